@@ -1,0 +1,22 @@
+package ai.meridian.application.port.in;
+
+import ai.meridian.domain.chat.Delta;
+import ai.meridian.domain.chat.FinishReason;
+import ai.meridian.domain.chat.TokenUsage;
+import ai.meridian.domain.error.GatewayError;
+
+/**
+ * Receives a streamed answer: {@link #onStart} once, deltas, then {@link #onFinish}; or
+ * {@link #onError} at any point (before {@code onStart} it means nothing was produced).
+ * Calls are serial; do not block in them.
+ */
+public interface ChatStreamObserver {
+
+    void onStart(StreamStart start);
+
+    void onDelta(Delta delta);
+
+    void onFinish(FinishReason reason, TokenUsage usage);
+
+    void onError(GatewayError error);
+}

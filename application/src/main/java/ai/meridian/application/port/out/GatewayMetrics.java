@@ -1,0 +1,48 @@
+package ai.meridian.application.port.out;
+
+import java.util.function.Supplier;
+
+/** The figures operators watch, recorded by the core and exported by an observability adapter. */
+public interface GatewayMetrics {
+
+    /** A finished client request. {@code backend} is "none" when no backend answered. */
+    void request(RequestOutcome outcome);
+
+    /** One backend attempt; {@code outcome} is "ok" or the failure kind in lower case. */
+    void attempt(String backend, String outcome, long durationNanos);
+
+    /** Time from sending a streamed request to its first token. */
+    void timeToFirstToken(String model, String backend, long nanos);
+
+    /** A request moved to tier {@code tier} (1 = first fallback) after {@code reason}. */
+    void fallback(String model, int tier, String reason);
+
+    /** Registers a live view of a backend's circuit state. */
+    void watchCircuit(String backend, Supplier<CircuitState> state);
+
+    record RequestOutcome(String model, String backend, int status, boolean stream, int tier,
+                          long durationNanos, long overheadNanos, int promptTokens, int completionTokens) {
+    }
+
+    GatewayMetrics NOOP = new GatewayMetrics() {
+        @Override
+        public void request(RequestOutcome outcome) {
+        }
+
+        @Override
+        public void attempt(String backend, String outcome, long durationNanos) {
+        }
+
+        @Override
+        public void timeToFirstToken(String model, String backend, long nanos) {
+        }
+
+        @Override
+        public void fallback(String model, int tier, String reason) {
+        }
+
+        @Override
+        public void watchCircuit(String backend, Supplier<CircuitState> state) {
+        }
+    };
+}

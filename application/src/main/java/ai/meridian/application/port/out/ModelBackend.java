@@ -1,0 +1,29 @@
+package ai.meridian.application.port.out;
+
+import ai.meridian.domain.chat.Completion;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the core needs from a model backend: a whole answer, or an answer streamed piece by piece.
+ * Failures are reported as {@link BackendFailureException} (for {@link #complete}) or through
+ * {@link BackendStreamListener#onError}, always classified as a domain {@code Failure}.
+ */
+public interface ModelBackend extends AutoCloseable {
+
+    /** The configured backend id, as routes name it. */
+    String id();
+
+    CompletableFuture<Completion> complete(BackendCall call);
+
+    /** Starts a streamed answer; the listener hears deltas as they arrive. Cancelling aborts the upstream call. */
+    Cancellable stream(BackendCall call, BackendStreamListener listener);
+
+    /** Whether the backend can take traffic now (server and model ready). Backends without a probe say yes. */
+    default CompletableFuture<Boolean> probeReady() {
+        return CompletableFuture.completedFuture(true);
+    }
+
+    @Override
+    default void close() {
+    }
+}

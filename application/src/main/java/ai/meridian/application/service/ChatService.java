@@ -1,0 +1,108 @@
+package ai.meridian.application.service;
+
+import ai.meridian.application.port.in.ChatCommand;
+import ai.meridian.application.port.in.ChatReply;
+import ai.meridian.application.port.in.ChatStreamObserver;
+import ai.meridian.application.port.in.CompleteChatUseCase;
+import ai.meridian.application.port.in.ListModelsUseCase;
+import ai.meridian.application.port.out.Cancellable;
+import ai.meridian.application.port.out.CircuitBreakerPort;
+import ai.meridian.application.port.out.GatewayMetrics;
+import ai.meridian.application.port.out.TelemetryPort;
+import ai.meridian.application.port.out.TokenCounter;
+import ai.meridian.domain.error.ErrorKind;
+import ai.meridian.domain.error.GatewayError;
+import ai.meridian.domain.error.GatewayException;
+import ai.meridian.domain.routing.ModelCatalog;
+import ai.meridian.domain.routing.ModelDefinition;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * Answers chat requests: resolves the public model, then walks its fallback plan (routing, retries,
+ * circuit breakers, tiers, static answer) for a whole answer or a stream.
+ */
+public final class ChatService implements CompleteChatUseCase, ListModelsUseCase {
+    final ModelCatalog catalog;
+    final BackendRegistry backends;
+    final CircuitBreakerPort breakers;
+    final TelemetryPort telemetry;
+    final GatewayMetrics metrics;
+    final TokenCounter tokens;
+    final ScheduledExecutorService scheduler;
+    final Clock clock;
+    final Supplier<RandomGenerator> randoms;
+    private final long startedAtEpochSecond;
+
+    public ChatService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, TelemetryPort telemetry,
+                       GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService scheduler, Clock clock,
+                       Supplier<RandomGenerator> randoms) {
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.backends = Objects.requireNonNull(backends, "backends");
+        this.breakers = Objects.requireNonNull(breakers, "breakers");
+        this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.randoms = Objects.requireNonNull(randoms, "randoms");
+        backends.verifyCovers(catalog);
+        backends.all().forEach(b -> metrics.watchCircuit(b.id(), () -> breakers.gate(b.id()).state()));
+        this.startedAtEpochSecond = clock.instant().getEpochSecond();
+    }
+
+    @Override
+    public CompletableFuture<ChatReply> complete(ChatCommand command) {
+        ModelDefinition model;
+        try {
+            model = resolve(command);
+        } catch (GatewayException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return new CompleteExecution(this, command, model).start();
+    }
+
+    @Override
+    public Cancellable stream(ChatCommand command, ChatStreamObserver observer) {
+        ModelDefinition model;
+        try {
+            model = resolve(command);
+        } catch (GatewayException e) {
+            observer.onError(e.error());
+            return () -> { };
+        }
+        StreamExecution execution = new StreamExecution(this, command, model, observer);
+        execution.start();
+        return execution;
+    }
+
+    private ModelDefinition resolve(ChatCommand command) {
+        String name = command.request().model();
+        return catalog.resolve(name).orElseThrow(() -> new GatewayException(new GatewayError(ErrorKind.MODEL_NOT_FOUND,
+                "The model '" + name + "' does not exist. GET /v1/models lists the models you can use.", "model", null, null)));
+    }
+
+    @Override
+    public List<ModelInfo> listModels() {
+        List<ModelInfo> models = new ArrayList<>();
+        for (ModelDefinition model : catalog.models()) {
+            models.add(new ModelInfo(model.id(), model.ownedBy(), startedAtEpochSecond, null));
+            for (String alias : model.aliases()) {
+                models.add(new ModelInfo(alias, model.ownedBy(), startedAtEpochSecond, model.id()));
+            }
+        }
+        return models;
+    }
+
+    @Override
+    public Optional<ModelInfo> findModel(String name) {
+        return listModels().stream().filter(m -> m.id().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,269 @@
+package ai.meridian.application.service;
+
+import ai.meridian.application.port.in.ChatCommand;
+import ai.meridian.application.port.in.ServedBy;
+import ai.meridian.application.port.out.BackendCall;
+import ai.meridian.application.port.out.BackendFailureException;
+import ai.meridian.application.port.out.CircuitBreakerPort.CircuitGate;
+import ai.meridian.application.port.out.GatewayMetrics.RequestOutcome;
+import ai.meridian.application.port.out.ModelBackend;
+import ai.meridian.application.port.out.TelemetryPort.Scope;
+import ai.meridian.application.port.out.TelemetryPort.TraceSpan;
+import ai.meridian.domain.chat.TokenUsage;
+import ai.meridian.domain.error.GatewayError;
+import ai.meridian.domain.fallback.Failure;
+import ai.meridian.domain.fallback.FailureKind;
+import ai.meridian.domain.fallback.FallbackRun;
+import ai.meridian.domain.fallback.Step;
+import ai.meridian.domain.routing.ModelDefinition;
+import ai.meridian.domain.routing.RoutingInput;
+import java.lang.System.Logger.Level;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request's run through its model's fallback plan. Subclasses decide how a backend is called
+ * (whole or streamed) and how the answer is delivered. Every state change happens under this
+ * object's lock: backend callbacks, timers and client cancellation arrive on different threads.
+ */
+abstract class Execution {
+    private static final System.Logger LOG = System.getLogger(Execution.class.getName());
+
+    final ChatService service;
+    final ChatCommand command;
+    final ModelDefinition model;
+    final FallbackRun run;
+    final TraceSpan span;
+    final long startNanos;
+    final String completionId = CompletionIds.next();
+    final long created;
+
+    /** Time spent waiting on backends and backoffs: what is not gateway overhead. */
+    long waitedNanos;
+    boolean finished;
+    Step.Attempt currentAttempt;
+    CircuitGate currentGate;
+    TraceSpan attemptSpan;
+    long attemptStartNanos;
+    private int highestTier;
+    private Failure lastFailure;
+
+    Execution(ChatService service, ChatCommand command, ModelDefinition model) {
+        this.service = service;
+        this.command = command;
+        this.model = model;
+        this.startNanos = command.caller().receivedAtNanos() > 0 ? command.caller().receivedAtNanos() : System.nanoTime();
+        this.created = service.clock.instant().getEpochSecond();
+        RoutingInput input = new RoutingInput(model.id(), command.request().messages(), callerKey(command));
+        this.run = new FallbackRun(model.plan(), input, service.randoms.get());
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        attributes.put("gen_ai.operation.name", "chat");
+        attributes.put("gen_ai.request.model", command.request().model());
+        attributes.put("meridian.model", model.id());
+        attributes.put("meridian.request_id", command.caller().requestId());
+        attributes.put("meridian.tenant", command.caller().tenant());
+        attributes.put("meridian.stream", command.request().stream());
+        putIfSet(attributes, "gen_ai.request.temperature", command.request().params().temperature());
+        putIfSet(attributes, "gen_ai.request.top_p", command.request().params().topP());
+        putIfSet(attributes, "gen_ai.request.max_tokens", command.request().params().maxTokens());
+        this.span = service.telemetry.startRequest("chat " + model.id(), command.caller().traceparent(), attributes);
+    }
+
+    private static String callerKey(ChatCommand command) {
+        String user = command.request().params().user();
+        return user != null ? command.caller().tenant() + "/" + user : command.caller().tenant() + "/" + command.caller().callerKey();
+    }
+
+    private static void putIfSet(Map<String, Object> attributes, String key, Object value) {
+        if (value != null) {
+            attributes.put(key, value);
+        }
+    }
+
+    /** Calls the backend for the current attempt; reports back through {@link #attemptFailed} or success paths. */
+    abstract void invoke(ModelBackend backend, BackendCall call);
+
+    /** Delivers the static answer of the plan's last tier. */
+    abstract void answerStatically(Step.StaticAnswer step);
+
+    /** Delivers an error the client must see. */
+    abstract void deliverError(GatewayError error);
+
+    final synchronized void begin() {
+        try (Scope ignored = span.activate()) {
+            TraceSpan routing = span.child("meridian.route", Map.of("meridian.model", model.id()));
+            Step step = run.start();
+            if (step instanceof Step.Attempt attempt) {
+                routing.set("meridian.backend", attempt.route().backend());
+                routing.set("meridian.route.reason", attempt.reason());
+                routing.set("gen_ai.request.model", attempt.route().upstreamModel());
+            }
+            routing.end();
+            proceed(step);
+        }
+    }
+
+    final void proceed(Step step) {
+        if (finished) {
+            return;
+        }
+        if (step instanceof Step.Attempt attempt) {
+            noteTier(attempt.tier(), attempt.route().backend());
+            if (attempt.delay().isZero()) {
+                attempt(attempt);
+            } else {
+                long delayNanos = attempt.delay().toNanos();
+                waitedNanos += delayNanos;
+                span.event("meridian.retry.backoff", Map.of("meridian.backend", attempt.route().backend(),
+                        "meridian.attempt", attempt.attempt(), "meridian.backoff_ms", attempt.delay().toMillis()));
+                service.scheduler.schedule(() -> {
+                    synchronized (this) {
+                        try (Scope ignored = span.activate()) {
+                            attempt(attempt);
+                        }
+                    }
+                }, delayNanos, TimeUnit.NANOSECONDS);
+            }
+        } else if (step instanceof Step.StaticAnswer staticAnswer) {
+            noteTier(staticAnswer.tier(), ServedBy.STATIC_BACKEND);
+            answerStatically(staticAnswer);
+        } else {
+            GatewayError error = ((Step.GiveUp) step).error();
+            LOG.log(Level.WARNING, "request {0} for model {1} failed: {2}", command.caller().requestId(), model.id(), error.message());
+            deliverError(error);
+        }
+    }
+
+    private void noteTier(int tier, String backend) {
+        if (tier <= highestTier) {
+            return;
+        }
+        highestTier = tier;
+        String reason = lastFailure == null ? "unknown" : lastFailure.kind().name().toLowerCase();
+        TraceSpan step = span.child("meridian.fallback", Map.of("meridian.fallback.tier", tier,
+                "meridian.fallback.reason", reason, "meridian.backend", backend));
+        step.end();
+        service.metrics.fallback(model.id(), tier, reason);
+        LOG.log(Level.INFO, "request {0} falls back to tier {1} ({2}) after {3}",
+                command.caller().requestId(), tier, backend, reason);
+    }
+
+    private void attempt(Step.Attempt attempt) {
+        if (finished) {
+            return;
+        }
+        ModelBackend backend = service.backends.get(attempt.route().backend());
+        CircuitGate gate = service.breakers.gate(backend.id());
+        if (!gate.tryAcquire()) {
+            service.metrics.attempt(backend.id(), "circuit_open", 0);
+            span.event("meridian.circuit_open", Map.of("meridian.backend", backend.id()));
+            lastFailure = Failure.of(FailureKind.CIRCUIT_OPEN, "circuit open for backend " + backend.id());
+            proceed(run.onFailure(lastFailure));
+            return;
+        }
+        currentAttempt = attempt;
+        currentGate = gate;
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        attributes.put("meridian.backend", backend.id());
+        attributes.put("meridian.tier", attempt.tier());
+        attributes.put("meridian.attempt", attempt.attempt());
+        attributes.put("gen_ai.request.model", attempt.route().upstreamModel());
+        attemptSpan = span.child("meridian.backend " + backend.id(), attributes);
+        attemptStartNanos = System.nanoTime();
+        BackendCall call = new BackendCall(command.caller().requestId(), attempt.route().upstreamModel(),
+                command.request().messages(), command.request().params(), attemptSpan.traceparent());
+        try {
+            invoke(backend, call);
+        } catch (RuntimeException e) {
+            attemptFailed(classify(e));
+        }
+    }
+
+    /** The current attempt failed in a way the plan handles (before any output reached the client). */
+    final void attemptFailed(Failure failure) {
+        long duration = endAttemptClock();
+        if (failure.kind() == FailureKind.CLIENT_ERROR) {
+            currentGate.onSuccess(duration);
+        } else {
+            currentGate.onFailure(duration, failure);
+        }
+        service.metrics.attempt(currentAttempt.route().backend(), failure.kind().name().toLowerCase(), duration);
+        attemptSpan.set("error.type", failure.kind().name().toLowerCase());
+        if (failure.upstreamStatus() > 0) {
+            attemptSpan.set("http.response.status_code", failure.upstreamStatus());
+        }
+        attemptSpan.fail(failure.message());
+        attemptSpan.end();
+        LOG.log(Level.DEBUG, "request {0}: backend {1} attempt {2} failed: {3}",
+                command.caller().requestId(), currentAttempt.route().backend(), currentAttempt.attempt(), failure);
+        lastFailure = failure;
+        proceed(run.onFailure(failure));
+    }
+
+    /** The current attempt produced its answer. */
+    final long attemptSucceeded() {
+        long duration = endAttemptClock();
+        currentGate.onSuccess(duration);
+        service.metrics.attempt(currentAttempt.route().backend(), "ok", duration);
+        return duration;
+    }
+
+    final long endAttemptClock() {
+        long duration = System.nanoTime() - attemptStartNanos;
+        waitedNanos += duration;
+        return duration;
+    }
+
+    final ServedBy servedBy(String upstreamModel) {
+        String answering = upstreamModel == null || upstreamModel.isBlank() ? currentAttempt.route().upstreamModel() : upstreamModel;
+        return new ServedBy(currentAttempt.route().backend(), currentAttempt.tier(), answering);
+    }
+
+    final TokenUsage countedUsage(String completionText) {
+        return new TokenUsage(service.tokens.countMessages(command.request().messages()), service.tokens.count(completionText));
+    }
+
+    /** Closes the request's books: span, metrics. */
+    final void finish(int status, ServedBy servedBy, TokenUsage usage, String failureMessage) {
+        finished = true;
+        long total = System.nanoTime() - startNanos;
+        String backend = servedBy == null ? "none" : servedBy.backend();
+        int tier = servedBy == null ? highestTier : servedBy.tier();
+        span.set("http.response.status_code", status);
+        span.set("meridian.fallback.tier", tier);
+        span.set("meridian.backend", backend);
+        if (servedBy != null) {
+            span.set("gen_ai.response.model", servedBy.upstreamModel());
+            span.set("gen_ai.response.id", completionId);
+        }
+        if (usage != null) {
+            span.set("gen_ai.usage.input_tokens", usage.promptTokens());
+            span.set("gen_ai.usage.output_tokens", usage.completionTokens());
+        }
+        if (failureMessage != null) {
+            span.fail(failureMessage);
+        }
+        span.end();
+        service.metrics.request(new RequestOutcome(model.id(), backend, status, command.request().stream(), tier, total,
+                Math.max(0, total - waitedNanos), usage == null ? 0 : usage.promptTokens(), usage == null ? 0 : usage.completionTokens()));
+    }
+
+    /** Turns whatever a backend threw into a classified failure. */
+    static Failure classify(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof BackendFailureException backendFailure) {
+            return backendFailure.failure();
+        }
+        if (cause instanceof CancellationException) {
+            return Failure.of(FailureKind.CONNECT, "backend call was cancelled");
+        }
+        return Failure.of(FailureKind.PROTOCOL_ERROR, "backend failed: " + cause);
+    }
+}

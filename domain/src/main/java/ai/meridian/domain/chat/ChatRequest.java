@@ -1,0 +1,37 @@
+package ai.meridian.domain.chat;
+
+import java.util.List;
+import java.util.Objects;
+
+/** A validated chat request: the public model asked for, the messages and the generation controls. */
+public record ChatRequest(String model, List<ChatMessage> messages, GenerationParams params, boolean stream, boolean includeUsage) {
+
+    public ChatRequest {
+        if (model == null || model.isBlank()) {
+            throw new InvalidValueException("model", "model is required");
+        }
+        if (model.length() > 256) {
+            throw new InvalidValueException("model", "model name is too long");
+        }
+        Objects.requireNonNull(messages, "messages");
+        if (messages.isEmpty()) {
+            throw new InvalidValueException("messages", "messages must contain at least one message");
+        }
+        messages = List.copyOf(messages);
+        params = params == null ? GenerationParams.DEFAULTS : params;
+    }
+
+    /** The newest user message, which routing and retrieval look at. */
+    public String lastUserText() {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if (messages.get(i).role() == Role.USER) {
+                return messages.get(i).content();
+            }
+        }
+        return "";
+    }
+
+    public ChatRequest withMessages(List<ChatMessage> replaced) {
+        return new ChatRequest(model, replaced, params, stream, includeUsage);
+    }
+}
