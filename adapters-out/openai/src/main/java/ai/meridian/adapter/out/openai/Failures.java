@@ -1,0 +1,89 @@
+package ai.meridian.adapter.out.openai;
+
+import ai.meridian.adapter.out.openai.http.UpstreamProtocolException;
+import ai.meridian.adapter.out.openai.http.UpstreamTimeoutException;
+import ai.meridian.domain.fallback.Failure;
+import ai.meridian.domain.fallback.FailureKind;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import javax.net.ssl.SSLException;
+
+/** Classifies what went wrong with an upstream call into the domain's failure kinds. */
+final class Failures {
+    private Failures() {
+    }
+
+    static Failure of(Throwable cause, boolean afterHead, String backend) {
+        String where = "backend " + backend + ": ";
+        if (cause instanceof UpstreamTimeoutException) {
+            return Failure.of(FailureKind.TIMEOUT, where + cause.getMessage());
+        }
+        if (cause instanceof ConnectTimeoutException) {
+            return Failure.of(FailureKind.TIMEOUT, where + "connect timeout");
+        }
+        if (cause instanceof UpstreamProtocolException) {
+            return Failure.of(FailureKind.PROTOCOL_ERROR, where + cause.getMessage());
+        }
+        if (cause instanceof ConnectException || cause instanceof UnknownHostException || cause instanceof UnresolvedAddressException) {
+            return Failure.of(FailureKind.CONNECT, where + "cannot connect: " + cause.getMessage());
+        }
+        if (cause instanceof SSLException || cause.getCause() instanceof SSLException) {
+            return Failure.of(FailureKind.CONNECT, where + "TLS failed: " + cause.getMessage());
+        }
+        if (cause instanceof IOException) {
+            return Failure.of(afterHead ? FailureKind.STREAM_CUT : FailureKind.CONNECT, where + cause.getMessage());
+        }
+        return Failure.of(FailureKind.PROTOCOL_ERROR, where + cause);
+    }
+
+    /** A non-200 answer: its status classifies it; the body's error message and Retry-After are kept. */
+    static Failure ofStatus(int status, HttpHeaders headers, byte[] body, int length, String backend) {
+        String detail = null;
+        if (length > 0) {
+            try {
+                detail = OpenAiWire.read(body, 0, length).errorMessage;
+            } catch (IOException | RuntimeException notJson) {
+                detail = new String(body, 0, Math.min(length, 300), java.nio.charset.StandardCharsets.UTF_8).strip();
+            }
+        }
+        String message = "backend " + backend + " answered HTTP " + status + (detail == null || detail.isBlank() ? "" : ": " + truncate(detail));
+        return Failure.ofStatus(status, message, retryAfter(headers));
+    }
+
+    /** {@code retry-after-ms} (OpenAI), else {@code retry-after} in seconds or as an HTTP date. */
+    static Duration retryAfter(HttpHeaders headers) {
+        String ms = headers.get("retry-after-ms");
+        if (ms != null) {
+            try {
+                return Duration.ofMillis(Math.max(0, (long) Double.parseDouble(ms.trim())));
+            } catch (NumberFormatException ignored) {
+                // fall through to retry-after
+            }
+        }
+        String value = headers.get("retry-after");
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Duration.ofMillis(Math.max(0, (long) (Double.parseDouble(value.trim()) * 1000)));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Duration until = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+                return until.isNegative() ? Duration.ZERO : until;
+            } catch (RuntimeException notADate) {
+                return null;
+            }
+        }
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 500 ? s : s.substring(0, 500) + "...";
+    }
+}

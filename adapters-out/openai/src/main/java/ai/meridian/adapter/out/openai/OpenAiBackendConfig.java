@@ -1,0 +1,57 @@
+package ai.meridian.adapter.out.openai;
+
+import ai.meridian.adapter.out.openai.http.UpstreamEndpoint;
+import ai.meridian.application.port.out.BackendSettings;
+import java.time.Duration;
+import java.util.Map;
+
+/** The settings of one OpenAI-compatible backend, read and checked from its configuration. */
+record OpenAiBackendConfig(
+        String id,
+        UpstreamEndpoint endpoint,
+        String apiKey,
+        Map<String, String> headers,
+        Duration connectTimeout,
+        Duration firstTokenTimeout,
+        Duration totalTimeout,
+        Duration idleTimeout,
+        int maxConnections,
+        int maxResponseBytes,
+        boolean streamUsage,
+        String maxTokensField,
+        boolean probeModels) {
+
+    static OpenAiBackendConfig from(BackendSettings s) {
+        String field = s.string("max-tokens-field", "max_tokens");
+        if (!field.equals("max_tokens") && !field.equals("max_completion_tokens")) {
+            throw new IllegalArgumentException("meridian.backends." + s.id() + ".max-tokens-field must be max_tokens or max_completion_tokens");
+        }
+        String healthCheck = s.string("health-check", "none");
+        if (!healthCheck.equals("none") && !healthCheck.equals("models")) {
+            throw new IllegalArgumentException("meridian.backends." + s.id() + ".health-check must be none or models");
+        }
+        UpstreamEndpoint endpoint;
+        try {
+            endpoint = UpstreamEndpoint.of(s.required("base-url"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("meridian.backends." + s.id() + ": " + e.getMessage(), e);
+        }
+        OpenAiBackendConfig config = new OpenAiBackendConfig(s.id(), endpoint, s.string("api-key", null), s.under("headers"),
+                s.duration("connect-timeout", Duration.ofSeconds(5)),
+                s.duration("first-token-timeout", Duration.ofSeconds(60)),
+                s.duration("total-timeout", Duration.ofMinutes(10)),
+                s.duration("idle-timeout", Duration.ofSeconds(20)),
+                s.integer("max-connections", 512),
+                s.integer("max-response-bytes", 32 * 1024 * 1024),
+                s.flag("stream-usage", true),
+                field,
+                healthCheck.equals("models"));
+        if (config.firstTokenTimeout.compareTo(config.totalTimeout) > 0) {
+            throw new IllegalArgumentException("meridian.backends." + s.id() + ".first-token-timeout must not exceed total-timeout");
+        }
+        if (config.maxConnections < 1 || config.maxResponseBytes < 1024) {
+            throw new IllegalArgumentException("meridian.backends." + s.id() + ": max-connections >= 1, max-response-bytes >= 1024");
+        }
+        return config;
+    }
+}

@@ -1,0 +1,389 @@
+package ai.meridian.adapter.out.openai;
+
+import ai.meridian.adapter.out.openai.http.HttpExchange;
+import ai.meridian.adapter.out.openai.http.PooledHttpClient;
+import ai.meridian.adapter.out.openai.http.ResponseHandler;
+import ai.meridian.adapter.out.openai.http.UpstreamProtocolException;
+import ai.meridian.adapter.out.openai.http.UpstreamTimeoutException;
+import ai.meridian.application.port.out.BackendCall;
+import ai.meridian.application.port.out.BackendFailureException;
+import ai.meridian.application.port.out.BackendStreamListener;
+import ai.meridian.application.port.out.Cancellable;
+import ai.meridian.application.port.out.ModelBackend;
+import ai.meridian.domain.chat.Completion;
+import ai.meridian.domain.chat.Delta;
+import ai.meridian.domain.chat.FinishReason;
+import ai.meridian.domain.chat.TokenUsage;
+import ai.meridian.domain.fallback.Failure;
+import ai.meridian.domain.fallback.FailureKind;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A model backend that speaks OpenAI's {@code /chat/completions} over HTTP: the DeepSeek API, vLLM,
+ * Ollama, LM Studio, any compatible server. Streams are parsed event by event as bytes arrive.
+ */
+public final class OpenAiCompatibleBackend implements ModelBackend {
+    private static final int ERROR_BODY_LIMIT = 64 * 1024;
+    private static final AsciiString USER_AGENT = AsciiString.cached("meridian-gateway/0.1");
+    private static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
+    private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+
+    private final OpenAiBackendConfig config;
+    private final PooledHttpClient http;
+    private final String chatPath;
+    private final String modelsPath;
+    private final AsciiString authorization;
+    private final AsciiString host;
+
+    OpenAiCompatibleBackend(OpenAiBackendConfig config, PooledHttpClient http) {
+        this.config = config;
+        this.http = http;
+        this.chatPath = config.endpoint().basePath() + "/chat/completions";
+        this.modelsPath = config.endpoint().basePath() + "/models";
+        this.authorization = config.apiKey() == null ? null : new AsciiString("Bearer " + config.apiKey());
+        this.host = new AsciiString(config.endpoint().hostHeader());
+    }
+
+    @Override
+    public String id() {
+        return config.id();
+    }
+
+    @Override
+    public CompletableFuture<Completion> complete(BackendCall call) {
+        CompletableFuture<Completion> future = new CompletableFuture<>();
+        WholeAnswer handler = new WholeAnswer(future, call.upstreamModel());
+        HttpExchange exchange = http.send(request(HttpMethod.POST, chatPath, call, false), handler);
+        exchange.schedule(() -> exchange.abort(new UpstreamTimeoutException("no complete answer within " + config.totalTimeout().toMillis() + " ms")),
+                config.totalTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        future.whenComplete((c, e) -> {
+            if (future.isCancelled()) {
+                exchange.cancel();
+            }
+        });
+        return future;
+    }
+
+    @Override
+    public Cancellable stream(BackendCall call, BackendStreamListener listener) {
+        StreamAnswer handler = new StreamAnswer(listener, call.upstreamModel());
+        HttpExchange exchange = http.send(request(HttpMethod.POST, chatPath, call, true), handler);
+        exchange.schedule(() -> {
+            if (!handler.firstToken) {
+                exchange.abort(new UpstreamTimeoutException("no first token within " + config.firstTokenTimeout().toMillis() + " ms"));
+            }
+        }, config.firstTokenTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        exchange.schedule(() -> exchange.abort(new UpstreamTimeoutException("stream not finished within " + config.totalTimeout().toMillis() + " ms")),
+                config.totalTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        return exchange::cancel;
+    }
+
+    @Override
+    public CompletableFuture<Boolean> probeReady() {
+        if (!config.probeModels()) {
+            return CompletableFuture.completedFuture(true);
+        }
+        CompletableFuture<Boolean> ready = new CompletableFuture<>();
+        HttpExchange exchange = http.send(request(HttpMethod.GET, modelsPath, null, false), new ResponseHandler() {
+            private int status;
+
+            @Override
+            public void onHead(HttpResponse head) {
+                status = head.status().code();
+            }
+
+            @Override
+            public void onContent(ByteBuf content) {
+                // only the status matters
+            }
+
+            @Override
+            public void onEnd() {
+                ready.complete(status == 200);
+            }
+
+            @Override
+            public void onFailure(Throwable cause, boolean afterHead) {
+                ready.complete(false);
+            }
+        });
+        exchange.schedule(() -> exchange.abort(new UpstreamTimeoutException("probe")), config.connectTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+        return ready;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    private FullHttpRequest request(HttpMethod method, String path, BackendCall call, boolean stream) {
+        ByteBuf body;
+        if (call == null) {
+            body = Unpooled.EMPTY_BUFFER;
+        } else {
+            body = PooledByteBufAllocator.DEFAULT.buffer(256 + call.messages().size() * 128);
+            try {
+                OpenAiWire.writeRequest(body, call, stream, config);
+            } catch (RuntimeException e) {
+                body.release();
+                throw e;
+            }
+        }
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path, body, false);
+        HttpHeaders headers = request.headers();
+        headers.set(HttpHeaderNames.HOST, host);
+        headers.set(HttpHeaderNames.USER_AGENT, USER_AGENT);
+        if (call != null) {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+            headers.set(HttpHeaderNames.ACCEPT, stream ? EVENT_STREAM : HttpHeaderValues.APPLICATION_JSON);
+            headers.set("x-request-id", call.requestId());
+            if (call.traceparent() != null) {
+                headers.set("traceparent", call.traceparent());
+            }
+        }
+        if (authorization != null) {
+            headers.set(HttpHeaderNames.AUTHORIZATION, authorization);
+        }
+        config.headers().forEach(headers::set);
+        return request;
+    }
+
+    /** A whole JSON answer (also used when a server ignores {@code stream: true}). */
+    private final class WholeAnswer implements ResponseHandler {
+        private final CompletableFuture<Completion> future;
+        private final String requestedModel;
+        private HttpExchange exchange;
+        private int status;
+        private HttpHeaders headers;
+        private BodyCollector body;
+
+        WholeAnswer(CompletableFuture<Completion> future, String requestedModel) {
+            this.future = future;
+            this.requestedModel = requestedModel;
+        }
+
+        @Override
+        public void bind(HttpExchange bound) {
+            this.exchange = bound;
+        }
+
+        @Override
+        public void onHead(HttpResponse head) {
+            status = head.status().code();
+            headers = head.headers();
+            body = new BodyCollector(status == 200 ? config.maxResponseBytes() : ERROR_BODY_LIMIT);
+        }
+
+        @Override
+        public void onContent(ByteBuf content) {
+            if (!body.add(content) && status == 200) {
+                exchange.abort(new UpstreamProtocolException("answer larger than " + config.maxResponseBytes() + " bytes"));
+            }
+        }
+
+        @Override
+        public void onEnd() {
+            if (status != 200) {
+                fail(Failures.ofStatus(status, headers, body.bytes(), body.length(), config.id()));
+                return;
+            }
+            try {
+                OpenAiWire.Fields fields = OpenAiWire.read(body.bytes(), 0, body.length());
+                if (fields.content == null && fields.errorMessage != null) {
+                    fail(Failure.of(FailureKind.SERVER_ERROR, "backend " + config.id() + " answered an error: " + fields.errorMessage));
+                    return;
+                }
+                future.complete(new Completion(fields.content == null ? "" : fields.content, fields.reasoning,
+                        FinishReason.fromWire(fields.finishReason), usage(fields), fields.model == null ? requestedModel : fields.model));
+            } catch (IOException | RuntimeException e) {
+                fail(Failure.of(FailureKind.PROTOCOL_ERROR, "backend " + config.id() + " answered malformed JSON: " + e.getMessage()));
+            }
+        }
+
+        @Override
+        public void onFailure(Throwable cause, boolean afterHead) {
+            fail(Failures.of(cause, afterHead, config.id()));
+        }
+
+        private void fail(Failure failure) {
+            future.completeExceptionally(new BackendFailureException(failure));
+        }
+    }
+
+    /** A streamed answer, decoded event by event. */
+    private final class StreamAnswer implements ResponseHandler, SseDecoder.Sink {
+        private final BackendStreamListener listener;
+        private final SseDecoder decoder = new SseDecoder();
+        private HttpExchange exchange;
+        private String model;
+        private int status;
+        private HttpHeaders headers;
+        private boolean sse;
+        private BodyCollector body;
+        private String finishReason;
+        private Integer promptTokens;
+        private Integer completionTokens;
+        private boolean ended;
+        volatile boolean firstToken;
+
+        StreamAnswer(BackendStreamListener listener, String requestedModel) {
+            this.listener = listener;
+            this.model = requestedModel;
+        }
+
+        @Override
+        public void bind(HttpExchange bound) {
+            this.exchange = bound;
+        }
+
+        @Override
+        public void onHead(HttpResponse head) {
+            status = head.status().code();
+            headers = head.headers();
+            String contentType = headers.get(HttpHeaderNames.CONTENT_TYPE, "");
+            sse = status == 200 && !contentType.startsWith("application/json");
+            body = new BodyCollector(status == 200 ? config.maxResponseBytes() : ERROR_BODY_LIMIT);
+        }
+
+        @Override
+        public void onContent(ByteBuf content) {
+            if (!sse) {
+                if (!body.add(content) && status == 200) {
+                    exchange.abort(new UpstreamProtocolException("answer larger than " + config.maxResponseBytes() + " bytes"));
+                }
+                return;
+            }
+            try {
+                decoder.feed(content, this);
+            } catch (IllegalStateException e) {
+                exchange.abort(new UpstreamProtocolException(e.getMessage()));
+            }
+        }
+
+        @Override
+        public void onEvent(byte[] data, int length) {
+            if (ended) {
+                return;
+            }
+            if (length == DONE.length && java.util.Arrays.equals(data, 0, length, DONE, 0, DONE.length)) {
+                complete();
+                return;
+            }
+            OpenAiWire.Fields fields;
+            try {
+                fields = OpenAiWire.read(data, 0, length);
+            } catch (IOException | RuntimeException e) {
+                exchange.abort(new UpstreamProtocolException("malformed stream event: " + e.getMessage()));
+                return;
+            }
+            if (fields.errorMessage != null) {
+                exchange.abort(null);
+                fail(Failure.of(FailureKind.SERVER_ERROR, "backend " + config.id() + " sent an error in the stream: " + fields.errorMessage));
+                return;
+            }
+            absorb(fields);
+            if ((fields.content != null && !fields.content.isEmpty()) || (fields.reasoning != null && !fields.reasoning.isEmpty())) {
+                firstToken = true;
+                listener.onDelta(new Delta(fields.content, fields.reasoning));
+            }
+        }
+
+        private void absorb(OpenAiWire.Fields fields) {
+            if (fields.model != null) {
+                model = fields.model;
+            }
+            if (fields.finishReason != null) {
+                finishReason = fields.finishReason;
+            }
+            if (fields.promptTokens != null) {
+                promptTokens = fields.promptTokens;
+            }
+            if (fields.completionTokens != null) {
+                completionTokens = fields.completionTokens;
+            }
+        }
+
+        @Override
+        public void onEnd() {
+            if (ended) {
+                return;
+            }
+            if (status != 200) {
+                fail(Failures.ofStatus(status, headers, body.bytes(), body.length(), config.id()));
+                return;
+            }
+            if (!sse) {
+                answerWhole();
+                return;
+            }
+            decoder.finish(this);
+            if (!ended) {
+                if (finishReason != null) {
+                    complete();
+                } else {
+                    fail(Failure.of(FailureKind.STREAM_CUT, "backend " + config.id() + " ended the stream without finishing the answer"));
+                }
+            }
+        }
+
+        private void answerWhole() {
+            try {
+                OpenAiWire.Fields fields = OpenAiWire.read(body.bytes(), 0, body.length());
+                if (fields.content == null && fields.errorMessage != null) {
+                    fail(Failure.of(FailureKind.SERVER_ERROR, "backend " + config.id() + " answered an error: " + fields.errorMessage));
+                    return;
+                }
+                absorb(fields);
+                if ((fields.content != null && !fields.content.isEmpty()) || (fields.reasoning != null && !fields.reasoning.isEmpty())) {
+                    firstToken = true;
+                    listener.onDelta(new Delta(fields.content, fields.reasoning));
+                }
+                complete();
+            } catch (IOException | RuntimeException e) {
+                fail(Failure.of(FailureKind.PROTOCOL_ERROR, "backend " + config.id() + " answered malformed JSON: " + e.getMessage()));
+            }
+        }
+
+        private void complete() {
+            ended = true;
+            listener.onComplete(FinishReason.fromWire(finishReason), usage(promptTokens, completionTokens), model);
+        }
+
+        @Override
+        public void onFailure(Throwable cause, boolean afterHead) {
+            fail(Failures.of(cause, afterHead, config.id()));
+        }
+
+        private void fail(Failure failure) {
+            if (!ended) {
+                ended = true;
+                listener.onError(failure);
+            }
+        }
+    }
+
+    private static Optional<TokenUsage> usage(OpenAiWire.Fields fields) {
+        return usage(fields.promptTokens, fields.completionTokens);
+    }
+
+    private static Optional<TokenUsage> usage(Integer prompt, Integer completion) {
+        return prompt == null || completion == null ? Optional.empty() : Optional.of(new TokenUsage(prompt, completion));
+    }
+}
