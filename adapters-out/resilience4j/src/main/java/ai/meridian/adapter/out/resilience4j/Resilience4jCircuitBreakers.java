@@ -1,0 +1,125 @@
+package ai.meridian.adapter.out.resilience4j;
+
+import ai.meridian.application.port.out.CircuitBreakerPort;
+import ai.meridian.application.port.out.CircuitState;
+import ai.meridian.domain.fallback.Failure;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A resilience4j circuit breaker per backend, with half-open probing after the open period. Open
+ * breakers turn half-open on their own when the wait is over, so readiness recovers without traffic.
+ */
+public final class Resilience4jCircuitBreakers implements CircuitBreakerPort {
+    private final Map<String, CircuitGate> gates = new ConcurrentHashMap<>();
+    private final Function<String, CircuitBreakerSettings> settingsOf;
+
+    public Resilience4jCircuitBreakers(Function<String, CircuitBreakerSettings> settingsOf) {
+        this.settingsOf = settingsOf;
+    }
+
+    @Override
+    public CircuitGate gate(String backendId) {
+        return gates.computeIfAbsent(backendId, this::create);
+    }
+
+    private CircuitGate create(String backendId) {
+        CircuitBreakerSettings s = settingsOf.apply(backendId);
+        if (!s.enabled()) {
+            return AlwaysClosed.INSTANCE;
+        }
+        CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+                .failureRateThreshold(s.failureRateThreshold())
+                .minimumNumberOfCalls(s.minimumCalls())
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(s.slidingWindowSize())
+                .waitDurationInOpenState(s.waitInOpen())
+                .permittedNumberOfCallsInHalfOpenState(s.halfOpenCalls())
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .writableStackTraceEnabled(false)
+                .build();
+        return new Gate(CircuitBreaker.of(backendId, config));
+    }
+
+    private static final class Gate implements CircuitGate {
+        private final CircuitBreaker breaker;
+
+        Gate(CircuitBreaker breaker) {
+            this.breaker = breaker;
+        }
+
+        @Override
+        public boolean tryAcquire() {
+            return breaker.tryAcquirePermission();
+        }
+
+        @Override
+        public void onSuccess(long durationNanos) {
+            breaker.onSuccess(durationNanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void onFailure(long durationNanos, Failure failure) {
+            breaker.onError(durationNanos, TimeUnit.NANOSECONDS, new BackendFailed(failure));
+        }
+
+        @Override
+        public void release() {
+            breaker.releasePermission();
+        }
+
+        @Override
+        public CircuitState state() {
+            switch (breaker.getState()) {
+                case OPEN:
+                case FORCED_OPEN:
+                    return CircuitState.OPEN;
+                case HALF_OPEN:
+                    return CircuitState.HALF_OPEN;
+                case DISABLED:
+                    return CircuitState.DISABLED;
+                default:
+                    return CircuitState.CLOSED;
+            }
+        }
+    }
+
+    private enum AlwaysClosed implements CircuitGate {
+        INSTANCE;
+
+        @Override
+        public boolean tryAcquire() {
+            return true;
+        }
+
+        @Override
+        public void onSuccess(long durationNanos) {
+        }
+
+        @Override
+        public void onFailure(long durationNanos, Failure failure) {
+        }
+
+        @Override
+        public void release() {
+        }
+
+        @Override
+        public CircuitState state() {
+            return CircuitState.DISABLED;
+        }
+    }
+
+    /** What resilience4j records as the error; no stack trace, failures here are expected. */
+    private static final class BackendFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BackendFailed(Failure failure) {
+            super(failure.kind() + ": " + failure.message(), null, false, false);
+        }
+    }
+}
