@@ -1,0 +1,58 @@
+package ai.meridian.adapter.in.rest;
+
+import ai.meridian.domain.error.ErrorKind;
+import ai.meridian.domain.error.GatewayError;
+import ai.meridian.domain.error.GatewayException;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.server.exceptions.ExceptionHandler;
+import jakarta.inject.Singleton;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns exceptions into OpenAI-shaped responses; anything unexpected is a logged, generic 500. */
+final class GatewayExceptionHandlers {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayExceptionHandlers.class);
+
+    private GatewayExceptionHandlers() {
+    }
+
+    static HttpResponse<?> respond(HttpRequest<?> request, Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof GatewayException gatewayException) {
+            return ErrorResponses.of(request, gatewayException.error());
+        }
+        LOG.error("unexpected failure handling {} {} (request {})", request.getMethodName(), request.getPath(), RequestIds.of(request), cause);
+        return ErrorResponses.of(request, GatewayError.of(ErrorKind.INTERNAL, "The server had an error while processing your request."));
+    }
+
+    @Singleton
+    @Requires(classes = GatewayException.class)
+    static final class ForGatewayException implements ExceptionHandler<GatewayException, HttpResponse<?>> {
+        @Override
+        public HttpResponse<?> handle(HttpRequest request, GatewayException exception) {
+            return respond(request, exception);
+        }
+    }
+
+    @Singleton
+    static final class ForCompletionException implements ExceptionHandler<CompletionException, HttpResponse<?>> {
+        @Override
+        public HttpResponse<?> handle(HttpRequest request, CompletionException exception) {
+            return respond(request, exception);
+        }
+    }
+
+    @Singleton
+    static final class ForUnexpected implements ExceptionHandler<RuntimeException, HttpResponse<?>> {
+        @Override
+        public HttpResponse<?> handle(HttpRequest request, RuntimeException exception) {
+            return respond(request, exception);
+        }
+    }
+}

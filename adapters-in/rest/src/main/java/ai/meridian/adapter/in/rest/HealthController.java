@@ -1,0 +1,50 @@
+package ai.meridian.adapter.in.rest;
+
+import ai.meridian.application.port.in.CheckHealthUseCase;
+import ai.meridian.application.port.in.CheckHealthUseCase.Readiness;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code /health/live}: the process answers. {@code /health/ready} (and {@code /health}): every model
+ * can be served; 503 with the details when not.
+ */
+@Controller
+final class HealthController {
+    private final CheckHealthUseCase health;
+
+    HealthController(CheckHealthUseCase health) {
+        this.health = health;
+    }
+
+    @Get(uri = "/health/live", produces = MediaType.APPLICATION_JSON)
+    Map<String, Object> live() {
+        return Map.of("status", "UP");
+    }
+
+    @Get(uri = "/health", produces = MediaType.APPLICATION_JSON)
+    CompletableFuture<HttpResponse<Map<String, Object>>> health() {
+        return ready();
+    }
+
+    @Get(uri = "/health/ready", produces = MediaType.APPLICATION_JSON)
+    CompletableFuture<HttpResponse<Map<String, Object>>> ready() {
+        return health.readiness().thenApply(HealthController::toResponse);
+    }
+
+    private static HttpResponse<Map<String, Object>> toResponse(Readiness readiness) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", readiness.ready() ? "UP" : "DOWN");
+        Map<String, Object> backends = new LinkedHashMap<>();
+        readiness.backends().forEach((id, b) -> backends.put(id, Map.of("ready", b.ready(), "circuit", b.circuit())));
+        body.put("backends", backends);
+        body.put("models", readiness.models());
+        return HttpResponse.status(readiness.ready() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
+    }
+}

@@ -1,0 +1,60 @@
+package ai.meridian.adapter.in.rest;
+
+import ai.meridian.domain.error.ErrorKind;
+import ai.meridian.domain.error.GatewayError;
+import io.micronaut.http.HttpMethod;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.server.exceptions.response.ErrorContext;
+import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
+import jakarta.inject.Singleton;
+
+/**
+ * Gives every error the framework itself raises (unknown route, wrong method, body too large,
+ * unsupported media type, unreadable request) OpenAI's error shape instead of Micronaut's.
+ */
+@Singleton
+final class OpenAiErrorResponseProcessor implements ErrorResponseProcessor<byte[]> {
+    private final long maxRequestSize;
+
+    OpenAiErrorResponseProcessor(@io.micronaut.context.annotation.Value("${micronaut.server.max-request-size:10485760}") long maxRequestSize) {
+        this.maxRequestSize = maxRequestSize;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public MutableHttpResponse<byte[]> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
+        HttpRequest<?> request = context.getRequest();
+        response.header(RequestIds.HEADER, RequestIds.of(request));
+        if (request.getMethod() == HttpMethod.HEAD) {
+            return (MutableHttpResponse<byte[]>) response;
+        }
+        int status = response.code();
+        ErrorKind kind = ErrorKind.forStatus(status);
+        GatewayError error = new GatewayError(kind, message(status, context), null, kind.defaultCode(), null);
+        return ((MutableHttpResponse<byte[]>) response).body(OpenAiJsonWriter.error(error)).contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+
+    private String message(int status, ErrorContext context) {
+        HttpRequest<?> request = context.getRequest();
+        switch (status) {
+            case 404:
+                return "Unknown request URL: " + request.getMethodName() + " " + request.getPath() + ". Please check the URL for typos.";
+            case 405:
+                return "Method " + request.getMethodName() + " is not allowed for " + request.getPath() + ".";
+            case 413:
+                return "The request body is too large: the limit is " + maxRequestSize + " bytes.";
+            case 415:
+                return "Unsupported content type '" + request.getContentType().map(MediaType::toString).orElse("none")
+                        + "': send the request body as application/json.";
+            case 406:
+                return "This endpoint cannot answer in the media type the Accept header asks for.";
+            default:
+                if (status >= 500) {
+                    return "The server had an error while processing your request.";
+                }
+                return context.getErrors().isEmpty() ? "The request could not be processed." : context.getErrors().get(0).getMessage();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package ai.meridian.adapter.in.rest;
+
+import io.micronaut.http.HttpRequest;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/** The request id every response carries: the client's {@code x-request-id} if sane, else a new one. */
+final class RequestIds {
+    static final String HEADER = "x-request-id";
+    static final String ATTRIBUTE = "meridian.request-id";
+    private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private RequestIds() {
+    }
+
+    static String of(HttpRequest<?> request) {
+        Object known = request.getAttribute(ATTRIBUTE).orElse(null);
+        if (known instanceof String id) {
+            return id;
+        }
+        String offered = request.getHeaders().get(HEADER);
+        String id = offered != null && SANE.matcher(offered).matches() ? offered : generate();
+        request.setAttribute(ATTRIBUTE, id);
+        return id;
+    }
+
+    private static String generate() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        char[] id = new char[4 + 24];
+        "req_".getChars(0, 4, id, 0);
+        for (int i = 4; i < id.length; i++) {
+            id[i] = HEX[random.nextInt(16)];
+        }
+        return new String(id);
+    }
+}

@@ -1,0 +1,250 @@
+package ai.meridian.bootstrap;
+
+import ai.meridian.application.port.out.BackendSettings;
+import ai.meridian.domain.fallback.FallbackPlan;
+import ai.meridian.domain.fallback.RetryPolicy;
+import ai.meridian.domain.fallback.Tier;
+import ai.meridian.domain.routing.CanarySplit;
+import ai.meridian.domain.routing.ComplexityRule;
+import ai.meridian.domain.routing.ComplexitySplit;
+import ai.meridian.domain.routing.ModelDefinition;
+import ai.meridian.domain.routing.Route;
+import ai.meridian.domain.routing.Routes;
+import ai.meridian.domain.routing.TierRouting;
+import io.micronaut.context.env.Environment;
+import io.micronaut.core.naming.conventions.StringConvention;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Reads {@code meridian.backends} (a map by backend id) and {@code meridian.models} (a list, so model ids
+ * keep their dots and case) into backend settings and domain model definitions, with errors that name
+ * the offending key. Adds the built-in DeepSeek backend and models when {@code DEEPSEEK_API_KEY} is set.
+ */
+final class GatewayConfiguration {
+    static final String DEEPSEEK_BACKEND = "deepseek";
+
+    private final List<BackendSettings> backends;
+    private final List<ModelDefinition> models;
+
+    private GatewayConfiguration(List<BackendSettings> backends, List<ModelDefinition> models) {
+        this.backends = backends;
+        this.models = models;
+    }
+
+    List<BackendSettings> backends() {
+        return backends;
+    }
+
+    List<ModelDefinition> models() {
+        return models;
+    }
+
+    static GatewayConfiguration read(Environment environment, Map<String, String> systemEnv) {
+        Map<String, BackendSettings> backends = new LinkedHashMap<>();
+        for (String id : backendIds(environment)) {
+            backends.put(id, backend(environment, id));
+        }
+        List<ModelDefinition> models = new ArrayList<>();
+        List<?> declared = environment.getProperty("meridian.models", List.class).orElse(List.of());
+        for (int i = 0; i < declared.size(); i++) {
+            models.add(model(declared.get(i), "meridian.models[" + i + "]"));
+        }
+        addDeepSeekDefaults(systemEnv, backends, models);
+        return new GatewayConfiguration(List.copyOf(backends.values()), List.copyOf(models));
+    }
+
+    private static Set<String> backendIds(Environment environment) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (String key : environment.getProperties("meridian.backends", StringConvention.RAW).keySet()) {
+            int dot = key.indexOf('.');
+            ids.add(dot < 0 ? key : key.substring(0, dot));
+        }
+        return ids;
+    }
+
+    /** A backend's effective properties (files, then environment variables over them), flattened. */
+    private static BackendSettings backend(Environment environment, String id) {
+        Map<String, String> properties = new TreeMap<>();
+        environment.getProperties("meridian.backends." + id, StringConvention.RAW).forEach((k, v) -> flatten(k, v, properties));
+        Optional<Map> effective = environment.getProperty("meridian.backends." + id, Map.class);
+        effective.ifPresent(map -> map.forEach((k, v) -> {
+            if (v != null && !(v instanceof Map) && !(v instanceof List)) {
+                properties.put(String.valueOf(k), String.valueOf(v));
+            }
+        }));
+        String type = properties.get("type");
+        if (type == null || type.isBlank()) {
+            throw new IllegalArgumentException("meridian.backends." + id + ".type is required (openai, or another installed backend type)");
+        }
+        return new BackendSettings(id, type.trim().toLowerCase(Locale.ROOT), properties);
+    }
+
+    private static void flatten(String key, Object value, Map<String, String> into) {
+        if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                flatten(key + "[" + i + "]", list.get(i), into);
+            }
+        } else if (value instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> flatten(key + "." + k, v, into));
+        } else if (value != null) {
+            into.put(key, String.valueOf(value));
+        }
+    }
+
+    private static ModelDefinition model(Object node, String path) {
+        Map<String, Object> m = asMap(node, path);
+        String id = string(m, "id", path).orElseThrow(() -> new IllegalArgumentException(path + ".id is required"));
+        String where = "model '" + id + "' (" + path + ")";
+        List<Tier> tiers = new ArrayList<>();
+        if (m.containsKey("routes")) {
+            tiers.add(tier(m, where));
+        }
+        Object fallbacks = m.get("fallbacks");
+        if (fallbacks != null) {
+            List<?> list = asList(fallbacks, where + ".fallbacks");
+            for (int i = 0; i < list.size(); i++) {
+                tiers.add(tier(asMap(list.get(i), where + ".fallbacks[" + i + "]"), where + ".fallbacks[" + i + "]"));
+            }
+        }
+        try {
+            FallbackPlan plan = new FallbackPlan(tiers, string(m, "static-answer", where));
+            return new ModelDefinition(id, strings(m.get("aliases"), where + ".aliases"), plan, string(m, "owned-by", where).orElse(null));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Tier tier(Map<String, Object> m, String where) {
+        try {
+            Routes routes = routes(m.get("routes"), where + ".routes");
+            Optional<ComplexitySplit> complexity = Optional.ofNullable(m.get("complexity")).map(c -> complexity(asMap(c, where + ".complexity"), where + ".complexity"));
+            Optional<CanarySplit> canary = Optional.ofNullable(m.get("canary")).map(c -> {
+                Map<String, Object> cm = asMap(c, where + ".canary");
+                return new CanarySplit(integer(cm, "percent", where + ".canary", 0), routes(cm.get("routes"), where + ".canary.routes"));
+            });
+            RetryPolicy retry = m.containsKey("retry") ? retry(asMap(m.get("retry"), where + ".retry"), where + ".retry") : RetryPolicy.DEFAULT;
+            return new Tier(new TierRouting(routes, complexity, canary), retry);
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("model '")) {
+                throw e;
+            }
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ComplexitySplit complexity(Map<String, Object> m, String where) {
+        List<String> markers = m.containsKey("markers") ? strings(m.get("markers"), where + ".markers") : ComplexityRule.DEFAULT_MARKERS;
+        ComplexityRule rule = new ComplexityRule(
+                integer(m, "max-simple-chars", where, ComplexityRule.DEFAULT.maxSimpleChars()),
+                integer(m, "max-simple-turns", where, ComplexityRule.DEFAULT.maxSimpleTurns()),
+                markers);
+        return new ComplexitySplit(rule, routes(m.get("simple-routes"), where + ".simple-routes"));
+    }
+
+    private static RetryPolicy retry(Map<String, Object> m, String where) {
+        RetryPolicy d = RetryPolicy.DEFAULT;
+        return new RetryPolicy(
+                integer(m, "max-attempts", where, d.maxAttempts()),
+                duration(m, "initial-backoff", where, d.initialBackoff()),
+                duration(m, "max-backoff", where, d.maxBackoff()),
+                duration(m, "retry-after-cap", where, d.retryAfterCap()));
+    }
+
+    private static Routes routes(Object node, String where) {
+        if (node == null) {
+            throw new IllegalArgumentException(where + " is required");
+        }
+        List<?> list = asList(node, where);
+        List<Route> routes = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            Map<String, Object> r = asMap(list.get(i), where + "[" + i + "]");
+            String at = where + "[" + i + "]";
+            routes.add(new Route(string(r, "backend", at).orElseThrow(() -> new IllegalArgumentException(at + ".backend is required")),
+                    string(r, "model", at).orElseThrow(() -> new IllegalArgumentException(at + ".model is required")),
+                    integer(r, "weight", at, 1)));
+        }
+        return new Routes(routes);
+    }
+
+    private static void addDeepSeekDefaults(Map<String, String> env, Map<String, BackendSettings> backends, List<ModelDefinition> models) {
+        String key = env.get("DEEPSEEK_API_KEY");
+        if (key == null || key.isBlank() || backends.containsKey(DEEPSEEK_BACKEND)) {
+            return;
+        }
+        backends.put(DEEPSEEK_BACKEND, new BackendSettings(DEEPSEEK_BACKEND, "openai", Map.of(
+                "base-url", env.getOrDefault("DEEPSEEK_BASE_URL", "https://api.deepseek.com/v1"),
+                "api-key", key.trim())));
+        for (String model : List.of("deepseek-chat", "deepseek-reasoner")) {
+            boolean taken = models.stream().anyMatch(m -> m.id().equals(model) || m.aliases().contains(model));
+            if (!taken) {
+                models.add(new ModelDefinition(model, List.of(), FallbackPlan.of(new Tier(
+                        TierRouting.weighted(Routes.of(new Route(DEEPSEEK_BACKEND, model, 1))), RetryPolicy.DEFAULT)), "deepseek"));
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object node, String where) {
+        if (node instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(String.valueOf(k), v));
+            return copy;
+        }
+        throw new IllegalArgumentException(where + " must be a mapping (key: value), not " + describe(node));
+    }
+
+    private static List<?> asList(Object node, String where) {
+        if (node instanceof List<?> list) {
+            return list;
+        }
+        throw new IllegalArgumentException(where + " must be a list, not " + describe(node));
+    }
+
+    private static String describe(Object node) {
+        return node == null ? "nothing" : "'" + node + "'";
+    }
+
+    private static Optional<String> string(Map<String, Object> m, String key, String where) {
+        Object v = m.get(key);
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (v instanceof Map || v instanceof List) {
+            throw new IllegalArgumentException(where + "." + key + " must be a single value");
+        }
+        String s = String.valueOf(v).trim();
+        return s.isEmpty() ? Optional.empty() : Optional.of(s);
+    }
+
+    private static List<String> strings(Object node, String where) {
+        if (node == null) {
+            return List.of();
+        }
+        if (node instanceof String s) {
+            return List.of(s.split("\\s*,\\s*"));
+        }
+        return asList(node, where).stream().map(String::valueOf).toList();
+    }
+
+    private static int integer(Map<String, Object> m, String key, String where, int fallback) {
+        Optional<String> v = string(m, key, where);
+        try {
+            return v.map(Integer::parseInt).orElse(fallback);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(where + "." + key + " must be a whole number, not '" + v.get() + "'");
+        }
+    }
+
+    private static Duration duration(Map<String, Object> m, String key, String where, Duration fallback) {
+        return string(m, key, where).map(v -> BackendSettings.parseDuration(where + "." + key, v)).orElse(fallback);
+    }
+}

@@ -1,0 +1,163 @@
+package ai.meridian.bootstrap;
+
+import ai.meridian.adapter.out.jtokkit.JtokkitTokenCounter;
+import ai.meridian.adapter.out.openai.OpenAiBackendFactory;
+import ai.meridian.adapter.out.resilience4j.CircuitBreakerSettings;
+import ai.meridian.adapter.out.resilience4j.Resilience4jCircuitBreakers;
+import ai.meridian.application.port.out.BackendSettings;
+import ai.meridian.application.port.out.CircuitBreakerPort;
+import ai.meridian.application.port.out.GatewayMetrics;
+import ai.meridian.application.port.out.ModelBackend;
+import ai.meridian.application.port.out.ModelBackendFactory;
+import ai.meridian.application.port.out.TelemetryPort;
+import ai.meridian.application.port.out.TokenCounter;
+import ai.meridian.application.service.BackendRegistry;
+import ai.meridian.application.service.ChatService;
+import ai.meridian.application.service.HealthService;
+import ai.meridian.application.service.MasterKeyAuthentication;
+import ai.meridian.domain.routing.ModelCatalog;
+import ai.meridian.observability.MicrometerGatewayMetrics;
+import ai.meridian.observability.OpenTelemetryTracing;
+import ai.meridian.observability.TracingSettings;
+import ai.meridian.observability.TracingSetup;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.context.env.Environment;
+import io.micronaut.http.netty.channel.EventLoopGroupFactory;
+import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
+import io.micronaut.http.netty.channel.NettyChannelType;
+import io.netty.channel.socket.SocketChannel;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+
+/**
+ * The one place that knows every module: it reads configuration and wires adapters to the core's
+ * ports. Backends are made by whichever {@link ModelBackendFactory} serves their {@code type}.
+ */
+@Factory
+final class GatewayFactory {
+
+    @Singleton
+    GatewayConfiguration configuration(Environment environment) {
+        return GatewayConfiguration.read(environment, System.getenv());
+    }
+
+    @Singleton
+    PrometheusMeterRegistry prometheusRegistry() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        return registry;
+    }
+
+    @Singleton
+    GatewayMetrics gatewayMetrics(PrometheusMeterRegistry registry) {
+        return new MicrometerGatewayMetrics(registry);
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    OpenTelemetrySdk openTelemetry(@Value("${meridian.tracing.otlp.enabled:false}") boolean enabled,
+                                   @Value("${meridian.tracing.otlp.endpoint:`http://127.0.0.1:4318/v1/traces`}") String endpoint,
+                                   @Value("${meridian.tracing.sampling-ratio:1.0}") double samplingRatio,
+                                   @Value("${meridian.tracing.service-name:meridian}") String serviceName,
+                                   Environment environment) {
+        Map<String, String> headers = new java.util.TreeMap<>();
+        environment.getProperties("meridian.tracing.otlp.headers", io.micronaut.core.naming.conventions.StringConvention.RAW)
+                .forEach((k, v) -> headers.put(k, String.valueOf(v)));
+        return TracingSetup.create(new TracingSettings(enabled, endpoint, headers, samplingRatio, serviceName, Duration.ofSeconds(10)));
+    }
+
+    @Singleton
+    TelemetryPort telemetry(OpenTelemetrySdk sdk) {
+        return new OpenTelemetryTracing(sdk.getTracer("ai.meridian"));
+    }
+
+    @Singleton
+    CircuitBreakerPort circuitBreakers(GatewayConfiguration configuration) {
+        Map<String, BackendSettings> byId = configuration.backends().stream()
+                .collect(Collectors.toMap(BackendSettings::id, b -> b));
+        return new Resilience4jCircuitBreakers(id -> byId.containsKey(id) ? CircuitBreakerSettings.of(byId.get(id)) : CircuitBreakerSettings.DEFAULTS);
+    }
+
+    @Singleton
+    TokenCounter tokenCounter(@Value("${meridian.tokenizer.encoding:cl100k_base}") String encoding) {
+        return new JtokkitTokenCounter(encoding);
+    }
+
+    /** OpenAI-compatible backends share the server's event loops: a request and its upstream call stay on one thread. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    OpenAiBackendFactory openAiBackendFactory(EventLoopGroupRegistry loops, EventLoopGroupFactory transports) {
+        Class<? extends SocketChannel> channel = transports
+                .channelClass(NettyChannelType.CLIENT_SOCKET, loops.getEventLoopGroupConfiguration("default").orElse(null))
+                .asSubclass(SocketChannel.class);
+        return new OpenAiBackendFactory(loops.getDefaultEventLoopGroup(), channel);
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    BackendRegistry backendRegistry(GatewayConfiguration configuration, List<ModelBackendFactory> factories) {
+        List<ModelBackend> backends = new ArrayList<>();
+        for (BackendSettings settings : configuration.backends()) {
+            ModelBackendFactory factory = factories.stream().filter(f -> f.type().equals(settings.type())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("meridian.backends." + settings.id() + ".type '" + settings.type()
+                            + "' is not installed; available: " + factories.stream().map(ModelBackendFactory::type).sorted().toList()));
+            backends.add(factory.create(settings));
+        }
+        return new BackendRegistry(backends);
+    }
+
+    @Singleton
+    ModelCatalog modelCatalog(GatewayConfiguration configuration) {
+        return new ModelCatalog(configuration.models());
+    }
+
+    @Singleton
+    @Bean(preDestroy = "shutdownNow")
+    ScheduledExecutorService gatewayTimers() {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "meridian-timers");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Singleton
+    ChatService chatService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, TelemetryPort telemetry,
+                            GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers) {
+        return new ChatService(catalog, backends, breakers, telemetry, metrics, tokens, timers, Clock.systemUTC(),
+                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()));
+    }
+
+    @Singleton
+    HealthService healthService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers) {
+        return new HealthService(catalog, backends, breakers, Duration.ofSeconds(2));
+    }
+
+    @Singleton
+    MasterKeyAuthentication authentication(@Value("${meridian.master-key:}") String masterKey) {
+        return new MasterKeyAuthentication(masterKey);
+    }
+}

@@ -1,0 +1,24 @@
+package ai.meridian.bootstrap;
+
+import io.micronaut.runtime.Micronaut;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/** Starts the gateway. A {@code meridian.yml} in the working directory is read unless config files are named. */
+public final class Meridian {
+    static final String LOCAL_CONFIG = "meridian.yml";
+
+    private Meridian() {
+    }
+
+    public static void main(String[] args) {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        boolean named = System.getProperty("micronaut.config.files") != null || System.getenv("MICRONAUT_CONFIG_FILES") != null;
+        if (!named && Files.isRegularFile(Path.of(LOCAL_CONFIG))) {
+            System.setProperty("micronaut.config.files", LOCAL_CONFIG);
+        }
+        Micronaut.build(args).mainClass(Meridian.class).banner(false).start();
+    }
+}

@@ -1,0 +1,113 @@
+package ai.meridian.observability;
+
+import ai.meridian.application.port.out.CircuitState;
+import ai.meridian.application.port.out.GatewayMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The gateway's figures on Micrometer, exported as Prometheus text on {@code /metrics}. Meters are
+ * looked up once per label combination and cached: recording is a map hit and an atomic add.
+ */
+public final class MicrometerGatewayMetrics implements GatewayMetrics {
+    private static final Duration[] OVERHEAD_BUCKETS = millis(0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10, 25, 50, 100);
+    private static final Duration[] REQUEST_BUCKETS = millis(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000);
+    private static final Duration[] FIRST_TOKEN_BUCKETS = millis(1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000);
+
+    private final MeterRegistry registry;
+    private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
+
+    public MicrometerGatewayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public void request(RequestOutcome o) {
+        String status = String.valueOf(o.status());
+        String stream = String.valueOf(o.stream());
+        String tier = String.valueOf(o.tier());
+        counter(List.of("requests", o.model(), o.backend(), status, stream, tier), key -> Counter.builder("meridian.requests")
+                .description("Chat requests by public model, serving backend, HTTP status, streaming and fallback tier")
+                .tags("model", o.model(), "backend", o.backend(), "status", status, "stream", stream, "tier", tier)
+                .register(registry)).increment();
+        timer(List.of("duration", o.model(), stream), key -> Timer.builder("meridian.request.duration")
+                .description("Time from receiving a chat request to its last byte")
+                .tags("model", o.model(), "stream", stream)
+                .serviceLevelObjectives(REQUEST_BUCKETS).register(registry)).record(o.durationNanos(), TimeUnit.NANOSECONDS);
+        timer(List.of("overhead", stream), key -> Timer.builder("meridian.gateway.overhead")
+                .description("Time the gateway itself added: request time minus time spent waiting on backends and backoffs")
+                .tags("stream", stream)
+                .serviceLevelObjectives(OVERHEAD_BUCKETS).register(registry)).record(o.overheadNanos(), TimeUnit.NANOSECONDS);
+        if (o.promptTokens() > 0) {
+            tokens(o.model(), o.backend(), "input").increment(o.promptTokens());
+        }
+        if (o.completionTokens() > 0) {
+            tokens(o.model(), o.backend(), "output").increment(o.completionTokens());
+        }
+    }
+
+    private Counter tokens(String model, String backend, String type) {
+        return counter(List.of("tokens", model, backend, type), key -> Counter.builder("meridian.tokens")
+                .description("Tokens by public model, backend and type (input or output)")
+                .tags("model", model, "backend", backend, "type", type).register(registry));
+    }
+
+    @Override
+    public void attempt(String backend, String outcome, long durationNanos) {
+        timer(List.of("attempt", backend, outcome), key -> Timer.builder("meridian.upstream.duration")
+                .description("Upstream latency per backend attempt, by outcome (ok or the failure kind)")
+                .tags("backend", backend, "outcome", outcome)
+                .serviceLevelObjectives(REQUEST_BUCKETS).register(registry)).record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void timeToFirstToken(String model, String backend, long nanos) {
+        timer(List.of("ttft", model, backend), key -> Timer.builder("meridian.time.to.first.token")
+                .description("Time from sending a streamed request upstream to its first token")
+                .tags("model", model, "backend", backend)
+                .serviceLevelObjectives(FIRST_TOKEN_BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void fallback(String model, int tier, String reason) {
+        String t = String.valueOf(tier);
+        counter(List.of("fallback", model, t, reason), key -> Counter.builder("meridian.fallbacks")
+                .description("Requests that moved to a fallback tier, by tier and the failure that moved them")
+                .tags("model", model, "tier", t, "reason", reason).register(registry)).increment();
+    }
+
+    @Override
+    public void watchCircuit(String backend, Supplier<CircuitState> state) {
+        Gauge.builder("meridian.circuit.state", () -> state.get().gaugeValue())
+                .description("Circuit breaker state per backend: 0 closed, 1 open, 2 half-open, 3 disabled")
+                .tags("backend", backend).register(registry);
+    }
+
+    private Counter counter(List<String> key, Function<List<String>, Counter> create) {
+        Counter counter = counters.get(key);
+        return counter != null ? counter : counters.computeIfAbsent(key, create);
+    }
+
+    private Timer timer(List<String> key, Function<List<String>, Timer> create) {
+        Timer timer = timers.get(key);
+        return timer != null ? timer : timers.computeIfAbsent(key, create);
+    }
+
+    private static Duration[] millis(double... values) {
+        Duration[] durations = new Duration[values.length];
+        for (int i = 0; i < values.length; i++) {
+            durations[i] = Duration.ofNanos((long) (values[i] * 1_000_000));
+        }
+        return durations;
+    }
+}
