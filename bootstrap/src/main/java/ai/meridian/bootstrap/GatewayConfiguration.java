@@ -12,7 +12,6 @@ import ai.meridian.domain.routing.Route;
 import ai.meridian.domain.routing.Routes;
 import ai.meridian.domain.routing.TierRouting;
 import io.micronaut.context.env.Environment;
-import io.micronaut.core.naming.conventions.StringConvention;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,17 +63,23 @@ final class GatewayConfiguration {
 
     private static Set<String> backendIds(Environment environment) {
         Set<String> ids = new LinkedHashSet<>();
-        for (String key : environment.getProperties("meridian.backends", StringConvention.RAW).keySet()) {
+        for (String key : environment.getProperties("meridian.backends").keySet()) {
             int dot = key.indexOf('.');
             ids.add(dot < 0 ? key : key.substring(0, dot));
         }
         return ids;
     }
 
-    /** A backend's effective properties (files, then environment variables over them), flattened. */
+    /**
+     * A backend's effective properties (files, then environment variables over them), flattened. Keys come
+     * normalised to lower-case kebab form, so backend ids and keys are case-insensitive.
+     */
     private static BackendSettings backend(Environment environment, String id) {
+        if (!id.matches("[a-z0-9][a-z0-9-]*")) {
+            throw new IllegalArgumentException("backend id '" + id + "' must use lower-case letters, digits and hyphens");
+        }
         Map<String, String> properties = new TreeMap<>();
-        environment.getProperties("meridian.backends." + id, StringConvention.RAW).forEach((k, v) -> flatten(k, v, properties));
+        environment.getProperties("meridian.backends." + id).forEach((k, v) -> flatten(k, v, properties));
         Optional<Map> effective = environment.getProperty("meridian.backends." + id, Map.class);
         effective.ifPresent(map -> map.forEach((k, v) -> {
             if (v != null && !(v instanceof Map) && !(v instanceof List)) {

@@ -28,6 +28,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.env.Environment;
@@ -50,12 +51,14 @@ import java.util.stream.Collectors;
 
 /**
  * The one place that knows every module: it reads configuration and wires adapters to the core's
- * ports. Backends are made by whichever {@link ModelBackendFactory} serves their {@code type}.
+ * ports. Backends are made by whichever {@link ModelBackendFactory} serves their {@code type}. The
+ * configuration, the backends and the chat service are created eagerly, so a configuration error stops
+ * start-up with its message instead of failing the first request.
  */
 @Factory
 final class GatewayFactory {
 
-    @Singleton
+    @Context
     GatewayConfiguration configuration(Environment environment) {
         return GatewayConfiguration.read(environment, System.getenv());
     }
@@ -116,7 +119,7 @@ final class GatewayFactory {
         return new OpenAiBackendFactory(loops.getDefaultEventLoopGroup(), channel);
     }
 
-    @Singleton
+    @Context
     @Bean(preDestroy = "close")
     BackendRegistry backendRegistry(GatewayConfiguration configuration, List<ModelBackendFactory> factories) {
         List<ModelBackend> backends = new ArrayList<>();
@@ -144,7 +147,7 @@ final class GatewayFactory {
         });
     }
 
-    @Singleton
+    @Context
     ChatService chatService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, TelemetryPort telemetry,
                             GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers) {
         return new ChatService(catalog, backends, breakers, telemetry, metrics, tokens, timers, Clock.systemUTC(),

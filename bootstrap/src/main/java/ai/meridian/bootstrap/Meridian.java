@@ -3,6 +3,8 @@ package ai.meridian.bootstrap;
 import io.micronaut.runtime.Micronaut;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** Starts the gateway. A {@code meridian.yml} in the working directory is read unless config files are named. */
@@ -19,6 +21,25 @@ public final class Meridian {
         if (!named && Files.isRegularFile(Path.of(LOCAL_CONFIG))) {
             System.setProperty("micronaut.config.files", LOCAL_CONFIG);
         }
-        Micronaut.build(args).mainClass(Meridian.class).banner(false).start();
+        try {
+            Micronaut.build(args).mainClass(Meridian.class).banner(false).start();
+        } catch (RuntimeException e) {
+            Logger log = LoggerFactory.getLogger(Meridian.class);
+            log.error("Meridian cannot start: {}", rootMessage(e));
+            System.exit(2);
+        }
+    }
+
+    /** The innermost message: a configuration error says what is wrong, its wrappers only where it surfaced. */
+    static String rootMessage(Throwable error) {
+        Throwable cause = error;
+        String message = error.getMessage();
+        while (cause != null) {
+            if (cause instanceof IllegalArgumentException && cause.getMessage() != null) {
+                message = cause.getMessage();
+            }
+            cause = cause.getCause();
+        }
+        return message;
     }
 }

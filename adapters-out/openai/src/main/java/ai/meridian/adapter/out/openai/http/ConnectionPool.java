@@ -128,8 +128,10 @@ final class ConnectionPool {
     }
 
     void close() {
-        idle.forEach(Channel::close);
+        // Closing fires onClosed, which edits the deque: close a copy.
+        java.util.List<Channel> toClose = new java.util.ArrayList<>(idle);
         idle.clear();
+        toClose.forEach(Channel::close);
     }
 
     /** Hands what a connection reads to its current exchange. */

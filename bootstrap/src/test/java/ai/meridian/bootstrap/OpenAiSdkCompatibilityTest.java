@@ -1,0 +1,186 @@
+package ai.meridian.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.meridian.testkit.FakeOpenAiUpstream;
+import ai.meridian.testkit.UpstreamBehavior;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.InternalServerException;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.OpenAIServiceException;
+import com.openai.errors.RateLimitException;
+import com.openai.errors.SseException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.ResponseFormatJsonObject;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.models.Model;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The official OpenAI Java SDK, pointed at the running gateway, parses everything it answers. */
+class OpenAiSdkCompatibilityTest {
+    private static FakeOpenAiUpstream upstream;
+    private static TestGateway gateway;
+    private static OpenAIClient client;
+
+    @BeforeAll
+    static void start() {
+        upstream = FakeOpenAiUpstream.start();
+        gateway = TestGateway.start(Map.of(
+                "backends", Map.of("fake", TestGateway.openAiBackend(upstream.baseUrl(), Map.of())),
+                "models", List.of(Map.of("id", "chat", "aliases", List.of("chat-latest"),
+                        "routes", List.of(TestGateway.route("fake", "upstream-chat")),
+                        "retry", Map.of("max-attempts", 1)))));
+        client = sdk(TestGateway.KEY);
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+        upstream.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        upstream.reset();
+    }
+
+    private static OpenAIClient sdk(String key) {
+        return OpenAIOkHttpClient.builder().baseUrl(gateway.url() + "/v1").apiKey(key).maxRetries(0)
+                .timeout(Duration.ofSeconds(20)).build();
+    }
+
+    private static ChatCompletionCreateParams.Builder params(String model) {
+        return ChatCompletionCreateParams.builder().model(model).addSystemMessage("You are terse.").addUserMessage("Say hello");
+    }
+
+    @Test
+    void plainCompletion() {
+        upstream.enqueue(UpstreamBehavior.answer("Hello", ", world"));
+        ChatCompletion completion = client.chat().completions().create(params("chat").temperature(0.3).maxCompletionTokens(50L)
+                .seed(7L).user("alice").stop("END").responseFormat(ResponseFormatJsonObject.builder().build()).build());
+        completion.validate();
+        assertThat(completion.id()).startsWith("chatcmpl-");
+        assertThat(completion.model()).isEqualTo("chat");
+        assertThat(completion.choices()).hasSize(1);
+        assertThat(completion.choices().get(0).message().content()).contains("Hello, world");
+        assertThat(completion.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+        assertThat(completion.usage()).hasValueSatisfying(u -> {
+            assertThat(u.promptTokens()).isEqualTo(11);
+            assertThat(u.completionTokens()).isEqualTo(2);
+            assertThat(u.totalTokens()).isEqualTo(13);
+        });
+        String forwarded = upstream.requests().get(0).body();
+        assertThat(forwarded).contains("\"model\":\"upstream-chat\"", "\"temperature\":0.3", "\"max_tokens\":50", "\"seed\":7",
+                "\"user\":\"alice\"", "\"stop\":[\"END\"]", "\"response_format\":{\"type\":\"json_object\"}");
+    }
+
+    @Test
+    void streamedCompletionWithUsage() {
+        upstream.enqueue(UpstreamBehavior.answer("Hel", "lo", " there"));
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(
+                params("chat-latest").streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            stream.stream().forEach(chunks::add);
+        }
+        chunks.forEach(ChatCompletionChunk::validate);
+        StringBuilder text = new StringBuilder();
+        chunks.forEach(c -> c.choices().forEach(choice -> choice.delta().content().ifPresent(text::append)));
+        assertThat(text).hasToString("Hello there");
+        assertThat(chunks.get(0).choices().get(0).delta().role()).contains(ChatCompletionChunk.Choice.Delta.Role.ASSISTANT);
+        assertThat(chunks).extracting(ChatCompletionChunk::id).containsOnly(chunks.get(0).id());
+        ChatCompletionChunk finish = chunks.get(chunks.size() - 2);
+        assertThat(finish.choices().get(0).finishReason()).contains(ChatCompletionChunk.Choice.FinishReason.STOP);
+        ChatCompletionChunk usage = chunks.get(chunks.size() - 1);
+        assertThat(usage.choices()).isEmpty();
+        assertThat(usage.usage()).hasValueSatisfying(u -> assertThat(u.completionTokens()).isEqualTo(3));
+    }
+
+    @Test
+    void streamedCompletionWithoutUsageHasNoUsageChunk() {
+        upstream.enqueue(UpstreamBehavior.answer("a", "b"));
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params("chat").build())) {
+            stream.stream().forEach(chunks::add);
+        }
+        assertThat(chunks).allSatisfy(c -> assertThat(c.usage()).isEmpty());
+        assertThat(chunks.get(chunks.size() - 1).choices().get(0).finishReason()).isPresent();
+    }
+
+    @Test
+    void unknownModelIsNotFound() {
+        assertThatThrownBy(() -> client.chat().completions().create(params("gpt-9").build()))
+                .isInstanceOfSatisfying(NotFoundException.class, e -> {
+                    assertThat(e.code()).contains("model_not_found");
+                    assertThat(e.param()).contains("model");
+                    assertThat(e.getMessage()).contains("gpt-9");
+                });
+    }
+
+    @Test
+    void wrongKeyIsUnauthorized() {
+        assertThatThrownBy(() -> sdk("sk-wrong").chat().completions().create(params("chat").build()))
+                .isInstanceOfSatisfying(UnauthorizedException.class, e -> assertThat(e.code()).contains("invalid_api_key"));
+    }
+
+    @Test
+    void invalidParametersAreBadRequests() {
+        assertThatThrownBy(() -> client.chat().completions().create(params("chat").temperature(3.0).build()))
+                .isInstanceOfSatisfying(BadRequestException.class, e -> {
+                    assertThat(e.param()).contains("temperature");
+                    assertThat(e.type()).contains("invalid_request_error");
+                });
+    }
+
+    @Test
+    void upstreamRateLimitsWithNoTierLeftReachTheClientAsRateLimits() {
+        upstream.enqueue(UpstreamBehavior.status(429, "slow down").withRetryAfter(Duration.ofSeconds(30)));
+        assertThatThrownBy(() -> client.chat().completions().create(params("chat").build()))
+                .isInstanceOfSatisfying(RateLimitException.class, e -> {
+                    assertThat(e.headers().values("retry-after")).containsExactly("30");
+                    assertThat(e.code()).contains("rate_limit_exceeded");
+                });
+    }
+
+    @Test
+    void upstreamFailureWithNoTierLeftIsAServerError() {
+        upstream.enqueue(UpstreamBehavior.status(500, "boom"));
+        assertThatThrownBy(() -> client.chat().completions().create(params("chat").build()))
+                .isInstanceOfSatisfying(InternalServerException.class, e -> assertThat(e.statusCode()).isEqualTo(502));
+    }
+
+    @Test
+    void aStreamThatBreaksAfterItsFirstTokenEndsWithAnErrorTheSdkRaises() {
+        upstream.enqueue(UpstreamBehavior.answer("partial", " more", " text").cutAfter(1));
+        List<String> received = new ArrayList<>();
+        assertThatThrownBy(() -> {
+            try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params("chat").build())) {
+                stream.stream().forEach(c -> c.choices().forEach(ch -> ch.delta().content().ifPresent(received::add)));
+            }
+        }).isInstanceOfAny(SseException.class, OpenAIServiceException.class);
+        assertThat(received).containsExactly("partial");
+    }
+
+    @Test
+    void modelsAreListedAndRetrieved() {
+        List<Model> models = client.models().list().data();
+        assertThat(models).extracting(Model::id).containsExactly("chat", "chat-latest");
+        Model model = client.models().retrieve("chat-latest");
+        model.validate();
+        assertThat(model.ownedBy()).isEqualTo("meridian");
+        assertThatThrownBy(() -> client.models().retrieve("nope")).isInstanceOf(NotFoundException.class);
+    }
+}
