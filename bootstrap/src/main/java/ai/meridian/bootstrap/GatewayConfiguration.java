@@ -49,7 +49,11 @@ final class GatewayConfiguration {
 
     static GatewayConfiguration read(Environment environment, Map<String, String> systemEnv) {
         Map<String, BackendSettings> backends = new LinkedHashMap<>();
-        for (String id : backendIds(environment)) {
+        Set<String> ids = backendIds(environment);
+        for (String id : ids) {
+            if (isEnvironmentVariant(environment, id, ids)) {
+                continue;
+            }
             backends.put(id, backend(environment, id));
         }
         List<ModelDefinition> models = new ArrayList<>();
@@ -68,6 +72,19 @@ final class GatewayConfiguration {
             ids.add(dot < 0 ? key : key.substring(0, dot));
         }
         return ids;
+    }
+
+    /**
+     * Micronaut reads {@code MERIDIAN_BACKENDS_LOCAL_API_KEY} under several spellings, among them
+     * {@code local-api.key} and {@code local-api-key}, which look like backends {@code local-api} and
+     * {@code local-api-key}. Such an id has no {@code type} and extends a real backend's id with a hyphen.
+     */
+    private static boolean isEnvironmentVariant(Environment environment, String id, Set<String> ids) {
+        if (environment.getProperty("meridian.backends." + id + ".type", String.class).isPresent()) {
+            return false;
+        }
+        return ids.stream().anyMatch(other -> !other.equals(id) && id.startsWith(other + "-")
+                && environment.getProperty("meridian.backends." + other + ".type", String.class).isPresent());
     }
 
     /**

@@ -1,5 +1,7 @@
 package ai.meridian.bootstrap;
 
+import ch.qos.logback.classic.LoggerContext;
+import io.micronaut.context.env.Environment;
 import io.micronaut.runtime.Micronaut;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,9 +9,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
-/** Starts the gateway. A {@code meridian.yml} in the working directory is read unless config files are named. */
-public final class Meridian {
+/**
+ * Starts the gateway. A {@code meridian.yml} in the working directory is read unless config files are
+ * named. A start-up failure prints what is wrong (not a wrapped stack) and exits with status 2.
+ */
+public final class Meridian extends Micronaut {
     static final String LOCAL_CONFIG = "meridian.yml";
+    static final int CONFIGURATION_ERROR = 2;
 
     private Meridian() {
     }
@@ -21,13 +27,18 @@ public final class Meridian {
         if (!named && Files.isRegularFile(Path.of(LOCAL_CONFIG))) {
             System.setProperty("micronaut.config.files", LOCAL_CONFIG);
         }
-        try {
-            Micronaut.build(args).mainClass(Meridian.class).banner(false).start();
-        } catch (RuntimeException e) {
-            Logger log = LoggerFactory.getLogger(Meridian.class);
-            log.error("Meridian cannot start: {}", rootMessage(e));
-            System.exit(2);
+        new Meridian().args(args).mainClass(Meridian.class).banner(false).start();
+    }
+
+    @Override
+    protected void handleStartupException(Environment environment, Throwable exception) {
+        Logger log = LoggerFactory.getLogger(Meridian.class);
+        log.error("Meridian cannot start: {}", rootMessage(exception));
+        log.debug("start-up failure", exception);
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+            logback.stop(); // drain the asynchronous appender before the JVM goes
         }
+        System.exit(CONFIGURATION_ERROR);
     }
 
     /** The innermost message: a configuration error says what is wrong, its wrappers only where it surfaced. */

@@ -35,15 +35,18 @@ final class ChatCompletionsController {
         ChatCommand command = new ChatCommand(
                 new CallerContext(requestId, caller.tenant(), caller.keyId(), request.getHeaders().get("traceparent"), receivedAt),
                 chatRequest);
+        ClientConnection client = ClientConnection.of(request);
         if (!chatRequest.stream()) {
             CompletableFuture<ChatReply> reply = chat.complete(command);
+            client.onClose(() -> reply.cancel(false));
+            reply.whenComplete((r, e) -> client.detach());
             return reply.thenApply(r -> HttpResponse.ok(OpenAiJsonWriter.completion(r))
                     .contentType(MediaType.APPLICATION_JSON_TYPE)
                     .header(RequestIds.HEADER, requestId)
                     .header("x-meridian-backend", r.servedBy().backend())
                     .header("x-meridian-fallback-tier", String.valueOf(r.servedBy().tier())));
         }
-        SseBridge bridge = new SseBridge(requestId, chatRequest.includeUsage());
+        SseBridge bridge = new SseBridge(requestId, chatRequest.includeUsage(), client);
         bridge.upstream(chat.stream(command, bridge));
         return bridge.response();
     }

@@ -25,6 +25,7 @@ final class SseBridge implements ChatStreamObserver {
 
     private final String requestId;
     private final boolean includeUsage;
+    private final ClientConnection client;
     private final Sinks.Many<String> sink = Sinks.many().unicast().onBackpressureBuffer();
     private final CompletableFuture<MutableHttpResponse<?>> head = new CompletableFuture<>();
     private volatile Cancellable upstream;
@@ -32,9 +33,11 @@ final class SseBridge implements ChatStreamObserver {
     private StreamStart start;
     private boolean first = true;
 
-    SseBridge(String requestId, boolean includeUsage) {
+    SseBridge(String requestId, boolean includeUsage, ClientConnection client) {
         this.requestId = requestId;
         this.includeUsage = includeUsage;
+        this.client = client;
+        client.onClose(this::clientLeft);
     }
 
     CompletableFuture<MutableHttpResponse<?>> response() {
@@ -86,6 +89,7 @@ final class SseBridge implements ChatStreamObserver {
         }
         sink.tryEmitNext(DONE);
         sink.tryEmitComplete();
+        client.detach();
     }
 
     /** One server-sent event; the JSON never contains a raw newline, so one data line suffices. */
@@ -95,6 +99,7 @@ final class SseBridge implements ChatStreamObserver {
 
     @Override
     public void onError(GatewayError error) {
+        client.detach();
         if (start == null) {
             head.completeExceptionally(new GatewayException(error));
             return;

@@ -1,0 +1,108 @@
+package ai.meridian.bootstrap;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.meridian.adapter.out.archfixture.AdapterUsingAnotherAdapter;
+import ai.meridian.application.archfixture.ServiceUsingAnAdapter;
+import ai.meridian.domain.archfixture.DomainValueUsingJackson;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The hexagon's dependency rules, checked on the compiled classes of every module. */
+class ArchitectureTest {
+    private static final String DOMAIN = "ai.meridian.domain..";
+    private static final String APPLICATION = "ai.meridian.application..";
+    private static final String ADAPTERS = "ai.meridian.adapter..";
+    private static final String BOOTSTRAP = "ai.meridian.bootstrap..";
+    private static final String OBSERVABILITY = "ai.meridian.observability..";
+
+    static final ArchRule DOMAIN_USES_THE_JDK_ONLY = classes().that().resideInAPackage(DOMAIN)
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", DOMAIN)
+            .as("the domain depends on the JDK only");
+
+    static final ArchRule APPLICATION_USES_THE_DOMAIN_ONLY = classes().that().resideInAPackage(APPLICATION)
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", DOMAIN, APPLICATION)
+            .as("the application depends on the domain only");
+
+    static final ArchRule ADAPTERS_DO_NOT_DEPEND_ON_EACH_OTHER = slices().matching("ai.meridian.adapter.(*).(*)..")
+            .should().notDependOnEachOther()
+            .as("adapters never depend on each other");
+
+    static final ArchRule ADAPTERS_USE_PORTS_NOT_SERVICES = noClasses().that().resideInAnyPackage(ADAPTERS, OBSERVABILITY)
+            .should().dependOnClassesThat().resideInAPackage("ai.meridian.application.service..")
+            .as("adapters reach the core through its ports, not its services");
+
+    static final ArchRule ONLY_BOOTSTRAP_KNOWS_ADAPTERS = noClasses().that().resideOutsideOfPackages(BOOTSTRAP, ADAPTERS)
+            .should().dependOnClassesThat().resideInAPackage(ADAPTERS)
+            .as("only bootstrap wires adapters");
+
+    static final ArchRule ADAPTERS_DO_NOT_USE_OBSERVABILITY = noClasses().that().resideInAPackage(ADAPTERS)
+            .should().dependOnClassesThat().resideInAPackage(OBSERVABILITY)
+            .as("adapters report through ports, not the observability module");
+
+    static final ArchRule NOTHING_DEPENDS_ON_BOOTSTRAP = noClasses().that().resideOutsideOfPackage(BOOTSTRAP)
+            .should().dependOnClassesThat().resideInAPackage(BOOTSTRAP)
+            .as("nothing depends on bootstrap");
+
+    static final ArchRule USE_CASES_ARE_NAMED_FOR_WHAT_THE_USER_WANTS = classes().that().resideInAPackage("ai.meridian.application.port.in")
+            .and().areInterfaces().and().areTopLevelClasses()
+            .should().haveSimpleNameEndingWith("UseCase").orShould().haveSimpleNameEndingWith("Observer")
+            .as("inbound ports are use cases (or the observers a use case reports to)");
+
+    static final List<ArchRule> RULES = List.of(DOMAIN_USES_THE_JDK_ONLY, APPLICATION_USES_THE_DOMAIN_ONLY,
+            ADAPTERS_DO_NOT_DEPEND_ON_EACH_OTHER, ADAPTERS_USE_PORTS_NOT_SERVICES, ONLY_BOOTSTRAP_KNOWS_ADAPTERS,
+            ADAPTERS_DO_NOT_USE_OBSERVABILITY, NOTHING_DEPENDS_ON_BOOTSTRAP, USE_CASES_ARE_NAMED_FOR_WHAT_THE_USER_WANTS);
+
+    private static JavaClasses production;
+
+    @BeforeAll
+    static void importProductionClasses() {
+        production = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("ai.meridian");
+    }
+
+    @Test
+    void everyModuleIsImported() {
+        for (String pkg : List.of("ai.meridian.domain.", "ai.meridian.application.port.", "ai.meridian.application.service.",
+                "ai.meridian.adapter.in.rest.", "ai.meridian.adapter.out.openai.", "ai.meridian.adapter.out.resilience4j.",
+                "ai.meridian.adapter.out.jtokkit.", "ai.meridian.observability.", "ai.meridian.bootstrap.")) {
+            assertThat(production.stream().anyMatch(c -> c.getName().startsWith(pkg))).as("classes of %s are checked", pkg).isTrue();
+        }
+    }
+
+    @Test
+    void theProductionCodeKeepsEveryRule() {
+        RULES.forEach(rule -> rule.check(production));
+    }
+
+    @Test
+    void aDomainClassUsingAFrameworkBreaksTheRule() {
+        JavaClasses violating = new ClassFileImporter().importClasses(DomainValueUsingJackson.class);
+        assertThatThrownBy(() -> DOMAIN_USES_THE_JDK_ONLY.check(violating)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("DomainValueUsingJackson").hasMessageContaining("com.fasterxml.jackson");
+    }
+
+    @Test
+    void aCoreClassNamingAnAdapterBreaksTheRules() {
+        JavaClasses violating = new ClassFileImporter().importClasses(ServiceUsingAnAdapter.class);
+        assertThatThrownBy(() -> APPLICATION_USES_THE_DOMAIN_ONLY.check(violating)).isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> ONLY_BOOTSTRAP_KNOWS_ADAPTERS.check(violating)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("OpenAiBackendFactory");
+    }
+
+    @Test
+    void anAdapterUsingAnotherAdapterBreaksTheRule() {
+        JavaClasses violating = new ClassFileImporter().importClasses(AdapterUsingAnotherAdapter.class,
+                ai.meridian.adapter.out.openai.OpenAiBackendFactory.class);
+        assertThatThrownBy(() -> ADAPTERS_DO_NOT_DEPEND_ON_EACH_OTHER.check(violating)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("archfixture").hasMessageContaining("openai");
+    }
+}
