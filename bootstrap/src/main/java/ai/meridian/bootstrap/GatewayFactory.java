@@ -87,8 +87,7 @@ final class GatewayFactory {
                                    @Value("${meridian.tracing.service-name:meridian}") String serviceName,
                                    Environment environment) {
         Map<String, String> headers = new java.util.TreeMap<>();
-        environment.getProperties("meridian.tracing.otlp.headers", io.micronaut.core.naming.conventions.StringConvention.RAW)
-                .forEach((k, v) -> headers.put(k, String.valueOf(v)));
+        environment.getProperties("meridian.tracing.otlp.headers").forEach((k, v) -> headers.put(k, String.valueOf(v)));
         return TracingSetup.create(new TracingSettings(enabled, endpoint, headers, samplingRatio, serviceName, Duration.ofSeconds(10)));
     }
 
