@@ -150,7 +150,7 @@ final class GatewayFactory {
     ChatService chatService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, TelemetryPort telemetry,
                             GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers) {
         return new ChatService(catalog, backends, breakers, telemetry, metrics, tokens, timers, Clock.systemUTC(),
-                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()));
+                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of());
     }
 
     @Singleton

@@ -39,11 +39,12 @@ public final class ChatService implements CompleteChatUseCase, ListModelsUseCase
     final ScheduledExecutorService scheduler;
     final Clock clock;
     final Supplier<RandomGenerator> randoms;
+    private final List<ChatStage> stages;
     private final long startedAtEpochSecond;
 
     public ChatService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, TelemetryPort telemetry,
                        GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService scheduler, Clock clock,
-                       Supplier<RandomGenerator> randoms) {
+                       Supplier<RandomGenerator> randoms, List<ChatStage> stages) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.backends = Objects.requireNonNull(backends, "backends");
         this.breakers = Objects.requireNonNull(breakers, "breakers");
@@ -53,6 +54,7 @@ public final class ChatService implements CompleteChatUseCase, ListModelsUseCase
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.randoms = Objects.requireNonNull(randoms, "randoms");
+        this.stages = List.copyOf(stages);
         backends.verifyCovers(catalog);
         backends.all().forEach(b -> metrics.watchCircuit(b.id(), () -> breakers.gate(b.id()).state()));
         this.startedAtEpochSecond = clock.instant().getEpochSecond();
@@ -66,7 +68,10 @@ public final class ChatService implements CompleteChatUseCase, ListModelsUseCase
         } catch (GatewayException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return new CompleteExecution(this, command, model).start();
+        CompleteExecution execution = new CompleteExecution(this, command, model);
+        CompletableFuture<ChatReply> reply = execution.start();
+        execution.launch();
+        return reply;
     }
 
     @Override
@@ -79,8 +84,27 @@ public final class ChatService implements CompleteChatUseCase, ListModelsUseCase
             return () -> { };
         }
         StreamExecution execution = new StreamExecution(this, command, model, observer);
-        execution.start();
+        execution.launch();
         return execution;
+    }
+
+    /** Runs every stage's preparation in order. */
+    CompletableFuture<ChatContext> prepare(ChatContext context) {
+        CompletableFuture<ChatContext> prepared = CompletableFuture.completedFuture(context);
+        for (ChatStage stage : stages) {
+            prepared = prepared.thenCompose(stage::prepare);
+        }
+        return prepared;
+    }
+
+    /** Lets every stage record the outcome, last stage first; done means the turn is durable. */
+    CompletableFuture<Void> record(ChatContext context, TurnOutcome outcome) {
+        CompletableFuture<Void> recorded = CompletableFuture.completedFuture(null);
+        for (int i = stages.size() - 1; i >= 0; i--) {
+            ChatStage stage = stages.get(i);
+            recorded = recorded.thenCompose(ignored -> stage.record(context, outcome));
+        }
+        return recorded;
     }
 
     private ModelDefinition resolve(ChatCommand command) {

@@ -9,6 +9,7 @@ import ai.meridian.application.port.out.TelemetryPort.Scope;
 import ai.meridian.domain.chat.Completion;
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
+import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.fallback.Step;
@@ -16,10 +17,14 @@ import ai.meridian.domain.routing.ModelDefinition;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-/** A request answered whole. Cancelling the returned future cancels the backend call in flight. */
+/**
+ * A request answered whole. The reply is released only after the stages have recorded the turn.
+ * Cancelling the returned future cancels the backend call in flight.
+ */
 final class CompleteExecution extends Execution {
     private final CompletableFuture<ChatReply> result = new CompletableFuture<>();
     private CompletableFuture<Completion> inFlight;
+    private boolean recording;
 
     CompleteExecution(ChatService service, ChatCommand command, ModelDefinition model) {
         super(service, command, model);
@@ -31,12 +36,11 @@ final class CompleteExecution extends Execution {
                 onClientGone();
             }
         });
-        begin();
         return result;
     }
 
     private synchronized void onClientGone() {
-        if (finished) {
+        if (finished || recording) {
             return;
         }
         CompletableFuture<Completion> call = inFlight;
@@ -82,8 +86,21 @@ final class CompleteExecution extends Execution {
     }
 
     private void reply(Completion completion, TokenUsage usage, ServedBy servedBy) {
-        finish(200, servedBy, usage, null);
-        result.complete(new ChatReply(completionId, created, model.id(), completion, usage, servedBy));
+        recording = true;
+        TurnOutcome outcome = new TurnOutcome(completion.content(), completion.reasoningContent(), completion.finishReason(), usage, servedBy);
+        record(outcome, error -> {
+            if (error != null) {
+                GatewayError failure = new GatewayError(ErrorKind.UNAVAILABLE,
+                        "The answer could not be stored, so it was not delivered; please retry. (" + errorOf(error).message() + ")",
+                        null, null, java.time.Duration.ofSeconds(1));
+                finish(failure.httpStatus(), servedBy, usage, failure.message());
+                result.completeExceptionally(new GatewayException(failure));
+                return;
+            }
+            finish(200, servedBy, usage, null);
+            result.complete(new ChatReply(completionId, created, model.id(), completion, usage, servedBy,
+                    context.citations(), context.conversationId(), context.notices()));
+        });
     }
 
     @Override

@@ -10,7 +10,9 @@ import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.application.port.out.TelemetryPort.Scope;
 import ai.meridian.application.port.out.TelemetryPort.TraceSpan;
 import ai.meridian.domain.chat.TokenUsage;
+import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
+import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.fallback.Failure;
 import ai.meridian.domain.fallback.FailureKind;
 import ai.meridian.domain.fallback.FallbackRun;
@@ -36,8 +38,10 @@ abstract class Execution {
     final ChatService service;
     final ChatCommand command;
     final ModelDefinition model;
-    final FallbackRun run;
     final TraceSpan span;
+    /** Set once the stages have prepared the request. */
+    ChatContext context;
+    FallbackRun run;
     final long startNanos;
     final String completionId = CompletionIds.next();
     final long created;
@@ -58,8 +62,6 @@ abstract class Execution {
         this.model = model;
         this.startNanos = command.caller().receivedAtNanos() > 0 ? command.caller().receivedAtNanos() : System.nanoTime();
         this.created = service.clock.instant().getEpochSecond();
-        RoutingInput input = new RoutingInput(model.id(), command.request().messages(), callerKey(command));
-        this.run = new FallbackRun(model.plan(), input, service.randoms.get());
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("gen_ai.operation.name", "chat");
         attributes.put("gen_ai.request.model", command.request().model());
@@ -84,6 +86,54 @@ abstract class Execution {
         }
     }
 
+    /** Runs the stages' preparation, then the fallback plan on the prepared messages. */
+    final void launch() {
+        service.prepare(ChatContext.start(command, model, span)).whenComplete((prepared, error) -> {
+            synchronized (this) {
+                if (finished) {
+                    return; // the client left while the request was being prepared
+                }
+                try (Scope ignored = span.activate()) {
+                    if (error != null) {
+                        deliverError(errorOf(error));
+                        return;
+                    }
+                    context = prepared;
+                    waitedNanos += prepared.waitedNanos();
+                    RoutingInput input = new RoutingInput(model.id(), prepared.messages(), callerKey(command));
+                    run = new FallbackRun(model.plan(), input, service.randoms.get());
+                    begin();
+                }
+            }
+        });
+    }
+
+    /** The client-visible error for a failure outside the fallback plan (a stage, a bug). */
+    static GatewayError errorOf(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof GatewayException gatewayException) {
+            return gatewayException.error();
+        }
+        LOG.log(Level.ERROR, "unexpected failure while preparing or recording a chat request", cause);
+        return GatewayError.of(ErrorKind.INTERNAL, "The server had an error while processing your request.");
+    }
+
+    /** Runs the stages' recording of the outcome; {@code then} runs under this lock once it is durable (or failed). */
+    final void record(TurnOutcome outcome, java.util.function.Consumer<Throwable> then) {
+        long start = System.nanoTime();
+        service.record(context, outcome).whenComplete((ignored, error) -> {
+            synchronized (this) {
+                waitedNanos += System.nanoTime() - start;
+                try (Scope scope = span.activate()) {
+                    then.accept(error);
+                }
+            }
+        });
+    }
+
     /** Calls the backend for the current attempt; reports back through {@link #attemptFailed} or success paths. */
     abstract void invoke(ModelBackend backend, BackendCall call);
 
@@ -93,18 +143,16 @@ abstract class Execution {
     /** Delivers an error the client must see. */
     abstract void deliverError(GatewayError error);
 
-    final synchronized void begin() {
-        try (Scope ignored = span.activate()) {
-            TraceSpan routing = span.child("meridian.route", Map.of("meridian.model", model.id()));
-            Step step = run.start();
-            if (step instanceof Step.Attempt attempt) {
-                routing.set("meridian.backend", attempt.route().backend());
-                routing.set("meridian.route.reason", attempt.reason());
-                routing.set("gen_ai.request.model", attempt.route().upstreamModel());
-            }
-            routing.end();
-            proceed(step);
+    private void begin() {
+        TraceSpan routing = span.child("meridian.route", Map.of("meridian.model", model.id()));
+        Step step = run.start();
+        if (step instanceof Step.Attempt attempt) {
+            routing.set("meridian.backend", attempt.route().backend());
+            routing.set("meridian.route.reason", attempt.reason());
+            routing.set("gen_ai.request.model", attempt.route().upstreamModel());
         }
+        routing.end();
+        proceed(step);
     }
 
     final void proceed(Step step) {
@@ -175,7 +223,7 @@ abstract class Execution {
         attemptSpan = span.child("meridian.backend " + backend.id(), attributes);
         attemptStartNanos = System.nanoTime();
         BackendCall call = new BackendCall(command.caller().requestId(), attempt.route().upstreamModel(),
-                command.request().messages(), command.request().params(), attemptSpan.traceparent());
+                context.messages(), command.request().params(), attemptSpan.traceparent());
         try {
             invoke(backend, call);
         } catch (RuntimeException e) {
@@ -224,11 +272,15 @@ abstract class Execution {
     }
 
     final TokenUsage countedUsage(String completionText) {
-        return new TokenUsage(service.tokens.countMessages(command.request().messages()), service.tokens.count(completionText));
+        return new TokenUsage(service.tokens.countMessages(context == null ? command.request().messages() : context.messages()),
+                service.tokens.count(completionText));
     }
 
     /** Closes the request's books: span, metrics. */
     final void finish(int status, ServedBy servedBy, TokenUsage usage, String failureMessage) {
+        if (finished) {
+            return;
+        }
         finished = true;
         long total = System.nanoTime() - startNanos;
         String backend = servedBy == null ? "none" : servedBy.backend();

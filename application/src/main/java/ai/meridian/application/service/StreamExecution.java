@@ -17,17 +17,22 @@ import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.fallback.Failure;
 import ai.meridian.domain.fallback.Step;
 import ai.meridian.domain.routing.ModelDefinition;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * A streamed request. Until the first token reaches the client, a failing backend is replaced by the
  * next step of the plan without the client noticing; after that a failure ends the stream with an error.
+ * The end of the stream is sent only after the stages have recorded the turn; a stream cut by the backend
+ * or the client is recorded with what it produced.
  */
 final class StreamExecution extends Execution implements Cancellable {
     private final ChatStreamObserver observer;
     private final StringBuilder text = new StringBuilder();
+    private final StringBuilder reasoning = new StringBuilder();
     private boolean started;
+    private boolean recording;
     private Cancellable inFlight;
     private Listener activeListener;
 
@@ -36,13 +41,9 @@ final class StreamExecution extends Execution implements Cancellable {
         this.observer = observer;
     }
 
-    void start() {
-        begin();
-    }
-
     @Override
     public synchronized void cancel() {
-        if (finished) {
+        if (finished || recording) {
             return;
         }
         activeListener = null;
@@ -55,7 +56,16 @@ final class StreamExecution extends Execution implements Cancellable {
             attemptSpan.end();
         }
         span.event("meridian.client_cancelled", Map.of("meridian.streamed_chars", text.length()));
-        finish(499, started ? servedBy(null) : null, started ? countedUsage(text.toString()) : null, null);
+        if (started) {
+            ServedBy servedBy = servedBy(null);
+            TokenUsage usage = countedUsage(text.toString());
+            recording = true;
+            // The client is gone; what it saw is still recorded, marked as cancelled.
+            record(new TurnOutcome(text.toString(), reasoning.toString(), FinishReason.CANCELLED, usage, servedBy), error -> { });
+            finish(499, servedBy, usage, null);
+        } else {
+            finish(499, null, null, null);
+        }
     }
 
     @Override
@@ -76,7 +86,8 @@ final class StreamExecution extends Execution implements Cancellable {
             long ttft = System.nanoTime() - attemptStartNanos;
             service.metrics.timeToFirstToken(model.id(), servedBy.backend(), ttft);
             attemptSpan.event("gen_ai.first_token", Map.of("meridian.ttft_ms", ttft / 1_000_000.0));
-            observer.onStart(new StreamStart(completionId, created, model.id(), servedBy));
+            observer.onStart(new StreamStart(completionId, created, model.id(), servedBy,
+                    context.citations(), context.conversationId(), context.notices()));
         }
     }
 
@@ -84,11 +95,27 @@ final class StreamExecution extends Execution implements Cancellable {
     void answerStatically(Step.StaticAnswer step) {
         ServedBy servedBy = new ServedBy(ServedBy.STATIC_BACKEND, step.tier(), ServedBy.STATIC_BACKEND);
         started = true;
-        observer.onStart(new StreamStart(completionId, created, model.id(), servedBy));
+        observer.onStart(new StreamStart(completionId, created, model.id(), servedBy,
+                context.citations(), context.conversationId(), context.notices()));
         observer.onDelta(Delta.of(step.text()));
-        TokenUsage usage = countedUsage(step.text());
-        finish(200, servedBy, usage, null);
-        observer.onFinish(FinishReason.STOP, usage);
+        text.append(step.text());
+        finishRecorded(FinishReason.STOP, countedUsage(step.text()), servedBy);
+    }
+
+    /** Records the whole answer, then ends the stream (or reports that it could not be stored). */
+    private void finishRecorded(FinishReason reason, TokenUsage usage, ServedBy servedBy) {
+        recording = true;
+        record(new TurnOutcome(text.toString(), reasoning.toString(), reason, usage, servedBy), error -> {
+            if (error != null) {
+                GatewayError failure = new GatewayError(ErrorKind.UNAVAILABLE,
+                        "The answer could not be stored; please retry. (" + errorOf(error).message() + ")", null, null, Duration.ofSeconds(1));
+                finish(failure.httpStatus(), servedBy, usage, failure.message());
+                observer.onError(failure);
+                return;
+            }
+            finish(200, servedBy, usage, null);
+            observer.onFinish(reason, usage);
+        });
     }
 
     @Override
@@ -102,7 +129,7 @@ final class StreamExecution extends Execution implements Cancellable {
         private String upstreamModel;
 
         private boolean live() {
-            return activeListener == this && !finished;
+            return activeListener == this && !finished && !recording;
         }
 
         @Override
@@ -114,6 +141,7 @@ final class StreamExecution extends Execution implements Cancellable {
                 try (Scope ignored = span.activate()) {
                     startIfNeeded(servedBy(upstreamModel));
                     text.append(delta.content());
+                    reasoning.append(delta.reasoningContent());
                     observer.onDelta(delta);
                 }
             }
@@ -134,9 +162,7 @@ final class StreamExecution extends Execution implements Cancellable {
                     attemptSpan.set("gen_ai.response.model", servedBy.upstreamModel());
                     attemptSpan.set("gen_ai.response.finish_reasons", reason.wireName());
                     attemptSpan.end();
-                    TokenUsage usage = reported.orElseGet(() -> countedUsage(text.toString()));
-                    finish(200, servedBy, usage, null);
-                    observer.onFinish(reason, usage);
+                    finishRecorded(reason, reported.orElseGet(() -> countedUsage(text.toString())), servedBy);
                 }
             }
         }
@@ -160,8 +186,13 @@ final class StreamExecution extends Execution implements Cancellable {
                     attemptSpan.end();
                     GatewayError error = GatewayError.of(ErrorKind.BAD_GATEWAY,
                             "The model backend failed in the middle of the answer: " + failure.message());
-                    finish(502, servedBy(upstreamModel), countedUsage(text.toString()), error.message());
-                    observer.onError(error);
+                    ServedBy servedBy = servedBy(upstreamModel);
+                    TokenUsage usage = countedUsage(text.toString());
+                    recording = true;
+                    record(new TurnOutcome(text.toString(), reasoning.toString(), FinishReason.ERROR, usage, servedBy), ignored2 -> {
+                        finish(502, servedBy, usage, error.message());
+                        observer.onError(error);
+                    });
                 }
             }
         }

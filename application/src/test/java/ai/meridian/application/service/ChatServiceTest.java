@@ -67,7 +67,7 @@ class ChatServiceTest {
         ModelCatalog catalog = new ModelCatalog(List.of(new ModelDefinition("chat", List.of("chat-alias"), plan, "acme")));
         Supplier<RandomGenerator> randoms = () -> new SplittableRandom(42);
         return new ChatService(catalog, new BackendRegistry(List.of(primary, secondary)), breakers, TelemetryPort.NOOP,
-                metrics, words, scheduler, Clock.systemUTC(), randoms);
+                metrics, words, scheduler, Clock.systemUTC(), randoms, List.of());
     }
 
     private static ChatCommand command(String model, boolean stream) {
@@ -231,7 +231,7 @@ class ChatServiceTest {
         FallbackPlan plan = FallbackPlan.of(new Tier(TierRouting.weighted(Routes.of(new Route("ghost", "m", 1))), RetryPolicy.NONE));
         ModelCatalog catalog = new ModelCatalog(List.of(new ModelDefinition("chat", List.of(), plan, null)));
         assertThatThrownBy(() -> new ChatService(catalog, new BackendRegistry(List.of(primary)), breakers, TelemetryPort.NOOP,
-                metrics, words, scheduler, Clock.systemUTC(), () -> new SplittableRandom(1)))
+                metrics, words, scheduler, Clock.systemUTC(), () -> new SplittableRandom(1), List.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ghost");
     }
 
