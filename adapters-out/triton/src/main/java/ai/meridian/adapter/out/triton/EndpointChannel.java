@@ -79,12 +79,13 @@ final class EndpointChannel implements AutoCloseable {
     }
 
     /**
-     * Readies the channel for a call: after a failure gRPC waits out an exponential back-off before it
-     * reconnects; our own cool-down has passed, so the call should try a fresh connection now.
+     * Readies the channel for a call. After a failed connection gRPC keeps failing new calls at once
+     * during its own exponential back-off; our cool-down has passed (or no other endpoint is up), so
+     * idle the channel: the call then waits for a fresh connection attempt (and name resolution).
      */
     void prepareForCall() {
         if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
-            channel.resetConnectBackoff();
+            channel.enterIdle();
         }
     }
 

@@ -1,11 +1,8 @@
 package ai.meridian.adapter.out.triton;
 
-import ai.meridian.application.port.out.BackendSettings;
 import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.testkit.ModelBackendContract;
 import io.grpc.Status;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +22,7 @@ abstract class TritonBackendContractTest extends ModelBackendContract {
     void start() {
         triton = FakeTritonServer.of(convention()).model(upstreamModel()).start();
         factory = new TritonBackendFactory();
-        backend = factory.create(settings("contract", triton.endpoint(), convention(), upstreamModel(), Map.of()));
+        backend = factory.create(TritonTestSupport.settings("contract", triton.endpoint(), convention(), upstreamModel(), Map.of()));
     }
 
     @AfterAll
@@ -35,28 +32,6 @@ abstract class TritonBackendContractTest extends ModelBackendContract {
         triton.close();
     }
 
-    /** A backend's settings as they come from configuration, with the contract's timeouts. */
-    static BackendSettings settings(String id, String endpoints, Convention convention, String model, Map<String, String> extra) {
-        Map<String, String> properties = new java.util.HashMap<>(Map.of(
-                "endpoints", endpoints,
-                "model", model,
-                "convention", convention.configName(),
-                "chat-template", "chatml",
-                "connect-timeout", "1s",
-                "first-token-timeout", FIRST_TOKEN_TIMEOUT.toMillis() + "ms",
-                "total-timeout", TOTAL_TIMEOUT.toMillis() + "ms"));
-        properties.putAll(extra);
-        return new BackendSettings(id, "triton", properties);
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Override
     protected ModelBackend backend() {
         return backend;
@@ -64,7 +39,7 @@ abstract class TritonBackendContractTest extends ModelBackendContract {
 
     @Override
     protected ModelBackend unreachableBackend() {
-        return factory.create(settings("unreachable", "127.0.0.1:" + freePort(), convention(), upstreamModel(), Map.of()));
+        return factory.create(TritonTestSupport.settings("unreachable", "127.0.0.1:" + TritonTestSupport.freePort(), convention(), upstreamModel(), Map.of()));
     }
 
     @Override
