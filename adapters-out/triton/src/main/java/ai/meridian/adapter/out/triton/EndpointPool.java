@@ -1,7 +1,7 @@
 package ai.meridian.adapter.out.triton;
 
+import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The endpoints of one backend, taken in turn; down endpoints are skipped while another is up. */
@@ -22,7 +22,7 @@ final class EndpointPool implements AutoCloseable {
      * anyway, unless {@code upOnly}: it may have recovered, and failing without trying helps nobody.
      * Null when every endpoint has been tried (or, with {@code upOnly}, none untried is up).
      */
-    EndpointChannel next(Set<EndpointChannel> tried, boolean upOnly) {
+    EndpointChannel next(Collection<EndpointChannel> tried, boolean upOnly) {
         int n = endpoints.size();
         int start = Math.floorMod(turn.getAndIncrement(), n);
         long now = System.nanoTime();

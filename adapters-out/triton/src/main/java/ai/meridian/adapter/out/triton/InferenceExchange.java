@@ -17,7 +17,6 @@ import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.fallback.Failure;
 import ai.meridian.domain.fallback.FailureKind;
 import com.google.protobuf.ByteString;
-import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -26,10 +25,8 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -39,10 +36,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * marked {@code triton_final_response}. A connection refused moves the call to the next endpoint that
  * is up; nothing else is retried here, that is the fallback plan's business.
  *
- * <p>Listener calls come from gRPC callbacks, which gRPC serializes per call; the first-token timer
+ * <p>Listener calls come from gRPC callbacks, which gRPC serializes per call; the deadline watch
  * and the client's cancel never call the listener while a gRPC call is open, they cancel that call.
  */
-final class InferenceExchange implements Cancellable {
+final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
     static final String ENABLE_EMPTY_FINAL = "triton_enable_empty_final_response";
     static final String FINAL_RESPONSE = "triton_final_response";
     private static final Metadata.Key<String> TRACEPARENT = Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER);
@@ -55,15 +52,16 @@ final class InferenceExchange implements Cancellable {
     private final boolean streaming;
     private final boolean unary;
     private final String prompt;
-    private final Deadline deadline;
-    private final Set<EndpointChannel> tried = ConcurrentHashMap.newKeySet();
+    private final long totalDueNanos;
+    private final List<EndpointChannel> tried = new CopyOnWriteArrayList<>();
     private final AtomicBoolean ended = new AtomicBoolean();
     private final StreamedText text;
     private volatile ClientCallStreamObserver<ModelInferRequest> current;
     private volatile boolean cancelledByClient;
     private volatile boolean firstTokenTimedOut;
+    private volatile boolean totalTimedOut;
     private volatile boolean outputStarted;
-    private volatile ScheduledFuture<?> firstTokenTimer;
+    private volatile long dueNanos;
 
     // Read and written only in the serialized gRPC callbacks of the current call.
     private int responses;
@@ -82,15 +80,15 @@ final class InferenceExchange implements Cancellable {
         this.streaming = streaming;
         this.unary = !streaming && config.completeRpc() == CompleteRpc.UNARY;
         this.prompt = config.chatTemplate().prompt(call.messages(), config.prependBos());
-        this.deadline = Deadline.after(config.totalTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        this.totalDueNanos = System.nanoTime() + config.totalTimeout().toNanos();
         this.text = new StreamedText(config.streamText());
         this.answeringModel = call.upstreamModel();
     }
 
     void start() {
-        if (streaming) {
-            firstTokenTimer = backend.timers().schedule(this::firstTokenTimeout, config.firstTokenTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        }
+        long firstTokenDue = System.nanoTime() + config.firstTokenTimeout().toNanos();
+        dueNanos = streaming && firstTokenDue - totalDueNanos < 0 ? firstTokenDue : totalDueNanos;
+        backend.deadlineWatch().watch(this);
         attempt(backend.endpoints().next(tried, false));
     }
 
@@ -118,12 +116,12 @@ final class InferenceExchange implements Cancellable {
         FailureKind kind = failure.kind();
         if (kind == FailureKind.CONNECT || kind == FailureKind.TIMEOUT || kind == FailureKind.SERVER_ERROR) {
             EndpointChannel next = backend.endpoints().next(tried, true);
-            if (next != null && !deadline.isExpired() && !ended.get() && !firstTokenTimedOut) {
+            if (next != null && !timedOut() && !ended.get()) {
                 attempt(next);
                 return;
             }
         }
-        fail(firstTokenTimedOut ? firstTokenTimeoutFailure() : failure);
+        fail(timedOut() ? timeoutFailure() : failure);
     }
 
     private void send(EndpointChannel endpoint, ModelSignature signature) {
@@ -138,7 +136,9 @@ final class InferenceExchange implements Cancellable {
             return;
         }
         endpoint.prepareForCall();
-        GRPCInferenceServiceStub stub = endpoint.stub().withDeadline(deadline);
+        // No gRPC deadline: the watch cancels late calls (a gRPC deadline schedules a timer on some
+        // event loop per call, which cost more than the rest of the adapter on a busy machine).
+        GRPCInferenceServiceStub stub = endpoint.stub();
         if (call.traceparent() != null) {
             Metadata headers = new Metadata();
             headers.put(TRACEPARENT, call.traceparent());
@@ -154,8 +154,8 @@ final class InferenceExchange implements Cancellable {
         // A cancel or timeout that came while the call was starting did not see it: act on it now.
         if (cancelledByClient) {
             cancelCurrent("cancelled by the client");
-        } else if (firstTokenTimedOut) {
-            cancelCurrent("no first token in time");
+        } else if (timedOut()) {
+            cancelCurrent("deadline passed");
         }
     }
 
@@ -180,26 +180,48 @@ final class InferenceExchange implements Cancellable {
     public void cancel() {
         cancelledByClient = true;
         if (ended.compareAndSet(false, true)) {
-            stopTimer();
+            stopWatch();
             cancelCurrent("cancelled by the client");
         }
     }
 
-    private void firstTokenTimeout() {
-        if (outputStarted || ended.get()) {
+    @Override
+    public long dueNanos() {
+        return dueNanos;
+    }
+
+    @Override
+    public void deadlinePassed(long nowNanos) {
+        if (ended.get()) {
+            stopWatch();
             return;
         }
-        firstTokenTimedOut = true;
-        if (current != null) {
-            cancelCurrent("no first token in time"); // its onError reports the timeout
+        if (timedOut()) {
+            return; // already acted on: the cancelled call's end reports the timeout
+        }
+        if (!outputStarted && nowNanos - totalDueNanos < 0) {
+            firstTokenTimedOut = true;
         } else {
-            fail(firstTokenTimeoutFailure()); // still waiting for metadata: no call to cancel
+            totalTimedOut = true;
+        }
+        if (current != null) {
+            cancelCurrent("deadline passed"); // its onError reports the timeout
+        } else {
+            fail(timeoutFailure()); // still waiting for metadata: no call to cancel
         }
     }
 
-    private Failure firstTokenTimeoutFailure() {
-        return Failure.of(FailureKind.TIMEOUT, "backend " + config.id() + ": no first token from Triton within "
-                + config.firstTokenTimeout().toMillis() + " ms");
+    private boolean timedOut() {
+        return firstTokenTimedOut || totalTimedOut;
+    }
+
+    private Failure timeoutFailure() {
+        if (firstTokenTimedOut) {
+            return Failure.of(FailureKind.TIMEOUT, "backend " + config.id() + ": no first token from Triton within "
+                    + config.firstTokenTimeout().toMillis() + " ms");
+        }
+        return Failure.of(FailureKind.TIMEOUT, "backend " + config.id() + ": Triton did not finish the answer within "
+                + config.totalTimeout().toMillis() + " ms");
     }
 
     private void cancelCurrent(String why) {
@@ -291,7 +313,10 @@ final class InferenceExchange implements Cancellable {
 
     private void deliver(String piece) {
         if (!piece.isEmpty()) {
-            outputStarted = true;
+            if (!outputStarted) {
+                outputStarted = true;
+                dueNanos = totalDueNanos;
+            }
             listener.onDelta(Delta.of(piece));
         }
     }
@@ -299,7 +324,7 @@ final class InferenceExchange implements Cancellable {
     private void complete() {
         deliver(text.finish());
         if (ended.compareAndSet(false, true)) {
-            stopTimer();
+            stopWatch();
             Optional<TokenUsage> usage = inputTokens >= 0 && sawOutputTokens
                     ? Optional.of(new TokenUsage((int) inputTokens, (int) outputTokens)) : Optional.empty();
             listener.onComplete(FinishReason.fromWire(finishReason), usage, answeringModel);
@@ -308,7 +333,7 @@ final class InferenceExchange implements Cancellable {
 
     private void fail(Failure failure) {
         if (ended.compareAndSet(false, true)) {
-            stopTimer();
+            stopWatch();
             listener.onError(failure);
         }
     }
@@ -318,8 +343,8 @@ final class InferenceExchange implements Cancellable {
             return;
         }
         Status status = Status.fromThrowable(error);
-        if (firstTokenTimedOut) {
-            fail(firstTokenTimeoutFailure());
+        if (timedOut()) {
+            fail(timeoutFailure());
             return;
         }
         if (status.getCode() == Status.Code.UNAVAILABLE && !outputStarted) {
@@ -327,7 +352,7 @@ final class InferenceExchange implements Cancellable {
         }
         if (responses == 0 && GrpcFailures.neverReachedTheServer(status)) {
             EndpointChannel next = backend.endpoints().next(tried, true);
-            if (next != null && !deadline.isExpired()) {
+            if (next != null && System.nanoTime() - totalDueNanos < 0) {
                 attempt(next);
                 return;
             }
@@ -350,11 +375,8 @@ final class InferenceExchange implements Cancellable {
         }
     }
 
-    private void stopTimer() {
-        ScheduledFuture<?> timer = firstTokenTimer;
-        if (timer != null) {
-            timer.cancel(false);
-        }
+    private void stopWatch() {
+        backend.deadlineWatch().unwatch(this);
     }
 
     private String where(EndpointChannel endpoint) {

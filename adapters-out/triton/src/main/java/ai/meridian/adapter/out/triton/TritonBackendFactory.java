@@ -3,26 +3,15 @@ package ai.meridian.adapter.out.triton;
 import ai.meridian.application.port.out.BackendSettings;
 import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.application.port.out.ModelBackendFactory;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
- * Makes {@code type: triton} backends. Their first-token timers share one daemon thread, which only
- * cancels late calls; gRPC's own event loops carry the traffic.
+ * Makes {@code type: triton} backends. They share one deadline watch (a daemon thread that only
+ * cancels late calls); gRPC's own event loops carry the traffic.
  */
 public final class TritonBackendFactory implements ModelBackendFactory, AutoCloseable {
     public static final String TYPE = "triton";
 
-    private final ScheduledThreadPoolExecutor timers;
-
-    public TritonBackendFactory() {
-        timers = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "meridian-triton-timers");
-            thread.setDaemon(true);
-            return thread;
-        });
-        // Most timers are cancelled by an answer that came in time; do not keep them queued.
-        timers.setRemoveOnCancelPolicy(true);
-    }
+    private final DeadlineWatch deadlineWatch = new DeadlineWatch();
 
     @Override
     public String type() {
@@ -35,7 +24,7 @@ public final class TritonBackendFactory implements ModelBackendFactory, AutoClos
      */
     @Override
     public ModelBackend create(BackendSettings settings) {
-        TritonModelBackend backend = new TritonModelBackend(TritonBackendConfig.from(settings), timers);
+        TritonModelBackend backend = new TritonModelBackend(TritonBackendConfig.from(settings), deadlineWatch);
         try {
             backend.verifyModelAtStartup();
         } catch (RuntimeException e) {
@@ -47,6 +36,6 @@ public final class TritonBackendFactory implements ModelBackendFactory, AutoClos
 
     @Override
     public void close() {
-        timers.shutdownNow();
+        deadlineWatch.close();
     }
 }

@@ -26,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,13 +40,13 @@ public final class TritonModelBackend implements ModelBackend {
 
     private final TritonBackendConfig config;
     private final EndpointPool endpoints;
-    private final ScheduledExecutorService timers;
+    private final DeadlineWatch deadlineWatch;
     /** Checked metadata per Triton model name; a failed fetch is dropped so the next call asks again. */
     private final ConcurrentMap<String, CompletableFuture<ModelSignature>> signatures = new ConcurrentHashMap<>();
 
-    TritonModelBackend(TritonBackendConfig config, ScheduledExecutorService timers) {
+    TritonModelBackend(TritonBackendConfig config, DeadlineWatch deadlineWatch) {
         this.config = config;
-        this.timers = timers;
+        this.deadlineWatch = deadlineWatch;
         List<EndpointChannel> channels = new ArrayList<>();
         try {
             for (TritonEndpoint endpoint : config.endpoints()) {
@@ -73,8 +72,8 @@ public final class TritonModelBackend implements ModelBackend {
         return endpoints;
     }
 
-    ScheduledExecutorService timers() {
-        return timers;
+    DeadlineWatch deadlineWatch() {
+        return deadlineWatch;
     }
 
     @Override
