@@ -11,7 +11,7 @@ import java.util.Locale;
  * assistant's turn opened so the model writes the answer. The beginning-of-sequence token is left to
  * the server's tokenizer (vLLM and the TensorRT-LLM preprocessing add it), unless asked for.
  */
-public enum ChatTemplate {
+enum ChatTemplate {
     /** {@code <|im_start|>role\ncontent<|im_end|>\n} per message (Qwen, Yi, many fine-tunes). */
     CHATML("chatml", "") {
         @Override
@@ -78,7 +78,7 @@ public enum ChatTemplate {
     abstract void render(List<ChatMessage> messages, StringBuilder prompt);
 
     /** The prompt for these messages; {@code withBos} prepends the model's beginning-of-sequence token. */
-    public String prompt(List<ChatMessage> messages, boolean withBos) {
+    String prompt(List<ChatMessage> messages, boolean withBos) {
         StringBuilder prompt = new StringBuilder(64 + messages.size() * 96);
         if (withBos) {
             prompt.append(beginOfSequence);
@@ -87,7 +87,7 @@ public enum ChatTemplate {
         return prompt.toString();
     }
 
-    public String configName() {
+    String configName() {
         return configName;
     }
 

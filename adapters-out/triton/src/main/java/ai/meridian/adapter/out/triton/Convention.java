@@ -19,7 +19,7 @@ import java.util.Locale;
  * extras (finish reason, token counts) are shared; the sampling controls differ: TensorRT-LLM takes
  * one tensor each, the vLLM backend one JSON string.
  */
-public enum Convention {
+enum Convention {
     /** The TensorRT-LLM ensemble (or BLS): {@code text_input}, {@code max_tokens}, one tensor per control. */
     TRTLLM("trtllm", List.of(
             required(Names.TEXT_INPUT, Kind.TEXT),
@@ -101,7 +101,7 @@ public enum Convention {
         this.inputs = List.copyOf(all);
     }
 
-    public String configName() {
+    String configName() {
         return configName;
     }
 

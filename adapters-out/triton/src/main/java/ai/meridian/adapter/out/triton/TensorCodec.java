@@ -7,7 +7,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The KServe v2 raw tensor encoding: little-endian numbers, and BYTES elements each as a 4-byte
@@ -16,7 +18,20 @@ import java.util.Set;
 final class TensorCodec {
     static final String BYTES = "BYTES";
     static final String BOOL = "BOOL";
-    static final Set<String> INTEGER_TYPES = Set.of("INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64");
+
+    /** Width in bytes and value range of each integer datatype (UINT64 limited to what a long holds). */
+    record IntegerType(int width, long min, long max) {
+    }
+
+    static final Map<String, IntegerType> INTEGER_TYPES = Map.of(
+            "INT8", new IntegerType(1, Byte.MIN_VALUE, Byte.MAX_VALUE),
+            "UINT8", new IntegerType(1, 0, 0xFF),
+            "INT16", new IntegerType(2, Short.MIN_VALUE, Short.MAX_VALUE),
+            "UINT16", new IntegerType(2, 0, 0xFFFF),
+            "INT32", new IntegerType(4, Integer.MIN_VALUE, Integer.MAX_VALUE),
+            "UINT32", new IntegerType(4, 0, 0xFFFF_FFFFL),
+            "INT64", new IntegerType(8, Long.MIN_VALUE, Long.MAX_VALUE),
+            "UINT64", new IntegerType(8, 0, Long.MAX_VALUE));
     static final Set<String> REAL_TYPES = Set.of("FP32", "FP64");
 
     private TensorCodec() {
@@ -63,33 +78,15 @@ final class TensorCodec {
 
     /** One whole number in the tensor's integer datatype; refuses values the type cannot hold. */
     static ByteString encodeInteger(String datatype, long value) {
-        ByteBuffer b;
-        switch (datatype) {
-            case "INT8":
-            case "UINT8":
-                b = ByteBuffer.allocate(1).put((byte) fit(datatype, value, datatype.startsWith("U") ? 0 : Byte.MIN_VALUE, datatype.startsWith("U") ? 0xFF : Byte.MAX_VALUE));
-                break;
-            case "INT16":
-            case "UINT16":
-                b = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN)
-                        .putShort((short) fit(datatype, value, datatype.startsWith("U") ? 0 : Short.MIN_VALUE, datatype.startsWith("U") ? 0xFFFF : Short.MAX_VALUE));
-                break;
-            case "INT32":
-                b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) fit(datatype, value, Integer.MIN_VALUE, Integer.MAX_VALUE));
-                break;
-            case "UINT32":
-                b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) fit(datatype, value, 0, 0xFFFF_FFFFL));
-                break;
-            case "INT64":
-                b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value);
-                break;
-            case "UINT64":
-                b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(fit(datatype, value, 0, Long.MAX_VALUE));
-                break;
-            default:
-                throw new IllegalArgumentException(datatype + " is not an integer datatype");
+        IntegerType type = integerType(datatype, IllegalArgumentException::new);
+        if (value < type.min() || value > type.max()) {
+            throw new IllegalArgumentException(value + " does not fit the model's " + datatype + " input");
         }
-        return ByteString.copyFrom(b.array());
+        byte[] bytes = new byte[type.width()];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (value >>> (8 * i));
+        }
+        return ByteString.copyFrom(bytes);
     }
 
     static ByteString encodeReal(String datatype, double value) {
@@ -105,27 +102,16 @@ final class TensorCodec {
 
     /** The first element of an integer tensor given raw, or -1 when the tensor is empty. */
     static long decodeFirstInteger(String datatype, ByteString raw) {
-        ByteBuffer b = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        int width = width(datatype);
-        if (b.remaining() < width) {
+        IntegerType type = integerType(datatype, TritonProtocolException::new);
+        if (raw.size() < type.width()) {
             return -1;
         }
-        switch (datatype) {
-            case "INT8":
-                return b.get();
-            case "UINT8":
-                return Byte.toUnsignedLong(b.get());
-            case "INT16":
-                return b.getShort();
-            case "UINT16":
-                return Short.toUnsignedLong(b.getShort());
-            case "INT32":
-                return b.getInt();
-            case "UINT32":
-                return Integer.toUnsignedLong(b.getInt());
-            default:
-                return b.getLong();
+        long value = 0;
+        for (int i = 0; i < type.width(); i++) {
+            value |= (raw.byteAt(i) & 0xFFL) << (8 * i);
         }
+        int unused = 64 - 8 * type.width();
+        return type.min() < 0 ? (value << unused) >> unused : value;
     }
 
     /** The first element of an integer tensor given as typed contents, or -1 when there is none. */
@@ -145,29 +131,11 @@ final class TensorCodec {
         return -1;
     }
 
-    private static int width(String datatype) {
-        switch (datatype) {
-            case "INT8":
-            case "UINT8":
-                return 1;
-            case "INT16":
-            case "UINT16":
-                return 2;
-            case "INT32":
-            case "UINT32":
-                return 4;
-            case "INT64":
-            case "UINT64":
-                return 8;
-            default:
-                throw new TritonProtocolException(datatype + " is not an integer datatype");
+    private static IntegerType integerType(String datatype, Function<String, RuntimeException> problem) {
+        IntegerType type = INTEGER_TYPES.get(datatype);
+        if (type == null) {
+            throw problem.apply(datatype + " is not an integer datatype");
         }
-    }
-
-    private static long fit(String datatype, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(value + " does not fit the model's " + datatype + " input");
-        }
-        return value;
+        return type;
     }
 }

@@ -9,7 +9,7 @@ record TensorRule(String name, Kind kind, boolean required) {
     enum Kind {
         TEXT(Set.of(TensorCodec.BYTES), "BYTES"),
         FLAG(Set.of(TensorCodec.BOOL), "BOOL"),
-        INTEGER(TensorCodec.INTEGER_TYPES, "an integer type"),
+        INTEGER(TensorCodec.INTEGER_TYPES.keySet(), "an integer type"),
         REAL(TensorCodec.REAL_TYPES, "FP32 or FP64");
 
         private final Set<String> datatypes;
