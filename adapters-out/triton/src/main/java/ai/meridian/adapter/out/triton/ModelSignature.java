@@ -25,10 +25,6 @@ record ModelSignature(String model, Map<String, TensorSpec> inputs, Map<String, 
         return Optional.ofNullable(inputs.get(name));
     }
 
-    Optional<TensorSpec> output(String name) {
-        return Optional.ofNullable(outputs.get(name));
-    }
-
     boolean hasOutput(String name) {
         return outputs.containsKey(name);
     }
