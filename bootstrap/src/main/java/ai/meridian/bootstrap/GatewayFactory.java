@@ -3,6 +3,7 @@ package ai.meridian.bootstrap;
 import ai.meridian.adapter.out.jtokkit.JtokkitTokenCounter;
 import ai.meridian.adapter.out.openai.OpenAiBackendFactory;
 import ai.meridian.adapter.out.resilience4j.CircuitBreakerSettings;
+import ai.meridian.adapter.out.triton.TritonBackendFactory;
 import ai.meridian.adapter.out.resilience4j.Resilience4jCircuitBreakers;
 import ai.meridian.application.port.out.BackendSettings;
 import ai.meridian.application.port.out.CircuitBreakerPort;
@@ -118,6 +119,13 @@ final class GatewayFactory {
         return new OpenAiBackendFactory(loops.getDefaultEventLoopGroup(), channel);
     }
 
+    /** Triton (KServe v2 gRPC) backends: {@code type: triton}. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    TritonBackendFactory tritonBackendFactory() {
+        return new TritonBackendFactory();
+    }
+
     @Context
     @Bean(preDestroy = "close")
     BackendRegistry backendRegistry(GatewayConfiguration configuration, List<ModelBackendFactory> factories) {
@@ -153,9 +161,12 @@ final class GatewayFactory {
                 () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of());
     }
 
-    @Singleton
-    HealthService healthService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers) {
-        return new HealthService(catalog, backends, breakers, Duration.ofSeconds(2));
+    @Context
+    HealthService healthService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers,
+                                ScheduledExecutorService timers, @Value("${meridian.health.probe-interval:10s}") String probeInterval) {
+        HealthService health = new HealthService(catalog, backends, breakers, Duration.ofSeconds(2));
+        health.probePeriodically(timers, BackendSettings.parseDuration("meridian.health.probe-interval", probeInterval));
+        return health;
     }
 
     @Singleton

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** Readiness from the backends' own probes and their circuit breakers. */
@@ -25,6 +26,30 @@ public final class HealthService implements CheckHealthUseCase {
         this.backends = backends;
         this.breakers = breakers;
         this.probeTimeout = probeTimeout;
+    }
+
+    /**
+     * Probes every backend every {@code interval}; a backend that says it is not ready has its circuit
+     * opened, so requests move to the next tier at once instead of waiting for a timeout.
+     */
+    public void probePeriodically(ScheduledExecutorService scheduler, Duration interval) {
+        if (interval.isZero() || interval.isNegative()) {
+            return;
+        }
+        scheduler.scheduleWithFixedDelay(this::probeOnce, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One round of probes; not-ready backends are cut off through their circuit breaker. */
+    public CompletableFuture<Void> probeOnce() {
+        CompletableFuture<?>[] probes = backends.all().stream().map(backend -> backend.probeReady()
+                .completeOnTimeout(false, probeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(e -> false)
+                .thenAccept(ready -> {
+                    if (!ready) {
+                        breakers.gate(backend.id()).markUnready();
+                    }
+                })).toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(probes);
     }
 
     @Override

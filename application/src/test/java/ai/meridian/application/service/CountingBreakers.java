@@ -20,6 +20,13 @@ final class CountingBreakers implements CircuitBreakerPort {
         int successes;
         int failures;
         int releases;
+        int unready;
+
+        @Override
+        public void markUnready() {
+            unready++;
+            open = true;
+        }
 
         @Override
         public boolean tryAcquire() {

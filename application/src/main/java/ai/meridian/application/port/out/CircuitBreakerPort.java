@@ -20,5 +20,9 @@ public interface CircuitBreakerPort {
         void release();
 
         CircuitState state();
+
+        /** The backend's own readiness probe said it cannot serve: stop sending it traffic (open the circuit). */
+        default void markUnready() {
+        }
     }
 }

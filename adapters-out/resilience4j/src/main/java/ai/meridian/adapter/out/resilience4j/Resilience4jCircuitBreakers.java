@@ -73,6 +73,14 @@ public final class Resilience4jCircuitBreakers implements CircuitBreakerPort {
         }
 
         @Override
+        public void markUnready() {
+            CircuitBreaker.State state = breaker.getState();
+            if (state == CircuitBreaker.State.CLOSED || state == CircuitBreaker.State.HALF_OPEN) {
+                breaker.transitionToOpenState(); // half-open probing after the wait brings it back
+            }
+        }
+
+        @Override
         public CircuitState state() {
             switch (breaker.getState()) {
                 case OPEN:

@@ -61,6 +61,19 @@ class Resilience4jCircuitBreakersTest {
     }
 
     @Test
+    void anUnreadyBackendIsCutOffAtOnceAndProbedAfterTheWait() throws InterruptedException {
+        CircuitGate gate = breakers(new CircuitBreakerSettings(true, 50f, 10, 20, Duration.ofMillis(200), 1)).gate("b");
+        gate.markUnready();
+        assertThat(gate.state()).isEqualTo(CircuitState.OPEN);
+        assertThat(gate.tryAcquire()).isFalse();
+        Thread.sleep(400);
+        assertThat(gate.state()).isEqualTo(CircuitState.HALF_OPEN);
+        assertThat(gate.tryAcquire()).isTrue();
+        gate.onSuccess(1);
+        assertThat(gate.state()).isEqualTo(CircuitState.CLOSED);
+    }
+
+    @Test
     void aDisabledBreakerNeverOpens() {
         CircuitGate gate = breakers(new CircuitBreakerSettings(false, 50f, 1, 1, Duration.ofSeconds(5), 1)).gate("b");
         for (int i = 0; i < 10; i++) {
