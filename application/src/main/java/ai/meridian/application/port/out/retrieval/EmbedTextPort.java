@@ -1,0 +1,24 @@
+package ai.meridian.application.port.out.retrieval;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Turns texts into vectors with a local embedding model. Embedding is CPU work: implementations run it on
+ * their own bounded executor, never on the caller's thread, and complete the future from there.
+ */
+public interface EmbedTextPort {
+
+    /** The model's name as {@code /v1/embeddings} reports it, e.g. {@code bge-small-zh-v1.5}. */
+    String model();
+
+    int dimensions();
+
+    /** One vector per text, in order, L2-normalised. Queries and documents may be embedded differently. */
+    CompletableFuture<List<float[]>> embed(List<String> texts, EmbeddingUse use);
+
+    /** What a text is embedded for: some models prefix queries with an instruction. */
+    enum EmbeddingUse {
+        QUERY, DOCUMENT
+    }
+}
