@@ -1,0 +1,156 @@
+package ai.meridian.adapter.out.embedding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.meridian.application.port.out.retrieval.EmbedTextPort.EmbeddingUse;
+import ai.meridian.application.port.out.retrieval.RetrievalUnavailableException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Runs the real bundled models: dimensions, normalisation, batching, and that similar meanings come out close. */
+class OnnxTextEmbedderTest {
+    static OnnxTextEmbedder bge;
+    static OnnxTextEmbedder miniLm;
+
+    @BeforeAll
+    static void load() {
+        bge = new OnnxTextEmbedder(OnnxEmbeddingSettings.defaults().withModel("bge-small-zh-v1.5"));
+        miniLm = new OnnxTextEmbedder(new OnnxEmbeddingSettings("all-MiniLM-L6-v2", 2, 1, 4, 64));
+    }
+
+    @AfterAll
+    static void close() {
+        bge.close();
+        miniLm.close();
+    }
+
+    static List<float[]> embed(OnnxTextEmbedder embedder, EmbeddingUse use, String... texts) throws Exception {
+        return embedder.embed(List.of(texts), use).get(60, TimeUnit.SECONDS);
+    }
+
+    static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * b[i];
+        }
+        return dot;
+    }
+
+    static double norm(float[] v) {
+        return Math.sqrt(cosine(v, v));
+    }
+
+    @Test
+    void modelsReportTheirNamesAndDimensions() throws Exception {
+        assertThat(bge.model()).isEqualTo("bge-small-zh-v1.5");
+        assertThat(bge.dimensions()).isEqualTo(512);
+        assertThat(embed(bge, EmbeddingUse.DOCUMENT, "你好").get(0)).hasSize(512);
+        assertThat(miniLm.model()).isEqualTo("all-minilm-l6-v2");
+        assertThat(miniLm.dimensions()).isEqualTo(384);
+        assertThat(embed(miniLm, EmbeddingUse.DOCUMENT, "hello").get(0)).hasSize(384);
+    }
+
+    @Test
+    void chineseQueriesLandNearestTheirAnswer() throws Exception {
+        float[] query = embed(bge, EmbeddingUse.QUERY, "如何申请报销差旅费？").get(0);
+        List<float[]> passages = embed(bge, EmbeddingUse.DOCUMENT,
+                "员工出差回来后，应在三十天内通过财务系统提交差旅费报销申请，并附上发票。",
+                "公司食堂每天中午十一点半开始供应午餐。",
+                "新版本的数据库集群将在下个月完成迁移。");
+        assertThat(cosine(query, passages.get(0))).isGreaterThan(cosine(query, passages.get(1)));
+        assertThat(cosine(query, passages.get(0))).isGreaterThan(cosine(query, passages.get(2)));
+    }
+
+    @Test
+    void englishSentencesWithTheSameMeaningAreCloserThanUnrelatedOnes() throws Exception {
+        for (OnnxTextEmbedder embedder : List.of(bge, miniLm)) {
+            List<float[]> v = embed(embedder, EmbeddingUse.DOCUMENT, "The cat sits on the mat.", "A kitten is resting on a rug.",
+                    "Quarterly revenue grew by twelve percent.");
+            assertThat(cosine(v.get(0), v.get(1))).as(embedder.model()).isGreaterThan(cosine(v.get(0), v.get(2)));
+            assertThat(cosine(v.get(1), v.get(0))).as(embedder.model()).isGreaterThan(cosine(v.get(1), v.get(2)));
+        }
+    }
+
+    @Test
+    void vectorsAreUnitLengthAndBatchingDoesNotChangeThem() throws Exception {
+        List<String> texts = IntStream.range(0, 11).mapToObj(i -> "Sentence number " + i + " is " + "long ".repeat(i)).toList();
+        List<float[]> batched = miniLm.embed(texts, EmbeddingUse.DOCUMENT).get(60, TimeUnit.SECONDS);
+        assertThat(batched).hasSize(11);
+        for (int i = 0; i < texts.size(); i++) {
+            float[] alone = embed(miniLm, EmbeddingUse.DOCUMENT, texts.get(i)).get(0);
+            assertThat(norm(batched.get(i))).isCloseTo(1.0, within(1e-4));
+            // The int8 models quantise activations dynamically, with scales taken over the whole batch tensor
+            // (padding included), so a batched vector is close to, not bit-identical with, the unbatched one.
+            assertThat(cosine(alone, batched.get(i))).as("text %d embedded alone and in a padded batch", i).isGreaterThan(0.98);
+        }
+    }
+
+    @Test
+    void queriesCarryBgesInstructionAndDocumentsDoNot() throws Exception {
+        float[] asQuery = embed(bge, EmbeddingUse.QUERY, "差旅费").get(0);
+        float[] asDocument = embed(bge, EmbeddingUse.DOCUMENT, "差旅费").get(0);
+        float[] prefixed = embed(bge, EmbeddingUse.DOCUMENT, BundledModel.BGE_SMALL_ZH_V15.queryInstruction() + "差旅费").get(0);
+        assertThat(cosine(asQuery, prefixed)).isCloseTo(1.0, within(1e-5));
+        assertThat(cosine(asQuery, asDocument)).isLessThan(0.999);
+        float[] miniQuery = embed(miniLm, EmbeddingUse.QUERY, "expenses").get(0);
+        float[] miniDocument = embed(miniLm, EmbeddingUse.DOCUMENT, "expenses").get(0);
+        assertThat(cosine(miniQuery, miniDocument)).isCloseTo(1.0, within(1e-5));
+    }
+
+    @Test
+    void tokensAreCountedWithTheModelsTokenizerAndLongTextsAreTruncated() throws Exception {
+        assertThat(bge.countTokens("你好世界")).isEqualTo(6); // [CLS] 你 好 世 界 [SEP]
+        assertThat(miniLm.countTokens("hello world")).isEqualTo(4);
+        String huge = "word ".repeat(5000);
+        assertThat(miniLm.countTokens(huge)).isEqualTo(256);
+        assertThat(embed(miniLm, EmbeddingUse.DOCUMENT, huge).get(0)).hasSize(384);
+        assertThat(miniLm.embed(List.of(), EmbeddingUse.DOCUMENT).get()).isEmpty();
+    }
+
+    @Test
+    void workRunsOnTheAdaptersOwnThreadsAndAFullQueueDegradesInsteadOfQueueingForever() throws Exception {
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        miniLm.embed(List.of("a", "b"), EmbeddingUse.DOCUMENT).thenRun(() -> threads.add(Thread.currentThread().getName()))
+                .get(60, TimeUnit.SECONDS);
+        assertThat(threads).allSatisfy(name -> assertThat(name).startsWith("meridian-embedding-"));
+
+        try (OnnxTextEmbedder tiny = new OnnxTextEmbedder(new OnnxEmbeddingSettings("all-minilm-l6-v2", 1, 1, 1, 1))) {
+            List<CompletableFuture<List<float[]>>> flood = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                flood.add(tiny.embed(List.of("text " + i, "more " + i, "and " + i), EmbeddingUse.DOCUMENT));
+            }
+            long refused = flood.stream().filter(f -> {
+                try {
+                    f.get(60, TimeUnit.SECONDS);
+                    return false;
+                } catch (ExecutionException e) {
+                    assertThat(e.getCause()).isInstanceOf(RetrievalUnavailableException.class);
+                    assertThat(((RetrievalUnavailableException) e.getCause()).source()).isEqualTo("embeddings");
+                    return true;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }).count();
+            assertThat(refused).isPositive();
+        }
+    }
+
+    @Test
+    void unknownModelsAndBadSettingsAreRefusedWithTheConfigurationKey() {
+        assertThatThrownBy(() -> OnnxEmbeddingSettings.defaults().withModel("text-embedding-3-small"))
+                .hasMessageContaining("meridian.embedding.model").hasMessageContaining("bge-small-zh-v1.5");
+        assertThat(BundledModel.named("BGE-small-zh-v15")).isEqualTo(BundledModel.BGE_SMALL_ZH_V15);
+        assertThatThrownBy(() -> new OnnxEmbeddingSettings("all-minilm-l6-v2", 0, 1, 1, 1)).hasMessageContaining("threads");
+    }
+}
