@@ -1,0 +1,267 @@
+package ai.meridian.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.meridian.application.port.out.retrieval.IndexHit;
+import ai.meridian.application.port.out.retrieval.IndexedChunk;
+import ai.meridian.application.port.out.retrieval.KnowledgeIndexPort;
+import ai.meridian.application.port.out.retrieval.KnowledgeScope;
+import ai.meridian.application.port.out.retrieval.RetrievalUnavailableException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link KnowledgeIndexPort} adapter passes, against its real storage: keyword search
+ * (English and Chinese), vector nearest neighbours, tenant isolation, knowledge-base scoping, replacement by
+ * chunk id, deletes, limits, empty results and an unreachable backend. A subclass gives a fresh, empty index
+ * for each test, configured for vectors of {@link #DIMENSIONS} dimensions.
+ */
+public abstract class KnowledgeIndexContract {
+    public static final int DIMENSIONS = 8;
+    protected static final KnowledgeScope ACME_DOCS = new KnowledgeScope("acme", "docs");
+    protected static final KnowledgeScope ACME_HR = new KnowledgeScope("acme", "hr");
+    protected static final KnowledgeScope GLOBEX_DOCS = new KnowledgeScope("globex", "docs");
+
+    /** A fresh, empty index for this test. */
+    protected abstract KnowledgeIndexPort index();
+
+    /** An index of the same kind whose backend cannot be reached, if the adapter has a remote backend. */
+    protected Optional<KnowledgeIndexPort> unreachableIndex() {
+        return Optional.empty();
+    }
+
+    /** A unit vector along one axis, slightly tilted towards the next: easy to reason about nearest neighbours. */
+    protected static float[] axis(int i) {
+        float[] v = new float[DIMENSIONS];
+        v[i % DIMENSIONS] = 1f;
+        v[(i + 1) % DIMENSIONS] = 0.1f;
+        return v;
+    }
+
+    protected static IndexedChunk chunk(String chunkId, String documentId, String text, float[] vector) {
+        return new IndexedChunk(chunkId, documentId, "Title of " + documentId, "https://kb.example/" + documentId, text, 0, vector);
+    }
+
+    protected static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new AssertionError(e.getCause());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private List<IndexHit> keyword(KnowledgeIndexPort index, String tenant, List<String> bases, String query, int limit) {
+        return await(index.keywordSearch(tenant, bases, query, limit));
+    }
+
+    private List<IndexHit> nearest(KnowledgeIndexPort index, String tenant, List<String> bases, float[] vector, int limit) {
+        return await(index.vectorSearch(tenant, bases, vector, limit));
+    }
+
+    private void seedEnglish(KnowledgeIndexPort index) {
+        await(index.upsert(ACME_DOCS, List.of(
+                chunk("travel#0", "travel", "Employees submit travel expense claims within thirty days of returning.", axis(0)),
+                chunk("travel#1", "travel", "Hotel receipts must be attached to every travel expense claim.", axis(1)),
+                chunk("vpn#0", "vpn", "Connect to the corporate VPN before opening the internal wiki.", axis(2)),
+                chunk("lunch#0", "lunch", "The canteen serves lunch from half past eleven.", axis(3)))));
+    }
+
+    @Test
+    void keywordSearchRanksTheChunksThatShareTheQuerysWords() {
+        KnowledgeIndexPort index = index();
+        seedEnglish(index);
+        List<IndexHit> hits = keyword(index, "acme", List.of("docs"), "how do I claim travel expenses?", 10);
+        assertThat(hits).extracting(IndexHit::chunkId).containsExactlyInAnyOrder("travel#0", "travel#1");
+        assertThat(hits).allSatisfy(h -> assertThat(h.score()).isPositive());
+        assertThat(hits.get(0).score()).isGreaterThanOrEqualTo(hits.get(1).score());
+        assertThat(keyword(index, "acme", List.of("docs"), "VPN wiki", 10)).extracting(IndexHit::chunkId).first().isEqualTo("vpn#0");
+    }
+
+    @Test
+    void keywordSearchUnderstandsChineseText() {
+        KnowledgeIndexPort index = index();
+        await(index.upsert(ACME_DOCS, List.of(
+                chunk("zh#0", "zh-travel", "员工出差回来后，应在三十天内提交差旅费报销申请，并附上酒店发票。", axis(0)),
+                chunk("zh#1", "zh-canteen", "公司食堂每天中午十一点半开始供应午餐。", axis(1)),
+                chunk("en#0", "en-vpn", "Connect to the corporate VPN first.", axis(2)))));
+        assertThat(keyword(index, "acme", List.of("docs"), "差旅费怎么报销", 10)).extracting(IndexHit::chunkId).first().isEqualTo("zh#0");
+        assertThat(keyword(index, "acme", List.of("docs"), "食堂午餐", 10)).extracting(IndexHit::chunkId).first().isEqualTo("zh#1");
+        assertThat(keyword(index, "acme", List.of("docs"), "VPN 怎么连接", 10)).extracting(IndexHit::chunkId).first().isEqualTo("en#0");
+    }
+
+    @Test
+    void vectorSearchReturnsTheNearestChunksFirstWithCosineScores() {
+        KnowledgeIndexPort index = index();
+        seedEnglish(index);
+        float[] query = axis(1);
+        List<IndexHit> hits = nearest(index, "acme", List.of("docs"), query, 3);
+        assertThat(hits).hasSize(3);
+        assertThat(hits.get(0).chunkId()).isEqualTo("travel#1");
+        assertThat(hits.get(0).score()).isCloseTo(1.0, within(1e-3));
+        // axis(0) = (1, 0.1, 0...) against axis(1) = (0, 1, 0.1, ...): cosine 0.1 / 1.01
+        assertThat(hits).extracting(IndexHit::chunkId).contains("travel#0");
+        assertThat(hits.stream().filter(h -> h.chunkId().equals("travel#0")).findFirst().orElseThrow().score())
+                .isCloseTo(0.1 / 1.01, within(1e-3));
+        assertThat(hits.get(0).score()).isGreaterThanOrEqualTo(hits.get(1).score());
+        float[] scaled = axis(1).clone();
+        for (int i = 0; i < scaled.length; i++) {
+            scaled[i] *= 7f;
+        }
+        assertThat(nearest(index, "acme", List.of("docs"), scaled, 1)).extracting(IndexHit::chunkId).containsExactly("travel#1");
+    }
+
+    @Test
+    void hitsCarryWhatWasStored() {
+        KnowledgeIndexPort index = index();
+        await(index.upsert(ACME_DOCS, List.of(new IndexedChunk("c-7", "handbook", "Staff handbook", "https://wiki/handbook",
+                "Badges must be worn at all times.", 7, axis(4)))));
+        IndexHit expected = new IndexHit("c-7", "handbook", "docs", "Staff handbook", "https://wiki/handbook",
+                "Badges must be worn at all times.", 7, 0);
+        IndexHit byKeyword = keyword(index, "acme", List.of("docs"), "badges", 5).get(0);
+        IndexHit byVector = nearest(index, "acme", List.of("docs"), axis(4), 5).get(0);
+        for (IndexHit hit : List.of(byKeyword, byVector)) {
+            assertThat(hit).usingRecursiveComparison().ignoringFields("score").isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void tenantsNeverSeeEachOthersChunksEvenWithTheSameNamesAndIds() {
+        KnowledgeIndexPort index = index();
+        await(index.upsert(ACME_DOCS, List.of(chunk("c1", "d1", "acme secret merger plan", axis(0)))));
+        await(index.upsert(GLOBEX_DOCS, List.of(chunk("c1", "d1", "globex public holiday calendar", axis(0)))));
+        assertThat(keyword(index, "globex", List.of("docs"), "secret merger plan", 10)).isEmpty();
+        assertThat(nearest(index, "globex", List.of("docs"), axis(0), 10)).extracting(IndexHit::text)
+                .containsExactly("globex public holiday calendar");
+        assertThat(nearest(index, "acme", List.of("docs"), axis(0), 10)).extracting(IndexHit::text)
+                .containsExactly("acme secret merger plan");
+        assertThat(keyword(index, "nobody", List.of("docs"), "holiday merger", 10)).isEmpty();
+        assertThat(nearest(index, "nobody", List.of("docs"), axis(0), 10)).isEmpty();
+
+        await(index.deleteDocument(GLOBEX_DOCS, "d1"));
+        assertThat(keyword(index, "acme", List.of("docs"), "merger", 10)).hasSize(1);
+        await(index.deleteKnowledgeBase(ACME_DOCS));
+        assertThat(keyword(index, "acme", List.of("docs"), "merger", 10)).isEmpty();
+    }
+
+    @Test
+    void searchesCoverExactlyTheNamedKnowledgeBases() {
+        KnowledgeIndexPort index = index();
+        await(index.upsert(ACME_DOCS, List.of(chunk("a", "d", "quarterly planning notes", axis(0)))));
+        await(index.upsert(ACME_HR, List.of(chunk("b", "e", "quarterly review process", axis(0)))));
+        assertThat(keyword(index, "acme", List.of("docs"), "quarterly", 10)).extracting(IndexHit::chunkId).containsExactly("a");
+        assertThat(keyword(index, "acme", List.of("hr"), "quarterly", 10)).extracting(IndexHit::knowledgeBase).containsExactly("hr");
+        assertThat(keyword(index, "acme", List.of("docs", "hr"), "quarterly", 10)).extracting(IndexHit::chunkId)
+                .containsExactlyInAnyOrder("a", "b");
+        assertThat(nearest(index, "acme", List.of("hr", "docs"), axis(0), 10)).hasSize(2);
+        assertThat(keyword(index, "acme", List.of("other"), "quarterly", 10)).isEmpty();
+    }
+
+    @Test
+    void upsertReplacesAChunkWithTheSameId() {
+        KnowledgeIndexPort index = index();
+        await(index.upsert(ACME_DOCS, List.of(chunk("c1", "d1", "the old wording about invoices", axis(0)))));
+        await(index.upsert(ACME_DOCS, List.of(chunk("c1", "d1", "the new wording about receipts", axis(5)))));
+        assertThat(keyword(index, "acme", List.of("docs"), "invoices", 10)).isEmpty();
+        assertThat(keyword(index, "acme", List.of("docs"), "receipts wording", 10)).extracting(IndexHit::text)
+                .containsExactly("the new wording about receipts");
+        assertThat(nearest(index, "acme", List.of("docs"), axis(0), 10)).hasSize(1).first()
+                .satisfies(hit -> assertThat(hit.text()).isEqualTo("the new wording about receipts"));
+    }
+
+    @Test
+    void deleteDocumentRemovesAllItsChunksAndNothingElse() {
+        KnowledgeIndexPort index = index();
+        seedEnglish(index);
+        await(index.deleteDocument(ACME_DOCS, "travel"));
+        assertThat(keyword(index, "acme", List.of("docs"), "travel expense claim", 10)).isEmpty();
+        assertThat(nearest(index, "acme", List.of("docs"), axis(0), 10)).extracting(IndexHit::documentId)
+                .containsExactlyInAnyOrder("vpn", "lunch");
+        await(index.deleteDocument(ACME_DOCS, "no-such-document"));
+        assertThat(nearest(index, "acme", List.of("docs"), axis(0), 10)).hasSize(2);
+    }
+
+    @Test
+    void deleteKnowledgeBaseRemovesThatBaseOnly() {
+        KnowledgeIndexPort index = index();
+        seedEnglish(index);
+        await(index.upsert(ACME_HR, List.of(chunk("hr#0", "leave", "Annual leave requests go to your manager.", axis(0)))));
+        await(index.deleteKnowledgeBase(ACME_DOCS));
+        assertThat(nearest(index, "acme", List.of("docs"), axis(0), 10)).isEmpty();
+        assertThat(keyword(index, "acme", List.of("docs", "hr"), "travel leave", 10)).extracting(IndexHit::chunkId).containsExactly("hr#0");
+        await(index.upsert(ACME_DOCS, List.of(chunk("again", "d", "travel again", axis(0)))));
+        assertThat(keyword(index, "acme", List.of("docs"), "travel", 10)).extracting(IndexHit::chunkId).containsExactly("again");
+    }
+
+    @Test
+    void limitsBoundTheResultsAndInvalidArgumentsAreRefused() {
+        KnowledgeIndexPort index = index();
+        List<IndexedChunk> many = IntStream.range(0, 30)
+                .mapToObj(i -> chunk("c" + i, "d" + (i % 3), "common words appear in chunk number " + i, axis(i))).toList();
+        await(index.upsert(ACME_DOCS, many));
+        assertThat(keyword(index, "acme", List.of("docs"), "common words", 7)).hasSize(7);
+        assertThat(nearest(index, "acme", List.of("docs"), axis(3), 5)).hasSize(5);
+        assertThat(keyword(index, "acme", List.of("docs"), "common words", 100)).hasSize(30);
+        assertThatThrownBy(() -> index.keywordSearch("acme", List.of("docs"), "x", 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> index.vectorSearch("acme", List.of("docs"), axis(0), -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> index.keywordSearch(" ", List.of("docs"), "x", 5)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> index.upsert(ACME_DOCS, List.of(chunk("z", "d", "zeros", new float[DIMENSIONS]))))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void nothingToSearchGivesEmptyResultsNotErrors() {
+        KnowledgeIndexPort index = index();
+        assertThat(keyword(index, "acme", List.of("docs"), "anything", 10)).isEmpty();
+        assertThat(nearest(index, "acme", List.of("docs"), axis(0), 10)).isEmpty();
+        seedEnglish(index);
+        assertThat(keyword(index, "acme", List.of(), "travel", 10)).isEmpty();
+        assertThat(nearest(index, "acme", List.of(), axis(0), 10)).isEmpty();
+        assertThat(keyword(index, "acme", List.of("docs"), "   ", 10)).isEmpty();
+        assertThat(keyword(index, "acme", List.of("docs"), "the of and ？！。", 10)).isEmpty();
+        assertThat(keyword(index, "acme", List.of("docs"), "xylophone", 10)).isEmpty();
+        await(index.upsert(ACME_DOCS, List.of()));
+    }
+
+    @Test
+    void concurrentWritesAreAllSearchableOnceTheirFuturesComplete() {
+        KnowledgeIndexPort index = index();
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            writes.add(index.upsert(ACME_DOCS, List.of(chunk("w" + i, "doc" + i, "parallel write number w" + i, axis(i)))));
+        }
+        writes.forEach(KnowledgeIndexContract::await);
+        assertThat(keyword(index, "acme", List.of("docs"), "parallel write", 100)).hasSize(40);
+        assertThat(keyword(index, "acme", List.of("docs"), "w17", 5)).extracting(IndexHit::chunkId).first().isEqualTo("w17");
+    }
+
+    @Test
+    void anUnreachableBackendFailsWithRetrievalUnavailable() {
+        Optional<KnowledgeIndexPort> unreachable = unreachableIndex();
+        if (unreachable.isEmpty()) {
+            return; // an embedded index has no remote backend to lose
+        }
+        KnowledgeIndexPort index = unreachable.get();
+        for (CompletableFuture<?> call : List.of(
+                index.keywordSearch("acme", List.of("docs"), "travel", 5),
+                index.vectorSearch("acme", List.of("docs"), axis(0), 5),
+                index.upsert(ACME_DOCS, List.of(chunk("c", "d", "text", axis(0)))),
+                index.deleteDocument(ACME_DOCS, "d"),
+                index.deleteKnowledgeBase(ACME_DOCS))) {
+            assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(RetrievalUnavailableException.class);
+        }
+    }
+}
