@@ -1,0 +1,35 @@
+package ai.meridian.application.port.in;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/** A client wants vectors for its texts from the gateway's local embedding model ({@code POST /v1/embeddings}). */
+public interface EmbedTextsUseCase {
+
+    /**
+     * Embeds the inputs in order. Fails with a {@code GatewayException}: {@code MODEL_NOT_FOUND} for a model
+     * this gateway does not serve, {@code INVALID_REQUEST} for bad inputs, {@code UNAVAILABLE} when the
+     * embedding queue is full.
+     */
+    CompletableFuture<EmbeddedTexts> embed(EmbedTextsCommand command);
+
+    /** The model clients name in {@code model}. */
+    String model();
+
+    record EmbedTextsCommand(CallerContext caller, String model, List<String> inputs) {
+        public EmbedTextsCommand {
+            Objects.requireNonNull(caller, "caller");
+            Objects.requireNonNull(model, "model");
+            inputs = List.copyOf(inputs);
+        }
+    }
+
+    /** One unit vector per input, in input order, and the model tokens they cost. */
+    record EmbeddedTexts(String model, List<float[]> vectors, int promptTokens) {
+        public EmbeddedTexts {
+            Objects.requireNonNull(model, "model");
+            vectors = List.copyOf(vectors);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package ai.meridian.application.service;
+
+import ai.meridian.application.port.in.EmbedTextsUseCase;
+import ai.meridian.application.port.out.retrieval.EmbedTextPort;
+import ai.meridian.application.port.out.retrieval.EmbedTextPort.EmbeddingUse;
+import ai.meridian.application.port.out.retrieval.RetrievalUnavailableException;
+import ai.meridian.domain.error.ErrorKind;
+import ai.meridian.domain.error.GatewayError;
+import ai.meridian.domain.error.GatewayException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Serves {@code /v1/embeddings} from the local embedding model. Inputs are embedded as documents (no query
+ * instruction): OpenAI's API has no notion of query versus passage, and clients that index and search with
+ * the same call get vectors that compare consistently. Texts longer than the model's input are truncated by
+ * the model, as sentence-transformers does, and usage counts the tokens actually embedded.
+ */
+public final class EmbeddingService implements EmbedTextsUseCase {
+    /** OpenAI's own limit on inputs per request. */
+    public static final int MAX_INPUTS = 2048;
+    /** A bound on one input's size before tokenisation, so a huge string cannot tie up a tokenizer thread. */
+    public static final int MAX_INPUT_CHARS = 100_000;
+
+    private final EmbedTextPort embedder;
+
+    public EmbeddingService(EmbedTextPort embedder) {
+        this.embedder = embedder;
+    }
+
+    @Override
+    public String model() {
+        return embedder.model();
+    }
+
+    @Override
+    public CompletableFuture<EmbeddedTexts> embed(EmbedTextsCommand command) {
+        if (!command.model().equals(embedder.model())) {
+            throw new GatewayException(new GatewayError(ErrorKind.MODEL_NOT_FOUND, "The model '" + command.model()
+                    + "' does not exist or is not an embedding model. This gateway embeds with '" + embedder.model() + "'.",
+                    "model", null, null));
+        }
+        List<String> inputs = command.inputs();
+        if (inputs.isEmpty()) {
+            throw GatewayException.invalid("input", "'input' must not be empty.");
+        }
+        if (inputs.size() > MAX_INPUTS) {
+            throw GatewayException.invalid("input", "'input' has " + inputs.size() + " items; at most " + MAX_INPUTS + " are allowed.");
+        }
+        for (int i = 0; i < inputs.size(); i++) {
+            String input = inputs.get(i);
+            String param = inputs.size() == 1 ? "input" : "input[" + i + "]";
+            if (input.isEmpty()) {
+                throw GatewayException.invalid(param, "'" + param + "' must not be an empty string.");
+            }
+            if (input.length() > MAX_INPUT_CHARS) {
+                throw GatewayException.invalid(param, "'" + param + "' is longer than " + MAX_INPUT_CHARS + " characters.");
+            }
+        }
+        return embedder.embed(inputs, EmbeddingUse.DOCUMENT)
+                // Runs on the embedding thread that completed the vectors: tokenising for usage stays off callers' threads.
+                .thenApply(vectors -> new EmbeddedTexts(embedder.model(), vectors, inputs.stream().mapToInt(embedder::countTokens).sum()))
+                .exceptionally(e -> {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    if (cause instanceof RetrievalUnavailableException) {
+                        throw new GatewayException(new GatewayError(ErrorKind.UNAVAILABLE,
+                                "The embedding model is busy; retry shortly.", null, null, Duration.ofSeconds(1)), cause);
+                    }
+                    throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+                });
+    }
+}
