@@ -42,6 +42,10 @@ public final class EmbeddingService implements EmbedTextsUseCase {
                     + "' does not exist or is not an embedding model. This gateway embeds with '" + embedder.model() + "'.",
                     "model", null, null));
         }
+        if (command.dimensions() != null && command.dimensions() != embedder.dimensions()) {
+            throw GatewayException.invalid("dimensions", "The model '" + embedder.model() + "' only produces " + embedder.dimensions()
+                    + "-dimensional embeddings; 'dimensions' must be " + embedder.dimensions() + " or left out.");
+        }
         List<String> inputs = command.inputs();
         if (inputs.isEmpty()) {
             throw GatewayException.invalid("input", "'input' must not be empty.");

@@ -104,7 +104,7 @@ class RetrievalServicesTest {
     @Test
     void embeddingServiceEmbedsDocumentsAndCountsTokens() throws Exception {
         ToyEmbedder embedder = new ToyEmbedder();
-        EmbeddedTexts result = new EmbeddingService(embedder).embed(new EmbedTextsCommand(CALLER, "toy", List.of("a b", "c d e")))
+        EmbeddedTexts result = new EmbeddingService(embedder).embed(new EmbedTextsCommand(CALLER, "toy", List.of("a b", "c d e"), null))
                 .get(5, TimeUnit.SECONDS);
         assertThat(result.vectors()).hasSize(2);
         assertThat(result.promptTokens()).isEqualTo(5);
@@ -114,22 +114,24 @@ class RetrievalServicesTest {
     @Test
     void embeddingServiceRefusesUnknownModelsAndBadInputsInOpenAisTerms() {
         EmbeddingService service = new EmbeddingService(new ToyEmbedder());
-        assertThatThrownBy(() -> service.embed(new EmbedTextsCommand(CALLER, "text-embedding-3-small", List.of("x"))))
+        assertThatThrownBy(() -> service.embed(new EmbedTextsCommand(CALLER, "text-embedding-3-small", List.of("x"), null)))
                 .isInstanceOf(GatewayException.class)
                 .satisfies(e -> assertThat(((GatewayException) e).error().kind()).isEqualTo(ErrorKind.MODEL_NOT_FOUND));
-        assertThatThrownBy(() -> service.embed(new EmbedTextsCommand(CALLER, "toy", List.of("ok", ""))))
+        assertThatThrownBy(() -> service.embed(new EmbedTextsCommand(CALLER, "toy", List.of("ok", ""), null)))
                 .satisfies(e -> assertThat(((GatewayException) e).error().param()).isEqualTo("input[1]"));
-        assertThatThrownBy(() -> service.embed(new EmbedTextsCommand(CALLER, "toy", List.of())))
+        assertThatThrownBy(() -> service.embed(new EmbedTextsCommand(CALLER, "toy", List.of(), null)))
                 .satisfies(e -> assertThat(((GatewayException) e).error().param()).isEqualTo("input"));
-        assertThatThrownBy(() -> service.embed(new EmbedTextsCommand(CALLER, "toy", java.util.Collections.nCopies(2049, "x"))))
+        assertThatThrownBy(() -> service.embed(new EmbedTextsCommand(CALLER, "toy", java.util.Collections.nCopies(2049, "x"), null)))
                 .hasMessageContaining("2048");
+        assertThatThrownBy(() -> service.embed(new EmbedTextsCommand(CALLER, "toy", List.of("x"), 3)))
+                .satisfies(e -> assertThat(((GatewayException) e).error().param()).isEqualTo("dimensions"));
     }
 
     @Test
     void aBusyEmbedderIsAServiceUnavailableWithRetryAfter() {
         ToyEmbedder embedder = new ToyEmbedder();
         embedder.failure = new RetrievalUnavailableException("embeddings", "the embedding queue is full");
-        CompletableFuture<EmbeddedTexts> result = new EmbeddingService(embedder).embed(new EmbedTextsCommand(CALLER, "toy", List.of("x")));
+        CompletableFuture<EmbeddedTexts> result = new EmbeddingService(embedder).embed(new EmbedTextsCommand(CALLER, "toy", List.of("x"), null));
         assertThatThrownBy(() -> result.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).cause()
                 .isInstanceOf(GatewayException.class)
                 .satisfies(e -> {

@@ -17,7 +17,8 @@ public interface EmbedTextsUseCase {
     /** The model clients name in {@code model}. */
     String model();
 
-    record EmbedTextsCommand(CallerContext caller, String model, List<String> inputs) {
+    /** {@code dimensions} is what the client asked for, if anything: only the model's own size is possible. */
+    record EmbedTextsCommand(CallerContext caller, String model, List<String> inputs, Integer dimensions) {
         public EmbedTextsCommand {
             Objects.requireNonNull(caller, "caller");
             Objects.requireNonNull(model, "model");
