@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds the retrieval tools and runs one of them with the reactor's classpath (no install needed).
+#   bench/retrieval/run.sh eval BEIR_DIR [--model all-minilm-l6-v2] [--chunk-tokens 256]
+#   bench/retrieval/run.sh bench [--chunks 100000] [--queries 2000] [--corpus BEIR_DIR] [--embed-docs 300]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+tool="$1"; shift
+./mvnw -q -pl bench/retrieval -am package dependency:build-classpath -DskipTests \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >/dev/null
+cp="bench/retrieval/target/classes:$(cat bench/retrieval/target/classpath.txt)"
+case "$tool" in
+  eval)  main=ai.meridian.bench.retrieval.RetrievalEvaluation ;;
+  bench) main=ai.meridian.bench.retrieval.RetrievalBench ;;
+  *) echo "usage: $0 eval|bench ARGS" >&2; exit 2 ;;
+esac
+exec java -Xmx4g -cp "$cp" "$main" "$@"

@@ -1,0 +1,266 @@
+package ai.meridian.bench.retrieval;
+
+import ai.meridian.adapter.out.embedding.OnnxTextEmbedder;
+import ai.meridian.adapter.out.lucene.LuceneIndexSettings;
+import ai.meridian.adapter.out.lucene.LuceneKnowledgeIndex;
+import ai.meridian.application.port.out.retrieval.EmbedTextPort;
+import ai.meridian.application.port.out.retrieval.IndexedChunk;
+import ai.meridian.application.service.HybridKnowledgeSearch;
+import ai.meridian.application.service.HybridSearchSettings;
+import ai.meridian.domain.retrieval.ChunkingPolicy;
+import ai.meridian.domain.retrieval.TextChunk;
+import ai.meridian.domain.retrieval.TextChunker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Speed of the knowledge index on this machine, as a tool (not a timed test):
+ * <ol>
+ * <li>ingestion without embedding: {@code --chunks} synthetic chunks (Zipf-distributed English-like and Chinese
+ * words, 40 to 160 words each, random unit vectors of {@code --dims}) upserted 500 at a time;</li>
+ * <li>fused query latency over that index: {@link HybridKnowledgeSearch} (keyword and vector search in
+ * parallel, RRF) for {@code --queries} sequential queries of 2 to 6 words, with the query vector given
+ * (embedding excluded), then for 200 queries with the real embedding model embedding each query;</li>
+ * <li>ingestion with embedding: {@code --embed-docs} documents of a BEIR corpus ({@code --corpus}) chunked,
+ * embedded and upserted.</li>
+ * </ol>
+ * Random vectors have no cluster structure, the hard case for HNSW; real embeddings search faster.
+ *
+ * <pre>RetrievalBench [--chunks 100000] [--queries 2000] [--dims 512] [--corpus BEIR_DIR] [--embed-docs 300] [--index DIR]</pre>
+ */
+public final class RetrievalBench {
+    private RetrievalBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = Wiring.options(args, 0);
+        int chunks = Integer.parseInt(Wiring.option(options, "chunks", "100000"));
+        int queries = Integer.parseInt(Wiring.option(options, "queries", "2000"));
+        int dims = Integer.parseInt(Wiring.option(options, "dims", "512"));
+        int embedDocs = Integer.parseInt(Wiring.option(options, "embed-docs", "300"));
+        Path indexDir = Path.of(Wiring.option(options, "index", Files.createTempDirectory("meridian-bench").toString()));
+        System.out.printf("machine: %d cores, JVM max heap %d MB, Java %s%n", Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
+        SyntheticText text = new SyntheticText(new SplittableRandom(7));
+        SplittableRandom random = new SplittableRandom(11);
+        LuceneIndexSettings settings = LuceneIndexSettings.defaults(indexDir);
+        try (LuceneKnowledgeIndex index = new LuceneKnowledgeIndex(settings)) {
+            long start = System.nanoTime();
+            List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+            for (int from = 0; from < chunks; from += 500) {
+                List<IndexedChunk> batch = new ArrayList<>(500);
+                for (int i = from; i < Math.min(chunks, from + 500); i++) {
+                    batch.add(new IndexedChunk("c" + i, "d" + (i / 8), "", "", text.passage(40 + random.nextInt(121)), i % 8, unitVector(random, dims)));
+                }
+                inFlight.add(index.upsert(Wiring.SCOPE, batch));
+                if (inFlight.size() >= 4) {
+                    inFlight.remove(0).get(10, TimeUnit.MINUTES);
+                }
+            }
+            for (CompletableFuture<Void> f : inFlight) {
+                f.get(10, TimeUnit.MINUTES);
+            }
+            double ingestSeconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("ingestion without embedding: %d chunks in %.1f s = %.0f chunks/s (vectors given, BM25 + HNSW indexing, durable commits)%n",
+                    chunks, ingestSeconds, chunks / ingestSeconds);
+        }
+        // Closing waits for the background merges ingestion started (HNSW graph merges are CPU-heavy); queries are
+        // measured on the settled index a restarted gateway would open, not while merges compete for the cores.
+        try (LuceneKnowledgeIndex index = new LuceneKnowledgeIndex(settings)) {
+
+            float[][] queryVectors = new float[queries][];
+            String[] queryTexts = new String[queries];
+            for (int i = 0; i < queries; i++) {
+                queryVectors[i] = unitVector(random, dims);
+                queryTexts[i] = text.query(2 + random.nextInt(5));
+            }
+            GivenVectors given = new GivenVectors(dims);
+            HybridKnowledgeSearch search = new HybridKnowledgeSearch(given, index, HybridSearchSettings.defaults());
+            for (int i = 0; i < Math.min(300, queries); i++) { // warm-up: JIT, page cache
+                given.next = queryVectors[i];
+                search.search(Wiring.TENANT, List.of(Wiring.BASE), queryTexts[i], 10).get(1, TimeUnit.MINUTES);
+            }
+            long[] nanos = new long[queries];
+            for (int i = 0; i < queries; i++) {
+                given.next = queryVectors[i];
+                long t0 = System.nanoTime();
+                search.search(Wiring.TENANT, List.of(Wiring.BASE), queryTexts[i], 10).get(1, TimeUnit.MINUTES);
+                nanos[i] = System.nanoTime() - t0;
+            }
+            report("fused query (keyword + vector + RRF, top 50 each, query vector given)", nanos);
+
+            if (dims == 512) {
+                try (OnnxTextEmbedder embedder = Wiring.embedder("bge-small-zh-v1.5")) {
+                    HybridKnowledgeSearch real = new HybridKnowledgeSearch(embedder, index, HybridSearchSettings.defaults());
+                    for (int i = 0; i < 50; i++) {
+                        real.search(Wiring.TENANT, List.of(Wiring.BASE), queryTexts[i], 10).get(1, TimeUnit.MINUTES);
+                    }
+                    long[] withEmbedding = new long[200];
+                    for (int i = 0; i < withEmbedding.length; i++) {
+                        long t0 = System.nanoTime();
+                        real.search(Wiring.TENANT, List.of(Wiring.BASE), queryTexts[i % queries], 10).get(1, TimeUnit.MINUTES);
+                        withEmbedding[i] = System.nanoTime() - t0;
+                    }
+                    report("fused query including embedding the query with " + embedder.model(), withEmbedding);
+                    if (options.containsKey("corpus")) {
+                        ingestWithEmbedding(embedder, index, BeirSet.read(Path.of(options.get("corpus"))), embedDocs);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void ingestWithEmbedding(OnnxTextEmbedder embedder, LuceneKnowledgeIndex index, BeirSet corpus, int docs) throws Exception {
+        TextChunker chunker = new TextChunker(new ChunkingPolicy(256, 32), embedder::countTokens);
+        List<Wiring.Pending> pending = new ArrayList<>();
+        for (BeirSet.Document doc : corpus.corpus().subList(0, Math.min(docs, corpus.corpus().size()))) {
+            for (TextChunk chunk : chunker.chunk(doc.text())) {
+                pending.add(new Wiring.Pending("e-" + doc.id() + "#" + chunk.position(), "e-" + doc.id(), doc.title(), chunk.text(),
+                        chunk.position(), doc.title() + "\n" + chunk.text()));
+            }
+        }
+        int tokens = pending.stream().mapToInt(p -> embedder.countTokens(p.embedText())).sum();
+        long start = System.nanoTime();
+        Wiring.embedAndIndex(embedder, index, pending, 64);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("ingestion with embedding (%s): %d chunks (%.0f tokens on average) of %d %s documents in %.1f s = %.1f chunks/s%n",
+                embedder.model(), pending.size(), (double) tokens / pending.size(), docs, corpus.name(), seconds, pending.size() / seconds);
+    }
+
+    private static void report(String what, long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        System.out.printf("%s: n=%d p50=%.2f ms p90=%.2f ms p99=%.2f ms max=%.2f ms%n", what, sorted.length,
+                sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.90)] / 1e6,
+                sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.99) - 1)] / 1e6, sorted[sorted.length - 1] / 1e6);
+    }
+
+    static float[] unitVector(SplittableRandom random, int dims) {
+        float[] v = new float[dims];
+        double sum = 0;
+        for (int i = 0; i < dims; i++) {
+            double g = gaussian(random);
+            v[i] = (float) g;
+            sum += g * g;
+        }
+        float norm = (float) Math.sqrt(sum);
+        for (int i = 0; i < dims; i++) {
+            v[i] /= norm;
+        }
+        return v;
+    }
+
+    private static double gaussian(SplittableRandom random) {
+        double u = 1 - random.nextDouble();
+        double w = random.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w);
+    }
+
+    /** Stands in for the embedding model where the bench measures search alone: returns the vector set for the next query. */
+    static final class GivenVectors implements EmbedTextPort {
+        private final int dims;
+        volatile float[] next;
+
+        GivenVectors(int dims) {
+            this.dims = dims;
+        }
+
+        @Override
+        public String model() {
+            return "given-vectors";
+        }
+
+        @Override
+        public int dimensions() {
+            return dims;
+        }
+
+        @Override
+        public int countTokens(String text) {
+            return 0;
+        }
+
+        @Override
+        public CompletableFuture<List<float[]>> embed(List<String> texts, EmbeddingUse use) {
+            return CompletableFuture.completedFuture(List.of(next));
+        }
+    }
+
+    /** Text whose word frequencies follow Zipf's law, as natural text does, so BM25's postings have realistic lengths. */
+    static final class SyntheticText {
+        private static final String[] SYLLABLES = {"ka", "ro", "mi", "te", "su", "na", "lo", "pe", "vi", "da", "ge", "ul", "an",
+                "or", "is", "en", "tra", "pol", "mer", "dex"};
+        private static final String HAN = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严";
+        private final SplittableRandom random;
+        private final String[] english = new String[20_000];
+        private final String[] chinese = new String[8_000];
+        private final double[] englishCdf;
+        private final double[] chineseCdf;
+
+        SyntheticText(SplittableRandom random) {
+            this.random = random;
+            for (int i = 0; i < english.length; i++) {
+                StringBuilder word = new StringBuilder();
+                int n = 1 + (i < 100 ? 0 : random.nextInt(3));
+                for (int s = 0; s <= n; s++) {
+                    word.append(SYLLABLES[random.nextInt(SYLLABLES.length)]);
+                }
+                english[i] = word.toString();
+            }
+            for (int i = 0; i < chinese.length; i++) {
+                chinese[i] = "" + HAN.charAt(random.nextInt(HAN.length())) + HAN.charAt(random.nextInt(HAN.length()));
+            }
+            englishCdf = zipf(english.length);
+            chineseCdf = zipf(chinese.length);
+        }
+
+        private static double[] zipf(int n) {
+            double[] cdf = new double[n];
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += 1.0 / (i + 1);
+                cdf[i] = sum;
+            }
+            for (int i = 0; i < n; i++) {
+                cdf[i] /= sum;
+            }
+            return cdf;
+        }
+
+        private String pick(String[] words, double[] cdf) {
+            int i = Arrays.binarySearch(cdf, random.nextDouble());
+            return words[Math.min(words.length - 1, i < 0 ? -i - 1 : i)];
+        }
+
+        /** Four in five passages English-like, one in five Chinese, with sentence punctuation. */
+        String passage(int words) {
+            boolean zh = random.nextInt(5) == 0;
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < words; i++) {
+                if (zh) {
+                    text.append(pick(chinese, chineseCdf)).append(i % 12 == 11 ? "。" : "");
+                } else {
+                    text.append(pick(english, englishCdf)).append(i % 12 == 11 ? ". " : " ");
+                }
+            }
+            return text.toString();
+        }
+
+        String query(int words) {
+            boolean zh = random.nextInt(5) == 0;
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < words; i++) {
+                text.append(zh ? pick(chinese, chineseCdf) : pick(english, englishCdf) + " ");
+            }
+            return text.toString().strip();
+        }
+    }
+}
