@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.lucene.analysis.TokenStream;
@@ -44,6 +42,22 @@ class LuceneKnowledgeIndexTest {
     }
 
     @Test
+    void compactingMergesSegmentsAndKeepsEverythingSearchable() throws Exception {
+        try (LuceneKnowledgeIndex index = new LuceneKnowledgeIndex(LuceneIndexSettings.defaults(directory))) {
+            for (int i = 0; i < 6; i++) { // each upsert commits, so each leaves a segment of its own
+                index.upsert(SCOPE, List.of(chunk("c" + i, "segment number " + i, new float[] {1, i}))).get(10, TimeUnit.SECONDS);
+            }
+            assertThat(index.segmentCount()).isGreaterThan(1);
+            index.compact(1).get(30, TimeUnit.SECONDS);
+            assertThat(index.segmentCount()).isEqualTo(1);
+            assertThat(index.keywordSearch("acme", List.of("docs"), "segment", 10).get(10, TimeUnit.SECONDS)).hasSize(6);
+            assertThat(index.vectorSearch("acme", List.of("docs"), new float[] {1, 5}, 1).get(10, TimeUnit.SECONDS))
+                    .extracting(IndexHit::chunkId).containsExactly("c5");
+            assertThatThrownBy(() -> index.compact(0)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void aSecondIndexOnTheSameDirectoryIsRefusedWithTheReason() {
         try (LuceneKnowledgeIndex index = new LuceneKnowledgeIndex(LuceneIndexSettings.defaults(directory))) {
             assertThatThrownBy(() -> new LuceneKnowledgeIndex(LuceneIndexSettings.defaults(directory)))
@@ -65,12 +79,20 @@ class LuceneKnowledgeIndexTest {
     @Test
     void searchesAndWritesRunOnTheIndexsOwnThreadsAndFailCleanlyOnceClosed() throws Exception {
         LuceneKnowledgeIndex index = new LuceneKnowledgeIndex(LuceneIndexSettings.defaults(directory));
-        Set<String> threads = ConcurrentHashMap.newKeySet();
-        index.upsert(SCOPE, List.of(chunk("c", "thread check", new float[] {1, 0})))
-                .thenRun(() -> threads.add(Thread.currentThread().getName())).get(10, TimeUnit.SECONDS);
-        index.keywordSearch("acme", List.of("docs"), "thread", 5)
-                .thenRun(() -> threads.add(Thread.currentThread().getName())).get(10, TimeUnit.SECONDS);
-        assertThat(threads).allSatisfy(name -> assertThat(name).startsWith("meridian-lucene-"));
+        List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String caller = Thread.currentThread().getName();
+        for (int i = 0; i < 20; i++) {
+            // A future that completed before the continuation was attached runs it on the caller: only a
+            // synchronous adapter would do so every time.
+            index.upsert(SCOPE, List.of(chunk("c" + i, "thread check " + i, new float[] {1, i})))
+                    .thenRun(() -> threads.add(Thread.currentThread().getName())).get(10, TimeUnit.SECONDS);
+            index.keywordSearch("acme", List.of("docs"), "thread", 5)
+                    .thenRun(() -> threads.add(Thread.currentThread().getName())).get(10, TimeUnit.SECONDS);
+        }
+        assertThat(threads).allSatisfy(name -> assertThat(name).satisfiesAnyOf(
+                n -> assertThat(n).startsWith("meridian-lucene-"), n -> assertThat(n).isEqualTo(caller)));
+        assertThat(threads).anySatisfy(name -> assertThat(name).startsWith("meridian-lucene-commit"));
+        assertThat(threads).anySatisfy(name -> assertThat(name).startsWith("meridian-lucene-search"));
         index.close();
         assertThatThrownBy(() -> index.keywordSearch("acme", List.of("docs"), "thread", 5).get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).cause().isInstanceOf(RetrievalUnavailableException.class);
