@@ -52,7 +52,7 @@ import org.apache.lucene.util.BytesRef;
 
 /**
  * The embedded knowledge index: one Lucene index on disk holding every tenant's chunks. Each chunk is one
- * Lucene document with its tenant, knowledge base and ids as exact-match keys, its title and text analysed
+ * Lucene document with its tenant-and-base, document and chunk keys as exact-match terms, its title and text analysed
  * for BM25 ({@link MixedLanguageAnalyzer}), and its vector in an HNSW graph (dot product of unit vectors,
  * i.e. cosine). Every search is filtered by tenant and knowledge base inside Lucene, before ranking, so
  * another tenant's chunks can neither be returned nor crowd out this tenant's results.
@@ -71,7 +71,6 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
     static final int SEGMENTS_PER_TIER = 4;
     static final double FLOOR_SEGMENT_MB = 16;
 
-    private static final String TENANT = "tenant";
     private static final String KNOWLEDGE_BASE = "kb";
     private static final String SCOPE_KEY = "scope_key";
     private static final String DOCUMENT_KEY = "doc_key";
@@ -239,12 +238,17 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
         }
     }
 
+    /**
+     * The tenant's named bases as one exact-match filter on the combined tenant-and-base key: a single postings
+     * list per base instead of a tenant list intersected with a base list, and no way to name another
+     * tenant's base, since the tenant is part of every key.
+     */
     private static Query scopeFilter(String tenant, List<String> knowledgeBases) {
-        List<BytesRef> bases = knowledgeBases.stream().map(BytesRef::new).toList();
-        return new BooleanQuery.Builder()
-                .add(new TermQuery(new Term(TENANT, tenant)), Occur.FILTER)
-                .add(new TermInSetQuery(KNOWLEDGE_BASE, bases), Occur.FILTER)
-                .build();
+        if (knowledgeBases.size() == 1) {
+            return new TermQuery(new Term(SCOPE_KEY, key(tenant, knowledgeBases.get(0))));
+        }
+        List<BytesRef> keys = knowledgeBases.stream().distinct().map(kb -> new BytesRef(key(tenant, kb))).toList();
+        return new TermInSetQuery(SCOPE_KEY, keys);
     }
 
     private Document document(KnowledgeScope scope, IndexedChunk chunk) {
@@ -252,8 +256,7 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
         requireText(chunk.documentId(), "documentId");
         float[] unit = unitVector(chunk.vector(), "the vector of chunk " + chunk.chunkId());
         Document doc = new Document();
-        doc.add(new StringField(TENANT, scope.tenant(), Field.Store.NO));
-        doc.add(new StringField(KNOWLEDGE_BASE, scope.knowledgeBase(), Field.Store.YES));
+        doc.add(new StoredField(KNOWLEDGE_BASE, scope.knowledgeBase()));
         doc.add(new StringField(SCOPE_KEY, key(scope.tenant(), scope.knowledgeBase()), Field.Store.NO));
         doc.add(new StringField(DOCUMENT_KEY, key(scope.tenant(), scope.knowledgeBase(), chunk.documentId()), Field.Store.NO));
         doc.add(new StringField(CHUNK_KEY, key(scope.tenant(), scope.knowledgeBase(), chunk.chunkId()), Field.Store.NO));
