@@ -4,6 +4,7 @@ import ai.meridian.application.port.out.BackendSettings;
 import ai.meridian.domain.fallback.FallbackPlan;
 import ai.meridian.domain.fallback.RetryPolicy;
 import ai.meridian.domain.fallback.Tier;
+import ai.meridian.domain.retrieval.GroundingSettings;
 import ai.meridian.domain.routing.CanarySplit;
 import ai.meridian.domain.routing.ComplexityRule;
 import ai.meridian.domain.routing.ComplexitySplit;
@@ -30,6 +31,7 @@ import java.util.TreeMap;
  */
 final class GatewayConfiguration {
     static final String DEEPSEEK_BACKEND = "deepseek";
+    static final String EXTRACTIVE = "extractive";
 
     private final List<BackendSettings> backends;
     private final List<ModelDefinition> models;
@@ -59,9 +61,10 @@ final class GatewayConfiguration {
         List<ModelDefinition> models = new ArrayList<>();
         List<?> declared = environment.getProperty("meridian.models", List.class).orElse(List.of());
         for (int i = 0; i < declared.size(); i++) {
-            models.add(model(declared.get(i), "meridian.models[" + i + "]"));
+            models.add(model(declared.get(i), "meridian.models[" + i + "]", models));
         }
         addDeepSeekDefaults(systemEnv, backends, models);
+        addExtractiveDefaults(backends, models);
         return new GatewayConfiguration(List.copyOf(backends.values()), List.copyOf(models));
     }
 
@@ -122,10 +125,48 @@ final class GatewayConfiguration {
         }
     }
 
-    private static ModelDefinition model(Object node, String path) {
+    /**
+     * A model entry. With {@code base: <earlier model id>} it starts from that model's tiers and static answer
+     * (so {@code deepseek-chat-online} can be {@code deepseek-chat} plus grounding) and overrides what it sets.
+     */
+    private static ModelDefinition model(Object node, String path, List<ModelDefinition> earlier) {
         Map<String, Object> m = asMap(node, path);
         String id = string(m, "id", path).orElseThrow(() -> new IllegalArgumentException(path + ".id is required"));
         String where = "model '" + id + "' (" + path + ")";
+        Optional<String> baseId = string(m, "base", where);
+        if (baseId.isPresent()) {
+            ModelDefinition base = earlier.stream().filter(e -> e.id().equals(baseId.get())).findFirst().orElseThrow(() ->
+                    new IllegalArgumentException(where + ".base '" + baseId.get() + "' must name a model declared before it"));
+            FallbackPlan plan = m.containsKey("routes") || m.containsKey("fallbacks") || m.containsKey("static-answer")
+                    ? plan(m, where) : base.plan();
+            return new ModelDefinition(id, strings(m.get("aliases"), where + ".aliases"), plan,
+                    string(m, "owned-by", where).orElse(base.ownedBy()), grounding(m.get("grounding"), where, base.grounding()));
+        }
+        try {
+            return new ModelDefinition(id, strings(m.get("aliases"), where + ".aliases"), plan(m, where),
+                    string(m, "owned-by", where).orElse(null), grounding(m.get("grounding"), where, GroundingSettings.NONE));
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage() != null && e.getMessage().startsWith("model '") ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static GroundingSettings grounding(Object node, String where, GroundingSettings inherited) {
+        if (node == null) {
+            return inherited;
+        }
+        Map<String, Object> g = asMap(node, where + ".grounding");
+        try {
+            return new GroundingSettings(
+                    string(g, "web-search", where + ".grounding").map(Boolean::parseBoolean).orElse(inherited.webSearch()),
+                    g.containsKey("knowledge-bases") ? strings(g.get("knowledge-bases"), where + ".grounding.knowledge-bases") : inherited.knowledgeBases(),
+                    integer(g, "max-sources", where + ".grounding", inherited.maxSources()),
+                    integer(g, "context-tokens", where + ".grounding", inherited.contextTokens()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ".grounding: " + e.getMessage(), e);
+        }
+    }
+
+    private static FallbackPlan plan(Map<String, Object> m, String where) {
         List<Tier> tiers = new ArrayList<>();
         if (m.containsKey("routes")) {
             tiers.add(tier(m, where));
@@ -138,8 +179,7 @@ final class GatewayConfiguration {
             }
         }
         try {
-            FallbackPlan plan = new FallbackPlan(tiers, string(m, "static-answer", where));
-            return new ModelDefinition(id, strings(m.get("aliases"), where + ".aliases"), plan, string(m, "owned-by", where).orElse(null));
+            return new FallbackPlan(tiers, string(m, "static-answer", where));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
@@ -211,6 +251,21 @@ final class GatewayConfiguration {
                 models.add(new ModelDefinition(model, List.of(), FallbackPlan.of(new Tier(
                         TierRouting.weighted(Routes.of(new Route(DEEPSEEK_BACKEND, model, 1))), RetryPolicy.DEFAULT)), "deepseek"));
             }
+        }
+    }
+
+    /**
+     * The extractive answerer is always there as backend {@code extractive} (a last fallback tier for any
+     * model); with no model configured at all it is also the default model, grounded in all of the tenant's
+     * knowledge bases and the web when a search provider is configured.
+     */
+    private static void addExtractiveDefaults(Map<String, BackendSettings> backends, List<ModelDefinition> models) {
+        backends.putIfAbsent(EXTRACTIVE, new BackendSettings(EXTRACTIVE, EXTRACTIVE, Map.of()));
+        if (models.isEmpty()) {
+            models.add(new ModelDefinition(EXTRACTIVE, List.of(), FallbackPlan.of(new Tier(
+                    TierRouting.weighted(Routes.of(new Route(EXTRACTIVE, EXTRACTIVE, 1))), RetryPolicy.NONE)), "meridian",
+                    new GroundingSettings(true, List.of(GroundingSettings.ALL_KNOWLEDGE_BASES), GroundingSettings.DEFAULT_MAX_SOURCES,
+                            GroundingSettings.DEFAULT_CONTEXT_TOKENS)));
         }
     }
 

@@ -1,5 +1,6 @@
 package ai.meridian.bootstrap;
 
+import ai.meridian.adapter.out.extractive.ExtractiveBackendFactory;
 import ai.meridian.adapter.out.jtokkit.JtokkitTokenCounter;
 import ai.meridian.adapter.out.openai.OpenAiBackendFactory;
 import ai.meridian.adapter.out.resilience4j.CircuitBreakerSettings;
@@ -117,6 +118,12 @@ final class GatewayFactory {
                 .channelClass(NettyChannelType.CLIENT_SOCKET, loops.getEventLoopGroupConfiguration("default").orElse(null))
                 .asSubclass(SocketChannel.class);
         return new OpenAiBackendFactory(loops.getDefaultEventLoopGroup(), channel);
+    }
+
+    /** The extractive answerer: {@code type: extractive}, no model needed. */
+    @Singleton
+    ExtractiveBackendFactory extractiveBackendFactory() {
+        return new ExtractiveBackendFactory();
     }
 
     /** Triton (KServe v2 gRPC) backends: {@code type: triton}. */

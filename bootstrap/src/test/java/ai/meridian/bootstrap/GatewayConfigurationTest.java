@@ -77,7 +77,7 @@ class GatewayConfigurationTest {
     @Test
     void readsEveryFeatureOfAModel() {
         GatewayConfiguration configuration = read(FULL, Map.of());
-        assertThat(configuration.backends()).extracting(BackendSettings::id).containsExactly("vllm-small", "vllm-large", "vllm-next");
+        assertThat(configuration.backends()).extracting(BackendSettings::id).containsExactly("vllm-small", "vllm-large", "vllm-next", "extractive");
         BackendSettings small = configuration.backends().get(0);
         assertThat(small.type()).isEqualTo("openai");
         assertThat(small.string("base-url")).contains("http://10.0.0.5:8000/v1");
@@ -126,7 +126,8 @@ class GatewayConfigurationTest {
     @Test
     void aDeepSeekKeyAloneGivesDeepSeekModels() {
         GatewayConfiguration configuration = read("meridian:\n  master-key: k\n", Map.of("DEEPSEEK_API_KEY", "sk-ds"));
-        assertThat(configuration.backends()).singleElement().satisfies(b -> {
+        assertThat(configuration.backends()).extracting(BackendSettings::id).containsExactly("deepseek", "extractive");
+        assertThat(configuration.backends()).first().satisfies(b -> {
             assertThat(b.id()).isEqualTo("deepseek");
             assertThat(b.string("base-url")).contains("https://api.deepseek.com/v1");
             assertThat(b.string("api-key")).contains("sk-ds");
@@ -134,6 +135,40 @@ class GatewayConfigurationTest {
         assertThat(configuration.models()).extracting(ModelDefinition::id).containsExactly("deepseek-chat", "deepseek-reasoner");
         assertThat(configuration.models().get(0).plan().tiers().get(0).routing().routes().routes())
                 .containsExactly(new Route("deepseek", "deepseek-chat", 1));
+    }
+
+    @Test
+    void withNothingConfiguredTheExtractiveModelAnswersFromAllKnowledgeBasesAndTheWeb() {
+        GatewayConfiguration configuration = read("meridian:\n  master-key: k\n", Map.of());
+        assertThat(configuration.models()).singleElement().satisfies(m -> {
+            assertThat(m.id()).isEqualTo("extractive");
+            assertThat(m.grounding().knowledgeBases()).containsExactly("*");
+            assertThat(m.grounding().webSearch()).isTrue();
+        });
+        assertThat(configuration.backends()).extracting(BackendSettings::id).containsExactly("extractive");
+    }
+
+    @Test
+    void aModelCanBeAnotherPlusGroundingAndEndWithTheExtractiveTier() {
+        GatewayConfiguration configuration = read(String.join("\n", "meridian:", "  backends:", "    ds:", "      type: openai",
+                "      base-url: http://x/v1", "  models:",
+                "    - id: deepseek-chat",
+                "      routes: [{backend: ds, model: deepseek-chat}]",
+                "      fallbacks: [{routes: [{backend: extractive, model: extractive}]}]",
+                "    - id: deepseek-chat-online",
+                "      base: deepseek-chat",
+                "      grounding: {web-search: true, knowledge-bases: [docs], max-sources: 5, context-tokens: 2000}",
+                ""), Map.of());
+        ModelDefinition online = configuration.models().get(1);
+        assertThat(online.plan()).isEqualTo(configuration.models().get(0).plan());
+        assertThat(online.grounding().webSearch()).isTrue();
+        assertThat(online.grounding().knowledgeBases()).containsExactly("docs");
+        assertThat(online.grounding().maxSources()).isEqualTo(5);
+        assertThat(configuration.models().get(0).grounding().enabled()).isFalse();
+        assertThatThrownBy(() -> read("meridian:\n  models:\n    - id: a\n      base: nothing-yet\n", Map.of()))
+                .hasMessageContaining("base 'nothing-yet' must name a model declared before it");
+        assertThatThrownBy(() -> read("meridian:\n  models:\n    - id: a\n      routes: [{backend: x, model: y}]\n      grounding: {knowledge-bases: [Bad Name]}\n", Map.of()))
+                .hasMessageContaining("grounding").hasMessageContaining("Bad Name");
     }
 
     @Test

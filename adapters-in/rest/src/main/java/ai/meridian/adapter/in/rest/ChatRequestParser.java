@@ -9,11 +9,13 @@ import ai.meridian.domain.chat.Role;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
+import ai.meridian.domain.retrieval.GroundingRequest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reads an OpenAI chat-completions request body into a domain {@link ChatRequest}. Every problem is a
@@ -48,7 +50,7 @@ final class ChatRequestParser {
                     responseFormat(root),
                     optionalNumber(root, "presence_penalty"),
                     optionalNumber(root, "frequency_penalty"));
-            return new ChatRequest(model, messages, params, stream, includeUsage);
+            return new ChatRequest(model, messages, params, stream, includeUsage, grounding(root));
         } catch (InvalidValueException e) {
             throw GatewayException.invalid(e.param(), e.getMessage());
         }
@@ -204,6 +206,37 @@ final class ChatRequestParser {
                         "'" + field + "' is not supported: this gateway does not support tool calling yet.", field, "unsupported_parameter", null));
             }
         }
+    }
+
+    /** {@code web_search} (boolean) and {@code knowledge_bases} (names) override the model's grounding. */
+    private static GroundingRequest grounding(JsonNode root) {
+        JsonNode web = root.get("web_search");
+        Optional<Boolean> webSearch = Optional.empty();
+        if (web != null && !web.isNull()) {
+            if (!web.isBoolean()) {
+                throw wrongType("web_search", "a boolean", web);
+            }
+            webSearch = Optional.of(web.booleanValue());
+        }
+        JsonNode bases = root.get("knowledge_bases");
+        Optional<List<String>> knowledgeBases = Optional.empty();
+        if (bases != null && !bases.isNull()) {
+            if (!bases.isArray()) {
+                throw wrongType("knowledge_bases", "an array of strings", bases);
+            }
+            List<String> names = new ArrayList<>(bases.size());
+            for (int i = 0; i < bases.size(); i++) {
+                if (!bases.get(i).isTextual()) {
+                    throw wrongType("knowledge_bases[" + i + "]", "a string", bases.get(i));
+                }
+                names.add(bases.get(i).asText());
+            }
+            if (names.size() > 16) {
+                throw GatewayException.invalid("knowledge_bases", "at most 16 knowledge bases per request");
+            }
+            knowledgeBases = Optional.of(names);
+        }
+        return new GroundingRequest(webSearch, knowledgeBases);
     }
 
     private static List<String> stop(JsonNode root) {
