@@ -41,6 +41,11 @@ public final class ExtractiveAnswerer implements ModelBackend {
     }
 
     @Override
+    public boolean generatesText() {
+        return false;
+    }
+
+    @Override
     public CompletableFuture<Completion> complete(BackendCall call) {
         return CompletableFuture.completedFuture(new Completion(String.join("", answer(call)), "", FinishReason.STOP, Optional.empty(), MODEL));
     }
