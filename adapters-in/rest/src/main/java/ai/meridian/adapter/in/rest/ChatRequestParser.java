@@ -321,6 +321,10 @@ final class ChatRequestParser {
         return node.booleanValue();
     }
 
+    static Double optionalDecimal(JsonNode parent, String field) {
+        return optionalNumber(parent, field);
+    }
+
     private static Double optionalNumber(JsonNode parent, String field) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {

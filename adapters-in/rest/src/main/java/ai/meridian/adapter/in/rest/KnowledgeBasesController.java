@@ -5,6 +5,7 @@ import ai.meridian.application.port.in.IngestDocumentsUseCase;
 import ai.meridian.application.port.in.IngestDocumentsUseCase.DocumentSource;
 import ai.meridian.application.port.in.ManageKnowledgeBasesUseCase;
 import ai.meridian.application.port.in.ManageKnowledgeBasesUseCase.KnowledgeBaseSummary;
+import ai.meridian.application.port.in.QueryKnowledgeUseCase;
 import ai.meridian.application.port.out.DocumentContent;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.knowledge.IngestionJob;
@@ -41,14 +42,37 @@ import reactor.core.publisher.Flux;
  * {@code /v1/ingestion_jobs/{id}} (progress). Everything is scoped to the caller's tenant.
  */
 @Controller
-@Requires(beans = {ManageKnowledgeBasesUseCase.class, IngestDocumentsUseCase.class})
+@Requires(beans = {ManageKnowledgeBasesUseCase.class, IngestDocumentsUseCase.class, QueryKnowledgeUseCase.class})
 final class KnowledgeBasesController {
     private final ManageKnowledgeBasesUseCase bases;
     private final IngestDocumentsUseCase ingestion;
+    private final QueryKnowledgeUseCase knowledge;
 
-    KnowledgeBasesController(ManageKnowledgeBasesUseCase bases, IngestDocumentsUseCase ingestion) {
+    KnowledgeBasesController(ManageKnowledgeBasesUseCase bases, IngestDocumentsUseCase ingestion, QueryKnowledgeUseCase knowledge) {
         this.bases = bases;
         this.ingestion = ingestion;
+        this.knowledge = knowledge;
+    }
+
+    /** Retrieval only: {@code {"query", "top_k" (5), "score_threshold" (0)}} → the best passages with scores. */
+    @Post(uri = "/v1/knowledge_bases/{name}/query", consumes = {MediaType.APPLICATION_JSON, MediaType.ALL}, produces = MediaType.APPLICATION_JSON)
+    CompletableFuture<MutableHttpResponse<?>> query(HttpRequest<?> request, @PathVariable String name, @Body @Nullable byte[] body) {
+        JsonNode root = ChatRequestParser.readJsonObject(body);
+        String query = ChatRequestParser.requiredString(root, "query");
+        Integer topK = ChatRequestParser.optionalInt(root, "top_k");
+        Double threshold = ChatRequestParser.optionalDecimal(root, "score_threshold");
+        return knowledge.query(tenant(request), List.of(name), query, topK == null ? 5 : topK, threshold == null ? 0 : threshold)
+                .thenApply(passages -> json(HttpStatus.OK, Map.of("object", "list", "data", passages.stream().map(p -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("object", "knowledge_passage");
+                    m.put("id", p.id());
+                    m.put("knowledge_base", p.origin());
+                    m.put("title", p.title());
+                    m.put("url", p.url());
+                    m.put("text", p.text());
+                    m.put("score", p.score());
+                    return m;
+                }).toList()), request));
     }
 
     private static String tenant(HttpRequest<?> request) {
