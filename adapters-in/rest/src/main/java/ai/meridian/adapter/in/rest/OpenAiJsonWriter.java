@@ -134,14 +134,9 @@ final class OpenAiJsonWriter {
         g.writeNullField("system_fingerprint");
     }
 
-    /** A content chunk; the first of a stream also carries the assistant role. */
+    /** A content chunk; the first of a stream also carries the assistant role and the sources. */
     static String deltaChunk(StreamStart start, Delta delta, boolean first) {
-        return string(g -> {
-            chunkHead(g, start);
-            g.writeArrayFieldStart("choices");
-            g.writeStartObject();
-            g.writeNumberField("index", 0);
-            g.writeObjectFieldStart("delta");
+        return choiceChunk(start, g -> {
             if (first) {
                 g.writeStringField("role", "assistant");
             }
@@ -149,30 +144,33 @@ final class OpenAiJsonWriter {
                 g.writeStringField("reasoning_content", delta.reasoningContent());
             }
             g.writeStringField("content", delta.content());
-            g.writeEndObject();
-            g.writeNullField("logprobs");
-            g.writeNullField("finish_reason");
-            g.writeEndObject();
-            g.writeEndArray();
-            if (first) {
-                extras(g, start.citations(), start.conversationId(), start.notices());
-            }
-            g.writeEndObject();
-        });
+        }, null, first);
     }
 
     static String finishChunk(StreamStart start, FinishReason reason) {
+        return choiceChunk(start, g -> { }, reason, false);
+    }
+
+    private static String choiceChunk(StreamStart start, Body delta, FinishReason finish, boolean first) {
         return string(g -> {
             chunkHead(g, start);
             g.writeArrayFieldStart("choices");
             g.writeStartObject();
             g.writeNumberField("index", 0);
             g.writeObjectFieldStart("delta");
+            delta.write(g);
             g.writeEndObject();
             g.writeNullField("logprobs");
-            g.writeStringField("finish_reason", reason.wireName());
+            if (finish == null) {
+                g.writeNullField("finish_reason");
+            } else {
+                g.writeStringField("finish_reason", finish.wireName());
+            }
             g.writeEndObject();
             g.writeEndArray();
+            if (first) {
+                extras(g, start.citations(), start.conversationId(), start.notices());
+            }
             g.writeEndObject();
         });
     }
