@@ -128,13 +128,14 @@ final class PageFetch {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ChannelPipeline p = ch.pipeline();
+                // First, so that any bytes arriving (even half a header, or a TLS record) count as activity.
+                p.addLast("read-timeout", new ReadTimeoutHandler(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS));
                 if (url.tls()) {
                     String peer = url.host().startsWith("[") ? url.host().substring(1, url.host().length() - 1) : url.host();
                     p.addLast("tls", engine.tls().newHandler(ch.alloc(), peer, url.port()));
                 }
                 p.addLast("http", new HttpClientCodec(8192, 32768, 65536));
                 p.addLast("inflate", new HttpContentDecompressor(settings.maxBytes()));
-                p.addLast("read-timeout", new ReadTimeoutHandler(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS));
                 p.addLast("page", new PageResponseHandler(PageFetch.this, url, settings.maxBytes(), settings.userAgent()));
             }
         }).connect(new InetSocketAddress(addresses.get(index), url.port()));

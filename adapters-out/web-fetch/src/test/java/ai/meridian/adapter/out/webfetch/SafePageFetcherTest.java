@@ -59,6 +59,13 @@ class SafePageFetcherTest {
     }
 
     static List<InetAddress> resolve(String host) throws UnknownHostException {
+        if (host.equals("slow-dns.test")) {
+            try {
+                Thread.sleep(4000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         String ip = DNS.get(host);
         if (ip == null) {
             throw new UnknownHostException(host);
@@ -128,6 +135,13 @@ class SafePageFetcherTest {
                 .dripping(20, Duration.ofMillis(100)));
         long started = System.nanoTime();
         assertRefused(page("/drip"), "not fetched within 2000 ms");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(3500));
+    }
+
+    @Test
+    void aSlowDnsAnswerIsCoveredByTheDeadline() {
+        long started = System.nanoTime();
+        assertRefused("http://slow-dns.test/", "not fetched within 2000 ms");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(3500));
     }
 
