@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 
 /**
  * A plain-socket HTTP/1.1 server on 127.0.0.1 for adapter tests: answers each request with the next
@@ -51,14 +52,20 @@ public final class LoopbackHttpServer implements AutoCloseable {
         }
     }
 
-    private LoopbackHttpServer() throws IOException {
-        server = new ServerSocket(0, 100, InetAddress.getByName("127.0.0.1"));
+    private LoopbackHttpServer(SSLContext tls) throws IOException {
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        server = tls == null ? new ServerSocket(0, 100, loopback) : tls.getServerSocketFactory().createServerSocket(0, 100, loopback);
         threads.execute(this::acceptLoop);
     }
 
     public static LoopbackHttpServer start() {
+        return start(null);
+    }
+
+    /** A server speaking HTTPS with the key and certificate of {@code tls}. */
+    public static LoopbackHttpServer start(SSLContext tls) {
         try {
-            return new LoopbackHttpServer();
+            return new LoopbackHttpServer(tls);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the loopback HTTP server", e);
         }

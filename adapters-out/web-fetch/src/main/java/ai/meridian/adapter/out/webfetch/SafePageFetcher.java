@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Fetches public web pages safely and extracts their main text. Netty rather than the JDK's HttpClient,
@@ -37,10 +38,11 @@ public final class SafePageFetcher implements FetchPagePort, AutoCloseable {
 
     /** A fetcher with the system DNS resolver; see {@link WebFetchSettings} for the limits. */
     public SafePageFetcher(WebFetchSettings settings) {
-        this(settings, HostResolver.SYSTEM);
+        this(settings, HostResolver.SYSTEM, null);
     }
 
-    SafePageFetcher(WebFetchSettings settings, HostResolver resolver) {
+    /** Tests inject a resolver table, and the certificates to trust instead of the JDK's (null: the JDK's). */
+    SafePageFetcher(WebFetchSettings settings, HostResolver resolver, TrustManagerFactory trust) {
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("meridian-web-fetch", true), NioIoHandler.newFactory());
         this.resolving = pool("meridian-web-fetch-dns", RESOLVER_THREADS);
         this.extracting = pool("meridian-web-fetch-extract", settings.extractionThreads());
@@ -48,7 +50,7 @@ public final class SafePageFetcher implements FetchPagePort, AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true);
         this.engine = new Engine(settings, new AddressGuard(AllowList.parse(settings.allowPrivateHosts())), resolver, group.next(),
-                bootstrap, tlsContext(), resolving, extracting, new MainTextExtractor(settings.maxTextChars()));
+                bootstrap, tlsContext(trust), resolving, extracting, new MainTextExtractor(settings.maxTextChars()));
     }
 
     @Override
@@ -75,9 +77,11 @@ public final class SafePageFetcher implements FetchPagePort, AutoCloseable {
         return pool;
     }
 
-    private static SslContext tlsContext() {
+    private static SslContext tlsContext(TrustManagerFactory trust) {
         try {
-            return SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
+            // Certificates are checked against the URL's host name, whatever address the socket was pinned to.
+            SslContextBuilder builder = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS");
+            return (trust == null ? builder : builder.trustManager(trust)).build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot set up TLS for page fetching", e);
         }

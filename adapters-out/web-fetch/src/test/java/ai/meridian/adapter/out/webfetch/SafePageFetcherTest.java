@@ -39,7 +39,7 @@ class SafePageFetcherTest {
     @BeforeAll
     static void start() {
         server = LoopbackHttpServer.start();
-        fetcher = new SafePageFetcher(settings(WebFetchSettings.defaults()), SafePageFetcherTest::resolve);
+        fetcher = new SafePageFetcher(settings(WebFetchSettings.defaults()), SafePageFetcherTest::resolve, null);
     }
 
     @AfterAll
@@ -61,7 +61,7 @@ class SafePageFetcherTest {
     static List<InetAddress> resolve(String host) throws UnknownHostException {
         if (host.equals("slow-dns.test")) {
             try {
-                Thread.sleep(4000);
+                Thread.sleep(6000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -135,20 +135,24 @@ class SafePageFetcherTest {
                 .dripping(20, Duration.ofMillis(100)));
         long started = System.nanoTime();
         assertRefused(page("/drip"), "not fetched within 2000 ms");
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(3500));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(5000));
     }
 
     @Test
     void aSlowDnsAnswerIsCoveredByTheDeadline() {
         long started = System.nanoTime();
         assertRefused("http://slow-dns.test/", "not fetched within 2000 ms");
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(3500));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(5000));
     }
 
     @Test
     void aSilentServerHitsTheReadTimeout() {
-        server.route("/silent", HttpReply.html("<p>late</p>").delayedBy(Duration.ofSeconds(5)));
-        assertRefused(page("/silent"), "sent nothing for longer than the read timeout");
+        server.route("/silent", HttpReply.html("<p>late</p>").delayedBy(Duration.ofSeconds(8)));
+        WebFetchSettings patient = new WebFetchSettings(256 * 1024, Duration.ofSeconds(6), Duration.ofMillis(300), Duration.ofSeconds(1), 3,
+                20_000, List.of("pages.test"), WebFetchSettings.DEFAULT_USER_AGENT, 1);
+        try (SafePageFetcher fetcher = new SafePageFetcher(patient, SafePageFetcherTest::resolve, null)) {
+            assertRefused(fetcher, page("/silent"), "pages.test sent nothing for longer than the read timeout");
+        }
     }
 
     @Test
@@ -232,7 +236,7 @@ class SafePageFetcherTest {
     @Test
     void theDefaultStrictGuardRefusesTheSameServer() {
         server.route("/article", HttpReply.html(Pages.article()));
-        try (SafePageFetcher strict = new SafePageFetcher(WebFetchSettings.defaults(), SafePageFetcherTest::resolve)) {
+        try (SafePageFetcher strict = new SafePageFetcher(WebFetchSettings.defaults(), SafePageFetcherTest::resolve, null)) {
             assertRefused(strict, page("/article"), "refused: pages.test resolves to 127.0.0.1, a loopback address");
             assertRefused(strict, "http://evil.test:" + server.port() + "/article", "refused: evil.test resolves to 127.0.0.1");
         }
@@ -257,10 +261,8 @@ class SafePageFetcherTest {
     @Test
     void fetchingNeverBlocksTheCaller() throws Exception {
         server.route("/slow", HttpReply.html(Pages.article()).delayedBy(Duration.ofMillis(500)));
-        long started = System.nanoTime();
         CompletableFuture<FetchedPage> pending = fetcher.fetch(page("/slow"));
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(100));
-        assertThat(pending).isNotDone();
+        assertThat(pending).as("fetch() returned before the server answered").isNotDone();
         assertThat(pending.get(5, TimeUnit.SECONDS).text()).contains(Pages.ARTICLE_BODY);
     }
 
