@@ -127,6 +127,11 @@ public abstract class WebSearchContract {
     }
 
     @Test
+    void aQueryWithNoTimeLeftDegradesAtOnce() {
+        assertUnavailable(adapter().search(new WebSearchQuery("late", TimeRange.NO_LIMIT, 5, Duration.ZERO)));
+    }
+
+    @Test
     void anUnreachableEngineDegradesRetrieval() {
         assertUnavailable(unreachableAdapter().search(query("anyone there", 5)));
     }

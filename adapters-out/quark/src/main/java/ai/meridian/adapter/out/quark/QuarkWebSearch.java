@@ -63,6 +63,9 @@ public final class QuarkWebSearch implements SearchWebPort, AutoCloseable {
 
     @Override
     public CompletableFuture<List<WebResult>> search(WebSearchQuery query) {
+        if (query.timeout().isNegative() || query.timeout().isZero()) {
+            return CompletableFuture.failedFuture(unavailable("no time left for the search", null));
+        }
         CompletableFuture<List<WebResult>> result = new CompletableFuture<>();
         HttpRequest.Builder request = HttpRequest.newBuilder(searchUri)
                 .timeout(query.timeout())

@@ -61,8 +61,11 @@ public final class SearxngWebSearch implements SearchWebPort, AutoCloseable {
 
     @Override
     public CompletableFuture<List<WebResult>> search(WebSearchQuery query) {
+        if (query.timeout().isNegative() || query.timeout().isZero()) {
+            return CompletableFuture.failedFuture(unavailable("no time left for the search", null));
+        }
         CompletableFuture<List<WebResult>> result = new CompletableFuture<>();
-        HttpRequest.Builder request = HttpRequest.newBuilder(SearxngWire.searchUri(settings.baseUrl(), query, settings))
+        HttpRequest.Builder request = HttpRequest.newBuilder(SearxngWire.searchUri(query, settings))
                 .timeout(query.timeout())
                 .header("Accept", "application/json")
                 .header("User-Agent", USER_AGENT)

@@ -27,8 +27,8 @@ final class SearxngWire {
     record Page(List<WebResult> results, List<String> unresponsiveEngines) {
     }
 
-    static URI searchUri(String baseUrl, WebSearchQuery query, SearxngSettings settings) {
-        StringBuilder uri = new StringBuilder(baseUrl).append("/search?q=").append(encode(query.text())).append("&format=json&pageno=1");
+    static URI searchUri(WebSearchQuery query, SearxngSettings settings) {
+        StringBuilder uri = new StringBuilder(settings.baseUrl()).append("/search?q=").append(encode(query.text())).append("&format=json&pageno=1");
         String range = timeRange(query.timeRange());
         if (range != null) {
             uri.append("&time_range=").append(range);

@@ -34,7 +34,7 @@ enum PageType {
         return null;
     }
 
-    /** The type for a declared media type; null when it is declared and not a page; UNKNOWN (null too) is sniffed. */
+    /** The page type of a media type, or null when it is not one the fetcher reads. */
     static PageType ofMediaType(String mediaType) {
         switch (mediaType) {
             case "text/html":
