@@ -113,6 +113,13 @@ final class GatewayConfiguration {
         return new BackendSettings(id, type.trim().toLowerCase(Locale.ROOT), properties);
     }
 
+    /** Any configuration section as flat properties (lists indexed), with errors naming {@code prefix.key}. */
+    static ai.meridian.application.port.out.SettingsMap section(Environment environment, String prefix) {
+        Map<String, String> properties = new TreeMap<>();
+        environment.getProperties(prefix).forEach((k, v) -> flatten(k, v, properties));
+        return new ai.meridian.application.port.out.SettingsMap(prefix, properties);
+    }
+
     private static void flatten(String key, Object value, Map<String, String> into) {
         if (value instanceof List<?> list) {
             for (int i = 0; i < list.size(); i++) {

@@ -15,6 +15,7 @@ import ai.meridian.application.port.out.TelemetryPort;
 import ai.meridian.application.port.out.TokenCounter;
 import ai.meridian.application.service.BackendRegistry;
 import ai.meridian.application.service.ChatService;
+import ai.meridian.application.service.GroundingStage;
 import ai.meridian.application.service.HealthService;
 import ai.meridian.application.service.MasterKeyAuthentication;
 import ai.meridian.domain.routing.ModelCatalog;
@@ -163,9 +164,9 @@ final class GatewayFactory {
 
     @Context
     ChatService chatService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, TelemetryPort telemetry,
-                            GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers) {
+                            GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers, GroundingStage grounding) {
         return new ChatService(catalog, backends, breakers, telemetry, metrics, tokens, timers, Clock.systemUTC(),
-                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of());
+                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of(grounding));
     }
 
     @Context
