@@ -23,6 +23,7 @@ class GatewayConfigurationTest {
 
     private static GatewayConfiguration read(String yaml, Map<String, String> env) {
         try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false)
+                .properties(Map.of("meridian.data-dir", TestGateway.tempDataDir()))
                 .propertySources(yamlSource(yaml)).build().start()) {
             return GatewayConfiguration.read(context.getEnvironment(), env);
         }
@@ -167,7 +168,8 @@ class GatewayConfigurationTest {
     @Test
     void withAKeyTheConfiguredHostIsKept() {
         try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false)
-                .properties(Map.of("meridian.master-key", "k", "micronaut.server.host", "0.0.0.0", "micronaut.server.port", -1)).start()) {
+                .properties(Map.of("meridian.master-key", "k", "micronaut.server.host", "0.0.0.0", "micronaut.server.port", -1,
+                        "meridian.data-dir", TestGateway.tempDataDir())).start()) {
             EmbeddedServer server = context.getBean(EmbeddedServer.class).start();
             assertThat(server.getHost()).isEqualTo("0.0.0.0");
         }

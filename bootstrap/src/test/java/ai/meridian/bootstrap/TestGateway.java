@@ -3,11 +3,14 @@ package ai.meridian.bootstrap;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.PropertySource;
 import io.micronaut.runtime.server.EmbeddedServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,14 +35,30 @@ final class TestGateway implements AutoCloseable {
         return startRaw(Map.of("meridian", withKey));
     }
 
+    /** Each gateway gets its own data directory (its own H2 database) unless the test names one. */
     static TestGateway startRaw(Map<String, Object> root) {
         Map<String, Object> config = new LinkedHashMap<>(root);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> meridian = new LinkedHashMap<>((Map<String, Object>) config.getOrDefault("meridian", Map.of()));
+        if (!meridian.containsKey("data-dir")) {
+            meridian.put("data-dir", tempDataDir());
+        }
+        config.put("meridian", meridian);
         config.put("micronaut", Map.of("server", Map.of("port", -1)));
         ApplicationContext context = ApplicationContext.builder()
                 .propertySources(PropertySource.of("test", config))
                 .deduceEnvironment(false)
                 .start();
         return new TestGateway(context.getBean(EmbeddedServer.class).start());
+    }
+
+    /** A fresh directory for a gateway's embedded database. */
+    static String tempDataDir() {
+        try {
+            return Files.createTempDirectory("meridian-test-data").toAbsolutePath().toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A backend of type openai pointing at a base URL, with short test timeouts. */
@@ -80,6 +99,14 @@ final class TestGateway implements AutoCloseable {
 
     HttpResponse<String> get(String path, String... headers) {
         return send("GET", path, HttpRequest.BodyPublishers.noBody(), headers);
+    }
+
+    HttpResponse<String> patch(String path, String body, String... headers) {
+        return send("PATCH", path, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8), headers);
+    }
+
+    HttpResponse<String> delete(String path, String... headers) {
+        return send("DELETE", path, HttpRequest.BodyPublishers.noBody(), headers);
     }
 
     HttpResponse<String> send(String method, String path, HttpRequest.BodyPublisher body, String... headers) {

@@ -11,6 +11,8 @@ import ai.meridian.domain.chat.InvalidValueException;
 import ai.meridian.domain.conversation.Conversation;
 import ai.meridian.domain.conversation.ConversationId;
 import ai.meridian.domain.conversation.ConversationTranscript;
+import ai.meridian.domain.error.ErrorKind;
+import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -40,7 +42,8 @@ public final class ConversationService implements ManageConversationsUseCase {
     public CompletableFuture<ConversationPage> list(CallerContext caller, PageRequest page) {
         return run(caller, "conversations list", "conversation.list", null,
                 () -> store.list(caller.tenant(), page.limit(), page.after()), Function.identity(),
-                unknown -> GatewayException.invalid("after", "Invalid 'after': no conversation found with id '" + unknown.id().value() + "'."));
+                unknown -> new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
+                        "Invalid 'after': no conversation found with id '" + unknown.id().value() + "'.", "after", "invalid_value", null)));
     }
 
     @Override

@@ -73,6 +73,9 @@ final class OpenAiJsonWriter {
             g.writeEndArray();
             usage(g, reply.usage());
             g.writeNullField("system_fingerprint");
+            if (reply.conversationId().isPresent()) {
+                g.writeStringField("conversation_id", reply.conversationId().get());
+            }
             g.writeEndObject();
         });
     }
@@ -114,6 +117,9 @@ final class OpenAiJsonWriter {
             g.writeNullField("finish_reason");
             g.writeEndObject();
             g.writeEndArray();
+            if (first && start.conversationId().isPresent()) {
+                g.writeStringField("conversation_id", start.conversationId().get());
+            }
             g.writeEndObject();
         });
     }

@@ -13,6 +13,8 @@ import ai.meridian.domain.conversation.RunningSummary;
 import ai.meridian.domain.conversation.StoredTurn;
 import ai.meridian.domain.conversation.Turn;
 import ai.meridian.domain.retrieval.Citation;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import io.micronaut.transaction.TransactionCallback;
 import io.micronaut.transaction.TransactionOperations;
 import java.sql.Connection;
@@ -33,6 +35,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import javax.sql.DataSource;
 
 /**
  * Conversations in a relational database (H2 or PostgreSQL, same SQL), through micronaut-data's JDBC
@@ -41,7 +45,7 @@ import java.util.concurrent.Executor;
  * so concurrent appends to one conversation queue behind each other and each gets an unbroken run of
  * sequence numbers; the primary key (tenant, conversation, seq) would refuse a duplicate anyway.
  */
-public final class JdbcConversationStore implements ConversationStore {
+public final class JdbcConversationStore implements ConversationStore, AutoCloseable {
     private static final String TURN_COLUMNS =
             "seq, role, content, reasoning, model, backend, prompt_tokens, completion_tokens, finish_reason, created_at";
     private static final String CONVERSATION_COLUMNS = "id, tenant, title, turn_count, created_at, updated_at";
@@ -49,6 +53,36 @@ public final class JdbcConversationStore implements ConversationStore {
     private final TransactionOperations<Connection> transactions;
     private final Executor executor;
     private final int queryTimeoutSeconds;
+    private ExecutorService owned;
+
+    /**
+     * Migrates the schema, then opens a store whose blocking work runs on virtual threads (Java 21+) or on
+     * one platform thread per pooled connection; closing the store stops those threads.
+     */
+    public static JdbcConversationStore open(DataSource dataSource, TransactionOperations<Connection> transactions,
+                                             int queryTimeoutSeconds) {
+        ConversationSchema.migrate(dataSource);
+        int connections = poolSize(dataSource);
+        ExecutorService executor = BlockingExecutors.forJdbc(connections, 64 * connections);
+        JdbcConversationStore store = new JdbcConversationStore(transactions, executor, queryTimeoutSeconds);
+        store.owned = executor;
+        return store;
+    }
+
+    private static int poolSize(DataSource dataSource) {
+        try {
+            return DelegatingDataSource.unwrapDataSource(dataSource).unwrap(HikariDataSource.class).getMaximumPoolSize();
+        } catch (SQLException e) {
+            return PoolSizing.forHost();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (owned != null) {
+            owned.shutdown();
+        }
+    }
 
     /** {@code queryTimeoutSeconds} bounds every statement, so a hung database frees the caller. */
     public JdbcConversationStore(TransactionOperations<Connection> transactions, Executor executor, int queryTimeoutSeconds) {

@@ -19,7 +19,7 @@ final class PoolSizing implements BeanCreatedEventListener<DatasourceConfigurati
         this.environment = environment;
     }
 
-    static int forHost() {
+    public static int forHost() {
         return Math.max(4, 2 * Runtime.getRuntime().availableProcessors() + 1);
     }
 
