@@ -33,6 +33,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -191,10 +192,22 @@ final class GatewayFactory {
     /** The database is opened and migrated at start-up: a wrong URL or an unreachable server stops start-up with its message. */
     @Context
     @Bean(preDestroy = "close")
-    JdbcConversationStore conversationStore(DataSource dataSource, TransactionOperations<Connection> transactions,
-                                            @Value("${meridian.conversations.query-timeout:10s}") String queryTimeout) {
+    JdbcConversationStore conversationStore(BeanProvider<DataSource> dataSource, BeanProvider<TransactionOperations<Connection>> transactions,
+                                            @Value("${meridian.conversations.query-timeout:10s}") String queryTimeout,
+                                            @Value("${datasources.default.url:}") String url) {
         Duration timeout = BackendSettings.parseDuration("meridian.conversations.query-timeout", queryTimeout);
-        return JdbcConversationStore.open(dataSource, transactions, (int) Math.max(1, timeout.toSeconds()));
+        try {
+            return JdbcConversationStore.open(dataSource.get(), transactions.get(), (int) Math.max(1, timeout.toSeconds()));
+        } catch (RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            // The URL is shown without its query, where a password may be.
+            String shown = url.replaceAll("[?;].*$", "");
+            throw new IllegalArgumentException("the conversation database (datasources.default.url " + shown + ") cannot be used: "
+                    + root.getMessage(), e);
+        }
     }
 
     @Singleton

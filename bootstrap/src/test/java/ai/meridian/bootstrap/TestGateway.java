@@ -24,8 +24,12 @@ final class TestGateway implements AutoCloseable {
     private final EmbeddedServer server;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TestGateway(EmbeddedServer server) {
+    /** The data directory this gateway made for itself, deleted on close. */
+    private final String ownDataDir;
+
+    private TestGateway(EmbeddedServer server, String ownDataDir) {
         this.server = server;
+        this.ownDataDir = ownDataDir;
     }
 
     /** Starts with the master key set and the given {@code meridian.*} settings. */
@@ -40,8 +44,10 @@ final class TestGateway implements AutoCloseable {
         Map<String, Object> config = new LinkedHashMap<>(root);
         @SuppressWarnings("unchecked")
         Map<String, Object> meridian = new LinkedHashMap<>((Map<String, Object>) config.getOrDefault("meridian", Map.of()));
+        String ownDataDir = null;
         if (!meridian.containsKey("data-dir")) {
-            meridian.put("data-dir", tempDataDir());
+            ownDataDir = tempDataDir();
+            meridian.put("data-dir", ownDataDir);
         }
         config.put("meridian", meridian);
         config.put("micronaut", Map.of("server", Map.of("port", -1)));
@@ -49,7 +55,7 @@ final class TestGateway implements AutoCloseable {
                 .propertySources(PropertySource.of("test", config))
                 .deduceEnvironment(false)
                 .start();
-        return new TestGateway(context.getBean(EmbeddedServer.class).start());
+        return new TestGateway(context.getBean(EmbeddedServer.class).start(), ownDataDir);
     }
 
     /** A fresh directory for a gateway's embedded database. */
@@ -149,5 +155,12 @@ final class TestGateway implements AutoCloseable {
     @Override
     public void close() {
         server.getApplicationContext().close();
+        if (ownDataDir != null) {
+            try (var files = Files.walk(java.nio.file.Path.of(ownDataDir))) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 }
