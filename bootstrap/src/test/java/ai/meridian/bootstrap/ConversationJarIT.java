@@ -28,11 +28,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Drill: the gateway (the real jar, on its default H2 file database) is killed with SIGKILL in the middle of a
- * burst of concurrent conversation writes. After a restart on the same data directory, every turn a client
- * was told succeeded is there, each question followed by its answer.
+ * The built jar keeping conversations. The drill: the gateway, on its default H2 file database, is killed with
+ * SIGKILL in the middle of a burst of concurrent conversation writes; after a restart on the same data
+ * directory every turn a client was told succeeded is there, each question followed by its answer. And the
+ * same jar stores conversations in PostgreSQL when the data source says so.
  */
-class ConversationKillDrillIT {
+class ConversationJarIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY = "sk-drill";
     private static final int CLIENTS = 12;
@@ -50,19 +51,53 @@ class ConversationKillDrillIT {
                 + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + question + "\"}]}";
     }
 
+    /** The shaded jar with PostgreSQL (its driver and Flyway's PostgreSQL support must survive shading). */
+    @Test
+    void theJarKeepsConversationsInPostgresqlWhenConfigured(@TempDir Path dir) throws Exception {
+        String url = System.getenv("MERIDIAN_TEST_POSTGRES_URL");
+        if (url == null || url.isBlank()) {
+            if ("true".equalsIgnoreCase(System.getenv("MERIDIAN_TEST_POSTGRES_REQUIRED"))) {
+                throw new IllegalStateException("MERIDIAN_TEST_POSTGRES_REQUIRED=true but MERIDIAN_TEST_POSTGRES_URL is not set");
+            }
+            org.junit.jupiter.api.Assumptions.abort("set MERIDIAN_TEST_POSTGRES_URL to run the jar against PostgreSQL");
+        }
+        try (FakeOpenAiUpstream upstream = FakeOpenAiUpstream.start()) {
+            upstream.byDefault(UpstreamBehavior.answer("stored in postgres"));
+            writeConfig(dir, upstream);
+            String id;
+            try (GatewayProcess gateway = GatewayProcess.start(dir, Map.of("DATASOURCES_DEFAULT_URL", url))) {
+                assertThat(gateway.awaitStarted(Duration.ofSeconds(60))).as(gateway.log()).isTrue();
+                HttpResponse<String> created = send(gateway, "POST", "/v1/chat/completions", chat("new", "where are you kept?", false));
+                assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+                id = JSON.readTree(created.body()).get("conversation_id").asText();
+            }
+            assertThat(Files.exists(dir.resolve("data"))).as("no H2 file when PostgreSQL is configured").isFalse();
+            try (GatewayProcess again = GatewayProcess.start(dir, Map.of("DATASOURCES_DEFAULT_URL", url))) {
+                assertThat(again.awaitStarted(Duration.ofSeconds(60))).as(again.log()).isTrue();
+                HttpResponse<String> read = send(again, "GET", "/v1/conversations/" + id, null);
+                assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+                assertThat(read.body()).contains("where are you kept?", "stored in postgres");
+            }
+        }
+    }
+
+    private static void writeConfig(Path dir, FakeOpenAiUpstream upstream) throws java.io.IOException {
+        Files.writeString(dir.resolve("meridian.yml"), String.join("\n",
+                "meridian:",
+                "  master-key: " + KEY,
+                "  backends:",
+                "    up: {type: openai, base-url: \"" + upstream.baseUrl() + "\"}",
+                "  models:",
+                "    - id: chat",
+                "      routes: [{backend: up, model: m}]",
+                ""));
+    }
+
     @Test
     void noAcknowledgedTurnIsLostWhenTheGatewayIsKilledMidBurst(@TempDir Path dir) throws Exception {
         try (FakeOpenAiUpstream upstream = FakeOpenAiUpstream.start()) {
             upstream.byDefault(UpstreamBehavior.answer("ack"));
-            Files.writeString(dir.resolve("meridian.yml"), String.join("\n",
-                    "meridian:",
-                    "  master-key: " + KEY,
-                    "  backends:",
-                    "    up: {type: openai, base-url: \"" + upstream.baseUrl() + "\"}",
-                    "  models:",
-                    "    - id: chat",
-                    "      routes: [{backend: up, model: m}]",
-                    ""));
+            writeConfig(dir, upstream);
             List<String> conversations = new ArrayList<>();
             Map<String, Set<String>> acknowledged = new ConcurrentHashMap<>();
             AtomicInteger sent = new AtomicInteger();
