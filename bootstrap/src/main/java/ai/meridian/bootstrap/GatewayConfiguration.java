@@ -35,10 +35,17 @@ final class GatewayConfiguration {
 
     private final List<BackendSettings> backends;
     private final List<ModelDefinition> models;
+    private final Map<String, Integer> contextWindowTokens;
 
-    private GatewayConfiguration(List<BackendSettings> backends, List<ModelDefinition> models) {
+    private GatewayConfiguration(List<BackendSettings> backends, List<ModelDefinition> models, Map<String, Integer> contextWindowTokens) {
         this.backends = backends;
         this.models = models;
+        this.contextWindowTokens = contextWindowTokens;
+    }
+
+    /** {@code context-window-tokens} of the models that set it, by model id. */
+    Map<String, Integer> contextWindowTokens() {
+        return contextWindowTokens;
     }
 
     List<BackendSettings> backends() {
@@ -59,13 +66,24 @@ final class GatewayConfiguration {
             backends.put(id, backend(environment, id));
         }
         List<ModelDefinition> models = new ArrayList<>();
+        Map<String, Integer> contextWindows = new LinkedHashMap<>();
         List<?> declared = environment.getProperty("meridian.models", List.class).orElse(List.of());
         for (int i = 0; i < declared.size(); i++) {
-            models.add(model(declared.get(i), "meridian.models[" + i + "]", models));
+            String path = "meridian.models[" + i + "]";
+            ModelDefinition model = model(declared.get(i), path, models);
+            models.add(model);
+            Map<String, Object> m = asMap(declared.get(i), path);
+            if (m.containsKey("context-window-tokens")) {
+                int tokens = integer(m, "context-window-tokens", "model '" + model.id() + "' (" + path + ")", 0);
+                if (tokens < 256) {
+                    throw new IllegalArgumentException("model '" + model.id() + "' (" + path + ").context-window-tokens must be at least 256, not " + tokens);
+                }
+                contextWindows.put(model.id(), tokens);
+            }
         }
         addDeepSeekDefaults(systemEnv, backends, models);
         addExtractiveDefaults(backends, models);
-        return new GatewayConfiguration(List.copyOf(backends.values()), List.copyOf(models));
+        return new GatewayConfiguration(List.copyOf(backends.values()), List.copyOf(models), Map.copyOf(contextWindows));
     }
 
     private static Set<String> backendIds(Environment environment) {

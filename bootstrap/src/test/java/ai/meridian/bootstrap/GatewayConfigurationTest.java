@@ -23,6 +23,7 @@ class GatewayConfigurationTest {
 
     private static GatewayConfiguration read(String yaml, Map<String, String> env) {
         try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false)
+                .properties(Map.of("meridian.data-dir", TestGateway.tempDataDir()))
                 .propertySources(yamlSource(yaml)).build().start()) {
             return GatewayConfiguration.read(context.getEnvironment(), env);
         }
@@ -191,6 +192,34 @@ class GatewayConfigurationTest {
     }
 
     @Test
+    void contextWindowsAreReadPerModelAndCheckedAndTheSummaryModelMustExist() {
+        GatewayConfiguration configuration = read(String.join("\n", "meridian:", "  backends:", "    b: {type: openai, base-url: \"http://x/v1\"}",
+                "  models:", "    - id: big", "      routes: [{backend: b, model: m}]", "      context-window-tokens: 32768",
+                "    - id: plain", "      routes: [{backend: b, model: m}]", ""), Map.of());
+        assertThat(configuration.contextWindowTokens()).containsExactly(Map.entry("big", 32768));
+        assertThatThrownBy(() -> read(String.join("\n", "meridian:", "  backends:", "    b: {type: openai, base-url: \"http://x/v1\"}",
+                "  models:", "    - id: tiny", "      routes: [{backend: b, model: m}]", "      context-window-tokens: 12", ""), Map.of()))
+                .hasMessageContaining("model 'tiny'").hasMessageContaining("context-window-tokens must be at least 256");
+        assertThatThrownBy(() -> TestGateway.start(Map.of(
+                "backends", Map.of("b", Map.of("type", "openai", "base-url", "http://127.0.0.1:9/v1")),
+                "models", List.of(Map.of("id", "m", "routes", List.of(TestGateway.route("b", "x")))),
+                "conversations", Map.of("summary", Map.of("model", "ghost")))))
+                .satisfies(e -> assertThat(Meridian.rootMessage(e)).contains("meridian.conversations.summary.model 'ghost' is not a configured model"));
+    }
+
+    @Test
+    void anUnreachableDatabaseStopsStartUpWithItsMessage() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        int closedPort = port;
+        assertThatThrownBy(() -> TestGateway.startRaw(Map.of("meridian", Map.of("master-key", "k"),
+                "datasources", Map.of("default", Map.of("url", "jdbc:postgresql://127.0.0.1:" + closedPort + "/meridian", "connection-timeout", 500)))))
+                .satisfies(e -> assertThat(Meridian.rootMessage(e)).containsIgnoringCase("connection"));
+    }
+
+    @Test
     void withoutAKeyTheGatewayListensOnLoopbackOnly() {
         try (TestGateway open = TestGateway.startRaw(Map.of("meridian", Map.of("master-key", ""),
                 "micronaut", Map.of("server", Map.of("host", "0.0.0.0"))))) {
@@ -202,7 +231,8 @@ class GatewayConfigurationTest {
     @Test
     void withAKeyTheConfiguredHostIsKept() {
         try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false)
-                .properties(Map.of("meridian.master-key", "k", "micronaut.server.host", "0.0.0.0", "micronaut.server.port", -1)).start()) {
+                .properties(Map.of("meridian.master-key", "k", "micronaut.server.host", "0.0.0.0", "micronaut.server.port", -1,
+                        "meridian.data-dir", TestGateway.tempDataDir())).start()) {
             EmbeddedServer server = context.getBean(EmbeddedServer.class).start();
             assertThat(server.getHost()).isEqualTo("0.0.0.0");
         }

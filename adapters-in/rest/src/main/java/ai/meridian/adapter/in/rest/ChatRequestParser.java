@@ -6,6 +6,7 @@ import ai.meridian.domain.chat.GenerationParams;
 import ai.meridian.domain.chat.InvalidValueException;
 import ai.meridian.domain.chat.ResponseFormat;
 import ai.meridian.domain.chat.Role;
+import ai.meridian.domain.conversation.ConversationRef;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
@@ -23,12 +24,16 @@ import java.util.Optional;
  */
 final class ChatRequestParser {
     private static final List<String> UNSUPPORTED_ROLES = List.of("tool", "function");
+    static final String CONVERSATION_ID = "conversation_id";
 
     private ChatRequestParser() {
     }
 
     static ChatRequest parse(byte[] body) {
-        JsonNode root = readJsonObject(body);
+        return parse(readJsonObject(body));
+    }
+
+    static ChatRequest parse(JsonNode root) {
         String model = requiredString(root, "model");
         List<ChatMessage> messages = messages(root);
         boolean stream = optionalBoolean(root, "stream", false);
@@ -53,6 +58,30 @@ final class ChatRequestParser {
             return new ChatRequest(model, messages, params, stream, includeUsage, grounding(root));
         } catch (InvalidValueException e) {
             throw GatewayException.invalid(e.param(), e.getMessage());
+        }
+    }
+
+    /**
+     * The conversation a request belongs to: {@code conversation_id} in the body or the {@code X-Conversation-Id}
+     * header ({@code "new"} starts one); neither means a stateless request. Both, disagreeing, is a 400.
+     */
+    static Optional<ConversationRef> conversation(JsonNode root, String header) {
+        String fromBody = optionalString(root, CONVERSATION_ID);
+        if (fromBody != null && header != null && !fromBody.equals(header)) {
+            throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
+                    "The 'conversation_id' in the body and the X-Conversation-Id header differ; send one of them.",
+                    CONVERSATION_ID, "invalid_value", null));
+        }
+        String value = fromBody != null ? fromBody : header;
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ConversationRef.parse(value));
+        } catch (InvalidValueException e) {
+            throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST, e.getMessage()
+                    + " Use an id returned by this API, or \"" + ConversationRef.NEW + "\" to start a conversation.",
+                    CONVERSATION_ID, "invalid_value", null));
         }
     }
 

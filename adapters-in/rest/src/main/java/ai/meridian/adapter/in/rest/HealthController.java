@@ -43,6 +43,7 @@ final class HealthController {
         body.put("status", readiness.ready() ? "UP" : "DOWN");
         Map<String, Object> backends = new LinkedHashMap<>();
         readiness.backends().forEach((id, b) -> {
+            // Ordered: Map.of iterates in an order that changes from one JVM run to the next.
             Map<String, Object> backend = new LinkedHashMap<>();
             backend.put("ready", b.ready());
             backend.put("circuit", b.circuit());
