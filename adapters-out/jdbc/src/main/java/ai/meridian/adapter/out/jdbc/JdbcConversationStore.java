@@ -23,15 +23,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -50,9 +47,7 @@ public final class JdbcConversationStore implements ConversationStore, AutoClose
             "seq, role, content, reasoning, model, backend, prompt_tokens, completion_tokens, finish_reason, created_at";
     private static final String CONVERSATION_COLUMNS = "id, tenant, title, turn_count, created_at, updated_at";
 
-    private final TransactionOperations<Connection> transactions;
-    private final Executor executor;
-    private final int queryTimeoutSeconds;
+    private final JdbcRunner runner;
     private ExecutorService owned;
 
     /**
@@ -86,51 +81,27 @@ public final class JdbcConversationStore implements ConversationStore, AutoClose
 
     /** {@code queryTimeoutSeconds} bounds every statement, so a hung database frees the caller. */
     public JdbcConversationStore(TransactionOperations<Connection> transactions, Executor executor, int queryTimeoutSeconds) {
-        this.transactions = Objects.requireNonNull(transactions, "transactions");
-        this.executor = Objects.requireNonNull(executor, "executor");
-        this.queryTimeoutSeconds = queryTimeoutSeconds;
+        this.runner = new JdbcRunner(transactions, executor, queryTimeoutSeconds, SqlFailures::translate);
     }
 
     private <T> CompletableFuture<T> write(TransactionCallback<Connection, T> work) {
-        return run(() -> transactions.executeWrite(work));
+        return runner.write(work);
     }
 
     private <T> CompletableFuture<T> read(TransactionCallback<Connection, T> work) {
-        return run(() -> transactions.executeRead(work));
-    }
-
-    private <T> CompletableFuture<T> run(java.util.function.Supplier<T> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        try {
-            executor.execute(() -> {
-                try {
-                    result.complete(work.get());
-                } catch (Throwable e) {
-                    result.completeExceptionally(SqlFailures.translate(e));
-                }
-            });
-        } catch (RuntimeException e) {
-            result.completeExceptionally(SqlFailures.translate(e));
-        }
-        return result;
+        return runner.read(work);
     }
 
     private PreparedStatement prepare(Connection connection, String sql, Object... parameters) throws SQLException {
-        PreparedStatement statement = connection.prepareStatement(sql);
-        statement.setQueryTimeout(queryTimeoutSeconds);
-        for (int i = 0; i < parameters.length; i++) {
-            statement.setObject(i + 1, parameters[i]);
-        }
-        return statement;
+        return runner.prepare(connection, sql, parameters);
     }
 
-    /** Both databases keep microseconds; cutting here keeps keyset paging exact. */
     private static OffsetDateTime timestamp(Instant at) {
-        return OffsetDateTime.ofInstant(at.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
+        return JdbcRunner.timestamp(at);
     }
 
     private static Instant instant(ResultSet rows, String column) throws SQLException {
-        return rows.getObject(column, OffsetDateTime.class).toInstant();
+        return JdbcRunner.instant(rows, column);
     }
 
     @Override

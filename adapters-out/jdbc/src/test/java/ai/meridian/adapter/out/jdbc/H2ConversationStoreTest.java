@@ -49,7 +49,7 @@ class H2ConversationStoreTest extends ConversationStoreContract {
 
     @Test
     void theDatabaseIsAFileUnderTheDataDirectoryAndMigrationsRanOnce() throws IOException {
-        assertThat(database.migrationsRun).isEqualTo(1);
+        assertThat(database.migrationsRun).as("V1 conversations, V2 knowledge bases").isEqualTo(2);
         try (var files = Files.list(dataDir)) {
             assertThat(files.map(p -> p.getFileName().toString())).contains("meridian.mv.db");
         }

@@ -15,6 +15,7 @@ final class TestDatabase implements AutoCloseable {
     private final ApplicationContext context;
     private final ExecutorService executor;
     final JdbcConversationStore store;
+    final JdbcKnowledgeBaseStore knowledge;
     final int migrationsRun;
 
     TestDatabase(String url, String username, String password, Map<String, Object> extra, boolean migrate) {
@@ -37,6 +38,7 @@ final class TestDatabase implements AutoCloseable {
         @SuppressWarnings("unchecked")
         TransactionOperations<Connection> transactions = context.getBean(Argument.of(TransactionOperations.class, Connection.class));
         store = new JdbcConversationStore(transactions, executor, 10);
+        knowledge = new JdbcKnowledgeBaseStore(transactions, executor, 10);
     }
 
     <T> T bean(Class<T> type) {
