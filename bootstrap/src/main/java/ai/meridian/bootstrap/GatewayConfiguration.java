@@ -4,6 +4,7 @@ import ai.meridian.application.port.out.BackendSettings;
 import ai.meridian.domain.fallback.FallbackPlan;
 import ai.meridian.domain.fallback.RetryPolicy;
 import ai.meridian.domain.fallback.Tier;
+import ai.meridian.domain.retrieval.GroundingSettings;
 import ai.meridian.domain.routing.CanarySplit;
 import ai.meridian.domain.routing.ComplexityRule;
 import ai.meridian.domain.routing.ComplexitySplit;
@@ -30,13 +31,21 @@ import java.util.TreeMap;
  */
 final class GatewayConfiguration {
     static final String DEEPSEEK_BACKEND = "deepseek";
+    static final String EXTRACTIVE = "extractive";
 
     private final List<BackendSettings> backends;
     private final List<ModelDefinition> models;
+    private final Map<String, Integer> contextWindowTokens;
 
-    private GatewayConfiguration(List<BackendSettings> backends, List<ModelDefinition> models) {
+    private GatewayConfiguration(List<BackendSettings> backends, List<ModelDefinition> models, Map<String, Integer> contextWindowTokens) {
         this.backends = backends;
         this.models = models;
+        this.contextWindowTokens = contextWindowTokens;
+    }
+
+    /** {@code context-window-tokens} of the models that set it, by model id. */
+    Map<String, Integer> contextWindowTokens() {
+        return contextWindowTokens;
     }
 
     List<BackendSettings> backends() {
@@ -57,12 +66,24 @@ final class GatewayConfiguration {
             backends.put(id, backend(environment, id));
         }
         List<ModelDefinition> models = new ArrayList<>();
+        Map<String, Integer> contextWindows = new LinkedHashMap<>();
         List<?> declared = environment.getProperty("meridian.models", List.class).orElse(List.of());
         for (int i = 0; i < declared.size(); i++) {
-            models.add(model(declared.get(i), "meridian.models[" + i + "]"));
+            String path = "meridian.models[" + i + "]";
+            ModelDefinition model = model(declared.get(i), path, models);
+            models.add(model);
+            Map<String, Object> m = asMap(declared.get(i), path);
+            if (m.containsKey("context-window-tokens")) {
+                int tokens = integer(m, "context-window-tokens", "model '" + model.id() + "' (" + path + ")", 0);
+                if (tokens < 256) {
+                    throw new IllegalArgumentException("model '" + model.id() + "' (" + path + ").context-window-tokens must be at least 256, not " + tokens);
+                }
+                contextWindows.put(model.id(), tokens);
+            }
         }
         addDeepSeekDefaults(systemEnv, backends, models);
-        return new GatewayConfiguration(List.copyOf(backends.values()), List.copyOf(models));
+        addExtractiveDefaults(backends, models);
+        return new GatewayConfiguration(List.copyOf(backends.values()), List.copyOf(models), Map.copyOf(contextWindows));
     }
 
     private static Set<String> backendIds(Environment environment) {
@@ -110,6 +131,13 @@ final class GatewayConfiguration {
         return new BackendSettings(id, type.trim().toLowerCase(Locale.ROOT), properties);
     }
 
+    /** Any configuration section as flat properties (lists indexed), with errors naming {@code prefix.key}. */
+    static ai.meridian.application.port.out.SettingsMap section(Environment environment, String prefix) {
+        Map<String, String> properties = new TreeMap<>();
+        environment.getProperties(prefix).forEach((k, v) -> flatten(k, v, properties));
+        return new ai.meridian.application.port.out.SettingsMap(prefix, properties);
+    }
+
     private static void flatten(String key, Object value, Map<String, String> into) {
         if (value instanceof List<?> list) {
             for (int i = 0; i < list.size(); i++) {
@@ -122,10 +150,48 @@ final class GatewayConfiguration {
         }
     }
 
-    private static ModelDefinition model(Object node, String path) {
+    /**
+     * A model entry. With {@code base: <earlier model id>} it starts from that model's tiers and static answer
+     * (so {@code deepseek-chat-online} can be {@code deepseek-chat} plus grounding) and overrides what it sets.
+     */
+    private static ModelDefinition model(Object node, String path, List<ModelDefinition> earlier) {
         Map<String, Object> m = asMap(node, path);
         String id = string(m, "id", path).orElseThrow(() -> new IllegalArgumentException(path + ".id is required"));
         String where = "model '" + id + "' (" + path + ")";
+        Optional<String> baseId = string(m, "base", where);
+        if (baseId.isPresent()) {
+            ModelDefinition base = earlier.stream().filter(e -> e.id().equals(baseId.get())).findFirst().orElseThrow(() ->
+                    new IllegalArgumentException(where + ".base '" + baseId.get() + "' must name a model declared before it"));
+            FallbackPlan plan = m.containsKey("routes") || m.containsKey("fallbacks") || m.containsKey("static-answer")
+                    ? plan(m, where) : base.plan();
+            return new ModelDefinition(id, strings(m.get("aliases"), where + ".aliases"), plan,
+                    string(m, "owned-by", where).orElse(base.ownedBy()), grounding(m.get("grounding"), where, base.grounding()));
+        }
+        try {
+            return new ModelDefinition(id, strings(m.get("aliases"), where + ".aliases"), plan(m, where),
+                    string(m, "owned-by", where).orElse(null), grounding(m.get("grounding"), where, GroundingSettings.NONE));
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage() != null && e.getMessage().startsWith("model '") ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static GroundingSettings grounding(Object node, String where, GroundingSettings inherited) {
+        if (node == null) {
+            return inherited;
+        }
+        Map<String, Object> g = asMap(node, where + ".grounding");
+        try {
+            return new GroundingSettings(
+                    string(g, "web-search", where + ".grounding").map(Boolean::parseBoolean).orElse(inherited.webSearch()),
+                    g.containsKey("knowledge-bases") ? strings(g.get("knowledge-bases"), where + ".grounding.knowledge-bases") : inherited.knowledgeBases(),
+                    integer(g, "max-sources", where + ".grounding", inherited.maxSources()),
+                    integer(g, "context-tokens", where + ".grounding", inherited.contextTokens()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ".grounding: " + e.getMessage(), e);
+        }
+    }
+
+    private static FallbackPlan plan(Map<String, Object> m, String where) {
         List<Tier> tiers = new ArrayList<>();
         if (m.containsKey("routes")) {
             tiers.add(tier(m, where));
@@ -138,8 +204,7 @@ final class GatewayConfiguration {
             }
         }
         try {
-            FallbackPlan plan = new FallbackPlan(tiers, string(m, "static-answer", where));
-            return new ModelDefinition(id, strings(m.get("aliases"), where + ".aliases"), plan, string(m, "owned-by", where).orElse(null));
+            return new FallbackPlan(tiers, string(m, "static-answer", where));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
@@ -211,6 +276,21 @@ final class GatewayConfiguration {
                 models.add(new ModelDefinition(model, List.of(), FallbackPlan.of(new Tier(
                         TierRouting.weighted(Routes.of(new Route(DEEPSEEK_BACKEND, model, 1))), RetryPolicy.DEFAULT)), "deepseek"));
             }
+        }
+    }
+
+    /**
+     * The extractive answerer is always there as backend {@code extractive} (a last fallback tier for any
+     * model); with no model configured at all it is also the default model, grounded in all of the tenant's
+     * knowledge bases and the web when a search provider is configured.
+     */
+    private static void addExtractiveDefaults(Map<String, BackendSettings> backends, List<ModelDefinition> models) {
+        backends.putIfAbsent(EXTRACTIVE, new BackendSettings(EXTRACTIVE, EXTRACTIVE, Map.of()));
+        if (models.isEmpty()) {
+            models.add(new ModelDefinition(EXTRACTIVE, List.of(), FallbackPlan.of(new Tier(
+                    TierRouting.weighted(Routes.of(new Route(EXTRACTIVE, EXTRACTIVE, 1))), RetryPolicy.NONE)), "meridian",
+                    new GroundingSettings(true, List.of(GroundingSettings.ALL_KNOWLEDGE_BASES), GroundingSettings.DEFAULT_MAX_SOURCES,
+                            GroundingSettings.DEFAULT_CONTEXT_TOKENS)));
         }
     }
 

@@ -1,5 +1,7 @@
 package ai.meridian.bootstrap;
 
+import ai.meridian.adapter.out.extractive.ExtractiveBackendFactory;
+import ai.meridian.adapter.out.jdbc.JdbcConversationStore;
 import ai.meridian.adapter.out.jtokkit.JtokkitTokenCounter;
 import ai.meridian.adapter.out.openai.OpenAiBackendFactory;
 import ai.meridian.adapter.out.resilience4j.CircuitBreakerSettings;
@@ -14,6 +16,11 @@ import ai.meridian.application.port.out.TelemetryPort;
 import ai.meridian.application.port.out.TokenCounter;
 import ai.meridian.application.service.BackendRegistry;
 import ai.meridian.application.service.ChatService;
+import ai.meridian.application.service.GroundingStage;
+import ai.meridian.application.service.ConversationService;
+import ai.meridian.application.service.ConversationSettings;
+import ai.meridian.application.service.ConversationStage;
+import ai.meridian.application.service.ConversationSummarizer;
 import ai.meridian.application.service.HealthService;
 import ai.meridian.application.service.MasterKeyAuthentication;
 import ai.meridian.domain.routing.ModelCatalog;
@@ -28,6 +35,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -37,18 +45,24 @@ import io.micronaut.http.netty.channel.EventLoopGroupFactory;
 import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
 import io.micronaut.http.netty.channel.NettyChannelType;
 import io.netty.channel.socket.SocketChannel;
+import io.micronaut.transaction.TransactionOperations;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
+import java.security.SecureRandom;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 
 /**
  * The one place that knows every module: it reads configuration and wires adapters to the core's
@@ -119,6 +133,12 @@ final class GatewayFactory {
         return new OpenAiBackendFactory(loops.getDefaultEventLoopGroup(), channel);
     }
 
+    /** The extractive answerer: {@code type: extractive}, no model needed. */
+    @Singleton
+    ExtractiveBackendFactory extractiveBackendFactory() {
+        return new ExtractiveBackendFactory();
+    }
+
     /** Triton (KServe v2 gRPC) backends: {@code type: triton}. */
     @Singleton
     @Bean(preDestroy = "close")
@@ -156,9 +176,61 @@ final class GatewayFactory {
 
     @Context
     ChatService chatService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, TelemetryPort telemetry,
-                            GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers) {
+                            GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers, ConversationStage conversations,
+                            GroundingStage grounding) {
         return new ChatService(catalog, backends, breakers, telemetry, metrics, tokens, timers, Clock.systemUTC(),
-                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of());
+                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of(conversations, grounding)); // history first: grounding rewrites follow-ups with it
+    }
+
+    @Singleton
+    ConversationSettings conversationSettings(GatewayConfiguration configuration, ModelCatalog catalog,
+            @Value("${meridian.conversations.default-context-window-tokens:8192}") int defaultContextWindow,
+            @Value("${meridian.conversations.max-history-turns:200}") int maxHistoryTurns,
+            @Value("${meridian.conversations.slow-query-threshold:200ms}") String slowQueryThreshold,
+            @Value("${meridian.conversations.retry-after:2s}") String retryAfter,
+            @Value("${meridian.conversations.summary.model:}") String summaryModel,
+            @Value("${meridian.conversations.summary.max-tokens:512}") int summaryMaxTokens) {
+        Optional<String> summary = Optional.of(summaryModel.trim()).filter(m -> !m.isEmpty());
+        summary.ifPresent(m -> catalog.resolve(m).orElseThrow(() -> new IllegalArgumentException(
+                "meridian.conversations.summary.model '" + m + "' is not a configured model (or alias)")));
+        return new ConversationSettings(defaultContextWindow, configuration.contextWindowTokens(), maxHistoryTurns,
+                BackendSettings.parseDuration("meridian.conversations.slow-query-threshold", slowQueryThreshold),
+                BackendSettings.parseDuration("meridian.conversations.retry-after", retryAfter), summary, summaryMaxTokens);
+    }
+
+    /** The database is opened and migrated at start-up: a wrong URL or an unreachable server stops start-up with its message. */
+    @Context
+    @Bean(preDestroy = "close")
+    JdbcConversationStore conversationStore(BeanProvider<DataSource> dataSource, BeanProvider<TransactionOperations<Connection>> transactions,
+                                            @Value("${meridian.conversations.query-timeout:10s}") String queryTimeout,
+                                            @Value("${datasources.default.url:}") String url) {
+        Duration timeout = BackendSettings.parseDuration("meridian.conversations.query-timeout", queryTimeout);
+        try {
+            return JdbcConversationStore.open(dataSource.get(), transactions.get(), (int) Math.max(1, timeout.toSeconds()));
+        } catch (RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            // The URL is shown without its query, where a password may be.
+            String shown = url.replaceAll("[?;].*$", "");
+            throw new IllegalArgumentException("the conversation database (datasources.default.url " + shown + ") cannot be used: "
+                    + root.getMessage(), e);
+        }
+    }
+
+    @Singleton
+    ConversationStage conversationStage(JdbcConversationStore store, TokenCounter tokens, ConversationSettings settings,
+                                        Provider<ChatService> chat) {
+        Optional<ConversationSummarizer> summarizer = settings.summaryModel()
+                .map(model -> new ConversationSummarizer(store, chat::get, model, settings.summaryMaxTokens()));
+        SecureRandom ids = new SecureRandom();
+        return new ConversationStage(store, tokens, settings, Clock.systemUTC(), () -> ids, summarizer);
+    }
+
+    @Singleton
+    ConversationService manageConversations(JdbcConversationStore store, TelemetryPort telemetry, ConversationSettings settings) {
+        return new ConversationService(store, telemetry, settings, Clock.systemUTC());
     }
 
     @Context

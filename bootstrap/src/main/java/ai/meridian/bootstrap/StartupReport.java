@@ -27,9 +27,9 @@ final class StartupReport {
         String models = catalog.models().stream().map(ModelDefinition::id).collect(Collectors.joining(", "));
         String backendIds = backends.all().stream().map(b -> b.id()).collect(Collectors.joining(", "));
         LOG.info("Meridian listening on {} with models [{}] and backends [{}]", event.getSource().getURL(), models, backendIds);
-        if (catalog.models().isEmpty()) {
-            LOG.warn("No models are configured. Set DEEPSEEK_API_KEY, or declare meridian.backends and meridian.models "
-                    + "(see docs/configuration.md).");
+        if (catalog.models().size() == 1 && catalog.resolve(GatewayConfiguration.EXTRACTIVE).isPresent()) {
+            LOG.warn("No model backend is configured: model 'extractive' answers from retrieved sources without a language model. "
+                    + "Set DEEPSEEK_API_KEY, or declare meridian.backends and meridian.models (see docs/configuration.md).");
         }
     }
 }

@@ -23,6 +23,7 @@ class GatewayConfigurationTest {
 
     private static GatewayConfiguration read(String yaml, Map<String, String> env) {
         try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false)
+                .properties(Map.of("meridian.data-dir", TestGateway.tempDataDir()))
                 .propertySources(yamlSource(yaml)).build().start()) {
             return GatewayConfiguration.read(context.getEnvironment(), env);
         }
@@ -77,7 +78,7 @@ class GatewayConfigurationTest {
     @Test
     void readsEveryFeatureOfAModel() {
         GatewayConfiguration configuration = read(FULL, Map.of());
-        assertThat(configuration.backends()).extracting(BackendSettings::id).containsExactly("vllm-small", "vllm-large", "vllm-next");
+        assertThat(configuration.backends()).extracting(BackendSettings::id).containsExactly("vllm-small", "vllm-large", "vllm-next", "extractive");
         BackendSettings small = configuration.backends().get(0);
         assertThat(small.type()).isEqualTo("openai");
         assertThat(small.string("base-url")).contains("http://10.0.0.5:8000/v1");
@@ -126,7 +127,8 @@ class GatewayConfigurationTest {
     @Test
     void aDeepSeekKeyAloneGivesDeepSeekModels() {
         GatewayConfiguration configuration = read("meridian:\n  master-key: k\n", Map.of("DEEPSEEK_API_KEY", "sk-ds"));
-        assertThat(configuration.backends()).singleElement().satisfies(b -> {
+        assertThat(configuration.backends()).extracting(BackendSettings::id).containsExactly("deepseek", "extractive");
+        assertThat(configuration.backends()).first().satisfies(b -> {
             assertThat(b.id()).isEqualTo("deepseek");
             assertThat(b.string("base-url")).contains("https://api.deepseek.com/v1");
             assertThat(b.string("api-key")).contains("sk-ds");
@@ -134,6 +136,40 @@ class GatewayConfigurationTest {
         assertThat(configuration.models()).extracting(ModelDefinition::id).containsExactly("deepseek-chat", "deepseek-reasoner");
         assertThat(configuration.models().get(0).plan().tiers().get(0).routing().routes().routes())
                 .containsExactly(new Route("deepseek", "deepseek-chat", 1));
+    }
+
+    @Test
+    void withNothingConfiguredTheExtractiveModelAnswersFromAllKnowledgeBasesAndTheWeb() {
+        GatewayConfiguration configuration = read("meridian:\n  master-key: k\n", Map.of());
+        assertThat(configuration.models()).singleElement().satisfies(m -> {
+            assertThat(m.id()).isEqualTo("extractive");
+            assertThat(m.grounding().knowledgeBases()).containsExactly("*");
+            assertThat(m.grounding().webSearch()).isTrue();
+        });
+        assertThat(configuration.backends()).extracting(BackendSettings::id).containsExactly("extractive");
+    }
+
+    @Test
+    void aModelCanBeAnotherPlusGroundingAndEndWithTheExtractiveTier() {
+        GatewayConfiguration configuration = read(String.join("\n", "meridian:", "  backends:", "    ds:", "      type: openai",
+                "      base-url: http://x/v1", "  models:",
+                "    - id: deepseek-chat",
+                "      routes: [{backend: ds, model: deepseek-chat}]",
+                "      fallbacks: [{routes: [{backend: extractive, model: extractive}]}]",
+                "    - id: deepseek-chat-online",
+                "      base: deepseek-chat",
+                "      grounding: {web-search: true, knowledge-bases: [docs], max-sources: 5, context-tokens: 2000}",
+                ""), Map.of());
+        ModelDefinition online = configuration.models().get(1);
+        assertThat(online.plan()).isEqualTo(configuration.models().get(0).plan());
+        assertThat(online.grounding().webSearch()).isTrue();
+        assertThat(online.grounding().knowledgeBases()).containsExactly("docs");
+        assertThat(online.grounding().maxSources()).isEqualTo(5);
+        assertThat(configuration.models().get(0).grounding().enabled()).isFalse();
+        assertThatThrownBy(() -> read("meridian:\n  models:\n    - id: a\n      base: nothing-yet\n", Map.of()))
+                .hasMessageContaining("base 'nothing-yet' must name a model declared before it");
+        assertThatThrownBy(() -> read("meridian:\n  models:\n    - id: a\n      routes: [{backend: x, model: y}]\n      grounding: {knowledge-bases: [Bad Name]}\n", Map.of()))
+                .hasMessageContaining("grounding").hasMessageContaining("Bad Name");
     }
 
     @Test
@@ -156,6 +192,34 @@ class GatewayConfigurationTest {
     }
 
     @Test
+    void contextWindowsAreReadPerModelAndCheckedAndTheSummaryModelMustExist() {
+        GatewayConfiguration configuration = read(String.join("\n", "meridian:", "  backends:", "    b: {type: openai, base-url: \"http://x/v1\"}",
+                "  models:", "    - id: big", "      routes: [{backend: b, model: m}]", "      context-window-tokens: 32768",
+                "    - id: plain", "      routes: [{backend: b, model: m}]", ""), Map.of());
+        assertThat(configuration.contextWindowTokens()).containsExactly(Map.entry("big", 32768));
+        assertThatThrownBy(() -> read(String.join("\n", "meridian:", "  backends:", "    b: {type: openai, base-url: \"http://x/v1\"}",
+                "  models:", "    - id: tiny", "      routes: [{backend: b, model: m}]", "      context-window-tokens: 12", ""), Map.of()))
+                .hasMessageContaining("model 'tiny'").hasMessageContaining("context-window-tokens must be at least 256");
+        assertThatThrownBy(() -> TestGateway.start(Map.of(
+                "backends", Map.of("b", Map.of("type", "openai", "base-url", "http://127.0.0.1:9/v1")),
+                "models", List.of(Map.of("id", "m", "routes", List.of(TestGateway.route("b", "x")))),
+                "conversations", Map.of("summary", Map.of("model", "ghost")))))
+                .satisfies(e -> assertThat(Meridian.rootMessage(e)).contains("meridian.conversations.summary.model 'ghost' is not a configured model"));
+    }
+
+    @Test
+    void anUnreachableDatabaseStopsStartUpWithItsMessage() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        int closedPort = port;
+        assertThatThrownBy(() -> TestGateway.startRaw(Map.of("meridian", Map.of("master-key", "k"),
+                "datasources", Map.of("default", Map.of("url", "jdbc:postgresql://127.0.0.1:" + closedPort + "/meridian", "connection-timeout", 500)))))
+                .satisfies(e -> assertThat(Meridian.rootMessage(e)).containsIgnoringCase("connection"));
+    }
+
+    @Test
     void withoutAKeyTheGatewayListensOnLoopbackOnly() {
         try (TestGateway open = TestGateway.startRaw(Map.of("meridian", Map.of("master-key", ""),
                 "micronaut", Map.of("server", Map.of("host", "0.0.0.0"))))) {
@@ -167,7 +231,8 @@ class GatewayConfigurationTest {
     @Test
     void withAKeyTheConfiguredHostIsKept() {
         try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false)
-                .properties(Map.of("meridian.master-key", "k", "micronaut.server.host", "0.0.0.0", "micronaut.server.port", -1)).start()) {
+                .properties(Map.of("meridian.master-key", "k", "micronaut.server.host", "0.0.0.0", "micronaut.server.port", -1,
+                        "meridian.data-dir", TestGateway.tempDataDir())).start()) {
             EmbeddedServer server = context.getBean(EmbeddedServer.class).start();
             assertThat(server.getHost()).isEqualTo("0.0.0.0");
         }

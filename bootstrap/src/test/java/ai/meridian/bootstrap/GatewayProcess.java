@@ -73,6 +73,14 @@ final class GatewayProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGKILL: the process gets no chance to flush, close or shut down (Process.destroyForcibly on Unix). */
+    void killHard() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("process survived SIGKILL");
+        }
+    }
+
     String url() {
         return "http://127.0.0.1:" + port;
     }

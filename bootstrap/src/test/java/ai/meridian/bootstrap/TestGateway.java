@@ -3,11 +3,14 @@ package ai.meridian.bootstrap;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.PropertySource;
 import io.micronaut.runtime.server.EmbeddedServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,8 +24,12 @@ final class TestGateway implements AutoCloseable {
     private final EmbeddedServer server;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TestGateway(EmbeddedServer server) {
+    /** The data directory this gateway made for itself, deleted on close. */
+    private final String ownDataDir;
+
+    private TestGateway(EmbeddedServer server, String ownDataDir) {
         this.server = server;
+        this.ownDataDir = ownDataDir;
     }
 
     /** Starts with the master key set and the given {@code meridian.*} settings. */
@@ -32,14 +39,32 @@ final class TestGateway implements AutoCloseable {
         return startRaw(Map.of("meridian", withKey));
     }
 
+    /** Each gateway gets its own data directory (its own H2 database) unless the test names one. */
     static TestGateway startRaw(Map<String, Object> root) {
         Map<String, Object> config = new LinkedHashMap<>(root);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> meridian = new LinkedHashMap<>((Map<String, Object>) config.getOrDefault("meridian", Map.of()));
+        String ownDataDir = null;
+        if (!meridian.containsKey("data-dir")) {
+            ownDataDir = tempDataDir();
+            meridian.put("data-dir", ownDataDir);
+        }
+        config.put("meridian", meridian);
         config.put("micronaut", Map.of("server", Map.of("port", -1)));
         ApplicationContext context = ApplicationContext.builder()
                 .propertySources(PropertySource.of("test", config))
                 .deduceEnvironment(false)
                 .start();
-        return new TestGateway(context.getBean(EmbeddedServer.class).start());
+        return new TestGateway(context.getBean(EmbeddedServer.class).start(), ownDataDir);
+    }
+
+    /** A fresh directory for a gateway's embedded database. */
+    static String tempDataDir() {
+        try {
+            return Files.createTempDirectory("meridian-test-data").toAbsolutePath().toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A backend of type openai pointing at a base URL, with short test timeouts. */
@@ -82,6 +107,14 @@ final class TestGateway implements AutoCloseable {
         return send("GET", path, HttpRequest.BodyPublishers.noBody(), headers);
     }
 
+    HttpResponse<String> patch(String path, String body, String... headers) {
+        return send("PATCH", path, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8), headers);
+    }
+
+    HttpResponse<String> delete(String path, String... headers) {
+        return send("DELETE", path, HttpRequest.BodyPublishers.noBody(), headers);
+    }
+
     HttpResponse<String> send(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
         List<String> all = new ArrayList<>(List.of("authorization", "Bearer " + KEY, "content-type", "application/json"));
         for (int i = 0; i + 1 < headers.length; i += 2) {
@@ -122,5 +155,12 @@ final class TestGateway implements AutoCloseable {
     @Override
     public void close() {
         server.getApplicationContext().close();
+        if (ownDataDir != null) {
+            try (var files = Files.walk(java.nio.file.Path.of(ownDataDir))) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 }

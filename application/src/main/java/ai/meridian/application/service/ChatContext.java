@@ -4,6 +4,7 @@ import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.application.port.out.TelemetryPort.TraceSpan;
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.retrieval.Citation;
+import ai.meridian.domain.retrieval.SourceDocument;
 import ai.meridian.domain.routing.ModelDefinition;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,11 +13,11 @@ import java.util.Optional;
 
 /**
  * A chat request on its way to the model, as {@link ChatStage}s shape it: the messages that will be
- * sent (history and grounding included), the sources the answer may cite, the conversation, notices for
+ * sent (history and grounding included), the numbered sources the answer may cite, the conversation, notices for
  * the client, the request's span, and how long the stages waited on the outside world.
  */
 public record ChatContext(ChatCommand command, ModelDefinition model, TraceSpan span, List<ChatMessage> messages,
-                          List<Citation> citations, Optional<String> conversationId, List<String> notices, long waitedNanos) {
+                          List<SourceDocument> sources, Optional<String> conversationId, List<String> notices, long waitedNanos) {
 
     public ChatContext {
         Objects.requireNonNull(command, "command");
@@ -26,7 +27,7 @@ public record ChatContext(ChatCommand command, ModelDefinition model, TraceSpan 
         if (messages.isEmpty()) {
             throw new IllegalArgumentException("a chat needs messages");
         }
-        citations = citations == null ? List.of() : List.copyOf(citations);
+        sources = sources == null ? List.of() : List.copyOf(sources);
         conversationId = conversationId == null ? Optional.empty() : conversationId;
         notices = notices == null ? List.of() : List.copyOf(notices);
     }
@@ -35,26 +36,31 @@ public record ChatContext(ChatCommand command, ModelDefinition model, TraceSpan 
         return new ChatContext(command, model, span, command.request().messages(), List.of(), Optional.empty(), List.of(), 0);
     }
 
-    public ChatContext withMessages(List<ChatMessage> replaced) {
-        return new ChatContext(command, model, span, replaced, citations, conversationId, notices, waitedNanos);
+    /** The sources as the client sees them ({@code citations}, {@code search_results}). */
+    public List<Citation> citations() {
+        return sources.stream().map(SourceDocument::citation).toList();
     }
 
-    public ChatContext withCitations(List<Citation> replaced) {
+    public ChatContext withMessages(List<ChatMessage> replaced) {
+        return new ChatContext(command, model, span, replaced, sources, conversationId, notices, waitedNanos);
+    }
+
+    public ChatContext withSources(List<SourceDocument> replaced) {
         return new ChatContext(command, model, span, messages, replaced, conversationId, notices, waitedNanos);
     }
 
     public ChatContext withConversation(String id) {
-        return new ChatContext(command, model, span, messages, citations, Optional.of(id), notices, waitedNanos);
+        return new ChatContext(command, model, span, messages, sources, Optional.of(id), notices, waitedNanos);
     }
 
     public ChatContext withNotice(String notice) {
         List<String> more = new ArrayList<>(notices);
         more.add(notice);
-        return new ChatContext(command, model, span, messages, citations, conversationId, more, waitedNanos);
+        return new ChatContext(command, model, span, messages, sources, conversationId, more, waitedNanos);
     }
 
     /** Adds time spent waiting on something outside the gateway (not counted as gateway overhead). */
     public ChatContext plusWaited(long nanos) {
-        return new ChatContext(command, model, span, messages, citations, conversationId, notices, waitedNanos + nanos);
+        return new ChatContext(command, model, span, messages, sources, conversationId, notices, waitedNanos + nanos);
     }
 }

@@ -223,7 +223,7 @@ abstract class Execution {
         attemptSpan = span.child("meridian.backend " + backend.id(), attributes);
         attemptStartNanos = System.nanoTime();
         BackendCall call = new BackendCall(command.caller().requestId(), attempt.route().upstreamModel(),
-                context.messages(), command.request().params(), attemptSpan.traceparent());
+                context.messages(), command.request().params(), attemptSpan.traceparent(), context.sources());
         try {
             invoke(backend, call);
         } catch (RuntimeException e) {

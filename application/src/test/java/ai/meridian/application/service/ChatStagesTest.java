@@ -25,6 +25,7 @@ import ai.meridian.domain.fallback.FallbackPlan;
 import ai.meridian.domain.fallback.RetryPolicy;
 import ai.meridian.domain.fallback.Tier;
 import ai.meridian.domain.retrieval.Citation;
+import ai.meridian.domain.retrieval.SourceDocument;
 import ai.meridian.domain.routing.ModelCatalog;
 import ai.meridian.domain.routing.ModelDefinition;
 import ai.meridian.domain.routing.Route;
@@ -70,7 +71,7 @@ class ChatStagesTest {
             messages.add(ChatMessage.assistant("earlier answer"));
             messages.addAll(context.messages());
             return CompletableFuture.completedFuture(context.withMessages(messages)
-                    .withCitations(List.of(new Citation(1, "Doc", "https://example.com/doc", "", "snippet", "web")))
+                    .withSources(List.of(new SourceDocument(new Citation(1, "Doc", "https://example.com/doc", "", "snippet", "web"), "the text")))
                     .withConversation("conv-1").withNotice("web search unavailable"));
         }
 
@@ -100,6 +101,7 @@ class ChatStagesTest {
         ChatReply reply = service(stage).complete(command(false)).get(5, TimeUnit.SECONDS);
         assertThat(backend.calls.get(0).messages()).extracting(ChatMessage::content)
                 .containsExactly("earlier question", "earlier answer", "new question");
+        assertThat(backend.calls.get(0).sources()).extracting(SourceDocument::text).containsExactly("the text");
         assertThat(reply.citations()).extracting(Citation::url).containsExactly("https://example.com/doc");
         assertThat(reply.conversationId()).contains("conv-1");
         assertThat(reply.notices()).containsExactly("web search unavailable");

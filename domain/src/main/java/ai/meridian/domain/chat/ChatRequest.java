@@ -1,10 +1,19 @@
 package ai.meridian.domain.chat;
 
+import ai.meridian.domain.retrieval.GroundingRequest;
 import java.util.List;
 import java.util.Objects;
 
-/** A validated chat request: the public model asked for, the messages and the generation controls. */
-public record ChatRequest(String model, List<ChatMessage> messages, GenerationParams params, boolean stream, boolean includeUsage) {
+/**
+ * A validated chat request: the public model asked for, the messages, the generation controls, and what it
+ * asks of grounding.
+ */
+public record ChatRequest(String model, List<ChatMessage> messages, GenerationParams params, boolean stream, boolean includeUsage,
+                          GroundingRequest grounding) {
+
+    public ChatRequest(String model, List<ChatMessage> messages, GenerationParams params, boolean stream, boolean includeUsage) {
+        this(model, messages, params, stream, includeUsage, GroundingRequest.AS_CONFIGURED);
+    }
 
     public ChatRequest {
         if (model == null || model.isBlank()) {
@@ -19,6 +28,7 @@ public record ChatRequest(String model, List<ChatMessage> messages, GenerationPa
         }
         messages = List.copyOf(messages);
         params = params == null ? GenerationParams.DEFAULTS : params;
+        grounding = grounding == null ? GroundingRequest.AS_CONFIGURED : grounding;
     }
 
     /** The newest user message, which routing and retrieval look at. */
@@ -32,6 +42,6 @@ public record ChatRequest(String model, List<ChatMessage> messages, GenerationPa
     }
 
     public ChatRequest withMessages(List<ChatMessage> replaced) {
-        return new ChatRequest(model, replaced, params, stream, includeUsage);
+        return new ChatRequest(model, replaced, params, stream, includeUsage, grounding);
     }
 }

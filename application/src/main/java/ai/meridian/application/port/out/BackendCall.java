@@ -2,17 +2,26 @@ package ai.meridian.application.port.out;
 
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.GenerationParams;
+import ai.meridian.domain.retrieval.SourceDocument;
 import java.util.List;
 import java.util.Objects;
 
-/** One call to a backend: the model name the backend knows, the prompt and the controls. */
+/**
+ * One call to a backend: the model name the backend knows, the prompt and the controls, and the numbered
+ * sources grounding put into the prompt (an extractive backend answers from them directly).
+ */
 public record BackendCall(String requestId, String upstreamModel, List<ChatMessage> messages,
-                          GenerationParams params, String traceparent) {
+                          GenerationParams params, String traceparent, List<SourceDocument> sources) {
+
+    public BackendCall(String requestId, String upstreamModel, List<ChatMessage> messages, GenerationParams params, String traceparent) {
+        this(requestId, upstreamModel, messages, params, traceparent, List.of());
+    }
 
     public BackendCall {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(upstreamModel, "upstreamModel");
         messages = List.copyOf(messages);
         params = params == null ? GenerationParams.DEFAULTS : params;
+        sources = sources == null ? List.of() : List.copyOf(sources);
     }
 }

@@ -1,9 +1,7 @@
 package ai.meridian.application.port.out;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,101 +23,50 @@ public record BackendSettings(String id, String type, Map<String, String> proper
         properties = Map.copyOf(new TreeMap<>(Objects.requireNonNull(properties, "properties")));
     }
 
+    private SettingsMap map() {
+        return new SettingsMap("meridian.backends." + id, properties);
+    }
+
     public Optional<String> string(String key) {
-        String value = properties.get(key);
-        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+        return map().string(key);
     }
 
     public String string(String key, String fallback) {
-        return string(key).orElse(fallback);
+        return map().string(key, fallback);
     }
 
     public String required(String key) {
-        return string(key).orElseThrow(() -> new IllegalArgumentException(path(key) + " is required"));
+        return map().required(key);
     }
 
     public int integer(String key, int fallback) {
-        return string(key).map(v -> {
-            try {
-                return Integer.parseInt(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(path(key) + " must be a whole number, not '" + v + "'");
-            }
-        }).orElse(fallback);
+        return map().integer(key, fallback);
     }
 
     public double decimal(String key, double fallback) {
-        return string(key).map(v -> {
-            try {
-                return Double.parseDouble(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(path(key) + " must be a number, not '" + v + "'");
-            }
-        }).orElse(fallback);
+        return map().decimal(key, fallback);
     }
 
     public boolean flag(String key, boolean fallback) {
-        return string(key).map(v -> {
-            if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
-                return Boolean.parseBoolean(v);
-            }
-            throw new IllegalArgumentException(path(key) + " must be true or false, not '" + v + "'");
-        }).orElse(fallback);
+        return map().flag(key, fallback);
     }
 
     public Duration duration(String key, Duration fallback) {
-        return string(key).map(v -> parseDuration(path(key), v)).orElse(fallback);
+        return map().duration(key, fallback);
     }
 
     /** A list given as {@code key[0]}, {@code key[1]}, ... or as one comma-separated value. */
     public List<String> list(String key) {
-        List<String> indexed = new ArrayList<>();
-        for (int i = 0; properties.containsKey(key + "[" + i + "]"); i++) {
-            indexed.add(properties.get(key + "[" + i + "]").trim());
-        }
-        if (!indexed.isEmpty()) {
-            return indexed;
-        }
-        return string(key).map(v -> List.of(v.split("\\s*,\\s*"))).orElse(List.of());
+        return map().list(key);
     }
 
     /** The properties under {@code prefix.}, with the prefix removed. */
     public Map<String, String> under(String prefix) {
-        Map<String, String> nested = new TreeMap<>();
-        properties.forEach((k, v) -> {
-            if (k.startsWith(prefix + ".")) {
-                nested.put(k.substring(prefix.length() + 1), v);
-            }
-        });
-        return nested;
-    }
-
-    private String path(String key) {
-        return "meridian.backends." + id + "." + key;
+        return map().under(prefix);
     }
 
     /** Accepts {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, a bare number of milliseconds, or ISO-8601. */
     public static Duration parseDuration(String where, String value) {
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (v.startsWith("pt") || v.startsWith("p")) {
-                return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
-            }
-            if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
-            }
-            if (v.endsWith("s")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1).trim()) * 1000));
-            }
-            if (v.endsWith("m")) {
-                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1).trim()) * 60);
-            }
-            if (v.endsWith("h")) {
-                return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1).trim()));
-            }
-            return Duration.ofMillis(Long.parseLong(v));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(where + " must be a duration like 500ms, 5s or 2m, not '" + value + "'");
-        }
+        return SettingsMap.parseDuration(where, value);
     }
 }

@@ -18,6 +18,11 @@ public interface ModelBackend extends AutoCloseable {
     /** Starts a streamed answer; the listener hears deltas as they arrive. Cancelling aborts the upstream call. */
     Cancellable stream(BackendCall call, BackendStreamListener listener);
 
+    /** False for backends that do not write text of their own (the extractive answerer): nothing to ask them. */
+    default boolean generatesText() {
+        return true;
+    }
+
     /** Whether the backend can take traffic now (server and model ready). Backends without a probe say yes. */
     default CompletableFuture<Boolean> probeReady() {
         return CompletableFuture.completedFuture(true);

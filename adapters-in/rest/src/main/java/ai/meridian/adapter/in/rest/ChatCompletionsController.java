@@ -6,6 +6,8 @@ import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.CompleteChatUseCase;
 import ai.meridian.domain.chat.ChatRequest;
+import ai.meridian.domain.conversation.ConversationRef;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -14,11 +16,14 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** {@code POST /v1/chat/completions}: OpenAI's chat API, answered whole as JSON or streamed as SSE. */
 @Controller
 final class ChatCompletionsController {
+    /** Request header that names the conversation; the response carries the id under the same name. */
+    static final String CONVERSATION_HEADER = "x-conversation-id";
     private final CompleteChatUseCase chat;
 
     ChatCompletionsController(CompleteChatUseCase chat) {
@@ -30,21 +35,27 @@ final class ChatCompletionsController {
     CompletableFuture<MutableHttpResponse<?>> complete(HttpRequest<?> request, @Body @Nullable byte[] body) {
         long receivedAt = System.nanoTime();
         String requestId = RequestIds.of(request);
-        ChatRequest chatRequest = ChatRequestParser.parse(body);
+        JsonNode root = ChatRequestParser.readJsonObject(body);
+        ChatRequest chatRequest = ChatRequestParser.parse(root);
+        Optional<ConversationRef> conversation = ChatRequestParser.conversation(root, request.getHeaders().get(CONVERSATION_HEADER));
         Caller caller = ApiKeyFilter.callerOf(request);
         ChatCommand command = new ChatCommand(
                 new CallerContext(requestId, caller.tenant(), caller.keyId(), request.getHeaders().get("traceparent"), receivedAt),
-                chatRequest);
+                chatRequest, conversation);
         ClientConnection client = ClientConnection.of(request);
         if (!chatRequest.stream()) {
             CompletableFuture<ChatReply> reply = chat.complete(command);
             client.onClose(() -> reply.cancel(false));
             reply.whenComplete((r, e) -> client.detach());
-            return reply.thenApply(r -> HttpResponse.ok(OpenAiJsonWriter.completion(r))
-                    .contentType(MediaType.APPLICATION_JSON_TYPE)
-                    .header(RequestIds.HEADER, requestId)
-                    .header("x-meridian-backend", r.servedBy().backend())
-                    .header("x-meridian-fallback-tier", String.valueOf(r.servedBy().tier())));
+            return reply.thenApply(r -> {
+                MutableHttpResponse<?> response = HttpResponse.ok(OpenAiJsonWriter.completion(r))
+                        .contentType(MediaType.APPLICATION_JSON_TYPE)
+                        .header(RequestIds.HEADER, requestId)
+                        .header("x-meridian-backend", r.servedBy().backend())
+                        .header("x-meridian-fallback-tier", String.valueOf(r.servedBy().tier()));
+                r.conversationId().ifPresent(id -> response.header(CONVERSATION_HEADER, id));
+                return response;
+            });
         }
         SseBridge bridge = new SseBridge(requestId, chatRequest.includeUsage(), client);
         bridge.upstream(chat.stream(command, bridge));

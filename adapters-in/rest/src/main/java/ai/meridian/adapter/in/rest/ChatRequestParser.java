@@ -6,14 +6,17 @@ import ai.meridian.domain.chat.GenerationParams;
 import ai.meridian.domain.chat.InvalidValueException;
 import ai.meridian.domain.chat.ResponseFormat;
 import ai.meridian.domain.chat.Role;
+import ai.meridian.domain.conversation.ConversationRef;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
+import ai.meridian.domain.retrieval.GroundingRequest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reads an OpenAI chat-completions request body into a domain {@link ChatRequest}. Every problem is a
@@ -21,12 +24,16 @@ import java.util.List;
  */
 final class ChatRequestParser {
     private static final List<String> UNSUPPORTED_ROLES = List.of("tool", "function");
+    static final String CONVERSATION_ID = "conversation_id";
 
     private ChatRequestParser() {
     }
 
     static ChatRequest parse(byte[] body) {
-        JsonNode root = readJsonObject(body);
+        return parse(readJsonObject(body));
+    }
+
+    static ChatRequest parse(JsonNode root) {
         String model = requiredString(root, "model");
         List<ChatMessage> messages = messages(root);
         boolean stream = optionalBoolean(root, "stream", false);
@@ -48,9 +55,33 @@ final class ChatRequestParser {
                     responseFormat(root),
                     optionalNumber(root, "presence_penalty"),
                     optionalNumber(root, "frequency_penalty"));
-            return new ChatRequest(model, messages, params, stream, includeUsage);
+            return new ChatRequest(model, messages, params, stream, includeUsage, grounding(root));
         } catch (InvalidValueException e) {
             throw GatewayException.invalid(e.param(), e.getMessage());
+        }
+    }
+
+    /**
+     * The conversation a request belongs to: {@code conversation_id} in the body or the {@code X-Conversation-Id}
+     * header ({@code "new"} starts one); neither means a stateless request. Both, disagreeing, is a 400.
+     */
+    static Optional<ConversationRef> conversation(JsonNode root, String header) {
+        String fromBody = optionalString(root, CONVERSATION_ID);
+        if (fromBody != null && header != null && !fromBody.equals(header)) {
+            throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
+                    "The 'conversation_id' in the body and the X-Conversation-Id header differ; send one of them.",
+                    CONVERSATION_ID, "invalid_value", null));
+        }
+        String value = fromBody != null ? fromBody : header;
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ConversationRef.parse(value));
+        } catch (InvalidValueException e) {
+            throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST, e.getMessage()
+                    + " Use an id returned by this API, or \"" + ConversationRef.NEW + "\" to start a conversation.",
+                    CONVERSATION_ID, "invalid_value", null));
         }
     }
 
@@ -206,6 +237,37 @@ final class ChatRequestParser {
         }
     }
 
+    /** {@code web_search} (boolean) and {@code knowledge_bases} (names) override the model's grounding. */
+    private static GroundingRequest grounding(JsonNode root) {
+        JsonNode web = root.get("web_search");
+        Optional<Boolean> webSearch = Optional.empty();
+        if (web != null && !web.isNull()) {
+            if (!web.isBoolean()) {
+                throw wrongType("web_search", "a boolean", web);
+            }
+            webSearch = Optional.of(web.booleanValue());
+        }
+        JsonNode bases = root.get("knowledge_bases");
+        Optional<List<String>> knowledgeBases = Optional.empty();
+        if (bases != null && !bases.isNull()) {
+            if (!bases.isArray()) {
+                throw wrongType("knowledge_bases", "an array of strings", bases);
+            }
+            List<String> names = new ArrayList<>(bases.size());
+            for (int i = 0; i < bases.size(); i++) {
+                if (!bases.get(i).isTextual()) {
+                    throw wrongType("knowledge_bases[" + i + "]", "a string", bases.get(i));
+                }
+                names.add(bases.get(i).asText());
+            }
+            if (names.size() > 16) {
+                throw GatewayException.invalid("knowledge_bases", "at most 16 knowledge bases per request");
+            }
+            knowledgeBases = Optional.of(names);
+        }
+        return new GroundingRequest(webSearch, knowledgeBases);
+    }
+
     private static List<String> stop(JsonNode root) {
         JsonNode node = root.get("stop");
         if (node == null || node.isNull()) {
@@ -286,6 +348,10 @@ final class ChatRequestParser {
             throw wrongType(path, "a boolean", node);
         }
         return node.booleanValue();
+    }
+
+    static Double optionalDecimal(JsonNode parent, String field) {
+        return optionalNumber(parent, field);
     }
 
     private static Double optionalNumber(JsonNode parent, String field) {

@@ -42,7 +42,13 @@ final class HealthController {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", readiness.ready() ? "UP" : "DOWN");
         Map<String, Object> backends = new LinkedHashMap<>();
-        readiness.backends().forEach((id, b) -> backends.put(id, Map.of("ready", b.ready(), "circuit", b.circuit())));
+        readiness.backends().forEach((id, b) -> {
+            // Ordered: Map.of iterates in an order that changes from one JVM run to the next.
+            Map<String, Object> backend = new LinkedHashMap<>();
+            backend.put("ready", b.ready());
+            backend.put("circuit", b.circuit());
+            backends.put(id, backend);
+        });
         body.put("backends", backends);
         body.put("models", readiness.models());
         return HttpResponse.status(readiness.ready() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);

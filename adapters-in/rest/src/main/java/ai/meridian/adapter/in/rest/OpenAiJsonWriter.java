@@ -8,12 +8,14 @@ import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.error.GatewayError;
+import ai.meridian.domain.retrieval.Citation;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Writes OpenAI's response shapes byte for byte as the official SDKs parse them: completions, stream
@@ -73,8 +75,46 @@ final class OpenAiJsonWriter {
             g.writeEndArray();
             usage(g, reply.usage());
             g.writeNullField("system_fingerprint");
+            extras(g, reply.citations(), reply.conversationId(), reply.notices());
             g.writeEndObject();
         });
+    }
+
+    /**
+     * What Meridian adds to OpenAI's shape, only when there is something to say: Perplexity-style
+     * {@code citations} (URLs, numbered as the answer cites them) and {@code search_results}, the
+     * {@code conversation_id}, and {@code notices} about degraded service. Clients ignore unknown fields.
+     */
+    private static void extras(JsonGenerator g, List<Citation> citations, Optional<String> conversationId, List<String> notices)
+            throws IOException {
+        if (!citations.isEmpty()) {
+            g.writeArrayFieldStart("citations");
+            for (Citation c : citations) {
+                g.writeString(c.url());
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("search_results");
+            for (Citation c : citations) {
+                g.writeStartObject();
+                g.writeStringField("title", c.title());
+                g.writeStringField("url", c.url());
+                g.writeStringField("date", c.date());
+                g.writeStringField("snippet", c.snippet());
+                g.writeStringField("source", c.source());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+        if (conversationId.isPresent()) {
+            g.writeStringField("conversation_id", conversationId.get());
+        }
+        if (!notices.isEmpty()) {
+            g.writeArrayFieldStart("notices");
+            for (String notice : notices) {
+                g.writeString(notice);
+            }
+            g.writeEndArray();
+        }
     }
 
     private static void usage(JsonGenerator g, TokenUsage usage) throws IOException {
@@ -94,14 +134,9 @@ final class OpenAiJsonWriter {
         g.writeNullField("system_fingerprint");
     }
 
-    /** A content chunk; the first of a stream also carries the assistant role. */
+    /** A content chunk; the first of a stream also carries the assistant role and the sources. */
     static String deltaChunk(StreamStart start, Delta delta, boolean first) {
-        return string(g -> {
-            chunkHead(g, start);
-            g.writeArrayFieldStart("choices");
-            g.writeStartObject();
-            g.writeNumberField("index", 0);
-            g.writeObjectFieldStart("delta");
+        return choiceChunk(start, g -> {
             if (first) {
                 g.writeStringField("role", "assistant");
             }
@@ -109,27 +144,33 @@ final class OpenAiJsonWriter {
                 g.writeStringField("reasoning_content", delta.reasoningContent());
             }
             g.writeStringField("content", delta.content());
-            g.writeEndObject();
-            g.writeNullField("logprobs");
-            g.writeNullField("finish_reason");
-            g.writeEndObject();
-            g.writeEndArray();
-            g.writeEndObject();
-        });
+        }, null, first);
     }
 
     static String finishChunk(StreamStart start, FinishReason reason) {
+        return choiceChunk(start, g -> { }, reason, false);
+    }
+
+    private static String choiceChunk(StreamStart start, Body delta, FinishReason finish, boolean first) {
         return string(g -> {
             chunkHead(g, start);
             g.writeArrayFieldStart("choices");
             g.writeStartObject();
             g.writeNumberField("index", 0);
             g.writeObjectFieldStart("delta");
+            delta.write(g);
             g.writeEndObject();
             g.writeNullField("logprobs");
-            g.writeStringField("finish_reason", reason.wireName());
+            if (finish == null) {
+                g.writeNullField("finish_reason");
+            } else {
+                g.writeStringField("finish_reason", finish.wireName());
+            }
             g.writeEndObject();
             g.writeEndArray();
+            if (first) {
+                extras(g, start.citations(), start.conversationId(), start.notices());
+            }
             g.writeEndObject();
         });
     }

@@ -63,13 +63,15 @@ final class SseBridge implements ChatStreamObserver {
     public void onStart(StreamStart streamStart) {
         this.start = streamStart;
         Flux<String> body = sink.asFlux().doOnCancel(this::clientLeft);
-        head.complete(HttpResponse.ok(body)
+        MutableHttpResponse<?> response = HttpResponse.ok(body)
                 .contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
                 .header("cache-control", "no-cache")
                 .header("x-accel-buffering", "no")
                 .header(RequestIds.HEADER, requestId)
                 .header("x-meridian-backend", streamStart.servedBy().backend())
-                .header("x-meridian-fallback-tier", String.valueOf(streamStart.servedBy().tier())));
+                .header("x-meridian-fallback-tier", String.valueOf(streamStart.servedBy().tier()));
+        streamStart.conversationId().ifPresent(id -> response.header(ChatCompletionsController.CONVERSATION_HEADER, id));
+        head.complete(response);
     }
 
     @Override

@@ -165,19 +165,12 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
         return request;
     }
 
-    /** A whole JSON answer (also used when a server ignores {@code stream: true}). */
-    private final class WholeAnswer implements ResponseHandler {
-        private final CompletableFuture<Completion> future;
-        private final String requestedModel;
-        private HttpExchange exchange;
-        private int status;
-        private HttpHeaders headers;
-        private BodyCollector body;
-
-        WholeAnswer(CompletableFuture<Completion> future, String requestedModel) {
-            this.future = future;
-            this.requestedModel = requestedModel;
-        }
+    /** What both handlers share: the head, a bounded body, and reading a whole JSON answer or an error body. */
+    private abstract class Answer implements ResponseHandler {
+        HttpExchange exchange;
+        int status;
+        HttpHeaders headers;
+        BodyCollector body;
 
         @Override
         public void bind(HttpExchange bound) {
@@ -191,30 +184,63 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
             body = new BodyCollector(status == 200 ? config.maxResponseBytes() : ERROR_BODY_LIMIT);
         }
 
-        @Override
-        public void onContent(ByteBuf content) {
+        /** Keeps the bytes of a whole answer (error bodies are cut at their limit rather than refused). */
+        void collect(ByteBuf content) {
             if (!body.add(content) && status == 200) {
                 exchange.abort(new UpstreamProtocolException("answer larger than " + config.maxResponseBytes() + " bytes"));
             }
         }
 
-        @Override
-        public void onEnd() {
-            if (status != 200) {
-                fail(Failures.ofStatus(status, headers, body.bytes(), body.length(), config.id()));
-                return;
-            }
+        Failure statusFailure() {
+            return Failures.ofStatus(status, headers, body.bytes(), body.length(), config.id());
+        }
+
+        /** The collected whole answer's fields, or the failure it amounts to (an error object, malformed JSON). */
+        Parsed parseWhole() {
             try {
                 OpenAiWire.Fields fields = OpenAiWire.read(body.bytes(), 0, body.length());
                 if (fields.content == null && fields.errorMessage != null) {
-                    fail(Failure.of(FailureKind.SERVER_ERROR, "backend " + config.id() + " answered an error: " + fields.errorMessage));
-                    return;
+                    return new Parsed(null, Failure.of(FailureKind.SERVER_ERROR, "backend " + config.id() + " answered an error: " + fields.errorMessage));
                 }
-                future.complete(new Completion(fields.content == null ? "" : fields.content, fields.reasoning,
-                        FinishReason.fromWire(fields.finishReason), usage(fields), fields.model == null ? requestedModel : fields.model));
+                return new Parsed(fields, null);
             } catch (IOException | RuntimeException e) {
-                fail(Failure.of(FailureKind.PROTOCOL_ERROR, "backend " + config.id() + " answered malformed JSON: " + e.getMessage()));
+                return new Parsed(null, Failure.of(FailureKind.PROTOCOL_ERROR, "backend " + config.id() + " answered malformed JSON: " + e.getMessage()));
             }
+        }
+    }
+
+    private record Parsed(OpenAiWire.Fields fields, Failure failure) {
+    }
+
+    /** A whole JSON answer. */
+    private final class WholeAnswer extends Answer {
+        private final CompletableFuture<Completion> future;
+        private final String requestedModel;
+
+        WholeAnswer(CompletableFuture<Completion> future, String requestedModel) {
+            this.future = future;
+            this.requestedModel = requestedModel;
+        }
+
+        @Override
+        public void onContent(ByteBuf content) {
+            collect(content);
+        }
+
+        @Override
+        public void onEnd() {
+            if (status != 200) {
+                fail(statusFailure());
+                return;
+            }
+            Parsed parsed = parseWhole();
+            if (parsed.failure() != null) {
+                fail(parsed.failure());
+                return;
+            }
+            OpenAiWire.Fields fields = parsed.fields();
+            future.complete(new Completion(fields.content == null ? "" : fields.content, fields.reasoning,
+                    FinishReason.fromWire(fields.finishReason), usage(fields), fields.model == null ? requestedModel : fields.model));
         }
 
         @Override
@@ -227,16 +253,12 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
         }
     }
 
-    /** A streamed answer, decoded event by event. */
-    private final class StreamAnswer implements ResponseHandler, SseDecoder.Sink {
+    /** A streamed answer, decoded event by event (or read whole when a server ignores {@code stream: true}). */
+    private final class StreamAnswer extends Answer implements SseDecoder.Sink {
         private final BackendStreamListener listener;
         private final SseDecoder decoder = new SseDecoder();
-        private HttpExchange exchange;
         private String model;
-        private int status;
-        private HttpHeaders headers;
         private boolean sse;
-        private BodyCollector body;
         private String finishReason;
         private Integer promptTokens;
         private Integer completionTokens;
@@ -249,25 +271,15 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
         }
 
         @Override
-        public void bind(HttpExchange bound) {
-            this.exchange = bound;
-        }
-
-        @Override
         public void onHead(HttpResponse head) {
-            status = head.status().code();
-            headers = head.headers();
-            String contentType = headers.get(HttpHeaderNames.CONTENT_TYPE, "");
-            sse = status == 200 && !contentType.startsWith("application/json");
-            body = new BodyCollector(status == 200 ? config.maxResponseBytes() : ERROR_BODY_LIMIT);
+            super.onHead(head);
+            sse = status == 200 && !headers.get(HttpHeaderNames.CONTENT_TYPE, "").startsWith("application/json");
         }
 
         @Override
         public void onContent(ByteBuf content) {
             if (!sse) {
-                if (!body.add(content) && status == 200) {
-                    exchange.abort(new UpstreamProtocolException("answer larger than " + config.maxResponseBytes() + " bytes"));
-                }
+                collect(content);
                 return;
             }
             try {
@@ -299,12 +311,9 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
                 return;
             }
             absorb(fields);
-            if ((fields.content != null && !fields.content.isEmpty()) || (fields.reasoning != null && !fields.reasoning.isEmpty())) {
-                firstToken = true;
-                listener.onDelta(new Delta(fields.content, fields.reasoning));
-            }
         }
 
+        /** Takes what a chunk (or a whole answer) says, and passes its text on. */
         private void absorb(OpenAiWire.Fields fields) {
             if (fields.model != null) {
                 model = fields.model;
@@ -318,6 +327,10 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
             if (fields.completionTokens != null) {
                 completionTokens = fields.completionTokens;
             }
+            if ((fields.content != null && !fields.content.isEmpty()) || (fields.reasoning != null && !fields.reasoning.isEmpty())) {
+                firstToken = true;
+                listener.onDelta(new Delta(fields.content, fields.reasoning));
+            }
         }
 
         @Override
@@ -326,11 +339,17 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
                 return;
             }
             if (status != 200) {
-                fail(Failures.ofStatus(status, headers, body.bytes(), body.length(), config.id()));
+                fail(statusFailure());
                 return;
             }
             if (!sse) {
-                answerWhole();
+                Parsed parsed = parseWhole();
+                if (parsed.failure() != null) {
+                    fail(parsed.failure());
+                } else {
+                    absorb(parsed.fields());
+                    complete();
+                }
                 return;
             }
             decoder.finish(this);
@@ -340,24 +359,6 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
                 } else {
                     fail(Failure.of(FailureKind.STREAM_CUT, "backend " + config.id() + " ended the stream without finishing the answer"));
                 }
-            }
-        }
-
-        private void answerWhole() {
-            try {
-                OpenAiWire.Fields fields = OpenAiWire.read(body.bytes(), 0, body.length());
-                if (fields.content == null && fields.errorMessage != null) {
-                    fail(Failure.of(FailureKind.SERVER_ERROR, "backend " + config.id() + " answered an error: " + fields.errorMessage));
-                    return;
-                }
-                absorb(fields);
-                if ((fields.content != null && !fields.content.isEmpty()) || (fields.reasoning != null && !fields.reasoning.isEmpty())) {
-                    firstToken = true;
-                    listener.onDelta(new Delta(fields.content, fields.reasoning));
-                }
-                complete();
-            } catch (IOException | RuntimeException e) {
-                fail(Failure.of(FailureKind.PROTOCOL_ERROR, "backend " + config.id() + " answered malformed JSON: " + e.getMessage()));
             }
         }
 

@@ -101,7 +101,9 @@ class OpenAiCompatibleBackendTest {
             backend.stream(call(GenerationParams.DEFAULTS), recorder);
             recorder.awaitEnd();
         }
-        assertThat(upstream.connectionsAccepted()).as("sequential calls reuse one connection").isLessThanOrEqualTo(2);
+        // 60 calls: a stream completes at [DONE], a moment before its connection is back in the pool, so the
+        // next call may open one more; without keep-alive this would be 60.
+        assertThat(upstream.connectionsAccepted()).as("sequential calls reuse connections").isLessThanOrEqualTo(4);
     }
 
     @Test

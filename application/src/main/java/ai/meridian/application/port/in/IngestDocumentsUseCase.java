@@ -1,0 +1,44 @@
+package ai.meridian.application.port.in;
+
+import ai.meridian.application.port.out.DocumentContent;
+import ai.meridian.domain.knowledge.IngestionJob;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A tenant wants documents in a knowledge base. Ingestion runs in the background; the job it returns at
+ * once reports progress (documents and chunks done out of their totals) and each document's error.
+ */
+public interface IngestDocumentsUseCase {
+
+    CompletableFuture<IngestionJob> ingest(String tenant, String knowledgeBase, List<DocumentSource> documents);
+
+    CompletableFuture<IngestionJob> job(String tenant, String jobId);
+
+    /** Where a document's content comes from. */
+    sealed interface DocumentSource {
+        /** Text given directly, with a title (may be empty) and a source label or URL (may be empty). */
+        record Text(String title, String text, String source) implements DocumentSource {
+            public Text {
+                Objects.requireNonNull(text, "text");
+                title = title == null ? "" : title;
+                source = source == null ? "" : source;
+            }
+        }
+
+        /** An uploaded file (text, Markdown, HTML or PDF). */
+        record File(DocumentContent content) implements DocumentSource {
+            public File {
+                Objects.requireNonNull(content, "content");
+            }
+        }
+
+        /** A public web page, fetched with the same safety rules as web search results. */
+        record Url(String url) implements DocumentSource {
+            public Url {
+                Objects.requireNonNull(url, "url");
+            }
+        }
+    }
+}

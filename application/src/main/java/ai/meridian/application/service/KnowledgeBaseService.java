@@ -1,0 +1,271 @@
+package ai.meridian.application.service;
+
+import ai.meridian.application.port.in.IngestDocumentsUseCase;
+import ai.meridian.application.port.in.ManageKnowledgeBasesUseCase;
+import ai.meridian.application.port.out.DocumentText;
+import ai.meridian.application.port.out.ExtractDocumentTextPort;
+import ai.meridian.application.port.out.KnowledgeBaseStore;
+import ai.meridian.application.port.out.retrieval.EmbedTextPort;
+import ai.meridian.application.port.out.retrieval.EmbedTextPort.EmbeddingUse;
+import ai.meridian.application.port.out.retrieval.FetchPagePort;
+import ai.meridian.application.port.out.retrieval.IndexedChunk;
+import ai.meridian.application.port.out.retrieval.KnowledgeIndexPort;
+import ai.meridian.application.port.out.retrieval.KnowledgeScope;
+import ai.meridian.domain.chat.InvalidValueException;
+import ai.meridian.domain.error.ErrorKind;
+import ai.meridian.domain.error.GatewayError;
+import ai.meridian.domain.error.GatewayException;
+import ai.meridian.domain.knowledge.IngestionJob;
+import ai.meridian.domain.knowledge.KnowledgeBase;
+import ai.meridian.domain.knowledge.KnowledgeDocument;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+
+/**
+ * Knowledge bases and what goes into them. Ingestion reads each document (uploaded text, a file, or a URL
+ * fetched safely), cuts it into chunks, embeds them in batches and indexes them, one document after the
+ * other, saving the job's progress as it goes. A document that fails is taken out of the index again, so
+ * a knowledge base never holds half a document.
+ */
+public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, IngestDocumentsUseCase {
+    private static final System.Logger LOG = System.getLogger(KnowledgeBaseService.class.getName());
+    static final int MAX_DOCUMENTS_PER_REQUEST = 100;
+    static final int EMBEDDING_BATCH = 32;
+
+    private final KnowledgeBaseStore store;
+    private final KnowledgeIndexPort index;
+    private final EmbedTextPort embeddings;
+    private final ExtractDocumentTextPort extractor;
+    private final Optional<FetchPagePort> fetcher;
+    private final Function<String, List<String>> chunker;
+    private final Clock clock;
+
+    public KnowledgeBaseService(KnowledgeBaseStore store, KnowledgeIndexPort index, EmbedTextPort embeddings,
+                                ExtractDocumentTextPort extractor, Optional<FetchPagePort> fetcher,
+                                Function<String, List<String>> chunker, Clock clock) {
+        this.store = store;
+        this.index = index;
+        this.embeddings = embeddings;
+        this.extractor = extractor;
+        this.fetcher = fetcher;
+        this.chunker = chunker;
+        this.clock = clock;
+    }
+
+    @Override
+    public CompletableFuture<KnowledgeBase> create(String tenant, String name, String description) {
+        KnowledgeBase base;
+        try {
+            base = new KnowledgeBase(tenant, name, description, clock.instant());
+        } catch (InvalidValueException e) {
+            return CompletableFuture.failedFuture(GatewayException.invalid(e.param(), e.getMessage()));
+        }
+        return store.createBase(base).thenApply(created -> {
+            if (!created) {
+                throw new GatewayException(GatewayError.of(ErrorKind.CONFLICT, "A knowledge base named '" + name + "' already exists."));
+            }
+            return base;
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<KnowledgeBaseSummary>> list(String tenant) {
+        return store.listBases(tenant).thenCompose(bases -> {
+            List<CompletableFuture<KnowledgeBaseSummary>> summaries = bases.stream().map(this::summary).toList();
+            return CompletableFuture.allOf(summaries.toArray(CompletableFuture[]::new))
+                    .thenApply(v -> summaries.stream().map(CompletableFuture::join).toList());
+        });
+    }
+
+    @Override
+    public CompletableFuture<KnowledgeBaseSummary> get(String tenant, String name) {
+        return existing(tenant, name).thenCompose(this::summary);
+    }
+
+    private CompletableFuture<KnowledgeBaseSummary> summary(KnowledgeBase base) {
+        return store.listDocuments(base.tenant(), base.name()).thenApply(documents ->
+                new KnowledgeBaseSummary(base, documents.size(), documents.stream().mapToInt(KnowledgeDocument::chunks).sum()));
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(String tenant, String name) {
+        return existing(tenant, name)
+                .thenCompose(base -> index.deleteKnowledgeBase(new KnowledgeScope(tenant, name)))
+                .thenCompose(v -> store.deleteBase(tenant, name))
+                .thenApply(v -> null);
+    }
+
+    @Override
+    public CompletableFuture<List<KnowledgeDocument>> documents(String tenant, String knowledgeBase) {
+        return existing(tenant, knowledgeBase).thenCompose(base -> store.listDocuments(tenant, knowledgeBase));
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteDocument(String tenant, String knowledgeBase, String documentId) {
+        return existing(tenant, knowledgeBase)
+                .thenCompose(base -> store.deleteDocument(tenant, knowledgeBase, documentId))
+                .thenCompose(deleted -> {
+                    if (!deleted) {
+                        throw notFound("The document '" + documentId + "' does not exist in knowledge base '" + knowledgeBase + "'.");
+                    }
+                    return index.deleteDocument(new KnowledgeScope(tenant, knowledgeBase), documentId);
+                });
+    }
+
+    /** The tenant's knowledge base, or a 404 (another tenant's base of that name is not this tenant's). */
+    CompletableFuture<KnowledgeBase> existing(String tenant, String name) {
+        return store.findBase(tenant, name).thenApply(found ->
+                found.orElseThrow(() -> notFound("The knowledge base '" + name + "' does not exist.")));
+    }
+
+    private static GatewayException notFound(String message) {
+        return new GatewayException(new GatewayError(ErrorKind.NOT_FOUND, message, null, "not_found", null));
+    }
+
+    @Override
+    public CompletableFuture<IngestionJob> ingest(String tenant, String knowledgeBase, List<DocumentSource> documents) {
+        if (documents.isEmpty()) {
+            return CompletableFuture.failedFuture(GatewayException.invalid("documents", "Give at least one document."));
+        }
+        if (documents.size() > MAX_DOCUMENTS_PER_REQUEST) {
+            return CompletableFuture.failedFuture(GatewayException.invalid("documents",
+                    "At most " + MAX_DOCUMENTS_PER_REQUEST + " documents per request."));
+        }
+        if (fetcher.isEmpty() && documents.stream().anyMatch(d -> d instanceof DocumentSource.Url)) {
+            return CompletableFuture.failedFuture(GatewayException.invalid("documents", "Fetching URLs is turned off on this gateway."));
+        }
+        IngestionJob job = IngestionJob.queued("job_" + UUID.randomUUID().toString().replace("-", ""), tenant, knowledgeBase,
+                documents.size(), clock.instant());
+        return existing(tenant, knowledgeBase)
+                .thenCompose(base -> store.saveJob(job))
+                .thenApply(saved -> {
+                    new Run(job, documents).start();
+                    return job;
+                });
+    }
+
+    @Override
+    public CompletableFuture<IngestionJob> job(String tenant, String jobId) {
+        return store.findJob(tenant, jobId).thenApply(found -> found.orElseThrow(() ->
+                notFound("The ingestion job '" + jobId + "' does not exist.")));
+    }
+
+    /** One job's documents, processed one after the other; progress is saved after every step. */
+    private final class Run {
+        private final List<DocumentSource> documents;
+        private final KnowledgeScope scope;
+        private IngestionJob job;
+
+        Run(IngestionJob job, List<DocumentSource> documents) {
+            this.job = job;
+            this.documents = documents;
+            this.scope = new KnowledgeScope(job.tenant(), job.knowledgeBase());
+        }
+
+        void start() {
+            update(job.running(clock.instant())).thenCompose(v -> next(0)).exceptionally(e -> {
+                LOG.log(Level.WARNING, "ingestion job {0} stopped: {1}", job.id(), e.getMessage());
+                return null;
+            });
+        }
+
+        private CompletableFuture<Void> next(int i) {
+            if (i == documents.size()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            String documentId = "doc_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+            int[] found = {0};
+            int[] indexed = {0};
+            return read(documents.get(i))
+                    .thenCompose(read -> {
+                        List<String> chunks = chunker.apply(read.text.text());
+                        found[0] = chunks.size();
+                        return update(job.chunksFound(chunks.size(), clock.instant()))
+                                .thenCompose(v -> indexBatches(documentId, read, chunks, 0, indexed))
+                                .thenCompose(v -> store.saveDocument(new KnowledgeDocument(scope.tenant(), scope.knowledgeBase(), documentId,
+                                        read.text.title(), read.source, read.contentType, chunks.size(), clock.instant())));
+                    })
+                    .handle((v, error) -> error)
+                    .thenCompose(error -> {
+                        if (error == null) {
+                            return update(job.documentDone(clock.instant()));
+                        }
+                        String reason = "document " + (i + 1) + " (" + label(documents.get(i)) + "): " + messageOf(error);
+                        CompletableFuture<Void> cleaned = indexed[0] > 0
+                                ? index.deleteDocument(scope, documentId).exceptionally(e -> null)
+                                : CompletableFuture.completedFuture(null);
+                        return cleaned.thenCompose(v -> update(job.documentFailed(reason, found[0] - indexed[0], clock.instant())));
+                    })
+                    .thenCompose(v -> next(i + 1));
+        }
+
+        private CompletableFuture<Void> indexBatches(String documentId, ReadDocument read, List<String> chunks, int from, int[] indexed) {
+            if (from >= chunks.size()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            List<String> batch = chunks.subList(from, Math.min(chunks.size(), from + EMBEDDING_BATCH));
+            return embeddings.embed(batch, EmbeddingUse.DOCUMENT).thenCompose(vectors -> {
+                List<IndexedChunk> indexedChunks = new ArrayList<>(batch.size());
+                for (int k = 0; k < batch.size(); k++) {
+                    int position = from + k;
+                    indexedChunks.add(new IndexedChunk(documentId + ":" + position, documentId, read.text.title(), read.url,
+                            batch.get(k), position, vectors.get(k)));
+                }
+                return index.upsert(scope, indexedChunks);
+            }).thenCompose(v -> {
+                indexed[0] += batch.size();
+                return update(job.chunksIndexed(batch.size(), clock.instant()));
+            }).thenCompose(v -> indexBatches(documentId, read, chunks, from + EMBEDDING_BATCH, indexed));
+        }
+
+        private synchronized CompletableFuture<Void> update(IngestionJob next) {
+            job = next;
+            return store.saveJob(next);
+        }
+    }
+
+    private record ReadDocument(DocumentText text, String source, String url, String contentType) {
+    }
+
+    private CompletableFuture<ReadDocument> read(DocumentSource source) {
+        if (source instanceof DocumentSource.Text text) {
+            boolean isUrl = text.source().startsWith("http://") || text.source().startsWith("https://");
+            return CompletableFuture.completedFuture(new ReadDocument(new DocumentText(text.title(), text.text()), text.source(),
+                    isUrl ? text.source() : "", "text/plain"));
+        }
+        if (source instanceof DocumentSource.File file) {
+            return extractor.extract(file.content()).thenApply(t -> new ReadDocument(
+                    new DocumentText(t.title().isEmpty() ? file.content().filename() : t.title(), t.text()),
+                    file.content().filename(), "", file.content().contentType()));
+        }
+        String url = ((DocumentSource.Url) source).url();
+        return fetcher.orElseThrow().fetch(url).thenApply(page -> new ReadDocument(new DocumentText(page.title(), page.text()),
+                page.finalUrl(), page.finalUrl(), "text/html"));
+    }
+
+    private static String label(DocumentSource source) {
+        if (source instanceof DocumentSource.File file) {
+            return file.content().filename().isEmpty() ? "file" : file.content().filename();
+        }
+        if (source instanceof DocumentSource.Url url) {
+            return url.url();
+        }
+        String title = ((DocumentSource.Text) source).title();
+        return title.isEmpty() ? "text" : title;
+    }
+
+    private static String messageOf(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+}

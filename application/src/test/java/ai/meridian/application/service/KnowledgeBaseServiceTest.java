@@ -1,0 +1,197 @@
+package ai.meridian.application.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.meridian.application.port.in.IngestDocumentsUseCase.DocumentSource;
+import ai.meridian.application.port.out.DocumentContent;
+import ai.meridian.application.port.out.DocumentText;
+import ai.meridian.application.port.out.UnreadableDocumentException;
+import ai.meridian.application.port.out.retrieval.EmbedTextPort;
+import ai.meridian.application.port.out.retrieval.IndexHit;
+import ai.meridian.application.port.out.retrieval.IndexedChunk;
+import ai.meridian.application.port.out.retrieval.KnowledgeIndexPort;
+import ai.meridian.application.port.out.retrieval.KnowledgeScope;
+import ai.meridian.application.port.out.retrieval.RetrievalUnavailableException;
+import ai.meridian.domain.error.ErrorKind;
+import ai.meridian.domain.error.GatewayException;
+import ai.meridian.domain.knowledge.IngestionJob;
+import ai.meridian.domain.knowledge.JobStatus;
+import ai.meridian.domain.knowledge.KnowledgeDocument;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class KnowledgeBaseServiceTest {
+    private final InMemoryKnowledgeBaseStore store = new InMemoryKnowledgeBaseStore();
+    private final MapIndex index = new MapIndex();
+    private final FailingEmbeddings embeddings = new FailingEmbeddings();
+    private final KnowledgeBaseService service = new KnowledgeBaseService(store, index, embeddings,
+            content -> {
+                String text = new String(content.bytes(), StandardCharsets.UTF_8);
+                return text.startsWith("BROKEN")
+                        ? CompletableFuture.failedFuture(new UnreadableDocumentException("the PDF could not be read"))
+                        : CompletableFuture.completedFuture(new DocumentText("From file", text));
+            },
+            Optional.empty(), text -> Arrays.asList(text.split("\\|")), Clock.systemUTC());
+
+    /** An index in a map: enough to see what ingestion stores and deletes. */
+    static final class MapIndex implements KnowledgeIndexPort {
+        final Map<String, IndexedChunk> chunks = new ConcurrentHashMap<>();
+
+        @Override
+        public CompletableFuture<Void> upsert(KnowledgeScope scope, List<IndexedChunk> batch) {
+            batch.forEach(c -> chunks.put(scope.tenant() + "/" + scope.knowledgeBase() + "/" + c.chunkId(), c));
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<Void> deleteDocument(KnowledgeScope scope, String documentId) {
+            chunks.values().removeIf(c -> c.documentId().equals(documentId));
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<Void> deleteKnowledgeBase(KnowledgeScope scope) {
+            chunks.keySet().removeIf(k -> k.startsWith(scope.tenant() + "/" + scope.knowledgeBase() + "/"));
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<List<IndexHit>> keywordSearch(String tenant, List<String> bases, String query, int limit) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+
+        @Override
+        public CompletableFuture<List<IndexHit>> vectorSearch(String tenant, List<String> bases, float[] vector, int limit) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+    }
+
+    /** Embeds anything except texts containing "POISON". */
+    static final class FailingEmbeddings implements EmbedTextPort {
+        @Override
+        public String model() {
+            return "test";
+        }
+
+        @Override
+        public int dimensions() {
+            return 2;
+        }
+
+        @Override
+        public int countTokens(String text) {
+            return text.split("\\s+").length;
+        }
+
+        @Override
+        public CompletableFuture<List<float[]>> embed(List<String> texts, EmbeddingUse use) {
+            if (texts.stream().anyMatch(t -> t.contains("POISON"))) {
+                return CompletableFuture.failedFuture(new RetrievalUnavailableException("embeddings", "embedding model failed"));
+            }
+            List<float[]> vectors = new ArrayList<>();
+            texts.forEach(t -> vectors.add(new float[] {t.length(), 1}));
+            return CompletableFuture.completedFuture(vectors);
+        }
+    }
+
+    private IngestionJob awaitJob(String tenant, String id) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            IngestionJob job = service.job(tenant, id).get(5, TimeUnit.SECONDS);
+            if (job.status().finished()) {
+                return job;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("job did not finish");
+    }
+
+    @Test
+    void knowledgeBasesAreCreatedListedAndDeletedPerTenant() throws Exception {
+        service.create("acme", "docs", "product docs").get();
+        assertThatThrownBy(() -> service.create("acme", "docs", "").get()).cause()
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.CONFLICT));
+        assertThatThrownBy(() -> service.create("acme", "Bad Name", "").get()).cause()
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.error().param()).isEqualTo("name"));
+        assertThat(service.list("acme").get()).extracting(s -> s.base().name()).containsExactly("docs");
+        assertThat(service.list("globex").get()).isEmpty();
+        assertThatThrownBy(() -> service.get("globex", "docs").get()).as("another tenant's base is a 404").cause()
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.NOT_FOUND));
+        service.delete("acme", "docs").get();
+        assertThat(service.list("acme").get()).isEmpty();
+    }
+
+    @Test
+    void ingestionReadsChunksEmbedsAndIndexesWithProgress() throws Exception {
+        service.create("acme", "docs", "").get();
+        IngestionJob queued = service.ingest("acme", "docs", List.of(
+                new DocumentSource.Text("Guide", "one|two|three", "https://docs.example/guide"),
+                new DocumentSource.File(new DocumentContent("notes.txt", "text/plain", "a|b".getBytes(StandardCharsets.UTF_8))))).get();
+        assertThat(queued.status()).isIn(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.COMPLETED);
+        IngestionJob done = awaitJob("acme", queued.id());
+        assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(done.documentsDone()).isEqualTo(2);
+        assertThat(done.chunksTotal()).isEqualTo(5);
+        assertThat(done.chunksDone()).isEqualTo(5);
+        List<KnowledgeDocument> documents = service.documents("acme", "docs").get();
+        assertThat(documents).extracting(KnowledgeDocument::title).containsExactlyInAnyOrder("Guide", "From file");
+        assertThat(documents).extracting(KnowledgeDocument::chunks).containsExactlyInAnyOrder(3, 2);
+        assertThat(index.chunks.values()).filteredOn(c -> c.title().equals("Guide")).extracting(IndexedChunk::url)
+                .containsOnly("https://docs.example/guide");
+        assertThat(service.get("acme", "docs").get().chunks()).isEqualTo(5);
+    }
+
+    @Test
+    void aDocumentThatFailsIsReportedAndLeavesNothingHalfIndexed() throws Exception {
+        service.create("acme", "docs", "").get();
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            many.add(i == 35 ? "POISON" : "chunk" + i);
+        }
+        IngestionJob job = awaitJob("acme", service.ingest("acme", "docs", List.of(
+                new DocumentSource.Text("Good", "x|y", ""),
+                new DocumentSource.Text("Half", String.join("|", many), ""),
+                new DocumentSource.File(new DocumentContent("bad.pdf", "application/pdf", "BROKEN".getBytes(StandardCharsets.UTF_8))))).get().id());
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETED_WITH_ERRORS);
+        assertThat(job.documentsDone()).isEqualTo(1);
+        assertThat(job.documentsFailed()).isEqualTo(2);
+        assertThat(job.errors()).anySatisfy(e -> assertThat(e).contains("document 2 (Half)").contains("embedding model failed"))
+                .anySatisfy(e -> assertThat(e).contains("document 3 (bad.pdf)").contains("the PDF could not be read"));
+        assertThat(index.chunks.values()).as("the half-indexed document was taken out again")
+                .extracting(IndexedChunk::title).containsOnly("Good");
+        assertThat(job.chunksDone()).isEqualTo(job.chunksTotal());
+    }
+
+    @Test
+    void badIngestionRequestsAreRefused() throws Exception {
+        service.create("acme", "docs", "").get();
+        assertThatThrownBy(() -> service.ingest("acme", "docs", List.of()).get()).cause().hasMessageContaining("at least one document");
+        assertThatThrownBy(() -> service.ingest("acme", "docs", List.of(new DocumentSource.Url("https://example.com"))).get())
+                .cause().hasMessageContaining("Fetching URLs is turned off");
+        assertThatThrownBy(() -> service.ingest("acme", "nope", List.of(new DocumentSource.Text("", "t", ""))).get())
+                .isInstanceOf(ExecutionException.class).cause()
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.NOT_FOUND));
+        assertThatThrownBy(() -> service.job("globex", "job_x").get()).cause().hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void deletingADocumentRemovesItsChunks() throws Exception {
+        service.create("acme", "docs", "").get();
+        awaitJob("acme", service.ingest("acme", "docs", List.of(new DocumentSource.Text("A", "1|2", ""),
+                new DocumentSource.Text("B", "3", ""))).get().id());
+        String documentId = service.documents("acme", "docs").get().stream().filter(d -> d.title().equals("A")).findFirst().orElseThrow().documentId();
+        service.deleteDocument("acme", "docs", documentId).get();
+        assertThat(index.chunks.values()).extracting(IndexedChunk::title).containsOnly("B");
+        assertThatThrownBy(() -> service.deleteDocument("acme", "docs", documentId).get()).cause().hasMessageContaining("does not exist");
+    }
+}
