@@ -5,8 +5,7 @@ import ai.meridian.adapter.out.lucene.LuceneIndexSettings;
 import ai.meridian.adapter.out.lucene.LuceneKnowledgeIndex;
 import ai.meridian.application.port.out.retrieval.EmbedTextPort;
 import ai.meridian.application.port.out.retrieval.IndexedChunk;
-import ai.meridian.application.service.HybridKnowledgeSearch;
-import ai.meridian.application.service.HybridSearchSettings;
+import ai.meridian.application.service.KnowledgeRetriever;
 import ai.meridian.domain.retrieval.ChunkingPolicy;
 import ai.meridian.domain.retrieval.TextChunk;
 import ai.meridian.domain.retrieval.TextChunker;
@@ -26,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  * <li>ingestion without embedding: {@code --chunks} synthetic chunks (Zipf-distributed English-like and Chinese
  * words, 40 to 160 words each, random unit vectors of {@code --dims}) upserted 500 at a time;</li>
- * <li>fused query latency over that index: {@link HybridKnowledgeSearch} (keyword and vector search in
- * parallel, RRF) for {@code --queries} sequential queries of 2 to 6 words, with the query vector given
+ * <li>fused query latency over that index: {@link KnowledgeRetriever#search} (keyword and vector search in
+ * parallel, as grounding runs them) and RRF for {@code --queries} sequential queries of 2 to 6 words, with the query vector given
  * (embedding excluded), then for 200 queries with the real embedding model embedding each query;</li>
  * <li>ingestion with embedding: {@code --embed-docs} documents of a BEIR corpus ({@code --corpus}) chunked,
  * embedded and upserted.</li>
@@ -39,6 +38,8 @@ import java.util.concurrent.TimeUnit;
  * index to N segments before querying ({@link LuceneKnowledgeIndex#compact}).
  */
 public final class RetrievalBench {
+    /** Candidates per list: what grounding asks each knowledge search for by default ({@code knowledge-candidates}). */
+    static final int CANDIDATES = ai.meridian.application.service.RetrievalSettings.DEFAULTS.knowledgeCandidates();
     private RetrievalBench() {
     }
 
@@ -96,42 +97,42 @@ public final class RetrievalBench {
                 queryTexts[i] = text.query(2 + random.nextInt(5), skipTop);
             }
             GivenVectors given = new GivenVectors(dims);
-            HybridKnowledgeSearch search = new HybridKnowledgeSearch(given, index, HybridSearchSettings.defaults());
+            KnowledgeRetriever search = Wiring.retriever(given, index, Duration.ofSeconds(2));
             for (int i = 0; i < Math.min(300, queries); i++) { // warm-up: JIT, page cache
                 given.next = queryVectors[i];
-                search.search(Wiring.TENANT, List.of(Wiring.BASE), queryTexts[i], 10).get(1, TimeUnit.MINUTES);
+                Wiring.fusedSearch(search, queryTexts[i], CANDIDATES);
             }
             long[] nanos = new long[queries];
             for (int i = 0; i < queries; i++) {
                 given.next = queryVectors[i];
                 long t0 = System.nanoTime();
-                search.search(Wiring.TENANT, List.of(Wiring.BASE), queryTexts[i], 10).get(1, TimeUnit.MINUTES);
+                Wiring.fusedSearch(search, queryTexts[i], CANDIDATES);
                 nanos[i] = System.nanoTime() - t0;
             }
-            report("fused query (keyword + vector + RRF, top 50 each, query vector given)", nanos);
+            report("fused query (keyword + vector + RRF, top " + CANDIDATES + " each, query vector given)", nanos);
             long[] keywordNanos = new long[Math.min(1000, queries)];
             long[] vectorNanos = new long[keywordNanos.length];
             for (int i = 0; i < keywordNanos.length; i++) {
                 long t0 = System.nanoTime();
-                index.keywordSearch(Wiring.TENANT, List.of(Wiring.BASE), queryTexts[i], 50).get(1, TimeUnit.MINUTES);
+                index.keywordSearch(Wiring.TENANT, List.of(Wiring.BASE), queryTexts[i], CANDIDATES).get(1, TimeUnit.MINUTES);
                 long t1 = System.nanoTime();
-                index.vectorSearch(Wiring.TENANT, List.of(Wiring.BASE), queryVectors[i], 50).get(1, TimeUnit.MINUTES);
+                index.vectorSearch(Wiring.TENANT, List.of(Wiring.BASE), queryVectors[i], CANDIDATES).get(1, TimeUnit.MINUTES);
                 keywordNanos[i] = t1 - t0;
                 vectorNanos[i] = System.nanoTime() - t1;
             }
-            report("  of which keyword search alone (top 50)", keywordNanos);
-            report("  of which vector search alone (top 50)", vectorNanos);
+            report("  of which keyword search alone (top " + CANDIDATES + ")", keywordNanos);
+            report("  of which vector search alone (top " + CANDIDATES + ")", vectorNanos);
 
             if (dims == 512) {
                 try (OnnxTextEmbedder embedder = Wiring.embedder("bge-small-zh-v1.5")) {
-                    HybridKnowledgeSearch real = new HybridKnowledgeSearch(embedder, index, HybridSearchSettings.defaults());
+                    KnowledgeRetriever real = Wiring.retriever(embedder, index, Duration.ofSeconds(2));
                     for (int i = 0; i < 50; i++) {
-                        real.search(Wiring.TENANT, List.of(Wiring.BASE), queryTexts[i], 10).get(1, TimeUnit.MINUTES);
+                        Wiring.fusedSearch(real, queryTexts[i], CANDIDATES);
                     }
                     long[] withEmbedding = new long[200];
                     for (int i = 0; i < withEmbedding.length; i++) {
                         long t0 = System.nanoTime();
-                        real.search(Wiring.TENANT, List.of(Wiring.BASE), queryTexts[i % queries], 10).get(1, TimeUnit.MINUTES);
+                        Wiring.fusedSearch(real, queryTexts[i % queries], CANDIDATES);
                         withEmbedding[i] = System.nanoTime() - t0;
                     }
                     report("fused query including embedding the query with " + embedder.model(), withEmbedding);

@@ -5,8 +5,7 @@ import ai.meridian.adapter.out.lucene.LuceneIndexSettings;
 import ai.meridian.adapter.out.lucene.LuceneKnowledgeIndex;
 import ai.meridian.application.port.out.retrieval.EmbedTextPort.EmbeddingUse;
 import ai.meridian.application.port.out.retrieval.IndexHit;
-import ai.meridian.application.service.HybridKnowledgeSearch;
-import ai.meridian.application.service.HybridSearchSettings;
+import ai.meridian.application.service.KnowledgeRetriever;
 import ai.meridian.domain.retrieval.ChunkingPolicy;
 import ai.meridian.domain.retrieval.Passage;
 import ai.meridian.domain.retrieval.TextChunk;
@@ -25,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * Measures retrieval quality on a BEIR-layout directory with the production parts: documents are chunked by
  * the domain chunker (tokens counted by the embedding model's tokenizer), embedded by the ONNX adapter and
  * indexed in the Lucene adapter; each query is answered by keyword search alone, vector search alone, and
- * {@link HybridKnowledgeSearch} (both fused by RRF). Chunk rankings become document rankings by each
+ * both as grounding runs them ({@link KnowledgeRetriever#search}, fused by RRF). Chunk rankings become document rankings by each
  * document's best chunk. Prints nDCG@10 and Recall@100 per run.
  *
  * <pre>RetrievalEvaluation BEIR_DIR [--model bge-small-zh-v1.5] [--chunk-tokens 256] [--overlap 32] [--index DIR]</pre>
@@ -70,8 +69,7 @@ public final class RetrievalEvaluation {
                 System.out.printf("indexed in %.1f s (%.1f chunks/s, embedding included) into %s%n", seconds, pending.size() / seconds, indexDir);
             }
 
-            HybridKnowledgeSearch fused = new HybridKnowledgeSearch(embedder, index,
-                    new HybridSearchSettings(CANDIDATES, 1.0, 1.0, 60, Duration.ofSeconds(60)));
+            KnowledgeRetriever retriever = Wiring.retriever(embedder, index, Duration.ofSeconds(60));
             Map<String, double[]> totals = new HashMap<>();
             for (Map.Entry<String, String> query : set.queries().entrySet()) {
                 Map<String, Integer> judged = set.qrels().get(query.getKey());
@@ -79,8 +77,7 @@ public final class RetrievalEvaluation {
                         .get(1, TimeUnit.MINUTES);
                 float[] vector = embedder.embed(List.of(query.getValue()), EmbeddingUse.QUERY).get(1, TimeUnit.MINUTES).get(0);
                 List<IndexHit> nearest = index.vectorSearch(Wiring.TENANT, List.of(Wiring.BASE), vector, CANDIDATES).get(1, TimeUnit.MINUTES);
-                List<Passage> both = fused.search(Wiring.TENANT, List.of(Wiring.BASE), query.getValue(), CANDIDATES)
-                        .get(1, TimeUnit.MINUTES).passages();
+                List<Passage> both = Wiring.fusedSearch(retriever, query.getValue(), CANDIDATES);
                 score(totals, "keyword (BM25)", documents(keyword.stream().map(IndexHit::documentId).toList()), judged);
                 score(totals, "vector (" + embedder.model() + ")", documents(nearest.stream().map(IndexHit::documentId).toList()), judged);
                 score(totals, "fused (RRF, k=60)", documents(both.stream().map(p -> documentOf(p.id())).toList()), judged);
@@ -93,9 +90,8 @@ public final class RetrievalEvaluation {
         }
     }
 
-    /** Passage ids are "len:kb/chunkId" and chunk ids "docId#position". */
-    private static String documentOf(String passageId) {
-        String chunkId = passageId.substring(passageId.indexOf('/') + 1);
+    /** Knowledge-base passages are identified by their chunk id, here "docId#position". */
+    private static String documentOf(String chunkId) {
         return chunkId.substring(0, chunkId.lastIndexOf('#'));
     }
 

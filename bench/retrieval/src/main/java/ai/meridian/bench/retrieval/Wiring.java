@@ -7,6 +7,11 @@ import ai.meridian.application.port.out.retrieval.EmbedTextPort.EmbeddingUse;
 import ai.meridian.application.port.out.retrieval.IndexedChunk;
 import ai.meridian.application.port.out.retrieval.KnowledgeIndexPort;
 import ai.meridian.application.port.out.retrieval.KnowledgeScope;
+import ai.meridian.application.service.KnowledgeRetriever;
+import ai.meridian.application.service.RetrievalSettings;
+import ai.meridian.domain.retrieval.Passage;
+import ai.meridian.domain.retrieval.ReciprocalRankFusion;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +43,26 @@ final class Wiring {
 
     static OnnxTextEmbedder embedder(String model) {
         return new OnnxTextEmbedder(OnnxEmbeddingSettings.defaults().withModel(model));
+    }
+
+    /**
+     * The production hybrid search: {@link KnowledgeRetriever#search} runs keyword and vector search in parallel
+     * (the query embedded as a query), each under the knowledge timeout, with the default equal weights.
+     */
+    static KnowledgeRetriever retriever(EmbedTextPort embedder, KnowledgeIndexPort index, Duration timeout) {
+        RetrievalSettings d = RetrievalSettings.DEFAULTS;
+        return new KnowledgeRetriever(new NoCatalog(), index, embedder, new RetrievalSettings(d.webTimeout(), timeout, d.fetchTimeout(),
+                d.rewriteTimeout(), d.webResults(), d.knowledgeCandidates(), d.fetchPages(), d.webWeight(), d.keywordWeight(),
+                d.vectorWeight(), false));
+    }
+
+    /** Both lists of {@code candidates} chunks fused by reciprocal rank (k = 60), as grounding fuses them. */
+    static List<Passage> fusedSearch(KnowledgeRetriever retriever, String query, int candidates) throws Exception {
+        KnowledgeRetriever.Result result = retriever.search(TENANT, List.of(BASE), query, candidates).get(1, TimeUnit.MINUTES);
+        if (!result.unavailable().isEmpty()) {
+            throw new IllegalStateException("a list failed: " + result.unavailable());
+        }
+        return new ReciprocalRankFusion().fuse(result.lists());
     }
 
     /** A chunk to index before its vector is known. */

@@ -1,0 +1,91 @@
+package ai.meridian.application.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.meridian.application.port.in.CallerContext;
+import ai.meridian.application.port.in.EmbedTextsUseCase.EmbedTextsCommand;
+import ai.meridian.application.port.in.EmbedTextsUseCase.EmbeddedTexts;
+import ai.meridian.application.port.out.retrieval.EmbedTextPort;
+import ai.meridian.application.port.out.retrieval.RetrievalUnavailableException;
+import ai.meridian.domain.error.ErrorKind;
+import ai.meridian.domain.error.GatewayException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class EmbeddingServiceTest {
+    static final CallerContext CALLER = new CallerContext("req-1", "acme", "key", null, 0);
+
+    /** Embeds a text as (length, 1) and counts words as tokens; can be told to fail. */
+    static final class ToyEmbedder implements EmbedTextPort {
+        volatile RuntimeException failure;
+        final List<EmbeddingUse> uses = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public String model() {
+            return "toy";
+        }
+
+        @Override
+        public int dimensions() {
+            return 2;
+        }
+
+        @Override
+        public int countTokens(String text) {
+            return text.split(" ").length;
+        }
+
+        @Override
+        public CompletableFuture<List<float[]>> embed(List<String> texts, EmbeddingUse use) {
+            uses.add(use);
+            if (failure != null) {
+                return CompletableFuture.failedFuture(failure);
+            }
+            return CompletableFuture.completedFuture(texts.stream().map(t -> new float[] {t.length(), 1}).toList());
+        }
+    }
+
+    @Test
+    void embeddingServiceEmbedsDocumentsAndCountsTokens() throws Exception {
+        ToyEmbedder embedder = new ToyEmbedder();
+        EmbeddedTexts result = new EmbeddingService(embedder).embed(new EmbedTextsCommand(CALLER, "toy", List.of("a b", "c d e"), null))
+                .get(5, TimeUnit.SECONDS);
+        assertThat(result.vectors()).hasSize(2);
+        assertThat(result.promptTokens()).isEqualTo(5);
+        assertThat(embedder.uses).containsExactly(EmbedTextPort.EmbeddingUse.DOCUMENT);
+    }
+
+    @Test
+    void embeddingServiceRefusesUnknownModelsAndBadInputsInOpenAisTerms() {
+        EmbeddingService service = new EmbeddingService(new ToyEmbedder());
+        assertThatThrownBy(() -> service.embed(new EmbedTextsCommand(CALLER, "text-embedding-3-small", List.of("x"), null)))
+                .isInstanceOf(GatewayException.class)
+                .satisfies(e -> assertThat(((GatewayException) e).error().kind()).isEqualTo(ErrorKind.MODEL_NOT_FOUND));
+        assertThatThrownBy(() -> service.embed(new EmbedTextsCommand(CALLER, "toy", List.of("ok", ""), null)))
+                .satisfies(e -> assertThat(((GatewayException) e).error().param()).isEqualTo("input[1]"));
+        assertThatThrownBy(() -> service.embed(new EmbedTextsCommand(CALLER, "toy", List.of(), null)))
+                .satisfies(e -> assertThat(((GatewayException) e).error().param()).isEqualTo("input"));
+        assertThatThrownBy(() -> service.embed(new EmbedTextsCommand(CALLER, "toy", java.util.Collections.nCopies(2049, "x"), null)))
+                .hasMessageContaining("2048");
+        assertThatThrownBy(() -> service.embed(new EmbedTextsCommand(CALLER, "toy", List.of("x"), 3)))
+                .satisfies(e -> assertThat(((GatewayException) e).error().param()).isEqualTo("dimensions"));
+    }
+
+    @Test
+    void aBusyEmbedderIsAServiceUnavailableWithRetryAfter() {
+        ToyEmbedder embedder = new ToyEmbedder();
+        embedder.failure = new RetrievalUnavailableException("embeddings", "the embedding queue is full");
+        CompletableFuture<EmbeddedTexts> result = new EmbeddingService(embedder).embed(new EmbedTextsCommand(CALLER, "toy", List.of("x"), null));
+        assertThatThrownBy(() -> result.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).cause()
+                .isInstanceOf(GatewayException.class)
+                .satisfies(e -> {
+                    assertThat(((GatewayException) e).error().kind()).isEqualTo(ErrorKind.UNAVAILABLE);
+                    assertThat(((GatewayException) e).error().retryAfter()).isEqualTo(Duration.ofSeconds(1));
+                });
+    }
+}
