@@ -152,8 +152,8 @@ public final class QdrantKnowledgeIndex implements KnowledgeIndexPort, AutoClose
         String collection = collection(scope.tenant(), scope.knowledgeBase());
         if (settings.layout() == CollectionLayout.PER_KNOWLEDGE_BASE) {
             ensured.remove(collection);
-            return call(() -> client.collections().delete(DeleteCollection.newBuilder().setCollectionName(collection).build()))
-                    .thenApply(r -> null);
+            return ignoringMissingCollection(call(() -> client.collections().delete(
+                    DeleteCollection.newBuilder().setCollectionName(collection).build())).thenApply(r -> (Void) null), null);
         }
         Filter filter = scopeFilter(scope.tenant(), List.of(scope.knowledgeBase()));
         return ignoringMissingCollection(call(() -> client.points().delete(DeletePoints.newBuilder().setCollectionName(collection)
