@@ -236,6 +236,17 @@ public abstract class KnowledgeIndexContract {
     }
 
     @Test
+    void deletingWhatDoesNotExistSucceedsAndChangesNothing() {
+        KnowledgeIndexPort index = index();
+        await(index.deleteKnowledgeBase(ACME_HR));
+        await(index.deleteDocument(ACME_HR, "nothing"));
+        seedEnglish(index);
+        await(index.deleteKnowledgeBase(ACME_HR));
+        await(index.deleteDocument(GLOBEX_DOCS, "travel"));
+        assertThat(nearest(index, "acme", List.of("docs"), axis(0), 10)).hasSize(4);
+    }
+
+    @Test
     void concurrentWritesAreAllSearchableOnceTheirFuturesComplete() {
         KnowledgeIndexPort index = index();
         List<CompletableFuture<Void>> writes = new ArrayList<>();
