@@ -82,7 +82,8 @@ final class GatewayConfiguration {
             }
         }
         addDeepSeekDefaults(systemEnv, backends, models);
-        addExtractiveDefaults(backends, models);
+        boolean webSearch = !environment.getProperty("meridian.web-search.provider", String.class).orElse("none").equalsIgnoreCase("none");
+        addExtractiveDefaults(backends, models, webSearch);
         return new GatewayConfiguration(List.copyOf(backends.values()), List.copyOf(models), Map.copyOf(contextWindows));
     }
 
@@ -284,12 +285,12 @@ final class GatewayConfiguration {
      * model); with no model configured at all it is also the default model, grounded in all of the tenant's
      * knowledge bases and the web when a search provider is configured.
      */
-    private static void addExtractiveDefaults(Map<String, BackendSettings> backends, List<ModelDefinition> models) {
+    private static void addExtractiveDefaults(Map<String, BackendSettings> backends, List<ModelDefinition> models, boolean webSearch) {
         backends.putIfAbsent(EXTRACTIVE, new BackendSettings(EXTRACTIVE, EXTRACTIVE, Map.of()));
         if (models.isEmpty()) {
             models.add(new ModelDefinition(EXTRACTIVE, List.of(), FallbackPlan.of(new Tier(
                     TierRouting.weighted(Routes.of(new Route(EXTRACTIVE, EXTRACTIVE, 1))), RetryPolicy.NONE)), "meridian",
-                    new GroundingSettings(true, List.of(GroundingSettings.ALL_KNOWLEDGE_BASES), GroundingSettings.DEFAULT_MAX_SOURCES,
+                    new GroundingSettings(webSearch, List.of(GroundingSettings.ALL_KNOWLEDGE_BASES), GroundingSettings.DEFAULT_MAX_SOURCES,
                             GroundingSettings.DEFAULT_CONTEXT_TOKENS)));
         }
     }

@@ -1,24 +1,47 @@
 package ai.meridian.bootstrap;
 
+import ai.meridian.adapter.out.documenttext.DocumentTextExtractor;
+import ai.meridian.adapter.out.embedding.OnnxEmbeddingSettings;
+import ai.meridian.adapter.out.embedding.OnnxTextEmbedder;
+import ai.meridian.adapter.out.jdbc.JdbcConversationStore;
+import ai.meridian.adapter.out.jdbc.JdbcKnowledgeBaseStore;
+import ai.meridian.adapter.out.lucene.LuceneIndexSettings;
+import ai.meridian.adapter.out.lucene.LuceneKnowledgeIndex;
+import ai.meridian.adapter.out.qdrant.CollectionLayout;
+import ai.meridian.adapter.out.qdrant.QdrantIndexSettings;
+import ai.meridian.adapter.out.qdrant.QdrantKnowledgeIndex;
 import ai.meridian.adapter.out.quark.QuarkSettings;
 import ai.meridian.adapter.out.quark.QuarkWebSearch;
 import ai.meridian.adapter.out.searxng.SearxngSettings;
 import ai.meridian.adapter.out.searxng.SearxngWebSearch;
 import ai.meridian.adapter.out.webfetch.SafePageFetcher;
 import ai.meridian.adapter.out.webfetch.WebFetchSettings;
+import ai.meridian.application.port.out.ExtractDocumentTextPort;
+import ai.meridian.application.port.out.KnowledgeBaseStore;
 import ai.meridian.application.port.out.SettingsMap;
 import ai.meridian.application.port.out.TokenCounter;
+import ai.meridian.application.port.out.retrieval.EmbedTextPort;
 import ai.meridian.application.port.out.retrieval.FetchPagePort;
+import ai.meridian.application.port.out.retrieval.KnowledgeIndexPort;
 import ai.meridian.application.port.out.retrieval.SearchWebPort;
 import ai.meridian.application.service.BackendRegistry;
+import ai.meridian.application.service.EmbeddingService;
+import ai.meridian.application.service.KnowledgeBaseService;
 import ai.meridian.application.service.GroundingStage;
 import ai.meridian.application.service.KnowledgeRetriever;
 import ai.meridian.application.service.RetrievalSettings;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.context.env.Environment;
+import ai.meridian.domain.retrieval.ChunkingPolicy;
+import ai.meridian.domain.retrieval.TextChunk;
+import ai.meridian.domain.retrieval.TextChunker;
 import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Executors;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,12 +54,17 @@ import java.util.Optional;
 @Factory
 final class RetrievalFactory {
     static final String PROVIDER = "meridian.web-search.provider";
+    static final String INDEX = "meridian.knowledge.index";
 
     @Singleton
     RetrievalSettings retrievalSettings(Environment environment) {
         String provider = environment.getProperty(PROVIDER, String.class).orElse("none").toLowerCase(Locale.ROOT);
         if (!List.of("none", "quark", "searxng").contains(provider)) {
             throw new IllegalArgumentException(PROVIDER + " must be none, quark or searxng, not '" + provider + "'");
+        }
+        String index = environment.getProperty(INDEX, String.class).orElse("lucene").toLowerCase(Locale.ROOT);
+        if (!List.of("lucene", "qdrant").contains(index)) {
+            throw new IllegalArgumentException(INDEX + " must be lucene or qdrant, not '" + index + "'");
         }
         SettingsMap s = GatewayConfiguration.section(environment, "meridian.retrieval");
         RetrievalSettings d = RetrievalSettings.DEFAULTS;
@@ -86,6 +114,80 @@ final class RetrievalFactory {
                 s.integer("max-redirects", d.maxRedirects()), s.integer("max-text-chars", d.maxTextChars()),
                 s.list("allow-private-hosts").isEmpty() ? d.allowPrivateHosts() : s.list("allow-private-hosts"),
                 s.string("user-agent", d.userAgent()), s.integer("extraction-threads", d.extractionThreads())));
+    }
+
+    /** The local ONNX embedding model (bge-small-zh-v1.5 by default, all-MiniLM-L6-v2 selectable). */
+    @Singleton
+    @Bean(preDestroy = "close")
+    OnnxTextEmbedder embedder(Environment environment) {
+        SettingsMap s = GatewayConfiguration.section(environment, "meridian.embedding");
+        OnnxEmbeddingSettings d = OnnxEmbeddingSettings.defaults();
+        return new OnnxTextEmbedder(new OnnxEmbeddingSettings(s.string("model", d.model()), s.integer("threads", d.threads()),
+                s.integer("intra-op-threads", d.intraOpThreads()), s.integer("max-batch-size", d.maxBatchSize()),
+                s.integer("queue-capacity", d.queueCapacity())));
+    }
+
+    /** The embedded default: BM25 and HNSW vectors in a Lucene index under the data directory. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(property = INDEX, notEquals = "qdrant")
+    LuceneKnowledgeIndex luceneKnowledgeIndex(Environment environment, @Value("${meridian.data-dir:./data}") String dataDir) {
+        SettingsMap s = GatewayConfiguration.section(environment, "meridian.knowledge.lucene");
+        LuceneIndexSettings d = LuceneIndexSettings.defaults(Path.of(s.string("path", dataDir + "/knowledge")));
+        return new LuceneKnowledgeIndex(new LuceneIndexSettings(d.directory(), s.integer("search-threads", d.searchThreads()),
+                s.integer("write-threads", d.writeThreads()), s.decimal("ram-buffer-mb", d.ramBufferMb())));
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(property = INDEX, value = "qdrant")
+    QdrantKnowledgeIndex qdrantKnowledgeIndex(Environment environment, OnnxTextEmbedder embedder) {
+        SettingsMap s = GatewayConfiguration.section(environment, "meridian.knowledge.qdrant");
+        QdrantIndexSettings d = QdrantIndexSettings.defaults(embedder.dimensions());
+        String layout = s.string("layout", "shared").toLowerCase(Locale.ROOT);
+        if (!layout.equals("shared") && !layout.equals("per-knowledge-base")) {
+            throw new IllegalArgumentException(s.key("layout") + " must be shared or per-knowledge-base, not '" + layout + "'");
+        }
+        return new QdrantKnowledgeIndex(new QdrantIndexSettings(s.string("host", d.host()), s.integer("port", d.port()),
+                s.flag("tls", d.tls()), s.string("api-key", d.apiKey()), s.duration("timeout", d.timeout()),
+                layout.equals("shared") ? CollectionLayout.SHARED : CollectionLayout.PER_KNOWLEDGE_BASE,
+                s.string("collection-prefix", d.collectionPrefix()), embedder.dimensions(), s.integer("threads", d.threads())));
+    }
+
+    /** The catalog of knowledge bases lives in the conversation database. */
+    @Singleton
+    JdbcKnowledgeBaseStore knowledgeBaseStore(JdbcConversationStore conversations) {
+        return conversations.knowledgeBases();
+    }
+
+    @Singleton
+    DocumentTextExtractor documentTextExtractor() {
+        return new DocumentTextExtractor(Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "meridian-documents");
+            thread.setDaemon(true);
+            return thread;
+        }));
+    }
+
+    @Singleton
+    KnowledgeRetriever knowledgeRetriever(KnowledgeBaseStore store, KnowledgeIndexPort index, EmbedTextPort embedder,
+                                          RetrievalSettings settings) {
+        return new KnowledgeRetriever(store, index, embedder, settings);
+    }
+
+    @Singleton
+    KnowledgeBaseService knowledgeBaseService(KnowledgeBaseStore store, KnowledgeIndexPort index, EmbedTextPort embedder,
+                                              ExtractDocumentTextPort extractor, Optional<FetchPagePort> fetcher, Environment environment) {
+        SettingsMap s = GatewayConfiguration.section(environment, "meridian.retrieval");
+        TextChunker chunker = new TextChunker(new ChunkingPolicy(s.integer("chunk-tokens", ChunkingPolicy.DEFAULT.maxTokens()),
+                s.integer("chunk-overlap", ChunkingPolicy.DEFAULT.overlapTokens())), embedder::countTokens);
+        return new KnowledgeBaseService(store, index, embedder, extractor, fetcher,
+                text -> chunker.chunk(text).stream().map(TextChunk::text).toList(), Clock.systemUTC());
+    }
+
+    @Singleton
+    EmbeddingService embeddingService(EmbedTextPort embedder) {
+        return new EmbeddingService(embedder);
     }
 
     @Singleton

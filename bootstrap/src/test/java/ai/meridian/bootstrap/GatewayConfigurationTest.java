@@ -144,8 +144,9 @@ class GatewayConfigurationTest {
         assertThat(configuration.models()).singleElement().satisfies(m -> {
             assertThat(m.id()).isEqualTo("extractive");
             assertThat(m.grounding().knowledgeBases()).containsExactly("*");
-            assertThat(m.grounding().webSearch()).isTrue();
+            assertThat(m.grounding().webSearch()).as("no search provider configured").isFalse();
         });
+        assertThat(read("meridian:\n  web-search:\n    provider: searxng\n", Map.of()).models().get(0).grounding().webSearch()).isTrue();
         assertThat(configuration.backends()).extracting(BackendSettings::id).containsExactly("extractive");
     }
 

@@ -37,6 +37,11 @@ public final class JdbcKnowledgeBaseStore implements KnowledgeBaseStore {
         this.runner = new JdbcRunner(transactions, executor, queryTimeoutSeconds, JdbcKnowledgeBaseStore::translate);
     }
 
+    /** On the connections and threads of another store (the conversation store's), with this store's failures. */
+    JdbcKnowledgeBaseStore(JdbcRunner shared) {
+        this.runner = shared.translatingWith(JdbcKnowledgeBaseStore::translate);
+    }
+
     private static RuntimeException translate(Throwable error) {
         RuntimeException translated = SqlFailures.translate(error);
         if (translated instanceof ConversationStoreUnavailableException) {

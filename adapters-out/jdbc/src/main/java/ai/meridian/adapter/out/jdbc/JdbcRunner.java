@@ -35,6 +35,11 @@ final class JdbcRunner {
         this.translate = Objects.requireNonNull(translate, "translate");
     }
 
+    /** The same database access, with failures translated another way. */
+    JdbcRunner translatingWith(Function<Throwable, RuntimeException> other) {
+        return new JdbcRunner(transactions, executor, queryTimeoutSeconds, other);
+    }
+
     <T> CompletableFuture<T> write(TransactionCallback<Connection, T> work) {
         return run(() -> transactions.executeWrite(work));
     }

@@ -1,0 +1,218 @@
+package ai.meridian.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.meridian.testkit.FakeOpenAiUpstream;
+import ai.meridian.testkit.UpstreamBehavior;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Knowledge bases end to end: create one, ingest text and uploaded files as a background job, query it,
+ * serve it to Dify, and ground chat answers in it with numbered {@code kb://} citations; with the knowledge
+ * index down, answers degrade instead of failing.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KnowledgeGroundingTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static FakeOpenAiUpstream model;
+    private static TestGateway gateway;
+
+    @BeforeAll
+    static void start() {
+        model = FakeOpenAiUpstream.start();
+        Map<String, Object> meridian = new LinkedHashMap<>();
+        meridian.put("backends", Map.of("llm", TestGateway.openAiBackend(model.baseUrl(), Map.of())));
+        meridian.put("models", List.of(Map.of("id", "chat", "routes", List.of(TestGateway.route("llm", "m")))));
+        gateway = TestGateway.start(meridian);
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+        model.close();
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws IOException {
+        return JSON.readTree(response.body());
+    }
+
+    private static JsonNode awaitJob(TestGateway on, String id) throws Exception {
+        for (int i = 0; i < 300; i++) {
+            JsonNode job = json(on.get("/v1/ingestion_jobs/" + id));
+            if (!List.of("queued", "running").contains(job.get("status").asText())) {
+                return job;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("ingestion did not finish");
+    }
+
+    private static byte[] multipart(String boundary, String filename, String contentType, byte[] content) {
+        String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename + "\"\r\n"
+                + "Content-Type: " + contentType + "\r\n\r\n";
+        String tail = "\r\n--" + boundary + "--\r\n";
+        byte[] h = head.getBytes(StandardCharsets.UTF_8);
+        byte[] t = tail.getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[h.length + content.length + t.length];
+        System.arraycopy(h, 0, all, 0, h.length);
+        System.arraycopy(content, 0, all, h.length, content.length);
+        System.arraycopy(t, 0, all, h.length + content.length, t.length);
+        return all;
+    }
+
+    @Test
+    @Order(1)
+    void aKnowledgeBaseIsCreatedAndFilledInTheBackground() throws Exception {
+        HttpResponse<String> created = gateway.post("/v1/knowledge_bases", "{\"name\":\"docs\",\"description\":\"product docs\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(gateway.post("/v1/knowledge_bases", "{\"name\":\"docs\"}").statusCode()).isEqualTo(409);
+        assertThat(gateway.post("/v1/knowledge_bases", "{\"name\":\"Docs With Spaces\"}").statusCode()).isEqualTo(400);
+
+        HttpResponse<String> text = gateway.post("/v1/knowledge_bases/docs/documents", "{\"documents\":["
+                + "{\"title\":\"Ports\",\"text\":\"Meridian listens on port 8080 by default. Without a master key it binds to loopback only.\"},"
+                + "{\"title\":\"长城\",\"text\":\"长城是中国古代的军事防御工程。长城始建于春秋战国时期。\"}]}");
+        assertThat(text.statusCode()).as(text.body()).isEqualTo(202);
+        JsonNode job = awaitJob(gateway, json(text).get("id").asText());
+        assertThat(job.get("status").asText()).isEqualTo("completed");
+        assertThat(job.at("/documents/done").asInt()).isEqualTo(2);
+        assertThat(job.at("/chunks/done").asInt()).isEqualTo(job.at("/chunks/total").asInt()).isPositive();
+
+        String boundary = "meridian-test-boundary";
+        byte[] body = multipart(boundary, "fallback.md", "text/markdown",
+                "# Fallback tiers\n\nWhen the primary backend fails, Meridian moves to the next tier.\n".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> upload = gateway.send("POST", "/v1/knowledge_bases/docs/documents", HttpRequest.BodyPublishers.ofByteArray(body),
+                "content-type", "multipart/form-data; boundary=" + boundary);
+        assertThat(upload.statusCode()).as(upload.body()).isEqualTo(202);
+        assertThat(awaitJob(gateway, json(upload).get("id").asText()).get("status").asText()).isEqualTo("completed");
+
+        JsonNode documents = json(gateway.get("/v1/knowledge_bases/docs/documents"));
+        assertThat(documents.get("data")).extracting(d -> d.get("title").asText()).containsExactlyInAnyOrder("Ports", "长城", "Fallback tiers");
+        assertThat(json(gateway.get("/v1/knowledge_bases/docs")).get("documents").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    @Order(2)
+    void aBrokenUploadIsReportedOnTheJob() throws Exception {
+        String boundary = "b2";
+        HttpResponse<String> upload = gateway.send("POST", "/v1/knowledge_bases/docs/documents",
+                HttpRequest.BodyPublishers.ofByteArray(multipart(boundary, "broken.pdf", "application/pdf",
+                        "%PDF-1.7 not a pdf".getBytes(StandardCharsets.US_ASCII))),
+                "content-type", "multipart/form-data; boundary=" + boundary);
+        JsonNode job = awaitJob(gateway, json(upload).get("id").asText());
+        assertThat(job.get("status").asText()).isEqualTo("failed");
+        assertThat(job.get("errors").get(0).asText()).contains("broken.pdf").contains("PDF");
+    }
+
+    @Test
+    @Order(3)
+    void chatAnswersAreGroundedInTheKnowledgeBase() throws Exception {
+        model.enqueue(UpstreamBehavior.answer("Port 8080 [1]."));
+        HttpResponse<String> response = gateway.post("/v1/chat/completions",
+                "{\"model\":\"chat\",\"knowledge_bases\":[\"docs\"],\"messages\":[{\"role\":\"user\",\"content\":\"Which port does Meridian listen on?\"}]}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode body = json(response);
+        assertThat(body.get("citations").get(0).asText()).startsWith("kb://docs/doc_");
+        assertThat(body.get("search_results").get(0).get("source").asText()).isEqualTo("knowledge_base:docs");
+        assertThat(body.get("search_results").get(0).get("title").asText()).isEqualTo("Ports");
+        assertThat(model.requests().get(model.requests().size() - 1).body()).contains("Meridian listens on port 8080 by default.");
+        HttpResponse<String> unknown = gateway.post("/v1/chat/completions",
+                "{\"model\":\"chat\",\"knowledge_bases\":[\"nope\"],\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json(unknown).at("/error/param").asText()).isEqualTo("knowledge_bases");
+    }
+
+    @Test
+    @Order(4)
+    void retrievalOnlyQueriesAndDifyGetPassagesWithScores() throws Exception {
+        JsonNode passages = json(gateway.post("/v1/knowledge_bases/docs/query", "{\"query\":\"长城什么时候修建\",\"top_k\":2}"));
+        assertThat(passages.get("data").get(0).get("text").asText()).contains("春秋战国");
+        assertThat(passages.get("data").get(0).get("score").asDouble()).isBetween(0.0, 1.0);
+
+        HttpResponse<String> dify = gateway.post("/retrieval",
+                "{\"knowledge_id\":\"docs\",\"query\":\"fallback tier\",\"retrieval_setting\":{\"top_k\":3,\"score_threshold\":0.0}}");
+        assertThat(dify.statusCode()).as(dify.body()).isEqualTo(200);
+        JsonNode records = json(dify).get("records");
+        assertThat(records).isNotEmpty();
+        assertThat(records.get(0).get("content").asText()).contains("next tier");
+        assertThat(records.get(0).get("metadata").get("knowledge_base").asText()).isEqualTo("docs");
+
+        HttpResponse<String> unknown = gateway.post("/retrieval", "{\"knowledge_id\":\"nope\",\"query\":\"q\"}");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json(unknown).get("error_code").asInt()).isEqualTo(2001);
+        HttpResponse<String> wrongKey = gateway.post("/retrieval", "{\"knowledge_id\":\"docs\",\"query\":\"q\"}", "authorization", "Bearer nope");
+        assertThat(wrongKey.statusCode()).isEqualTo(403);
+        assertThat(json(wrongKey).get("error_code").asInt()).isEqualTo(1002);
+        HttpResponse<String> badHeader = gateway.post("/retrieval", "{\"knowledge_id\":\"docs\",\"query\":\"q\"}", "authorization", "Basic x");
+        assertThat(json(badHeader).get("error_code").asInt()).isEqualTo(1001);
+    }
+
+    @Test
+    @Order(5)
+    void embeddingsAreServedOpenAiStyle() throws Exception {
+        HttpResponse<String> response = gateway.post("/v1/embeddings", "{\"model\":\"bge-small-zh-v1.5\",\"input\":[\"hello\",\"你好\"]}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode body = json(response);
+        assertThat(body.get("object").asText()).isEqualTo("list");
+        assertThat(body.get("data")).hasSize(2);
+        assertThat(body.get("data").get(0).get("embedding")).hasSize(512);
+        assertThat(body.at("/usage/prompt_tokens").asInt()).isPositive();
+    }
+
+    @Test
+    @Order(6)
+    void deletingADocumentAndTheBaseRemovesThem() throws Exception {
+        String id = json(gateway.get("/v1/knowledge_bases/docs/documents")).get("data").get(0).get("id").asText();
+        assertThat(gateway.send("DELETE", "/v1/knowledge_bases/docs/documents/" + id, HttpRequest.BodyPublishers.noBody()).statusCode())
+                .isEqualTo(200);
+        assertThat(gateway.send("DELETE", "/v1/knowledge_bases/docs", HttpRequest.BodyPublishers.noBody()).statusCode()).isEqualTo(200);
+        assertThat(gateway.get("/v1/knowledge_bases/docs").statusCode()).isEqualTo(404);
+        assertThat(json(gateway.get("/v1/knowledge_bases")).get("data")).isEmpty();
+    }
+
+    @Test
+    @Order(7)
+    void withQdrantDownAnswersDegradeInsteadOfFailing() throws Exception {
+        int deadPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            deadPort = socket.getLocalPort();
+        }
+        Map<String, Object> meridian = new LinkedHashMap<>();
+        meridian.put("backends", Map.of("llm", TestGateway.openAiBackend(model.baseUrl(), Map.of())));
+        meridian.put("models", List.of(Map.of("id", "chat", "routes", List.of(TestGateway.route("llm", "m")))));
+        meridian.put("knowledge", Map.of("index", "qdrant", "qdrant", Map.of("host", "127.0.0.1", "port", deadPort, "timeout", "1s")));
+        meridian.put("retrieval", Map.of("knowledge-timeout", "1500ms"));
+        try (TestGateway withQdrant = TestGateway.start(meridian)) {
+            assertThat(withQdrant.post("/v1/knowledge_bases", "{\"name\":\"docs\"}").statusCode()).isEqualTo(201);
+            JsonNode job = awaitJob(withQdrant, json(withQdrant.post("/v1/knowledge_bases/docs/documents",
+                    "{\"documents\":[{\"title\":\"t\",\"text\":\"some text\"}]}")).get("id").asText());
+            assertThat(job.get("status").asText()).isEqualTo("failed");
+            assertThat(job.get("errors").get(0).asText()).containsIgnoringCase("qdrant");
+
+            model.enqueue(UpstreamBehavior.answer("answered anyway"));
+            long start = System.nanoTime();
+            HttpResponse<String> response = withQdrant.post("/v1/chat/completions",
+                    "{\"model\":\"chat\",\"knowledge_bases\":[\"docs\"],\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}");
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            JsonNode body = json(response);
+            assertThat(body.at("/choices/0/message/content").asText()).isEqualTo("answered anyway");
+            assertThat(body.get("notices").toString()).contains("keyword search").contains("vector search").contains("unavailable");
+        }
+    }
+}
