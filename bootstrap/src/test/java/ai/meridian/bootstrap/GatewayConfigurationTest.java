@@ -146,7 +146,7 @@ class GatewayConfigurationTest {
             assertThat(m.grounding().knowledgeBases()).containsExactly("*");
             assertThat(m.grounding().webSearch()).as("no search provider configured").isFalse();
         });
-        assertThat(read("meridian:\n  web-search:\n    provider: searxng\n", Map.of()).models().get(0).grounding().webSearch()).isTrue();
+        assertThat(read("meridian:\n  web-search:\n    provider: searxng\n    searxng:\n      url: http://127.0.0.1:9\n", Map.of()).models().get(0).grounding().webSearch()).isTrue();
         assertThat(configuration.backends()).extracting(BackendSettings::id).containsExactly("extractive");
     }
 
