@@ -71,7 +71,8 @@ class ConversationJarIT {
                 assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
                 id = JSON.readTree(created.body()).get("conversation_id").asText();
             }
-            assertThat(Files.exists(dir.resolve("data"))).as("no H2 file when PostgreSQL is configured").isFalse();
+            // The data directory itself exists (the embedded knowledge index lives there); the H2 database must not.
+            assertThat(Files.exists(dir.resolve("data").resolve("meridian.mv.db"))).as("no H2 file when PostgreSQL is configured").isFalse();
             try (GatewayProcess again = GatewayProcess.start(dir, Map.of("DATASOURCES_DEFAULT_URL", url))) {
                 assertThat(again.awaitStarted(Duration.ofSeconds(60))).as(again.log()).isTrue();
                 HttpResponse<String> read = send(again, "GET", "/v1/conversations/" + id, null);
@@ -188,6 +189,7 @@ class ConversationJarIT {
                 assertThat(missing).as("acknowledged turns lost").isEmpty();
                 assertThat(told).isGreaterThanOrEqualTo(400);
             }
+            assertThat(Files.exists(dir.resolve("data").resolve("meridian.mv.db"))).as("the default store is the H2 file").isTrue();
         }
     }
 }
