@@ -8,6 +8,7 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import jakarta.inject.Singleton;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,12 @@ final class GatewayExceptionHandlers {
         }
         if (cause instanceof GatewayException gatewayException) {
             return ErrorResponses.of(request, gatewayException.error());
+        }
+        if (cause instanceof CancellationException) {
+            // The client went away and its exchange was cancelled: nobody reads this answer, nothing failed.
+            LOG.debug("{} {} cancelled: the client disconnected (request {})", request.getMethodName(), request.getPath(), RequestIds.of(request));
+            // The status is never delivered (the connection is closed); metrics record the cancelled call on their own.
+            return ErrorResponses.of(request, GatewayError.of(ErrorKind.INVALID_REQUEST, "The client closed the connection."));
         }
         LOG.error("unexpected failure handling {} {} (request {})", request.getMethodName(), request.getPath(), RequestIds.of(request), cause);
         return ErrorResponses.of(request, GatewayError.of(ErrorKind.INTERNAL, "The server had an error while processing your request."));
