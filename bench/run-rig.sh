@@ -2,7 +2,8 @@
 # Gateway benchmark on loopback with the shared rig (../shared/bench): starts the built jar with
 # bench/meridian-bench.yml, warms the JIT up, then runs compare.sh (mock direct vs Meridian vs Portkey,
 # wrk at 1 and 32 connections) and stream-probe.js (time to first byte of streams, direct and via Meridian).
-# Usage: bench/run-rig.sh [seconds-per-wrk-run]     Env: RIG, WARMUP (s), JAVA_OPTS, SKIP_PORTKEY=1
+# Usage: bench/run-rig.sh [seconds-per-wrk-run]     Env: RIG, WARMUP (s), SKIP_PORTKEY=1,
+# JAVA_OPTS (default -XX:+UseParallelGC, the collector docs/operations.md recommends; JAVA_OPTS= for the JVM default)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rig=${RIG:-$root/../shared/bench}
@@ -18,8 +19,9 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 
 MICRONAUT_CONFIG_FILES="$root/bench/meridian-bench.yml" MICRONAUT_SERVER_PORT=$port MERIDIAN_LOG_LEVEL=WARN \
-  java ${JAVA_OPTS:-} -jar "$root/bootstrap/target/meridian.jar" > /tmp/meridian-bench.log 2>&1 & pids+=($!)
+  java ${JAVA_OPTS--XX:+UseParallelGC} -jar "$root/bootstrap/target/meridian.jar" > /tmp/meridian-bench.log 2>&1 & pids+=($!)
 for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$port/health/live" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -fs "http://127.0.0.1:$port/health/live" >/dev/null 2>&1 || { echo "Meridian did not start:" >&2; tail -5 /tmp/meridian-bench.log >&2; exit 1; }
 
 echo "warming up Meridian for ${warmup}s (the JIT needs it; a cold JVM is not what runs in production)"
 PORT=9000 node "$rig/mock-upstream.js" >/dev/null 2>&1 & mock=$!

@@ -23,7 +23,7 @@ trap cleanup EXIT
 java -cp "$cp" ai.meridian.adapter.out.triton.FakeTritonServer 8001 trtllm > /tmp/fake-triton.log 2>&1 & pids+=($!)
 sleep 3
 MICRONAUT_CONFIG_FILES="$root/bench/meridian-triton.yml" MICRONAUT_SERVER_PORT=$port MERIDIAN_LOG_LEVEL=WARN \
-  java ${JAVA_OPTS:-} -jar "$root/bootstrap/target/meridian.jar" > /tmp/meridian-triton.log 2>&1 & pids+=($!)
+  java ${JAVA_OPTS--XX:+UseParallelGC} -jar "$root/bootstrap/target/meridian.jar" > /tmp/meridian-triton.log 2>&1 & pids+=($!)
 for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$port/health/live" >/dev/null 2>&1 && break; sleep 0.5; done
 
 echo "== adapter vs bare gRPC stub (streamed answer, one call at a time)"

@@ -47,8 +47,10 @@ public final class OpenTelemetryTracing implements TelemetryPort {
         Context parent = traceparent == null || traceparent.isBlank()
                 ? Context.root()
                 : W3CTraceContextPropagator.getInstance().extract(Context.root(), traceparent.trim(), TRACEPARENT);
-        Span span = tracer.spanBuilder(name).setParent(parent).setSpanKind(SpanKind.SERVER)
-                .setAllAttributes(toAttributes(attributes)).startSpan();
+        Span span = tracer.spanBuilder(name).setParent(parent).setSpanKind(SpanKind.SERVER).startSpan();
+        if (span.isRecording()) {
+            span.setAllAttributes(toAttributes(attributes));
+        }
         return new OtelSpan(span);
     }
 
@@ -81,13 +83,18 @@ public final class OpenTelemetryTracing implements TelemetryPort {
 
         @Override
         public TraceSpan child(String name, Map<String, Object> attributes) {
-            Span child = tracer.spanBuilder(name).setParent(Context.root().with(span)).setSpanKind(SpanKind.INTERNAL)
-                    .setAllAttributes(toAttributes(attributes)).startSpan();
+            Span child = tracer.spanBuilder(name).setParent(Context.root().with(span)).setSpanKind(SpanKind.INTERNAL).startSpan();
+            if (child.isRecording()) {
+                child.setAllAttributes(toAttributes(attributes));
+            }
             return new OtelSpan(child);
         }
 
         @Override
         public void set(String key, Object value) {
+            if (!span.isRecording()) {
+                return; // unsampled (always so with no exporter): attributes would be dropped anyway
+            }
             AttributesBuilder builder = Attributes.builder();
             put(builder, key, value);
             span.setAllAttributes(builder.build());
@@ -95,7 +102,9 @@ public final class OpenTelemetryTracing implements TelemetryPort {
 
         @Override
         public void event(String name, Map<String, Object> attributes) {
-            span.addEvent(name, toAttributes(attributes));
+            if (span.isRecording()) {
+                span.addEvent(name, toAttributes(attributes));
+            }
         }
 
         @Override

@@ -107,6 +107,30 @@ class OpenAiCompatibleBackendTest {
     }
 
     @Test
+    void idleConnectionsAreRetiredButAWaitingCallIsNotCut() throws Exception {
+        Map<String, String> values = new java.util.HashMap<>(OpenAiBackendContractTest.settings("idle", upstream.baseUrl()).properties());
+        values.put("idle-timeout", "300ms");
+        ModelBackend idle = factory.create(new BackendSettings("idle", "openai", values));
+        try {
+            upstream.enqueue(UpstreamBehavior.answer("slow").withFirstDelay(Duration.ofMillis(800)));
+            assertThat(idle.complete(call(GenerationParams.DEFAULTS)).get(5, TimeUnit.SECONDS).content())
+                    .as("a call waiting longer than the idle timeout is not an idle connection").isEqualTo("slow");
+            for (int i = 0; i < 4; i++) {
+                upstream.enqueue(UpstreamBehavior.answer("x"));
+                idle.complete(call(GenerationParams.DEFAULTS)).get(5, TimeUnit.SECONDS);
+            }
+            int before = upstream.connectionsAccepted();
+            Thread.sleep(1_000);
+            upstream.enqueue(UpstreamBehavior.answer("again"));
+            assertThat(idle.complete(call(GenerationParams.DEFAULTS)).get(5, TimeUnit.SECONDS).content()).isEqualTo("again");
+            assertThat(upstream.connectionsAccepted()).as("the idle connections were closed, so a new one was opened")
+                    .isGreaterThan(before);
+        } finally {
+            idle.close();
+        }
+    }
+
+    @Test
     void aConnectionResetByTheUpstreamIsNotReusedAndTheNextCallWorks() throws Exception {
         upstream.enqueue(UpstreamBehavior.resets(), UpstreamBehavior.answer("fine"));
         Failure failure = failure(backend.complete(call(GenerationParams.DEFAULTS)));

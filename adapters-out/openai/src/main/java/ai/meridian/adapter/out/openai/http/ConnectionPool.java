@@ -55,7 +55,9 @@ final class ConnectionPool {
                         }
                         p.addLast("http", new HttpClientCodec(4096, 16384, 65536));
                         p.addLast("inflate", new HttpContentDecompressor(0));
-                        p.addLast("idle", new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+                        // Reader-idle only: an all-idle handler adds a listener to every write, which costs on the hot path;
+                        // a pooled connection nobody uses reads nothing, so this still retires it.
+                        p.addLast("idle", new IdleStateHandler(options.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
                         p.addLast("dispatch", new Dispatcher());
                     }
                 });
