@@ -46,7 +46,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -71,7 +70,12 @@ public final class FakeTritonServer implements AutoCloseable {
     private final Set<String> outputNames;
     private final Deque<TritonBehavior> script = new ConcurrentLinkedDeque<>();
     private final TritonBehavior defaultBehavior;
-    private final List<ReceivedRequest> requests = new CopyOnWriteArrayList<>();
+    /**
+     * The most recent requests, for tests to inspect. Bounded, and not copy-on-write: as a benchmark upstream the
+     * server takes hundreds of thousands of calls, and copying the whole list on each one stalled it.
+     */
+    private final java.util.ArrayDeque<ReceivedRequest> requests = new java.util.ArrayDeque<>();
+    private static final int KEPT_REQUESTS = 10_000;
     private final AtomicInteger abandoned = new AtomicInteger();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fake-triton-scheduler");
@@ -186,7 +190,9 @@ public final class FakeTritonServer implements AutoCloseable {
     }
 
     List<ReceivedRequest> requests() {
-        return requests;
+        synchronized (requests) {
+            return List.copyOf(requests);
+        }
     }
 
     public int abandonedCalls() {
@@ -455,7 +461,12 @@ public final class FakeTritonServer implements AutoCloseable {
             }
             return;
         }
-        requests.add(received);
+        synchronized (requests) {
+            if (requests.size() == KEPT_REQUESTS) {
+                requests.removeFirst();
+            }
+            requests.addLast(received);
+        }
         TritonBehavior behavior = script.poll();
         if (behavior == null) {
             behavior = defaultBehavior;
