@@ -4,6 +4,7 @@ import ai.meridian.application.port.out.retrieval.RetrievalUnavailableException;
 import ai.meridian.application.port.out.retrieval.SearchWebPort;
 import ai.meridian.application.port.out.retrieval.WebResult;
 import ai.meridian.application.port.out.retrieval.WebSearchQuery;
+import ai.meridian.support.http.BoundedBody;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

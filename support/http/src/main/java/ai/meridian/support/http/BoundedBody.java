@@ -1,4 +1,4 @@
-package ai.meridian.adapter.out.quark;
+package ai.meridian.support.http;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -9,8 +9,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
-/** Collects a response body up to a limit; past it the connection is cancelled instead of buffering on. */
-final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+/**
+ * Collects a response body up to a limit; past it the connection is cancelled instead of buffering on. Shared
+ * by the web-search adapters, which keep to the JDK's HTTP client; it knows neither ports nor adapters.
+ */
+public final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
     private static final int ERROR_BODY_LIMIT = 64 * 1024;
 
     private final CompletableFuture<byte[]> body = new CompletableFuture<>();
@@ -24,7 +27,7 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
     }
 
     /** Success bodies up to {@code limit}; error bodies only need their first bytes. */
-    static HttpResponse.BodyHandler<byte[]> handler(int limit) {
+    public static HttpResponse.BodyHandler<byte[]> handler(int limit) {
         return info -> new BoundedBody(info.statusCode() == 200 ? limit : ERROR_BODY_LIMIT);
     }
 
@@ -70,7 +73,7 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
     }
 
     /** The answer was larger than the limit. */
-    static final class TooLarge extends IOException {
+    public static final class TooLarge extends IOException {
         private static final long serialVersionUID = 1L;
 
         TooLarge(int limit) {
