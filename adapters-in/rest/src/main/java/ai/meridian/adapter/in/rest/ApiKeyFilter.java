@@ -44,7 +44,7 @@ final class ApiKeyFilter {
                 .orElseThrow(() -> new IllegalStateException("request reached a controller without authentication"));
     }
 
-    private static String bearer(String header) {
+    static String bearer(String header) {
         if (header == null) {
             return null;
         }

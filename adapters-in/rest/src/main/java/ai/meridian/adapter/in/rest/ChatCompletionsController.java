@@ -49,11 +49,8 @@ final class ChatCompletionsController {
             reply.whenComplete((r, e) -> client.detach());
             return reply.thenApply(r -> {
                 MutableHttpResponse<?> response = HttpResponse.ok(OpenAiJsonWriter.completion(r))
-                        .contentType(MediaType.APPLICATION_JSON_TYPE)
-                        .header(RequestIds.HEADER, requestId)
-                        .header("x-meridian-backend", r.servedBy().backend())
-                        .header("x-meridian-fallback-tier", String.valueOf(r.servedBy().tier()));
-                r.conversationId().ifPresent(id -> response.header(CONVERSATION_HEADER, id));
+                        .contentType(MediaType.APPLICATION_JSON_TYPE);
+                AnswerHeaders.write(requestId, r.servedBy(), r.conversationId(), response::header);
                 return response;
             });
         }

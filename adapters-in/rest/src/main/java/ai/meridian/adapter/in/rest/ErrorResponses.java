@@ -16,9 +16,15 @@ final class ErrorResponses {
                 .body(OpenAiJsonWriter.error(error))
                 .contentType(MediaType.APPLICATION_JSON_TYPE)
                 .header(RequestIds.HEADER, RequestIds.of(request));
-        if (error.retryAfter() != null) {
-            response.header("retry-after", String.valueOf(Math.max(1, (error.retryAfter().toMillis() + 999) / 1000)));
+        String retryAfter = retryAfterSeconds(error);
+        if (retryAfter != null) {
+            response.header("retry-after", retryAfter);
         }
         return response;
+    }
+
+    /** Whole seconds, rounded up and at least one, or null when the error does not say when to retry. */
+    static String retryAfterSeconds(GatewayError error) {
+        return error.retryAfter() == null ? null : String.valueOf(Math.max(1, (error.retryAfter().toMillis() + 999) / 1000));
     }
 }

@@ -21,21 +21,28 @@ final class GatewayExceptionHandlers {
     }
 
     static HttpResponse<?> respond(HttpRequest<?> request, Throwable error) {
+        return ErrorResponses.of(request, errorFor(error, request.getMethodName() + " " + request.getPath(), RequestIds.of(request)));
+    }
+
+    /**
+     * The client-visible error for a failure while answering {@code exchange}: a gateway error as it is; a
+     * cancellation (the client left, nobody reads the answer) quietly; anything else logged, as a generic 500.
+     */
+    static GatewayError errorFor(Throwable error, String exchange, String requestId) {
         Throwable cause = error;
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
         if (cause instanceof GatewayException gatewayException) {
-            return ErrorResponses.of(request, gatewayException.error());
+            return gatewayException.error();
         }
         if (cause instanceof CancellationException) {
-            // The client went away and its exchange was cancelled: nobody reads this answer, nothing failed.
-            LOG.debug("{} {} cancelled: the client disconnected (request {})", request.getMethodName(), request.getPath(), RequestIds.of(request));
+            LOG.debug("{} cancelled: the client disconnected (request {})", exchange, requestId);
             // The status is never delivered (the connection is closed); metrics record the cancelled call on their own.
-            return ErrorResponses.of(request, GatewayError.of(ErrorKind.INVALID_REQUEST, "The client closed the connection."));
+            return GatewayError.of(ErrorKind.INVALID_REQUEST, "The client closed the connection.");
         }
-        LOG.error("unexpected failure handling {} {} (request {})", request.getMethodName(), request.getPath(), RequestIds.of(request), cause);
-        return ErrorResponses.of(request, GatewayError.of(ErrorKind.INTERNAL, "The server had an error while processing your request."));
+        LOG.error("unexpected failure handling {} (request {})", exchange, requestId, cause);
+        return GatewayError.of(ErrorKind.INTERNAL, "The server had an error while processing your request.");
     }
 
     @Singleton

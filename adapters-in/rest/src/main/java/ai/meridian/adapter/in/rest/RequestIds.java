@@ -19,10 +19,14 @@ final class RequestIds {
         if (known instanceof String id) {
             return id;
         }
-        String offered = request.getHeaders().get(HEADER);
-        String id = offered != null && SANE.matcher(offered).matches() ? offered : generate();
+        String id = fromHeader(request.getHeaders().get(HEADER));
         request.setAttribute(ATTRIBUTE, id);
         return id;
+    }
+
+    /** The id the client offered in its header if sane, else a new one. */
+    static String fromHeader(String offered) {
+        return offered != null && SANE.matcher(offered).matches() ? offered : generate();
     }
 
     private static String generate() {

@@ -21,21 +21,17 @@ import reactor.core.publisher.Sinks;
  * chunk is written the moment it arrives. A client that goes away cancels the upstream call.
  */
 final class SseBridge implements ChatStreamObserver {
-    static final String DONE = "data: [DONE]\n\n";
-
     private final String requestId;
-    private final boolean includeUsage;
+    private final SseEvents events;
     private final ClientConnection client;
     private final Sinks.Many<String> sink = Sinks.many().unicast().onBackpressureBuffer();
     private final CompletableFuture<MutableHttpResponse<?>> head = new CompletableFuture<>();
     private volatile Cancellable upstream;
     private volatile boolean clientGone;
-    private StreamStart start;
-    private boolean first = true;
 
     SseBridge(String requestId, boolean includeUsage, ClientConnection client) {
         this.requestId = requestId;
-        this.includeUsage = includeUsage;
+        this.events = new SseEvents(includeUsage);
         this.client = client;
         client.onClose(this::clientLeft);
     }
@@ -61,53 +57,33 @@ final class SseBridge implements ChatStreamObserver {
 
     @Override
     public void onStart(StreamStart streamStart) {
-        this.start = streamStart;
+        events.start(streamStart);
         Flux<String> body = sink.asFlux().doOnCancel(this::clientLeft);
-        MutableHttpResponse<?> response = HttpResponse.ok(body)
-                .contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
-                .header("cache-control", "no-cache")
-                .header("x-accel-buffering", "no")
-                .header(RequestIds.HEADER, requestId)
-                .header("x-meridian-backend", streamStart.servedBy().backend())
-                .header("x-meridian-fallback-tier", String.valueOf(streamStart.servedBy().tier()));
-        streamStart.conversationId().ifPresent(id -> response.header(ChatCompletionsController.CONVERSATION_HEADER, id));
+        MutableHttpResponse<?> response = HttpResponse.ok(body).contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
+        AnswerHeaders.writeStream(requestId, streamStart.servedBy(), streamStart.conversationId(), response::header);
         head.complete(response);
     }
 
     @Override
     public void onDelta(Delta delta) {
-        sink.tryEmitNext(event(OpenAiJsonWriter.deltaChunk(start, delta, first)));
-        first = false;
+        sink.tryEmitNext(events.delta(delta));
     }
 
     @Override
     public void onFinish(FinishReason reason, TokenUsage usage) {
-        if (first) {
-            sink.tryEmitNext(event(OpenAiJsonWriter.deltaChunk(start, Delta.of(""), true)));
-        }
-        sink.tryEmitNext(event(OpenAiJsonWriter.finishChunk(start, reason)));
-        if (includeUsage) {
-            sink.tryEmitNext(event(OpenAiJsonWriter.usageChunk(start, usage)));
-        }
-        sink.tryEmitNext(DONE);
+        sink.tryEmitNext(events.finish(reason, usage));
         sink.tryEmitComplete();
         client.detach();
-    }
-
-    /** One server-sent event; the JSON never contains a raw newline, so one data line suffices. */
-    private static String event(String json) {
-        return "data: " + json + "\n\n";
     }
 
     @Override
     public void onError(GatewayError error) {
         client.detach();
-        if (start == null) {
+        if (!events.started()) {
             head.completeExceptionally(new GatewayException(error));
             return;
         }
-        // OpenAI's way to fail a stream that has begun: an error event, then the end of the stream.
-        sink.tryEmitNext(event(OpenAiJsonWriter.errorEvent(error)));
+        sink.tryEmitNext(SseEvents.error(error));
         sink.tryEmitComplete();
     }
 }

@@ -1,0 +1,536 @@
+package ai.meridian.adapter.in.rest;
+
+import ai.meridian.application.port.in.AuthenticateCallerUseCase;
+import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
+import ai.meridian.application.port.in.CallerContext;
+import ai.meridian.application.port.in.ChatCommand;
+import ai.meridian.application.port.in.ChatReply;
+import ai.meridian.application.port.in.ChatStreamObserver;
+import ai.meridian.application.port.in.CompleteChatUseCase;
+import ai.meridian.application.port.in.StreamStart;
+import ai.meridian.application.port.out.Cancellable;
+import ai.meridian.domain.chat.ChatRequest;
+import ai.meridian.domain.chat.Delta;
+import ai.meridian.domain.chat.FinishReason;
+import ai.meridian.domain.chat.TokenUsage;
+import ai.meridian.domain.error.GatewayError;
+import ai.meridian.domain.error.GatewayException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.GenericFutureListener;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Answers {@code POST /v1/chat/completions} straight from the connection's Netty pipeline, ahead of the
+ * framework's router, filters and body binding, which cost more CPU per request than the proxying itself.
+ * It takes only the plain case: HTTP/1.1, exactly that path, a valid key, a declared body within the size
+ * limit, no {@code Expect}, no compressed body, an {@code Accept} the endpoint can meet. Everything else
+ * (other paths, bad keys, chunked or oversized bodies, HTTP/1.0) goes on to the framework unchanged, which
+ * answers it with the same errors as before. Both paths share the parser, the use case and the writers.
+ *
+ * <p>One instance per connection; all state is touched on the connection's event loop only. Pipelined
+ * requests keep their order: a request is taken here only while the framework owes no response on the
+ * connection, and requests that arrive while an answer is under way here wait until it is written.
+ */
+final class ChatFastPath extends ChannelDuplexHandler {
+    static final String NAME = "meridian-chat-fast-path";
+    private static final String PATH = "/v1/chat/completions";
+    private static final String EXCHANGE = "POST " + PATH;
+    private static final int INITIAL_BODY_BYTES = 16 * 1024;
+
+    /** What every connection's handler shares: the use cases (looked up once, lazily) and the limits. */
+    static final class Shared {
+        private final Supplier<CompleteChatUseCase> chatSupplier;
+        private final Supplier<AuthenticateCallerUseCase> authenticationSupplier;
+        private final long maxBodyBytes;
+        private final int compressionThreshold;
+        private final int compressionLevel;
+        private volatile CompleteChatUseCase chat;
+        private volatile AuthenticateCallerUseCase authentication;
+        private volatile long dateSecond;
+        private volatile String date;
+
+        Shared(Supplier<CompleteChatUseCase> chat, Supplier<AuthenticateCallerUseCase> authentication,
+               long maxBodyBytes, int compressionThreshold, int compressionLevel) {
+            this.chatSupplier = chat;
+            this.authenticationSupplier = authentication;
+            this.maxBodyBytes = maxBodyBytes;
+            this.compressionThreshold = compressionThreshold;
+            this.compressionLevel = compressionLevel;
+        }
+
+        CompleteChatUseCase chat() {
+            CompleteChatUseCase known = chat;
+            return known != null ? known : (chat = chatSupplier.get());
+        }
+
+        AuthenticateCallerUseCase authentication() {
+            AuthenticateCallerUseCase known = authentication;
+            return known != null ? known : (authentication = authenticationSupplier.get());
+        }
+
+        /** The {@code date} header, formatted once a second rather than once a request. */
+        String date() {
+            long now = System.currentTimeMillis();
+            long second = now / 1000;
+            String known = date;
+            if (known == null || second != dateSecond) {
+                known = DateFormatter.format(new Date(now));
+                date = known;
+                dateSecond = second;
+            }
+            return known;
+        }
+    }
+
+    private final Shared shared;
+    private final ArrayDeque<Object> held = new ArrayDeque<>(2);
+    private ChannelHandlerContext ctx;
+    /** The request taken here, from its head until its answer is written; null when none. */
+    private Exchange exchange;
+    /** Requests handed to the framework whose responses have not been written to the end yet. */
+    private int frameworkOwes;
+    /** The framework asked for more input while requests were held back; asked again once they are let through. */
+    private boolean readWanted;
+
+    ChatFastPath(Shared shared) {
+        this.shared = shared;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseHeld();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        releaseHeld();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (answering() || !held.isEmpty()) {
+            held.add(msg);
+            return;
+        }
+        route(msg);
+    }
+
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        // While requests wait behind an answer under way, reading more would only pile them up.
+        if (!held.isEmpty()) {
+            readWanted = true;
+            return;
+        }
+        ctx.read();
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        // Only the framework's writes pass here (this handler writes from its own context, below it).
+        if (msg instanceof LastHttpContent && !(msg instanceof HttpResponse response
+                && response.status().codeClass() == HttpStatusClass.INFORMATIONAL) && frameworkOwes > 0) {
+            frameworkOwes--;
+        }
+        ctx.write(msg, promise);
+    }
+
+    private boolean answering() {
+        return exchange != null && exchange.answering;
+    }
+
+    /** Takes the message here or hands it to the framework; true when handed on. */
+    private boolean route(Object msg) {
+        if (msg instanceof HttpRequest request) {
+            Caller caller = exchange == null && frameworkOwes == 0 ? takeable(request) : null;
+            if (caller == null) {
+                frameworkOwes++;
+                ctx.fireChannelRead(msg);
+                return true;
+            }
+            exchange = new Exchange(request, caller);
+            if (msg instanceof HttpContent content) {
+                body(content);
+            }
+            return false;
+        }
+        if (msg instanceof HttpContent content && exchange != null && !exchange.answering) {
+            body(content);
+            return false;
+        }
+        ctx.fireChannelRead(msg);
+        return true;
+    }
+
+    /** The caller when this request is the plain case this path answers, else null (the framework answers it). */
+    private Caller takeable(HttpRequest request) {
+        if (request.decoderResult().isFailure() || request.method() != HttpMethod.POST
+                || request.protocolVersion() != HttpVersion.HTTP_1_1 || !PATH.equals(request.uri())) {
+            return null;
+        }
+        HttpHeaders headers = request.headers();
+        if (headers.contains(HttpHeaderNames.EXPECT) || headers.contains(HttpHeaderNames.CONTENT_ENCODING)
+                || headers.contains(HttpHeaderNames.TRANSFER_ENCODING) || !acceptable(headers.get(HttpHeaderNames.ACCEPT))) {
+            return null;
+        }
+        long length;
+        try {
+            length = HttpUtil.getContentLength(request, -1L);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        if (length < 0 || length > shared.maxBodyBytes) {
+            return null;
+        }
+        return shared.authentication().authenticate(ApiKeyFilter.bearer(headers.get(HttpHeaderNames.AUTHORIZATION))).orElse(null);
+    }
+
+    /** An Accept the endpoint can meet (JSON or SSE); anything else gets the framework's 406. */
+    private static boolean acceptable(String accept) {
+        if (accept == null || accept.isEmpty()) {
+            return true;
+        }
+        for (String range : accept.split(",")) {
+            int parameters = range.indexOf(';');
+            String type = (parameters < 0 ? range : range.substring(0, parameters)).trim();
+            if (type.equals("*/*") || type.equals("application/*") || type.equals("application/json")
+                    || type.equals("text/*") || type.equals("text/event-stream")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void body(HttpContent content) {
+        Exchange x = exchange;
+        try {
+            ByteBuf bytes = content.content();
+            int n = (int) Math.min(bytes.readableBytes(), x.declaredLength - x.filled);
+            if (x.filled + n > x.body.length) {
+                // Grown as the bytes come, not as declared: a declared size alone must not claim memory.
+                x.body = Arrays.copyOf(x.body, (int) Math.min(x.declaredLength, Math.max(2L * x.body.length, x.filled + n)));
+            }
+            bytes.readBytes(x.body, x.filled, n);
+            x.filled += n;
+        } finally {
+            content.release();
+        }
+        if (content instanceof LastHttpContent) {
+            x.answering = true;
+            answer(x);
+        }
+    }
+
+    private void answer(Exchange x) {
+        ChatCommand command;
+        ChatRequest request;
+        try {
+            byte[] body = x.filled == x.body.length ? x.body : Arrays.copyOf(x.body, x.filled);
+            JsonNode root = ChatRequestParser.readJsonObject(body);
+            request = ChatRequestParser.parse(root);
+            command = new ChatCommand(
+                    new CallerContext(x.requestId, x.caller.tenant(), x.caller.keyId(), x.traceparent, x.receivedAt),
+                    request, ChatRequestParser.conversation(root, x.conversationHeader));
+        } catch (RuntimeException e) {
+            fail(x, e);
+            return;
+        }
+        x.watchClient();
+        try {
+            if (request.stream()) {
+                x.events = new SseEvents(request.includeUsage());
+                x.onCancel(shared.chat().stream(command, new StreamWriter(x)));
+            } else {
+                CompletableFuture<ChatReply> reply = shared.chat().complete(command);
+                x.onCancel(() -> reply.cancel(false));
+                reply.whenComplete((r, e) -> onLoop(() -> {
+                    if (e != null) {
+                        fail(x, e);
+                    } else {
+                        complete(x, r);
+                    }
+                }));
+            }
+        } catch (RuntimeException e) {
+            fail(x, e);
+        }
+    }
+
+    private void complete(Exchange x, ChatReply reply) {
+        if (x.ended) {
+            return;
+        }
+        FullHttpResponse response = full(x, HttpResponseStatus.OK, OpenAiJsonWriter.completion(reply));
+        AnswerHeaders.write(x.requestId, reply.servedBy(), reply.conversationId(), response.headers()::set);
+        end(x, response);
+    }
+
+    private void fail(Exchange x, Throwable failure) {
+        if (x.ended) {
+            return;
+        }
+        GatewayError error = GatewayExceptionHandlers.errorFor(failure, EXCHANGE, x.requestId);
+        if (x.headSent) {
+            ctx.write(new DefaultHttpContent(ByteBufUtil.writeUtf8(ctx.alloc(), SseEvents.error(error))));
+            end(x, LastHttpContent.EMPTY_LAST_CONTENT);
+            return;
+        }
+        FullHttpResponse response = full(x, HttpResponseStatus.valueOf(error.httpStatus()), OpenAiJsonWriter.error(error));
+        response.headers().set(RequestIds.HEADER, x.requestId);
+        String retryAfter = ErrorResponses.retryAfterSeconds(error);
+        if (retryAfter != null) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
+        }
+        end(x, response);
+    }
+
+    /** A whole JSON response, gzipped when the client accepts it and it is big enough to gain from it. */
+    private FullHttpResponse full(Exchange x, HttpResponseStatus status, byte[] json) {
+        boolean compress = x.gzip && shared.compressionThreshold >= 0 && json.length >= shared.compressionThreshold;
+        byte[] body = compress ? gzip(json, shared.compressionLevel) : json;
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        HttpHeaders headers = response.headers();
+        headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        if (compress) {
+            headers.set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
+            headers.set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
+        }
+        head(x, headers);
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        return response;
+    }
+
+    private void head(Exchange x, HttpHeaders headers) {
+        headers.set(HttpHeaderNames.DATE, shared.date());
+        if (!x.keepAlive) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+    }
+
+    private static byte[] gzip(byte[] bytes, int level) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 2 + 32);
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out) {
+            {
+                def.setLevel(level);
+            }
+        }) {
+            gzip.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Writes the last of the answer, then lets through whatever waited behind it. */
+    private void end(Exchange x, Object last) {
+        x.ended = true;
+        x.stopWatchingClient();
+        if (exchange == x) {
+            exchange = null;
+        }
+        if (!ctx.channel().isActive()) {
+            ReferenceCountUtil.release(last);
+            return;
+        }
+        ChannelFuture written = ctx.writeAndFlush(last);
+        if (!x.keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        letHeldThrough();
+    }
+
+    private void letHeldThrough() {
+        boolean handedOn = false;
+        while (!held.isEmpty() && !answering()) {
+            handedOn |= route(held.poll());
+        }
+        if (handedOn) {
+            ctx.fireChannelReadComplete();
+        }
+        if (held.isEmpty() && readWanted) {
+            readWanted = false;
+            ctx.read();
+        }
+    }
+
+    private void releaseHeld() {
+        Object msg;
+        while ((msg = held.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onLoop(Runnable action) {
+        if (ctx.executor().inEventLoop()) {
+            action.run();
+        } else {
+            ctx.executor().execute(action);
+        }
+    }
+
+    /** Writes a streamed answer as server-sent events, each the moment it arrives; the head waits for the first token. */
+    private final class StreamWriter implements ChatStreamObserver {
+        private final Exchange x;
+
+        StreamWriter(Exchange x) {
+            this.x = x;
+        }
+
+        @Override
+        public void onStart(StreamStart start) {
+            onLoop(() -> {
+                if (x.ended) {
+                    return;
+                }
+                x.events.start(start);
+                HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                HttpHeaders headers = head.headers();
+                headers.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
+                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                AnswerHeaders.writeStream(x.requestId, start.servedBy(), start.conversationId(), headers::set);
+                head(x, headers);
+                x.headSent = true;
+                ctx.write(head);
+                // The first delta usually follows at once and takes the head along in its flush; if not, this sends it.
+                ctx.executor().execute(ctx::flush);
+            });
+        }
+
+        @Override
+        public void onDelta(Delta delta) {
+            onLoop(() -> {
+                if (!x.ended) {
+                    ctx.writeAndFlush(new DefaultHttpContent(ByteBufUtil.writeUtf8(ctx.alloc(), x.events.delta(delta))));
+                }
+            });
+        }
+
+        @Override
+        public void onFinish(FinishReason reason, TokenUsage usage) {
+            onLoop(() -> {
+                if (!x.ended) {
+                    ctx.write(new DefaultHttpContent(ByteBufUtil.writeUtf8(ctx.alloc(), x.events.finish(reason, usage))));
+                    end(x, LastHttpContent.EMPTY_LAST_CONTENT);
+                }
+            });
+        }
+
+        @Override
+        public void onError(GatewayError error) {
+            onLoop(() -> fail(x, new GatewayException(error)));
+        }
+    }
+
+    /** One request taken here: what it said, its body as it arrives, and how far its answer got. */
+    private final class Exchange {
+        final long receivedAt = System.nanoTime();
+        final String requestId;
+        final Caller caller;
+        final String traceparent;
+        final String conversationHeader;
+        final boolean keepAlive;
+        final boolean gzip;
+        final long declaredLength;
+        byte[] body;
+        int filled;
+        boolean answering;
+        boolean headSent;
+        boolean ended;
+        SseEvents events;
+        private Cancellable cancel;
+        private boolean clientGone;
+        private GenericFutureListener<ChannelFuture> closeListener;
+
+        Exchange(HttpRequest request, Caller caller) {
+            HttpHeaders headers = request.headers();
+            this.requestId = RequestIds.fromHeader(headers.get(RequestIds.HEADER));
+            this.caller = caller;
+            this.traceparent = headers.get("traceparent");
+            this.conversationHeader = headers.get(ChatCompletionsController.CONVERSATION_HEADER);
+            this.keepAlive = HttpUtil.isKeepAlive(request);
+            this.gzip = acceptsGzip(headers.get(HttpHeaderNames.ACCEPT_ENCODING));
+            this.declaredLength = HttpUtil.getContentLength(request, 0L);
+            this.body = new byte[(int) Math.min(declaredLength, INITIAL_BODY_BYTES)];
+        }
+
+        /** A client that goes away while its answer is under way cancels the upstream call. */
+        void watchClient() {
+            closeListener = future -> {
+                clientGone = true;
+                if (cancel != null) {
+                    cancel.cancel();
+                }
+            };
+            ctx.channel().closeFuture().addListener(closeListener);
+        }
+
+        void stopWatchingClient() {
+            if (closeListener != null) {
+                ctx.channel().closeFuture().removeListener(closeListener);
+                closeListener = null;
+            }
+        }
+
+        void onCancel(Cancellable action) {
+            cancel = action;
+            if (clientGone) {
+                action.cancel();
+            }
+        }
+    }
+
+    private static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String coding : acceptEncoding.split(",")) {
+            int parameters = coding.indexOf(';');
+            String name = (parameters < 0 ? coding : coding.substring(0, parameters)).trim();
+            if (name.equalsIgnoreCase("gzip") || name.equals("*")) {
+                return parameters < 0 || !coding.substring(parameters).replace(" ", "").matches(";q=0(\\.0*)?");
+            }
+        }
+        return false;
+    }
+}
