@@ -222,7 +222,11 @@ final class ChatFastPath extends ChannelDuplexHandler {
         if (length < 0 || length > shared.maxBodyBytes) {
             return null;
         }
-        return shared.authentication().authenticate(ApiKeyFilter.bearer(headers.get(HttpHeaderNames.AUTHORIZATION))).orElse(null);
+        try {
+            return shared.authentication().authenticate(ApiKeyFilter.bearer(headers.get(HttpHeaderNames.AUTHORIZATION))).orElse(null);
+        } catch (RuntimeException e) {
+            return null; // the framework asks again and answers the failure the usual way
+        }
     }
 
     /** An Accept the endpoint can meet (JSON or SSE); anything else gets the framework's 406. */
