@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.meridian.testkit.FakeOpenAiUpstream;
 import ai.meridian.testkit.UpstreamBehavior;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -90,6 +93,32 @@ class ChatFastPathTest {
     }
 
     @Test
+    void plainChatRequestsAreTakenOnTheFastPathAndTheRestAreNot() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                "ai.meridian.adapter.in.rest.ChatFastPath");
+        ListAppender<ILoggingEvent> taken = new ListAppender<>();
+        taken.start();
+        Level before = logger.getLevel();
+        logger.setLevel(Level.DEBUG);
+        logger.addAppender(taken);
+        try {
+            fast.post("/v1/chat/completions", TestGateway.chatBody("chat", false), "x-request-id", "plain-1");
+            fast.post("/v1/chat/completions", TestGateway.chatBody("chat", true), "x-request-id", "stream-1");
+            fast.post("/v1/chat/completions", TestGateway.chatBody("chat", false), "x-request-id", "bad-key-1", "authorization", "Bearer wrong");
+            fast.post("/v1/chat/completions", TestGateway.chatBody("chat", false), "x-request-id", "brotli-1", "accept-encoding", "gzip, br");
+            fast.send("POST", "/v1/chat/completions", HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new ByteArrayInputStream(TestGateway.chatBody("chat", false).getBytes(StandardCharsets.UTF_8))), "x-request-id", "chunked-1");
+            framework.post("/v1/chat/completions", TestGateway.chatBody("chat", false), "x-request-id", "framework-1");
+        } finally {
+            logger.detachAppender(taken);
+            logger.setLevel(before);
+        }
+        assertThat(taken.list).extracting(ILoggingEvent::getFormattedMessage)
+                .anyMatch(m -> m.contains("plain-1")).anyMatch(m -> m.contains("stream-1"))
+                .noneMatch(m -> m.contains("bad-key-1") || m.contains("brotli-1") || m.contains("chunked-1") || m.contains("framework-1"));
+    }
+
+    @Test
     void bothPathsAnswerEveryKindOfRequestAlike() {
         List<Function<TestGateway, HttpResponse<String>>> requests = List.of(
                 g -> g.post("/v1/chat/completions", TestGateway.chatBody("chat", false)),
@@ -159,6 +188,11 @@ class ChatFastPathTest {
             assertThat(response.headers().firstValue("content-encoding")).contains("gzip");
             String json = new String(new GZIPInputStream(new ByteArrayInputStream(response.body())).readAllBytes(), StandardCharsets.UTF_8);
             assertThat(json).contains(LONG_ANSWER.trim());
+            // Codings other than gzip are the framework's to choose: both paths give the same one.
+            for (String acceptEncoding : List.of("deflate", "gzip, deflate, br", "*")) {
+                assertThat(sendBytes(gateway, acceptEncoding).headers().firstValue("content-encoding")).as(acceptEncoding)
+                        .isEqualTo(sendBytes(framework, acceptEncoding).headers().firstValue("content-encoding"));
+            }
             HttpResponse<byte[]> refused = sendBytes(gateway, "gzip;q=0, identity");
             assertThat(refused.headers().firstValue("content-encoding")).isEmpty();
             assertThat(new String(refused.body(), StandardCharsets.UTF_8)).contains(LONG_ANSWER.trim());

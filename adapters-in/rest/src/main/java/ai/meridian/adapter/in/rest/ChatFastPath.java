@@ -52,6 +52,8 @@ import java.util.Date;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers {@code POST /v1/chat/completions} straight from the connection's Netty pipeline, ahead of the
@@ -70,6 +72,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
     private static final String PATH = "/v1/chat/completions";
     private static final String EXCHANGE = "POST " + PATH;
     private static final int INITIAL_BODY_BYTES = 16 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(ChatFastPath.class);
 
     /** What every connection's handler shares: the use cases (looked up once, lazily) and the limits. */
     static final class Shared {
@@ -210,7 +213,8 @@ final class ChatFastPath extends ChannelDuplexHandler {
         }
         HttpHeaders headers = request.headers();
         if (headers.contains(HttpHeaderNames.EXPECT) || headers.contains(HttpHeaderNames.CONTENT_ENCODING)
-                || headers.contains(HttpHeaderNames.TRANSFER_ENCODING) || !acceptable(headers.get(HttpHeaderNames.ACCEPT))) {
+                || headers.contains(HttpHeaderNames.TRANSFER_ENCODING) || !acceptable(headers.get(HttpHeaderNames.ACCEPT))
+                || coding(headers.get(HttpHeaderNames.ACCEPT_ENCODING)) == Coding.OTHER) {
             return null;
         }
         long length;
@@ -259,8 +263,18 @@ final class ChatFastPath extends ChannelDuplexHandler {
         } finally {
             content.release();
         }
+        if (content.decoderResult().isFailure()) {
+            // The body was cut off (the client left mid-request): there is nothing whole to answer.
+            x.ended = true;
+            exchange = null;
+            ctx.close();
+            return;
+        }
         if (content instanceof LastHttpContent) {
             x.answering = true;
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} taken on the fast path (request {})", EXCHANGE, x.requestId);
+            }
             answer(x);
         }
     }
@@ -287,7 +301,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
             } else {
                 CompletableFuture<ChatReply> reply = shared.chat().complete(command);
                 x.onCancel(() -> reply.cancel(false));
-                reply.whenComplete((r, e) -> onLoop(() -> {
+                reply.whenComplete((r, e) -> onLoop(x, () -> {
                     if (e != null) {
                         fail(x, e);
                     } else {
@@ -313,6 +327,21 @@ final class ChatFastPath extends ChannelDuplexHandler {
         if (x.ended) {
             return;
         }
+        try {
+            answerError(x, failure);
+        } catch (RuntimeException e) {
+            // Not even an error could be written: end the exchange and the connection, so nothing waits on it.
+            LOG.error("could not answer {} (request {})", EXCHANGE, x.requestId, e);
+            x.ended = true;
+            x.stopWatchingClient();
+            if (exchange == x) {
+                exchange = null;
+            }
+            ctx.close();
+        }
+    }
+
+    private void answerError(Exchange x, Throwable failure) {
         GatewayError error = GatewayExceptionHandlers.errorFor(failure, EXCHANGE, x.requestId);
         if (x.headSent) {
             ctx.write(new DefaultHttpContent(ByteBufUtil.writeUtf8(ctx.alloc(), SseEvents.error(error))));
@@ -405,11 +434,22 @@ final class ChatFastPath extends ChannelDuplexHandler {
         }
     }
 
-    private void onLoop(Runnable action) {
+    /**
+     * Runs a step of {@code x}'s answer on the connection's event loop. A step that throws fails the answer
+     * (a 500, or an error event once streaming) rather than leaving the connection waiting for it forever.
+     */
+    private void onLoop(Exchange x, Runnable action) {
+        Runnable guarded = () -> {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                fail(x, e);
+            }
+        };
         if (ctx.executor().inEventLoop()) {
-            action.run();
+            guarded.run();
         } else {
-            ctx.executor().execute(action);
+            ctx.executor().execute(guarded);
         }
     }
 
@@ -423,7 +463,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
 
         @Override
         public void onStart(StreamStart start) {
-            onLoop(() -> {
+            onLoop(x, () -> {
                 if (x.ended) {
                     return;
                 }
@@ -443,7 +483,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
 
         @Override
         public void onDelta(Delta delta) {
-            onLoop(() -> {
+            onLoop(x, () -> {
                 if (!x.ended) {
                     ctx.writeAndFlush(new DefaultHttpContent(ByteBufUtil.writeUtf8(ctx.alloc(), x.events.delta(delta))));
                 }
@@ -452,7 +492,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
 
         @Override
         public void onFinish(FinishReason reason, TokenUsage usage) {
-            onLoop(() -> {
+            onLoop(x, () -> {
                 if (!x.ended) {
                     ctx.write(new DefaultHttpContent(ByteBufUtil.writeUtf8(ctx.alloc(), x.events.finish(reason, usage))));
                     end(x, LastHttpContent.EMPTY_LAST_CONTENT);
@@ -462,7 +502,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
 
         @Override
         public void onError(GatewayError error) {
-            onLoop(() -> fail(x, new GatewayException(error)));
+            onLoop(x, () -> fail(x, new GatewayException(error)));
         }
     }
 
@@ -493,7 +533,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
             this.traceparent = headers.get("traceparent");
             this.conversationHeader = headers.get(ChatCompletionsController.CONVERSATION_HEADER);
             this.keepAlive = HttpUtil.isKeepAlive(request);
-            this.gzip = acceptsGzip(headers.get(HttpHeaderNames.ACCEPT_ENCODING));
+            this.gzip = coding(headers.get(HttpHeaderNames.ACCEPT_ENCODING)) == Coding.GZIP;
             this.declaredLength = HttpUtil.getContentLength(request, 0L);
             this.body = new byte[(int) Math.min(declaredLength, INITIAL_BODY_BYTES)];
         }
@@ -524,17 +564,62 @@ final class ChatFastPath extends ChannelDuplexHandler {
         }
     }
 
-    private static boolean acceptsGzip(String acceptEncoding) {
-        if (acceptEncoding == null) {
-            return false;
+    /** How the answer may be compressed: not at all, gzip, or a coding only the framework's path offers. */
+    enum Coding { IDENTITY, GZIP, OTHER }
+
+    /**
+     * The framework's choice of coding for this {@code Accept-Encoding} (the same rules: q-values; br, zstd,
+     * snappy, gzip, deflate in that order of preference; {@code *} for any not named), assuming every coding is
+     * available. When it is not gzip or none, the framework's path answers, so both paths agree.
+     */
+    static Coding coding(String acceptEncoding) {
+        if (acceptEncoding == null || acceptEncoding.isBlank()) {
+            return Coding.IDENTITY;
         }
-        for (String coding : acceptEncoding.split(",")) {
-            int parameters = coding.indexOf(';');
-            String name = (parameters < 0 ? coding : coding.substring(0, parameters)).trim();
-            if (name.equalsIgnoreCase("gzip") || name.equals("*")) {
-                return parameters < 0 || !coding.substring(parameters).replace(" ", "").matches(";q=0(\\.0*)?");
+        float star = -1f;
+        float br = -1f;
+        float zstd = -1f;
+        float snappy = -1f;
+        float gzip = -1f;
+        float deflate = -1f;
+        for (String encoding : acceptEncoding.split(",")) {
+            float q = 1f;
+            int equals = encoding.indexOf('=');
+            if (equals != -1) {
+                try {
+                    q = Float.parseFloat(encoding.substring(equals + 1));
+                } catch (NumberFormatException e) {
+                    q = 0f;
+                }
+            }
+            if (encoding.contains("*")) {
+                star = q;
+            } else if (encoding.contains("br") && q > br) {
+                br = q;
+            } else if (encoding.contains("zstd") && q > zstd) {
+                zstd = q;
+            } else if (encoding.contains("snappy") && q > snappy) {
+                snappy = q;
+            } else if (encoding.contains("gzip") && q > gzip) {
+                gzip = q;
+            } else if (encoding.contains("deflate") && q > deflate) {
+                deflate = q;
             }
         }
-        return false;
+        if (br > 0f || zstd > 0f || snappy > 0f || gzip > 0f || deflate > 0f) {
+            if (br != -1f && br >= zstd || zstd != -1f && zstd >= snappy || snappy != -1f && snappy >= gzip) {
+                return Coding.OTHER;
+            }
+            if (gzip != -1f && gzip >= deflate) {
+                return Coding.GZIP;
+            }
+            if (deflate != -1f) {
+                return Coding.OTHER;
+            }
+        }
+        if (star > 0f) {
+            return br == -1f || zstd == -1f || snappy == -1f ? Coding.OTHER : gzip == -1f ? Coding.GZIP : deflate == -1f ? Coding.OTHER : Coding.IDENTITY;
+        }
+        return Coding.IDENTITY;
     }
 }
