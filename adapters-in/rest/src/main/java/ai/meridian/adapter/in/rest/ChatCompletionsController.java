@@ -1,13 +1,9 @@
 package ai.meridian.adapter.in.rest;
 
-import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
-import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.CompleteChatUseCase;
 import ai.meridian.domain.chat.ChatRequest;
-import ai.meridian.domain.conversation.ConversationRef;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -16,7 +12,6 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** {@code POST /v1/chat/completions}: OpenAI's chat API, answered whole as JSON or streamed as SSE. */
@@ -35,13 +30,9 @@ final class ChatCompletionsController {
     CompletableFuture<MutableHttpResponse<?>> complete(HttpRequest<?> request, @Body @Nullable byte[] body) {
         long receivedAt = System.nanoTime();
         String requestId = RequestIds.of(request);
-        JsonNode root = ChatRequestParser.readJsonObject(body);
-        ChatRequest chatRequest = ChatRequestParser.parse(root);
-        Optional<ConversationRef> conversation = ChatRequestParser.conversation(root, request.getHeaders().get(CONVERSATION_HEADER));
-        Caller caller = ApiKeyFilter.callerOf(request);
-        ChatCommand command = new ChatCommand(
-                new CallerContext(requestId, caller.tenant(), caller.keyId(), request.getHeaders().get("traceparent"), receivedAt),
-                chatRequest, conversation);
+        ChatCommand command = ChatRequestParser.command(body, requestId, ApiKeyFilter.callerOf(request), receivedAt,
+                request.getHeaders()::get);
+        ChatRequest chatRequest = command.request();
         ClientConnection client = ClientConnection.of(request);
         if (!chatRequest.stream()) {
             CompletableFuture<ChatReply> reply = chat.complete(command);

@@ -2,20 +2,17 @@ package ai.meridian.adapter.in.rest;
 
 import ai.meridian.application.port.in.AuthenticateCallerUseCase;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
-import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.ChatStreamObserver;
 import ai.meridian.application.port.in.CompleteChatUseCase;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.application.port.out.Cancellable;
-import ai.meridian.domain.chat.ChatRequest;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -185,13 +182,13 @@ final class ChatFastPath extends ChannelDuplexHandler {
     /** Takes the message here or hands it to the framework; true when handed on. */
     private boolean route(Object msg) {
         if (msg instanceof HttpRequest request) {
-            Caller caller = exchange == null && frameworkOwes == 0 ? takeable(request) : null;
-            if (caller == null) {
+            Exchange taken = exchange == null && frameworkOwes == 0 ? take(request) : null;
+            if (taken == null) {
                 frameworkOwes++;
                 ctx.fireChannelRead(msg);
                 return true;
             }
-            exchange = new Exchange(request, caller);
+            exchange = taken;
             if (msg instanceof HttpContent content) {
                 body(content);
             }
@@ -205,16 +202,17 @@ final class ChatFastPath extends ChannelDuplexHandler {
         return true;
     }
 
-    /** The caller when this request is the plain case this path answers, else null (the framework answers it). */
-    private Caller takeable(HttpRequest request) {
+    /** The exchange when this request is the plain case this path answers, else null (the framework answers it). */
+    private Exchange take(HttpRequest request) {
         if (request.decoderResult().isFailure() || request.method() != HttpMethod.POST
                 || request.protocolVersion() != HttpVersion.HTTP_1_1 || !PATH.equals(request.uri())) {
             return null;
         }
         HttpHeaders headers = request.headers();
+        Coding coding = coding(headers.get(HttpHeaderNames.ACCEPT_ENCODING));
         if (headers.contains(HttpHeaderNames.EXPECT) || headers.contains(HttpHeaderNames.CONTENT_ENCODING)
                 || headers.contains(HttpHeaderNames.TRANSFER_ENCODING) || !acceptable(headers.get(HttpHeaderNames.ACCEPT))
-                || coding(headers.get(HttpHeaderNames.ACCEPT_ENCODING)) == Coding.OTHER) {
+                || coding == Coding.OTHER) {
             return null;
         }
         long length;
@@ -226,11 +224,13 @@ final class ChatFastPath extends ChannelDuplexHandler {
         if (length < 0 || length > shared.maxBodyBytes) {
             return null;
         }
+        Caller caller;
         try {
-            return shared.authentication().authenticate(ApiKeyFilter.bearer(headers.get(HttpHeaderNames.AUTHORIZATION))).orElse(null);
+            caller = shared.authentication().authenticate(ApiKeyFilter.bearer(headers.get(HttpHeaderNames.AUTHORIZATION))).orElse(null);
         } catch (RuntimeException e) {
             return null; // the framework asks again and answers the failure the usual way
         }
+        return caller == null ? null : new Exchange(request, caller, coding == Coding.GZIP, length);
     }
 
     /** An Accept the endpoint can meet (JSON or SSE); anything else gets the framework's 406. */
@@ -265,8 +265,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
         }
         if (content.decoderResult().isFailure()) {
             // The body was cut off (the client left mid-request): there is nothing whole to answer.
-            x.ended = true;
-            exchange = null;
+            retire(x);
             ctx.close();
             return;
         }
@@ -281,22 +280,17 @@ final class ChatFastPath extends ChannelDuplexHandler {
 
     private void answer(Exchange x) {
         ChatCommand command;
-        ChatRequest request;
         try {
             byte[] body = x.filled == x.body.length ? x.body : Arrays.copyOf(x.body, x.filled);
-            JsonNode root = ChatRequestParser.readJsonObject(body);
-            request = ChatRequestParser.parse(root);
-            command = new ChatCommand(
-                    new CallerContext(x.requestId, x.caller.tenant(), x.caller.keyId(), x.traceparent, x.receivedAt),
-                    request, ChatRequestParser.conversation(root, x.conversationHeader));
+            command = ChatRequestParser.command(body, x.requestId, x.caller, x.receivedAt, x.headers::get);
         } catch (RuntimeException e) {
             fail(x, e);
             return;
         }
         x.watchClient();
         try {
-            if (request.stream()) {
-                x.events = new SseEvents(request.includeUsage());
+            if (command.request().stream()) {
+                x.events = new SseEvents(command.request().includeUsage());
                 x.onCancel(shared.chat().stream(command, new StreamWriter(x)));
             } else {
                 CompletableFuture<ChatReply> reply = shared.chat().complete(command);
@@ -332,11 +326,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
         } catch (RuntimeException e) {
             // Not even an error could be written: end the exchange and the connection, so nothing waits on it.
             LOG.error("could not answer {} (request {})", EXCHANGE, x.requestId, e);
-            x.ended = true;
-            x.stopWatchingClient();
-            if (exchange == x) {
-                exchange = null;
-            }
+            retire(x);
             ctx.close();
         }
     }
@@ -349,11 +339,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
             return;
         }
         FullHttpResponse response = full(x, HttpResponseStatus.valueOf(error.httpStatus()), OpenAiJsonWriter.error(error));
-        response.headers().set(RequestIds.HEADER, x.requestId);
-        String retryAfter = ErrorResponses.retryAfterSeconds(error);
-        if (retryAfter != null) {
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
-        }
+        ErrorResponses.writeHeaders(x.requestId, error, response.headers()::set);
         end(x, response);
     }
 
@@ -396,11 +382,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
 
     /** Writes the last of the answer, then lets through whatever waited behind it. */
     private void end(Exchange x, Object last) {
-        x.ended = true;
-        x.stopWatchingClient();
-        if (exchange == x) {
-            exchange = null;
-        }
+        retire(x);
         if (!ctx.channel().isActive()) {
             ReferenceCountUtil.release(last);
             return;
@@ -411,6 +393,15 @@ final class ChatFastPath extends ChannelDuplexHandler {
             return;
         }
         letHeldThrough();
+    }
+
+    /** The exchange is over (answered or abandoned): no more writes for it, no watching its client. */
+    private void retire(Exchange x) {
+        x.ended = true;
+        x.stopWatchingClient();
+        if (exchange == x) {
+            exchange = null;
+        }
     }
 
     private void letHeldThrough() {
@@ -509,10 +500,9 @@ final class ChatFastPath extends ChannelDuplexHandler {
     /** One request taken here: what it said, its body as it arrives, and how far its answer got. */
     private final class Exchange {
         final long receivedAt = System.nanoTime();
+        final HttpHeaders headers;
         final String requestId;
         final Caller caller;
-        final String traceparent;
-        final String conversationHeader;
         final boolean keepAlive;
         final boolean gzip;
         final long declaredLength;
@@ -526,15 +516,13 @@ final class ChatFastPath extends ChannelDuplexHandler {
         private boolean clientGone;
         private GenericFutureListener<ChannelFuture> closeListener;
 
-        Exchange(HttpRequest request, Caller caller) {
-            HttpHeaders headers = request.headers();
+        Exchange(HttpRequest request, Caller caller, boolean gzip, long declaredLength) {
+            this.headers = request.headers();
             this.requestId = RequestIds.fromHeader(headers.get(RequestIds.HEADER));
             this.caller = caller;
-            this.traceparent = headers.get("traceparent");
-            this.conversationHeader = headers.get(ChatCompletionsController.CONVERSATION_HEADER);
             this.keepAlive = HttpUtil.isKeepAlive(request);
-            this.gzip = coding(headers.get(HttpHeaderNames.ACCEPT_ENCODING)) == Coding.GZIP;
-            this.declaredLength = HttpUtil.getContentLength(request, 0L);
+            this.gzip = gzip;
+            this.declaredLength = declaredLength;
             this.body = new byte[(int) Math.min(declaredLength, INITIAL_BODY_BYTES)];
         }
 

@@ -1,5 +1,8 @@
 package ai.meridian.adapter.in.rest;
 
+import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
+import ai.meridian.application.port.in.CallerContext;
+import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.ChatRequest;
 import ai.meridian.domain.chat.GenerationParams;
@@ -17,6 +20,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads an OpenAI chat-completions request body into a domain {@link ChatRequest}. Every problem is a
@@ -27,6 +31,18 @@ final class ChatRequestParser {
     static final String CONVERSATION_ID = "conversation_id";
 
     private ChatRequestParser() {
+    }
+
+    /**
+     * The use case's command for a request body: the parsed request, who asks (request id, tenant, key, the
+     * client's {@code traceparent}, arrival time) and the conversation named in the body or header.
+     */
+    static ChatCommand command(byte[] body, String requestId, Caller caller, long receivedAtNanos, UnaryOperator<String> header) {
+        JsonNode root = readJsonObject(body);
+        ChatRequest request = parse(root);
+        return new ChatCommand(
+                new CallerContext(requestId, caller.tenant(), caller.keyId(), header.apply("traceparent"), receivedAtNanos),
+                request, conversation(root, header.apply(ChatCompletionsController.CONVERSATION_HEADER)));
     }
 
     static ChatRequest parse(byte[] body) {
