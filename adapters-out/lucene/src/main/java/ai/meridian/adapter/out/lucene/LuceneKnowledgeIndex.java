@@ -64,8 +64,6 @@ import org.apache.lucene.util.BytesRef;
  */
 public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoCloseable {
     static final String SOURCE = "lucene";
-    /** More than any grounding or evaluation asks for; bounds the work one call can cause. */
-    public static final int MAX_LIMIT = 1000;
     /** Query terms beyond this add cost but hardly change the ranking. */
     static final int MAX_QUERY_TERMS = 64;
     static final int SEGMENTS_PER_TIER = 4;
@@ -158,7 +156,7 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
 
     @Override
     public CompletableFuture<List<IndexHit>> keywordSearch(String tenant, List<String> knowledgeBases, String query, int limit) {
-        checkSearch(tenant, knowledgeBases, limit);
+        KnowledgeIndexPort.checkSearch(tenant, knowledgeBases, limit);
         if (knowledgeBases.isEmpty() || query == null || query.isBlank()) {
             return CompletableFuture.completedFuture(List.of());
         }
@@ -182,7 +180,7 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
 
     @Override
     public CompletableFuture<List<IndexHit>> vectorSearch(String tenant, List<String> knowledgeBases, float[] vector, int limit) {
-        checkSearch(tenant, knowledgeBases, limit);
+        KnowledgeIndexPort.checkSearch(tenant, knowledgeBases, limit);
         if (vector == null || vector.length == 0) {
             throw new IllegalArgumentException("vector search needs a vector");
         }
@@ -321,17 +319,6 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
             unit[i] = (float) (vector[i] / norm);
         }
         return unit;
-    }
-
-    private static void checkSearch(String tenant, List<String> knowledgeBases, int limit) {
-        requireText(tenant, "tenant");
-        if (knowledgeBases == null) {
-            throw new IllegalArgumentException("knowledgeBases is required (it may be empty)");
-        }
-        knowledgeBases.forEach(kb -> requireText(kb, "knowledge base"));
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT);
-        }
     }
 
     private static void requireText(String value, String name) {

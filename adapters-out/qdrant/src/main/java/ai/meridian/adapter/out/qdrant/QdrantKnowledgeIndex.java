@@ -79,7 +79,6 @@ import java.util.function.Supplier;
  */
 public final class QdrantKnowledgeIndex implements KnowledgeIndexPort, AutoCloseable {
     static final String SOURCE = "qdrant";
-    public static final int MAX_LIMIT = 1000;
     static final String DENSE = "dense";
     static final String SPARSE = "text";
 
@@ -162,7 +161,7 @@ public final class QdrantKnowledgeIndex implements KnowledgeIndexPort, AutoClose
 
     @Override
     public CompletableFuture<List<IndexHit>> keywordSearch(String tenant, List<String> knowledgeBases, String query, int limit) {
-        checkSearch(tenant, knowledgeBases, limit);
+        KnowledgeIndexPort.checkSearch(tenant, knowledgeBases, limit);
         if (knowledgeBases.isEmpty() || query == null || query.isBlank()) {
             return CompletableFuture.completedFuture(List.of());
         }
@@ -180,7 +179,7 @@ public final class QdrantKnowledgeIndex implements KnowledgeIndexPort, AutoClose
 
     @Override
     public CompletableFuture<List<IndexHit>> vectorSearch(String tenant, List<String> knowledgeBases, float[] vector, int limit) {
-        checkSearch(tenant, knowledgeBases, limit);
+        KnowledgeIndexPort.checkSearch(tenant, knowledgeBases, limit);
         checkVector(vector, "the query vector");
         if (knowledgeBases.isEmpty()) {
             return CompletableFuture.completedFuture(List.of());
@@ -336,17 +335,6 @@ public final class QdrantKnowledgeIndex implements KnowledgeIndexPort, AutoClose
         }
         if (!nonZero) {
             throw new IllegalArgumentException(what + " is all zeros");
-        }
-    }
-
-    private static void checkSearch(String tenant, List<String> knowledgeBases, int limit) {
-        requireText(tenant, "tenant");
-        if (knowledgeBases == null) {
-            throw new IllegalArgumentException("knowledgeBases is required (it may be empty)");
-        }
-        knowledgeBases.forEach(kb -> requireText(kb, "knowledge base"));
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT);
         }
     }
 

@@ -10,6 +10,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface KnowledgeIndexPort {
 
+    /** The most hits one search may ask for: more than any grounding or evaluation needs; bounds the work one call can cause. */
+    int MAX_LIMIT = 1000;
+
     /** Adds or replaces chunks (by chunk id). Durable when the future completes. */
     CompletableFuture<Void> upsert(KnowledgeScope scope, List<IndexedChunk> chunks);
 
@@ -22,4 +25,22 @@ public interface KnowledgeIndexPort {
 
     /** Nearest chunks to the vector across the tenant's named knowledge bases, best first. */
     CompletableFuture<List<IndexHit>> vectorSearch(String tenant, List<String> knowledgeBases, float[] vector, int limit);
+
+    /** What every index refuses before searching: no tenant, no list of knowledge bases, a blank name, a limit out of range. */
+    static void checkSearch(String tenant, List<String> knowledgeBases, int limit) {
+        if (tenant == null || tenant.isBlank()) {
+            throw new IllegalArgumentException("tenant is required");
+        }
+        if (knowledgeBases == null) {
+            throw new IllegalArgumentException("knowledgeBases is required (it may be empty)");
+        }
+        for (String knowledgeBase : knowledgeBases) {
+            if (knowledgeBase == null || knowledgeBase.isBlank()) {
+                throw new IllegalArgumentException("knowledge base is required");
+            }
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT);
+        }
+    }
 }
