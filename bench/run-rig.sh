@@ -3,7 +3,9 @@
 # bench/meridian-bench.yml, warms the JIT up, then runs compare.sh (mock direct vs Meridian vs Portkey,
 # wrk at 1 and 32 connections) and stream-probe.js (time to first byte of streams, direct and via Meridian).
 # Usage: bench/run-rig.sh [seconds-per-wrk-run]     Env: RIG, WARMUP (s), SKIP_PORTKEY=1,
-# JAVA_OPTS (default -XX:+UseParallelGC, the collector docs/operations.md recommends; JAVA_OPTS= for the JVM default)
+# JAVA_OPTS (default -XX:+UseParallelGC, the collector docs/operations.md recommends; JAVA_OPTS= for the JVM default),
+# CONFIG (default bench/meridian-bench.yml, the rig's tuned settings; bench/meridian-bench-default.yml is what a user
+# gets with no tuning: run it with CONFIG=bench/meridian-bench-default.yml JAVA_OPTS= bench/run-rig.sh)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rig=${RIG:-$root/../shared/bench}
@@ -18,7 +20,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-MICRONAUT_CONFIG_FILES="$root/bench/meridian-bench.yml" MICRONAUT_SERVER_PORT=$port MERIDIAN_LOG_LEVEL=WARN \
+MICRONAUT_CONFIG_FILES="${CONFIG:-$root/bench/meridian-bench.yml}" MICRONAUT_SERVER_PORT=$port MERIDIAN_LOG_LEVEL=WARN \
   java ${JAVA_OPTS--XX:+UseParallelGC} -jar "$root/bootstrap/target/meridian.jar" > /tmp/meridian-bench.log 2>&1 & pids+=($!)
 for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$port/health/live" >/dev/null 2>&1 && break; sleep 0.5; done
 curl -fs "http://127.0.0.1:$port/health/live" >/dev/null 2>&1 || { echo "Meridian did not start:" >&2; tail -5 /tmp/meridian-bench.log >&2; exit 1; }
