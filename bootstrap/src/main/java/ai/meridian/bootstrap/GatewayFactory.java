@@ -22,7 +22,8 @@ import ai.meridian.application.service.ConversationSettings;
 import ai.meridian.application.service.ConversationStage;
 import ai.meridian.application.service.ConversationSummarizer;
 import ai.meridian.application.service.HealthService;
-import ai.meridian.application.service.MasterKeyAuthentication;
+import ai.meridian.application.service.AccessStage;
+import ai.meridian.application.service.LimitStage;
 import ai.meridian.domain.routing.ModelCatalog;
 import ai.meridian.observability.MicrometerGatewayMetrics;
 import ai.meridian.observability.OpenTelemetryTracing;
@@ -90,8 +91,8 @@ final class GatewayFactory {
     }
 
     @Singleton
-    GatewayMetrics gatewayMetrics(PrometheusMeterRegistry registry) {
-        return new MicrometerGatewayMetrics(registry);
+    GatewayMetrics gatewayMetrics(PrometheusMeterRegistry registry, @Value("${meridian.metrics.max-tenants:100}") int maxTenants) {
+        return new MicrometerGatewayMetrics(registry, maxTenants);
     }
 
     @Singleton
@@ -176,10 +177,11 @@ final class GatewayFactory {
 
     @Context
     ChatService chatService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, TelemetryPort telemetry,
-                            GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers, ConversationStage conversations,
-                            GroundingStage grounding) {
+                            GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers, AccessStage access, LimitStage limits,
+                            ConversationStage conversations, GroundingStage grounding) {
+        // Access and limits first (a refusal reads nothing and calls nothing); history before grounding, which rewrites follow-ups with it.
         return new ChatService(catalog, backends, breakers, telemetry, metrics, tokens, timers, Clock.systemUTC(),
-                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of(conversations, grounding)); // history first: grounding rewrites follow-ups with it
+                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of(access, limits, conversations, grounding));
     }
 
     @Singleton
@@ -239,10 +241,5 @@ final class GatewayFactory {
         HealthService health = new HealthService(catalog, backends, breakers, Duration.ofSeconds(2));
         health.probePeriodically(timers, BackendSettings.parseDuration("meridian.health.probe-interval", probeInterval));
         return health;
-    }
-
-    @Singleton
-    MasterKeyAuthentication authentication(@Value("${meridian.master-key:}") String masterKey) {
-        return new MasterKeyAuthentication(masterKey);
     }
 }

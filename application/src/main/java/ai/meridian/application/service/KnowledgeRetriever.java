@@ -16,6 +16,9 @@ import ai.meridian.domain.retrieval.Passage;
 import ai.meridian.domain.retrieval.PassageKind;
 import ai.meridian.domain.retrieval.RankedList;
 import ai.meridian.domain.retrieval.ReciprocalRankFusion;
+import ai.meridian.application.port.in.CallerContext;
+import ai.meridian.domain.tenancy.Access;
+import ai.meridian.domain.tenancy.Action;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,13 +55,19 @@ public final class KnowledgeRetriever implements QueryKnowledgeUseCase {
      * The knowledge bases a request names, checked to exist for this tenant ({@code *}: all of them). An
      * unknown name is the client's mistake: a 404 naming it.
      */
-    public CompletableFuture<List<String>> resolve(String tenant, List<String> names) {
+    public CompletableFuture<List<String>> resolve(String tenant, Access access, List<String> names) {
         if (names.isEmpty()) {
             return CompletableFuture.completedFuture(List.of());
         }
+        for (String name : names) {
+            if (!name.equals(GroundingSettings.ALL_KNOWLEDGE_BASES) && !access.mayUseKnowledgeBase(name)) {
+                return CompletableFuture.failedFuture(AccessDenied.forbidden("This key may not use the knowledge base '" + name + "'.",
+                        "knowledge_bases", "knowledge_base_not_allowed"));
+            }
+        }
         return store.listBases(tenant).thenApply(bases -> {
             Set<String> existing = new LinkedHashSet<>();
-            bases.stream().map(KnowledgeBase::name).forEach(existing::add);
+            bases.stream().map(KnowledgeBase::name).filter(access::mayUseKnowledgeBase).forEach(existing::add);
             if (names.contains(GroundingSettings.ALL_KNOWLEDGE_BASES)) {
                 return List.copyOf(existing);
             }
@@ -123,14 +132,18 @@ public final class KnowledgeRetriever implements QueryKnowledgeUseCase {
     }
 
     @Override
-    public CompletableFuture<List<Passage>> query(String tenant, List<String> knowledgeBases, String query, int topK, double minScore) {
+    public CompletableFuture<List<Passage>> query(CallerContext caller, List<String> knowledgeBases, String query, int topK, double minScore) {
+        String tenant = caller.tenant();
+        if (!caller.access().permits(Action.READ)) {
+            return CompletableFuture.failedFuture(AccessDenied.forbidden(Action.READ));
+        }
         if (query == null || query.isBlank()) {
             return CompletableFuture.failedFuture(GatewayException.invalid("query", "query must not be empty"));
         }
         if (topK < 1 || topK > 100) {
             return CompletableFuture.failedFuture(GatewayException.invalid("top_k", "top_k must be between 1 and 100"));
         }
-        return resolve(tenant, knowledgeBases)
+        return resolve(tenant, caller.access(), knowledgeBases)
                 .thenCompose(bases -> search(tenant, bases, query, Math.max(topK, settings.knowledgeCandidates())))
                 .thenApply(result -> {
                     if (result.lists().isEmpty() && !result.unavailable().isEmpty()) {

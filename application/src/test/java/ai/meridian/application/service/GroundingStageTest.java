@@ -213,11 +213,11 @@ class GroundingStageTest {
         docsBase("acme");
         index.hits = List.of(new IndexHit("d:0", "d", "docs", "T", "", "first", 0, 9), new IndexHit("d:1", "d", "docs", "T", "", "second", 1, 5));
         KnowledgeRetriever retriever = new KnowledgeRetriever(store, index, embeddings, FAST);
-        var all = retriever.query("acme", List.of("docs"), "q", 10, 0).get(5, TimeUnit.SECONDS);
+        var all = retriever.query(caller("acme"), List.of("docs"), "q", 10, 0).get(5, TimeUnit.SECONDS);
         assertThat(all).extracting(p -> p.text()).containsExactly("first", "second");
         assertThat(all.get(0).score()).isEqualTo(1.0);
-        assertThat(retriever.query("acme", List.of("docs"), "q", 10, 0.99).get()).hasSize(1);
-        assertThatThrownBy(() -> retriever.query("acme", List.of("docs"), "q", 0, 0).get()).cause().hasMessageContaining("top_k");
+        assertThat(retriever.query(caller("acme"), List.of("docs"), "q", 10, 0.99).get()).hasSize(1);
+        assertThatThrownBy(() -> retriever.query(caller("acme"), List.of("docs"), "q", 0, 0).get()).cause().hasMessageContaining("top_k");
     }
 
     // ---- stand-ins ----------------------------------------------------------------------------
@@ -301,5 +301,9 @@ class GroundingStageTest {
             return CompletableFuture.supplyAsync(() -> texts.stream().map(t -> new float[] {1}).toList(),
                     CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS));
         }
+    }
+
+    private static ai.meridian.application.port.in.CallerContext caller(String tenant) {
+        return new ai.meridian.application.port.in.CallerContext("req-test", tenant, "test-key", null, 0);
     }
 }

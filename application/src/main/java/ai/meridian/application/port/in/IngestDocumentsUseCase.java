@@ -12,9 +12,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface IngestDocumentsUseCase {
 
-    CompletableFuture<IngestionJob> ingest(String tenant, String knowledgeBase, List<DocumentSource> documents);
+    CompletableFuture<IngestionJob> ingest(CallerContext caller, String knowledgeBase, List<DocumentSource> documents);
 
-    CompletableFuture<IngestionJob> job(String tenant, String jobId);
+    CompletableFuture<IngestionJob> job(CallerContext caller, String jobId);
 
     /** Where a document's content comes from. */
     sealed interface DocumentSource {

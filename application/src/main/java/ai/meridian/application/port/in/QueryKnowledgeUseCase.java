@@ -11,5 +11,5 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface QueryKnowledgeUseCase {
 
-    CompletableFuture<List<Passage>> query(String tenant, List<String> knowledgeBases, String query, int topK, double minScore);
+    CompletableFuture<List<Passage>> query(CallerContext caller, List<String> knowledgeBases, String query, int topK, double minScore);
 }

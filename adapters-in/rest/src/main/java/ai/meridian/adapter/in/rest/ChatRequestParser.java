@@ -37,11 +37,11 @@ final class ChatRequestParser {
      * The use case's command for a request body: the parsed request, who asks (request id, tenant, key, the
      * client's {@code traceparent}, arrival time) and the conversation named in the body or header.
      */
-    static ChatCommand command(byte[] body, String requestId, Caller caller, long receivedAtNanos, UnaryOperator<String> header) {
+    static ChatCommand command(byte[] body, String requestId, Caller caller, long receivedAtNanos, String clientAddress,
+                               UnaryOperator<String> header) {
         JsonNode root = readJsonObject(body);
         ChatRequest request = parse(root);
-        return new ChatCommand(
-                new CallerContext(requestId, caller.tenant(), caller.keyId(), header.apply("traceparent"), receivedAtNanos),
+        return new ChatCommand(CallerContext.of(caller, requestId, header.apply("traceparent"), receivedAtNanos, clientAddress),
                 request, conversation(root, header.apply(ChatCompletionsController.CONVERSATION_HEADER)));
     }
 

@@ -1,6 +1,6 @@
 package ai.meridian.adapter.in.rest;
 
-import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
+import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.IngestDocumentsUseCase;
 import ai.meridian.application.port.in.IngestDocumentsUseCase.DocumentSource;
 import ai.meridian.application.port.in.ManageKnowledgeBasesUseCase;
@@ -75,9 +75,8 @@ final class KnowledgeBasesController {
                 }).toList()), request));
     }
 
-    private static String tenant(HttpRequest<?> request) {
-        Caller caller = ApiKeyFilter.callerOf(request);
-        return caller.tenant();
+    private static CallerContext tenant(HttpRequest<?> request) {
+        return ApiKeyFilter.context(request);
     }
 
     @Post(uri = "/v1/knowledge_bases", consumes = {MediaType.APPLICATION_JSON, MediaType.ALL}, produces = MediaType.APPLICATION_JSON)
@@ -152,7 +151,7 @@ final class KnowledgeBasesController {
     /** Multipart: every file part is a document (text, Markdown, HTML or PDF). */
     @Post(uri = "/v1/knowledge_bases/{name}/documents", consumes = MediaType.MULTIPART_FORM_DATA, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> ingestFiles(HttpRequest<?> request, @PathVariable String name, @Body MultipartBody body) {
-        String tenant = tenant(request);
+        CallerContext tenant = tenant(request);
         return Flux.from(body).collectList().toFuture().thenCompose(parts -> {
             List<DocumentSource> sources = new ArrayList<>();
             for (CompletedPart part : parts) {
