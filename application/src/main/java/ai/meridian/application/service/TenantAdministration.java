@@ -92,9 +92,10 @@ public final class TenantAdministration implements ManageTenantsUseCase, ManageA
     @Override
     public CompletableFuture<Tenant> updateTenant(CallerContext caller, String id, TenantChanges changes) {
         return attempt(() -> {
-            requireOperator(caller, "tenant.update", id);
+            AccessDenied.require(caller, Action.ADMINISTER);
             return directory.refresh().exceptionally(e -> null).thenCompose(v -> {
-                Tenant old = visibleTenant(caller, id);
+                Tenant old = visibleTenant(caller, id); // another tenant is a 404, not a 403: it does not exist for this caller
+                requireOperator(caller, "tenant.update", id);
                 if (old.id().equals(Tenant.DEFAULT) && changes.enabled().isPresent() && !changes.enabled().get()) {
                     throw GatewayException.invalid("enabled", "The default tenant cannot be disabled: the master key acts for it.");
                 }
