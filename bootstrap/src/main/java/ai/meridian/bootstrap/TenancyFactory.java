@@ -120,7 +120,7 @@ final class TenancyFactory {
     RedisConnection redisConnection(Environment environment) {
         SettingsMap s = GatewayConfiguration.section(environment, "meridian.redis");
         return RedisConnection.open(new RedisSettings(s.string("url", ""), s.list("cluster-urls"), s.string("key-prefix", "meridian:"),
-                s.duration("command-timeout", Duration.ofMillis(250)), s.duration("connect-timeout", Duration.ofSeconds(2))));
+                s.duration("command-timeout", Duration.ofSeconds(1)), s.duration("connect-timeout", Duration.ofSeconds(2))));
     }
 
     /** Limits: where they are counted, and how the core admits and charges with them. */
@@ -137,7 +137,7 @@ final class TenancyFactory {
         if (store.equals("redis")) {
             RedisConnection connection = redis.orElseThrow();
             SettingsMap s = GatewayConfiguration.section(environment, "meridian.limits");
-            Duration timeout = s.duration("redis-timeout", Duration.ofMillis(500));
+            Duration timeout = s.duration("redis-timeout", Duration.ofSeconds(1));
             FailoverRateLimiter failover = new FailoverRateLimiter(new RedisRateLimiter(connection), local, timeout,
                     () -> admission[0].seedFromLedger(directory.keys(), ledger.store, Clock.systemUTC().instant()));
             failover.probePeriodically(timers, s.duration("probe-interval", Duration.ofSeconds(1)));

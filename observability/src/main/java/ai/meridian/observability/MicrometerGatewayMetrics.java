@@ -88,7 +88,7 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
 
     @Override
     public void watchGauge(String name, String description, Supplier<Number> value) {
-        Gauge.builder(name, value, v -> v.get().doubleValue()).description(description).register(registry);
+        Gauge.builder(name, value, v -> v.get().doubleValue()).description(description).strongReference(true).register(registry);
     }
 
     @Override

@@ -47,7 +47,9 @@ public final class RedisConnection implements AutoCloseable {
 
     private RedisConnection(RedisSettings settings) {
         this.settings = settings;
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        // Reconnect attempts every half second (Lettuce's default backs off to 30 s): limits are shared again soon after Redis is back.
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .reconnectDelay(io.lettuce.core.resource.Delay.constant(Duration.ofMillis(500))).build();
         SocketOptions socket = SocketOptions.builder().connectTimeout(settings.connectTimeout()).keepAlive(true).build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(settings.commandTimeout());
         if (settings.cluster()) {

@@ -8,6 +8,7 @@ import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
@@ -37,6 +38,7 @@ public final class RedisRateLimiter implements RateLimiterPort {
     private final RedisConnection redis;
     private volatile AsyncProxyManager<String> buckets;
     private volatile StatefulConnection<String, byte[]> bucketsFor;
+    private final java.util.Map<String, Proxy> proxies = new java.util.concurrent.ConcurrentHashMap<>();
 
     public RedisRateLimiter(RedisConnection redis) {
         this.redis = redis;
@@ -63,11 +65,30 @@ public final class RedisRateLimiter implements RateLimiterPort {
         }
     }
 
+    /**
+     * One proxy per bucket, kept: with batching, requests for a bucket that arrive while a compare-and-swap for it is under
+     * way are merged into the next one, so a hot key (many concurrent requests of one key) costs a few round trips, not a
+     * storm of retried swaps.
+     */
     private AsyncBucketProxy bucket(BucketSpec spec) {
+        AsyncProxyManager<String> manager = buckets();
+        Proxy known = proxies.get(spec.name());
+        if (known != null && known.manager == manager) {
+            return known.proxy;
+        }
+        if (proxies.size() > 10_000) {
+            proxies.clear(); // names include the limit; old ones are dropped wholesale, the buckets themselves live in Redis
+        }
         BucketConfiguration configuration = BucketConfiguration.builder()
                 .addLimit(limit -> limit.capacity(spec.capacity()).refillIntervally(spec.capacity(), spec.period()))
                 .build();
-        return buckets().builder().build(redis.key("bucket:" + spec.name()), () -> CompletableFuture.completedFuture(configuration));
+        AsyncBucketProxy proxy = manager.builder().withOptimization(Optimizations.batching())
+                .build(redis.key("bucket:" + spec.name()), () -> CompletableFuture.completedFuture(configuration));
+        proxies.put(spec.name(), new Proxy(manager, proxy));
+        return proxy;
+    }
+
+    private record Proxy(AsyncProxyManager<String> manager, AsyncBucketProxy proxy) {
     }
 
     private RedisClusterAsyncCommands<String, byte[]> commands() {
