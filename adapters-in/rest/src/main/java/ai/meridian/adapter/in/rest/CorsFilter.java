@@ -21,7 +21,9 @@ import io.micronaut.http.annotation.ServerFilter;
  * {@code Access-Control-Request-Method}) carries no key, so it is answered here, before authentication: allowed
  * when the configuration or any enabled tenant lists the origin. An actual request gets
  * {@code Access-Control-Allow-Origin} only when the configuration or its own key's tenant lists the origin, so a
- * tenant's origin cannot read another tenant's answers with a stolen preflight.
+ * tenant's origin cannot read another tenant's answers with a stolen preflight. With CORS on, a request from an origin that
+ * nobody allows is refused (403) before it runs. (With CORS on, the framework's own drive-by-localhost guard is turned off in
+ * {@code application.yml}: this filter decides.)
  */
 @ServerFilter("/**")
 @Order(-100)
@@ -47,10 +49,15 @@ final class CorsFilter {
     @RequestFilter
     @Nullable
     HttpResponse<?> preflight(HttpRequest<?> request) {
+        String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
         if (!isPreflight(request)) {
+            // With CORS on, a browser request from an origin nobody allows is refused before it runs, not merely left unreadable.
+            if (origins.enabled() && origin != null && !origins.allowsPreflight(origin)) {
+                return ErrorResponses.of(request, new GatewayError(ErrorKind.PERMISSION, "The origin '" + origin + "' may not call this API.",
+                        null, "origin_not_allowed", null));
+            }
             return null;
         }
-        String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
         if (!origins.enabled() || !origins.allowsPreflight(origin)) {
             return ErrorResponses.of(request, new GatewayError(ErrorKind.PERMISSION, origins.enabled()
                     ? "The origin '" + origin + "' may not call this API." : "Cross-origin requests are not enabled on this gateway.",
