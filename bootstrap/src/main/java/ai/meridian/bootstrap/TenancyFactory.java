@@ -3,6 +3,8 @@ package ai.meridian.bootstrap;
 import ai.meridian.adapter.out.bucket4j.Bucket4jRateLimiter;
 import ai.meridian.adapter.out.jdbc.JdbcConversationStore;
 import ai.meridian.adapter.out.jdbc.JdbcUsageLedger;
+import ai.meridian.adapter.out.oidc.OidcSettings;
+import ai.meridian.adapter.out.oidc.OidcTokenVerifier;
 import ai.meridian.adapter.out.redis.RedisConnection;
 import ai.meridian.adapter.out.redis.RedisRateLimiter;
 import ai.meridian.adapter.out.redis.RedisSettings;
@@ -19,6 +21,11 @@ import ai.meridian.application.service.FailoverRateLimiter;
 import ai.meridian.application.service.HealthService;
 import ai.meridian.application.service.KeyDirectory;
 import ai.meridian.application.service.LimitStage;
+import ai.meridian.application.service.OidcCallers;
+import ai.meridian.domain.tenancy.Role;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import ai.meridian.application.service.TenantAdministration;
 import ai.meridian.application.service.UsageLedger;
 import io.micronaut.context.annotation.Bean;
@@ -58,14 +65,45 @@ final class TenancyFactory {
     }
 
     /** Every tenant and key in memory, read once at start-up (a database that cannot be read stops start-up) and then followed. */
+    /** OIDC bearer tokens, when {@code meridian.oidc.issuer} is set. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(property = "meridian.oidc.issuer")
+    OidcTokenVerifier oidcTokenVerifier(Environment environment) {
+        SettingsMap s = GatewayConfiguration.section(environment, "meridian.oidc");
+        OidcSettings settings = new OidcSettings(s.required("issuer"), s.required("audience"), URI.create(s.required("jwks-url")),
+                s.list("algorithms"), s.duration("clock-skew", Duration.ofSeconds(60)), s.duration("refresh-interval", Duration.ofMinutes(10)),
+                s.duration("fetch-timeout", Duration.ofSeconds(5)));
+        return new OidcTokenVerifier(settings, Clock.systemUTC()).start();
+    }
+
+    static OidcCallers oidcCallers(OidcTokenVerifier verifier, Environment environment) {
+        SettingsMap s = GatewayConfiguration.section(environment, "meridian.oidc");
+        Map<String, Role> values = new LinkedHashMap<>();
+        List<String> configured = s.list("role-values");
+        for (String entry : configured.isEmpty() ? List.of("admin=admin", "member=member", "reader=reader") : configured) {
+            int eq = entry.lastIndexOf('=');
+            Optional<Role> role = eq < 1 ? Optional.empty() : Role.fromWire(entry.substring(eq + 1).trim());
+            if (role.isEmpty()) {
+                throw new IllegalArgumentException(s.key("role-values") + ": '" + entry + "' must be <provider value>=<admin|member|reader>");
+            }
+            values.put(entry.substring(0, eq).trim(), role.get());
+        }
+        String fallback = s.string("default-role", "");
+        Optional<Role> defaultRole = fallback.isBlank() ? Optional.empty() : Optional.of(Role.fromWire(fallback).orElseThrow(() ->
+                new IllegalArgumentException(s.key("default-role") + " must be admin, member or reader, not '" + fallback + "'")));
+        return new OidcCallers(verifier, s.string("tenant-claim", "tenant"), s.string("role-claim", "role"), values, defaultRole);
+    }
+
     @Context
     KeyDirectory keyDirectory(JdbcConversationStore store, AuditTrail audit, ScheduledExecutorService timers, Environment environment,
-                              @Value("${meridian.master-key:}") String masterKey) {
+                              @Value("${meridian.master-key:}") String masterKey, Optional<OidcTokenVerifier> oidc) {
         SettingsMap auth = GatewayConfiguration.section(environment, "meridian.auth");
         SettingsMap cors = GatewayConfiguration.section(environment, "meridian.cors");
         KeyDirectory directory = new KeyDirectory(store.tenantDirectory(), masterKey,
                 auth.string("pepper", "").getBytes(StandardCharsets.UTF_8), Clock.systemUTC(), audit,
                 cors.flag("enabled", false), cors.list("allowed-origins"));
+        oidc.ifPresent(verifier -> directory.withOidc(oidcCallers(verifier, environment)));
         try {
             directory.refresh().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

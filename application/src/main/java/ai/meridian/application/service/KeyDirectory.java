@@ -51,6 +51,7 @@ public final class KeyDirectory implements AuthenticateCallerUseCase, CheckOrigi
     private volatile Snapshot snapshot = new Snapshot(0, Map.of(), Map.of());
     private CompletableFuture<Void> refreshing = CompletableFuture.completedFuture(null);
     private volatile boolean storeFailing;
+    private volatile Optional<OidcCallers> oidc = Optional.empty();
 
     /** Directory state at one revision. Maps are never changed once published. */
     private record Snapshot(long revision, Map<String, Tenant> tenants, Map<String, ApiKey> keys) {
@@ -65,6 +66,12 @@ public final class KeyDirectory implements AuthenticateCallerUseCase, CheckOrigi
         this.audit = Objects.requireNonNull(audit, "audit");
         this.corsEnabled = corsEnabled;
         this.corsOrigins = List.copyOf(corsOrigins);
+    }
+
+    /** Accepts identity-provider tokens too, mapped to tenants and roles by {@code callers}. */
+    public KeyDirectory withOidc(OidcCallers callers) {
+        this.oidc = Optional.of(callers);
+        return this;
     }
 
     byte[] pepper() {
@@ -83,6 +90,10 @@ public final class KeyDirectory implements AuthenticateCallerUseCase, CheckOrigi
         }
         if (masterKey != null && MessageDigest.isEqual(masterKey, token.getBytes(StandardCharsets.UTF_8))) {
             return Optional.of(new Caller(Tenant.DEFAULT, MASTER, Access.OPERATOR));
+        }
+        Optional<OidcCallers> identities = oidc;
+        if (identities.isPresent() && identities.get().handles(token)) {
+            return identity(identities.get(), token, clientAddress);
         }
         Optional<KeySecret> parsed = KeySecret.parse(token);
         if (parsed.isEmpty()) {
@@ -112,6 +123,20 @@ public final class KeyDirectory implements AuthenticateCallerUseCase, CheckOrigi
             return refuse(key.tenant(), key.displayPrefix(), "tenant disabled", clientAddress);
         }
         return Optional.of(new Caller(key.tenant(), key.id(), key.access()));
+    }
+
+    private Optional<Caller> identity(OidcCallers callers, String token, String clientAddress) {
+        OidcCallers.Mapped mapped = callers.map(token);
+        if (mapped.access().isEmpty()) {
+            return refuse(mapped.tenant().orElse(""), "oidc", "identity token: " + mapped.failure(), clientAddress);
+        }
+        String tenantId = mapped.tenant().orElseThrow();
+        Tenant tenant = snapshot.tenants.get(tenantId);
+        String actor = "oidc:" + mapped.subject().orElse("unknown");
+        if (tenant == null || !tenant.enabled()) {
+            return refuse(tenantId, actor, tenant == null ? "identity token for an unknown tenant" : "tenant disabled", clientAddress);
+        }
+        return Optional.of(new Caller(tenantId, actor, mapped.access().get()));
     }
 
     private Optional<Caller> refuse(String tenant, String presented, String reason, String clientAddress) {
