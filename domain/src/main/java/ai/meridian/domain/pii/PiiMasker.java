@@ -61,6 +61,7 @@ public final class PiiMasker {
 
     /** {@code text} with every finding replaced by its placeholder from {@code vault}. */
     public String mask(String text, PiiVault vault) {
+        vault.reserveIn(text);
         List<Finding> findings = find(text);
         if (findings.isEmpty()) {
             return text;

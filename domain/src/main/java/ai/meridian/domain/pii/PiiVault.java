@@ -17,6 +17,8 @@ public final class PiiVault {
     private final Map<String, String> byValue = new LinkedHashMap<>();
     private final Map<String, String> byPlaceholder = new LinkedHashMap<>();
     private final Map<String, Integer> counters = new LinkedHashMap<>();
+    /** Placeholder-shaped text the client itself sent: never handed out, so restoring gives back exactly what was sent. */
+    private final java.util.Set<String> taken = new java.util.HashSet<>();
 
     synchronized String placeholderFor(String label, String value) {
         String key = label + "\u0000" + value;
@@ -24,11 +26,27 @@ public final class PiiVault {
         if (known != null) {
             return known;
         }
-        int n = counters.merge(label, 1, Integer::sum);
-        String placeholder = "[" + label + "_" + n + "]";
+        String placeholder;
+        do {
+            int n = counters.merge(label, 1, Integer::sum);
+            placeholder = "[" + label + "_" + n + "]";
+        } while (taken.contains(placeholder));
         byValue.put(key, placeholder);
         byPlaceholder.put(placeholder, value);
         return placeholder;
+    }
+
+    /** Marks placeholder-shaped strings in {@code text} as taken (the masker calls this before it masks the text). */
+    synchronized void reserveIn(String text) {
+        if (text.indexOf('[') < 0) {
+            return;
+        }
+        Matcher m = PLACEHOLDER.matcher(text);
+        while (m.find()) {
+            if (!byPlaceholder.containsKey(m.group())) {
+                taken.add(m.group());
+            }
+        }
     }
 
     public synchronized boolean isEmpty() {
