@@ -70,8 +70,8 @@ public final class LimitStage implements ChatStage {
             String backend = outcome.servedBy() == null ? "none" : outcome.servedBy().backend();
             String model = context.model().id();
             ledger.record(new UsageRecord(LocalDate.ofInstant(now, ZoneOffset.UTC), caller.tenant(), caller.keyId(), model, backend, 1,
-                    usage.promptTokens(), usage.completionTokens(), 0));
-            metrics.tenantUsage(caller.tenant(), model, usage.promptTokens(), usage.completionTokens(), 0);
+                    usage.promptTokens(), usage.completionTokens(), usage.cachedPromptTokens()));
+            metrics.tenantUsage(caller.tenant(), model, usage.promptTokens(), usage.completionTokens(), usage.cachedPromptTokens());
             KeyLimits limits = caller.access().limits();
             if (limits.countsTokens()) {
                 admission.charge(caller.keyId(), limits, usage.totalTokens(), now).whenComplete((ok, error) -> {
