@@ -24,6 +24,8 @@ import ai.meridian.application.service.ConversationSummarizer;
 import ai.meridian.application.service.HealthService;
 import ai.meridian.application.service.AccessStage;
 import ai.meridian.application.service.LimitStage;
+import ai.meridian.application.service.MaskingModelBackend;
+import ai.meridian.application.service.PiiPolicy;
 import ai.meridian.domain.routing.ModelCatalog;
 import ai.meridian.observability.MicrometerGatewayMetrics;
 import ai.meridian.observability.OpenTelemetryTracing;
@@ -149,13 +151,16 @@ final class GatewayFactory {
 
     @Context
     @Bean(preDestroy = "close")
-    BackendRegistry backendRegistry(GatewayConfiguration configuration, List<ModelBackendFactory> factories) {
+    BackendRegistry backendRegistry(GatewayConfiguration configuration, List<ModelBackendFactory> factories, Optional<PiiPolicy> pii) {
         List<ModelBackend> backends = new ArrayList<>();
         for (BackendSettings settings : configuration.backends()) {
             ModelBackendFactory factory = factories.stream().filter(f -> f.type().equals(settings.type())).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("meridian.backends." + settings.id() + ".type '" + settings.type()
                             + "' is not installed; available: " + factories.stream().map(ModelBackendFactory::type).sorted().toList()));
-            backends.add(factory.create(settings));
+            ModelBackend backend = factory.create(settings);
+            // Untrusted backends get masked prompts and their answers restored (meridian.pii).
+            backends.add(pii.isPresent() && pii.get().untrusted(backend.id(), backend.generatesText())
+                    ? new MaskingModelBackend(backend, pii.get()) : backend);
         }
         return new BackendRegistry(backends);
     }
