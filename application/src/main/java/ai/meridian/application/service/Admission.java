@@ -33,9 +33,75 @@ public final class Admission {
     private static final Duration MONTH_TTL = Duration.ofDays(32);
 
     private final RateLimiterPort limiter;
+    private final long windowNanos;
+    /** Charges waiting for the next batch, by bucket or counter name (only with a batch window). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Pending> pending = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Recent reads of token buckets and budget counters, reused within the batch window. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Read<?>> reads = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Admission(RateLimiterPort limiter) {
         this.limiter = Objects.requireNonNull(limiter, "limiter");
+        this.windowNanos = 0;
+    }
+
+    /**
+     * With a batch window (for a limiter that costs a round trip per call, such as Redis): charges are added up in
+     * memory and sent once per window, and reads of token buckets and budget counters are reused within it. Requests
+     * per minute are still taken one by one, so they stay exact across replicas; tokens and budgets see each other's
+     * charges within the window.
+     */
+    public Admission(RateLimiterPort limiter, java.util.concurrent.ScheduledExecutorService scheduler, Duration batchWindow) {
+        this.limiter = Objects.requireNonNull(limiter, "limiter");
+        this.windowNanos = batchWindow.toNanos();
+        if (windowNanos > 0) {
+            scheduler.scheduleWithFixedDelay(this::flush, batchWindow.toMillis(), Math.max(1, batchWindow.toMillis()),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A charge waiting for its batch: to a token bucket ({@code bucket}) or a budget counter ({@code ttl}). */
+    private record Pending(BucketSpec bucket, Duration ttl, java.util.concurrent.atomic.LongAdder amount) {
+    }
+
+    private record Read<T>(CompletableFuture<T> value, long atNanos) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> cached(String key, java.util.function.Supplier<CompletableFuture<T>> read) {
+        if (windowNanos <= 0) {
+            return read.get();
+        }
+        long now = System.nanoTime();
+        Read<?> known = reads.get(key);
+        if (known != null && now - known.atNanos < windowNanos && !known.value.isCompletedExceptionally()) {
+            return (CompletableFuture<T>) known.value;
+        }
+        if (reads.size() > 10_000) {
+            reads.clear();
+        }
+        CompletableFuture<T> fresh = read.get();
+        reads.put(key, new Read<>(fresh, now));
+        return fresh;
+    }
+
+    /** What this replica charged to a bucket or counter and has not sent yet. */
+    private long unsent(String name) {
+        Pending p = pending.get(name);
+        return p == null ? 0 : p.amount.sum();
+    }
+
+    /** Sends the charges collected since the last batch. */
+    public void flush() {
+        for (java.util.Map.Entry<String, Pending> e : pending.entrySet()) {
+            long amount = e.getValue().amount.sumThenReset();
+            if (amount == 0) {
+                pending.remove(e.getKey(), e.getValue());
+                continue;
+            }
+            Pending p = e.getValue();
+            CompletableFuture<?> sent = p.bucket != null ? limiter.charge(p.bucket, amount) : limiter.add(e.getKey(), amount, p.ttl);
+            sent.exceptionally(error -> null);
+        }
     }
 
     static BucketSpec requests(String keyId, long perMinute) {
@@ -61,12 +127,13 @@ public final class Admission {
         }
         CompletableFuture<Optional<BucketState>> tokenCheck = limits.tokensPerMinute() == null
                 ? CompletableFuture.completedFuture(Optional.empty())
-                : limiter.peek(tokens(keyId, limits.tokensPerMinute()), Math.max(1, Math.min(estimatedTokens, limits.tokensPerMinute())))
-                        .thenApply(Optional::of);
+                : peekTokens(keyId, limits, estimatedTokens).thenApply(Optional::of);
         LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
         boolean budgets = limits.dailyTokens() != null || limits.monthlyTokens() != null;
+        List<String> counters = List.of(dayCounter(keyId, day), monthCounter(keyId, YearMonth.from(day)));
         CompletableFuture<List<Long>> spent = budgets
-                ? limiter.counters(List.of(dayCounter(keyId, day), monthCounter(keyId, YearMonth.from(day))))
+                ? cached(String.join("|", counters), () -> limiter.counters(counters))
+                        .thenApply(used -> List.of(used.get(0) + unsent(counters.get(0)), used.get(1) + unsent(counters.get(1))))
                 : CompletableFuture.completedFuture(List.of(0L, 0L));
         return tokenCheck.thenCombine(spent, (tpm, used) -> {
             Optional<Window> tokenWindow = tpm.map(state -> new Window(limits.tokensPerMinute(), state.remaining(), state.untilFull()));
@@ -90,6 +157,19 @@ public final class Admission {
                 }
                 return status;
             });
+        });
+    }
+
+    private CompletableFuture<BucketState> peekTokens(String keyId, KeyLimits limits, long estimatedTokens) {
+        BucketSpec bucket = tokens(keyId, limits.tokensPerMinute());
+        long wanted = Math.max(1, Math.min(estimatedTokens, limits.tokensPerMinute()));
+        if (windowNanos <= 0) {
+            return limiter.peek(bucket, wanted);
+        }
+        // Within the window the last reading stands; whether this request fits is judged against what it said remains.
+        return cached(bucket.name(), () -> limiter.peek(bucket, 1)).thenApply(state -> {
+            long remaining = state.remaining() - unsent(bucket.name());
+            return new BucketState(remaining >= wanted, remaining, remaining >= wanted ? Duration.ZERO : state.untilFull(), state.untilFull());
         });
     }
 
@@ -120,11 +200,26 @@ public final class Admission {
         if (tokens <= 0 || !limits.countsTokens()) {
             return CompletableFuture.completedFuture(null);
         }
+        LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        if (windowNanos > 0) {
+            if (limits.tokensPerMinute() != null) {
+                BucketSpec bucket = tokens(keyId, limits.tokensPerMinute());
+                pending.computeIfAbsent(bucket.name(), n -> new Pending(bucket, null, new java.util.concurrent.atomic.LongAdder())).amount.add(tokens);
+            }
+            if (limits.dailyTokens() != null) {
+                pending.computeIfAbsent(dayCounter(keyId, day), n -> new Pending(null, DAY_TTL, new java.util.concurrent.atomic.LongAdder()))
+                        .amount.add(tokens);
+            }
+            if (limits.monthlyTokens() != null) {
+                pending.computeIfAbsent(monthCounter(keyId, YearMonth.from(day)),
+                        n -> new Pending(null, MONTH_TTL, new java.util.concurrent.atomic.LongAdder())).amount.add(tokens);
+            }
+            return CompletableFuture.completedFuture(null);
+        }
         List<CompletableFuture<?>> charges = new ArrayList<>(3);
         if (limits.tokensPerMinute() != null) {
             charges.add(limiter.charge(tokens(keyId, limits.tokensPerMinute()), tokens));
         }
-        LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
         if (limits.dailyTokens() != null) {
             charges.add(limiter.add(dayCounter(keyId, day), tokens, DAY_TTL));
         }

@@ -9,6 +9,7 @@ import ai.meridian.domain.tenancy.KeyLimits;
 import ai.meridian.domain.tenancy.RateLimitStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -105,6 +106,34 @@ class AdmissionTest {
         assertThat(recovered.get()).isEqualTo(1);
         both.admit("f", limits, 0, clock.instant()).get(); // the shared bucket had one taken before the outage
         assertThat(refusal(both.admit("f", limits, 0, clock.instant())).error().kind()).as("shared counts again").isEqualTo(ErrorKind.RATE_LIMITED);
+    }
+
+    @Test
+    void withABatchWindowChargesAreSentOncePerWindowAndReadsAreReusedButRequestsStayExact() throws Exception {
+        java.util.concurrent.ScheduledExecutorService scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            Admission batched = new Admission(limiter, scheduler, Duration.ofHours(1)); // flushed by hand below
+            KeyLimits limits = new KeyLimits(3L, 100L, 1000L, null);
+            batched.admit("w", limits, 10, clock.instant()).get();
+            int calls = limiter.calls;
+            batched.admit("w", limits, 10, clock.instant()).get();
+            assertThat(limiter.calls - calls).as("only the request bucket is asked again").isEqualTo(1);
+            for (int i = 0; i < 5; i++) {
+                batched.charge("w", limits, 20, clock.instant()).get();
+            }
+            assertThat(limiter.calls - calls).as("charges wait for the batch").isEqualTo(1);
+            assertThat(refusal(batched.admit("w", limits, 10, clock.instant())).error().message())
+                    .as("this replica's unsent charges count at once").contains("tokens per minute");
+            batched.flush();
+            assertThat(limiter.peek(Admission.tokens("w", 100), 1).get().remaining()).isZero();
+            assertThat(limiter.counters(List.of(Admission.dayCounter("w", java.time.LocalDate.of(2026, 11, 27)))).get()).containsExactly(100L);
+            KeyLimits requestsOnly = new KeyLimits(2L, null, null, null);
+            batched.admit("r", requestsOnly, 0, clock.instant()).get();
+            batched.admit("r", requestsOnly, 0, clock.instant()).get();
+            assertThat(refusal(batched.admit("r", requestsOnly, 0, clock.instant())).error().code()).isEqualTo("rate_limit_exceeded");
+        } finally {
+            scheduler.shutdownNow();
+        }
     }
 
     @Test
