@@ -206,6 +206,11 @@ class TenancyApiTest {
         assertThat(log.statusCode()).as(log.body()).isEqualTo(200);
         JsonNode entries = Admin.json(log).get("data");
         assertThat(entries.findValuesAsText("action")).contains("key.create", "auth.refused");
+        int refusals = 0;
+        for (JsonNode e : entries) {
+            refusals += e.get("action").asText().equals("auth.refused") ? 1 : 0;
+        }
+        assertThat(refusals).as("one refused request, one entry (the fast path only looks)").isEqualTo(1);
         JsonNode created = null;
         for (JsonNode e : entries) {
             if (e.get("action").asText().equals("key.create")) {

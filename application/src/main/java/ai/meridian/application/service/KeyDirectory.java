@@ -85,6 +85,15 @@ public final class KeyDirectory implements AuthenticateCallerUseCase, CheckOrigi
 
     @Override
     public Optional<Caller> authenticate(String token, String clientAddress) {
+        return authenticate(token, clientAddress, true);
+    }
+
+    @Override
+    public Optional<Caller> check(String token, String clientAddress) {
+        return authenticate(token, clientAddress, false);
+    }
+
+    private Optional<Caller> authenticate(String token, String clientAddress, boolean record) {
         if (token == null || token.isEmpty()) {
             return isOpen() ? Optional.of(new Caller(Tenant.DEFAULT, ANONYMOUS, Access.OPERATOR)) : Optional.empty();
         }
@@ -93,53 +102,56 @@ public final class KeyDirectory implements AuthenticateCallerUseCase, CheckOrigi
         }
         Optional<OidcCallers> identities = oidc;
         if (identities.isPresent() && identities.get().handles(token)) {
-            return identity(identities.get(), token, clientAddress);
+            return identity(identities.get(), token, clientAddress, record);
         }
         Optional<KeySecret> parsed = KeySecret.parse(token);
         if (parsed.isEmpty()) {
             if (isOpen() && !KeySecret.looksLikeKey(token)) {
                 return Optional.of(new Caller(Tenant.DEFAULT, ANONYMOUS, Access.OPERATOR));
             }
-            return refuse("", "unknown", "malformed or unknown key", clientAddress);
+            return refuse(record, "", "unknown", "malformed or unknown key", clientAddress);
         }
         KeySecret secret = parsed.get();
         Snapshot current = snapshot;
         ApiKey key = current.keys.get(secret.id());
         if (key == null) {
-            return refuse("", secret.displayPrefix(), "unknown key", clientAddress);
+            return refuse(record, "", secret.displayPrefix(), "unknown key", clientAddress);
         }
         Instant now = clock.instant();
         if (!key.accepts(secret.secret(), pepper, now)) {
-            return refuse(key.tenant(), key.displayPrefix(), "wrong secret", clientAddress);
+            return refuse(record, key.tenant(), key.displayPrefix(), "wrong secret", clientAddress);
         }
         if (key.status() == KeyStatus.REVOKED) {
-            return refuse(key.tenant(), key.displayPrefix(), "revoked key", clientAddress);
+            return refuse(record, key.tenant(), key.displayPrefix(), "revoked key", clientAddress);
         }
         if (key.expired(now)) {
-            return refuse(key.tenant(), key.displayPrefix(), "expired key", clientAddress);
+            return refuse(record, key.tenant(), key.displayPrefix(), "expired key", clientAddress);
         }
         Tenant tenant = current.tenants.get(key.tenant());
         if (tenant == null || !tenant.enabled()) {
-            return refuse(key.tenant(), key.displayPrefix(), "tenant disabled", clientAddress);
+            return refuse(record, key.tenant(), key.displayPrefix(), "tenant disabled", clientAddress);
         }
         return Optional.of(new Caller(key.tenant(), key.id(), key.access()));
     }
 
-    private Optional<Caller> identity(OidcCallers callers, String token, String clientAddress) {
+    private Optional<Caller> identity(OidcCallers callers, String token, String clientAddress, boolean record) {
         OidcCallers.Mapped mapped = callers.map(token);
         if (mapped.access().isEmpty()) {
-            return refuse(mapped.tenant().orElse(""), "oidc", "identity token: " + mapped.failure(), clientAddress);
+            return refuse(record, mapped.tenant().orElse(""), "oidc", "identity token: " + mapped.failure(), clientAddress);
         }
         String tenantId = mapped.tenant().orElseThrow();
         Tenant tenant = snapshot.tenants.get(tenantId);
         String actor = "oidc:" + mapped.subject().orElse("unknown");
         if (tenant == null || !tenant.enabled()) {
-            return refuse(tenantId, actor, tenant == null ? "identity token for an unknown tenant" : "tenant disabled", clientAddress);
+            return refuse(record, tenantId, actor, tenant == null ? "identity token for an unknown tenant" : "tenant disabled", clientAddress);
         }
         return Optional.of(new Caller(tenantId, actor, mapped.access().get()));
     }
 
-    private Optional<Caller> refuse(String tenant, String presented, String reason, String clientAddress) {
+    private Optional<Caller> refuse(boolean record, String tenant, String presented, String reason, String clientAddress) {
+        if (!record) {
+            return Optional.empty();
+        }
         audit.recordLater(new AuditEntry(0, clock.instant(), tenant, presented, "auth.refused", presented, AuditEntry.DENIED,
                 clientAddress, "", reason));
         return Optional.empty();

@@ -21,6 +21,14 @@ public interface AuthenticateCallerUseCase {
         return authenticate(token, null);
     }
 
+    /**
+     * Like {@link #authenticate(String, String)}, but a refusal is not recorded: for a door that only looks whether it
+     * can take a request itself and hands anything refused on to a path that authenticates it again (and records that).
+     */
+    default Optional<Caller> check(String token, String clientAddress) {
+        return authenticate(token, clientAddress);
+    }
+
     /** True when no master key is configured: callers without a key act as the operator (the gateway then binds to loopback). */
     boolean isOpen();
 

@@ -234,7 +234,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
         String clientAddress = clientAddress();
         Caller caller;
         try {
-            caller = shared.authentication().authenticate(token.value(), clientAddress).orElse(null);
+            caller = shared.authentication().check(token.value(), clientAddress).orElse(null); // refused: the framework's path records it
         } catch (RuntimeException e) {
             return null; // the framework asks again and answers the failure the usual way
         }

@@ -43,7 +43,7 @@ final class Credentials {
                 return new Malformed("The Authorization header must be 'Bearer <key>' (i.e. Authorization: Bearer YOUR_KEY).");
             }
             bearer = header.substring(7).trim();
-            if (bearer.isEmpty() || bearer.indexOf(' ') >= 0 || bearer.indexOf('\t') >= 0) {
+            if (bearer.isEmpty() || hasWhitespace(bearer)) {
                 return new Malformed("The Authorization header must be 'Bearer <key>' (i.e. Authorization: Bearer YOUR_KEY).");
             }
         }
@@ -55,11 +55,23 @@ final class Credentials {
             if (key.isEmpty()) {
                 return new Malformed("The x-api-key header is empty.");
             }
+            if (hasWhitespace(key)) {
+                return new Malformed("The x-api-key header must hold exactly one key.");
+            }
             if (bearer != null && !bearer.equals(key)) {
                 return new Malformed("The Authorization and x-api-key headers name different keys; send one of them.");
             }
             return new Token(key);
         }
         return bearer == null ? new Missing() : new Token(bearer);
+    }
+
+    private static boolean hasWhitespace(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isWhitespace(value.charAt(i)) || Character.isISOControl(value.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 }
