@@ -138,6 +138,26 @@ class TritonGatewayTest {
     }
 
     @Test
+    void theModelListShowsWhatEachTritonModelCanDo() {
+        HttpResponse<String> list = gateway.get("/v1/models");
+        assertThat(list.statusCode()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode tools = readTree(gateway.get("/v1/models/qwen-tools").body()).path("capabilities");
+        assertThat(tools.path("tools").asBoolean()).isTrue();
+        assertThat(tools.path("vision").asBoolean(true)).isFalse();
+        assertThat(tools.path("logprobs").asBoolean(true)).isFalse();
+        assertThat(tools.path("multiple_choices").asBoolean(true)).isFalse();
+        assertThat(tools.path("json_object").asBoolean(true)).isFalse();
+        assertThat(tools.path("context_window").asInt()).isEqualTo(32768);
+        com.fasterxml.jackson.databind.JsonNode plain = readTree(gateway.get("/v1/models/qwen-vllm").body()).path("capabilities");
+        assertThat(plain.path("tools").asBoolean(true)).isFalse();
+        assertThat(plain.has("context_window")).isFalse();
+        com.fasterxml.jackson.databind.JsonNode mixed = readTree(gateway.get("/v1/models/qwen-mixed").body()).path("capabilities");
+        assertThat(mixed.path("tools").asBoolean()).as("one of its routes can").isTrue();
+        assertThat(mixed.has("context_window")).as("not every route knows its window").isFalse();
+        assertThat(list.body()).contains("\"id\":\"qwen-tools\"");
+    }
+
+    @Test
     void aParameterNoTritonConventionTakesIsA400NamingIt() {
         HttpResponse<String> refused = gateway.post("/v1/chat/completions",
                 "{\"model\":\"llama-trt\",\"logit_bias\":{\"1\":-100},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");

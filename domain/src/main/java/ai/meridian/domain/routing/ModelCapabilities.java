@@ -72,6 +72,39 @@ public record ModelCapabilities(Set<Capability> supported, Set<Capability> unsup
         return Optional.empty();
     }
 
+    /**
+     * What a public model can do through at least one of its routes (routing picks a route that can): a capability
+     * is supported when some route supports it, unsupported when every route says it is not; a size is the largest
+     * of the routes' when every route knows it, else unknown. Parameter support is not combined (each route
+     * answers for itself): the result accepts any.
+     */
+    public static ModelCapabilities acrossRoutes(java.util.Collection<ModelCapabilities> routes) {
+        if (routes.isEmpty()) {
+            return UNKNOWN;
+        }
+        EnumSet<Capability> yes = EnumSet.noneOf(Capability.class);
+        EnumSet<Capability> no = EnumSet.allOf(Capability.class);
+        int window = Integer.MAX_VALUE;
+        int output = Integer.MAX_VALUE;
+        int largestWindow = 0;
+        int largestOutput = 0;
+        for (ModelCapabilities route : routes) {
+            yes.addAll(route.supported);
+            no.retainAll(route.unsupported);
+            window = Math.min(window, route.contextWindow);
+            output = Math.min(output, route.maxOutputTokens);
+            largestWindow = Math.max(largestWindow, route.contextWindow);
+            largestOutput = Math.max(largestOutput, route.maxOutputTokens);
+        }
+        return new ModelCapabilities(yes, no, window > 0 ? largestWindow : 0, output > 0 ? largestOutput : 0, ParameterSupport.ANY);
+    }
+
+    /** True when nothing at all is known: no capability either way, no size, every parameter forwarded. */
+    public boolean knowsNothing() {
+        return supported.isEmpty() && unsupported.isEmpty() && contextWindow == 0 && maxOutputTokens == 0
+                && parameters.acceptsAny() && parameters.refused().isEmpty();
+    }
+
     /** What {@code GET /v1/models} shows: each known capability as true or false, and the sizes when known. */
     public Map<String, Object> describe() {
         Map<String, Object> shown = new TreeMap<>();
