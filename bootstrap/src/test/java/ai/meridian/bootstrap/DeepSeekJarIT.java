@@ -87,7 +87,7 @@ class DeepSeekJarIT {
             JsonNode usage = chunks.get(chunks.size() - 1).path("usage");
             assertThat(usage.path("prompt_cache_hit_tokens").isInt()).isTrue();
             assertThat(usage.path("prompt_cache_miss_tokens").isInt()).isTrue();
-            assertThat(usage.at("/completion_tokens_details/reasoning_tokens").asInt()).isEqualTo(6);
+            assertThat(usage.at("/completion_tokens_details/reasoning_tokens").asInt()).as("the fake counts words").isEqualTo(7);
             assertThat(usage.at("/prompt_tokens_details/cached_tokens").asInt()).isEqualTo(usage.path("prompt_cache_hit_tokens").asInt());
 
             // The thinking switch is passed through: off, no reasoning.

@@ -66,6 +66,7 @@ public final class FakeTritonServer implements AutoCloseable {
     private final Convention convention;
     private final String model;
     private final boolean tokenOutputs;
+    private final boolean inputTokenOutput;
     private final ModelMetadataResponse metadata;
     private final Map<String, TensorMetadata> inputSpecs = new LinkedHashMap<>();
     private final Set<String> outputNames;
@@ -91,6 +92,7 @@ public final class FakeTritonServer implements AutoCloseable {
         this.convention = b.convention;
         this.model = b.model;
         this.tokenOutputs = b.tokenOutputs;
+        this.inputTokenOutput = b.inputTokenOutput;
         this.defaultBehavior = b.defaultBehavior;
         this.metadata = metadata(b);
         metadata.getInputsList().forEach(t -> inputSpecs.put(t.getName(), t));
@@ -129,6 +131,7 @@ public final class FakeTritonServer implements AutoCloseable {
         private final Map<String, String> retyped = new LinkedHashMap<>();
         private KeyManagerFactory keyManager;
         private boolean tokenOutputs;
+        private boolean inputTokenOutput;
         private TritonBehavior defaultBehavior = TritonBehavior.answer("Hello", " from", " a", " fake", " Triton", ".");
 
         Builder(Convention convention) {
@@ -159,6 +162,12 @@ public final class FakeTritonServer implements AutoCloseable {
         /** An ensemble that also returns the tensorrt_llm model's {@code output_ids} and {@code sequence_length}. */
         Builder withTokenOutputs() {
             tokenOutputs = true;
+            return this;
+        }
+
+        /** An ensemble that maps the preprocessing's input length to an output {@code num_input_tokens}. */
+        Builder withInputTokenOutput() {
+            inputTokenOutput = true;
             return this;
         }
 
@@ -283,6 +292,9 @@ public final class FakeTritonServer implements AutoCloseable {
             if (b.tokenOutputs) {
                 output(m, "output_ids", "INT32", -1, -1, -1);
                 output(m, "sequence_length", "INT32", -1, -1);
+            }
+            if (b.inputTokenOutput) {
+                output(m, "num_input_tokens", "INT32", -1, 1);
             }
         } else {
             // The vLLM backend: max_batch_size 0, no batch dimension.
@@ -613,6 +625,9 @@ public final class FakeTritonServer implements AutoCloseable {
                 if (wanted("sequence_length")) {
                     addInt32s(r, "sequence_length", new long[] {1, 1}, 1, typed, tokens);
                 }
+            }
+            if (convention == Convention.TRTLLM && inputTokenOutput && wanted("num_input_tokens")) {
+                addInt32s(r, "num_input_tokens", new long[] {1, 1}, 1, typed, request.text("text_input").split("\\s+").length);
             }
             if (convention == Convention.VLLM) {
                 if (wanted("finish_reason") && request.flag("return_finish_reason")) {

@@ -177,6 +177,16 @@ class TritonParametersTest {
         assertThat(completion.finishReason()).isEqualTo(FinishReason.LENGTH);
         assertThat(completion.usage()).as("no input count from the ensemble: the core counts usage").isEqualTo(Optional.empty());
 
+        FakeTritonServer counting = triton(FakeTritonServer.of(Convention.TRTLLM).withTokenOutputs().withInputTokenOutput());
+        ModelBackend withUsage = backend(counting, Convention.TRTLLM, Map.of());
+        Recorder counted = stream(withUsage, counting.model(), params(64, Map.of()));
+        assertThat(counted.usages).singleElement().satisfies(u -> {
+            assertThat(u).as("input count and output ids: the ensemble's own usage").isPresent();
+            assertThat(u.get().completionTokens()).isEqualTo(6);
+            assertThat(u.get().promptTokens()).isPositive();
+        });
+        assertThat(counting.requests().get(0).requestedOutputs()).containsExactly("text_output", "num_input_tokens", "output_ids");
+
         FakeTritonServer standard = triton(FakeTritonServer.of(Convention.TRTLLM));
         ModelBackend plain = backend(standard, Convention.TRTLLM, Map.of());
         assertThat(stream(plain, standard.model(), params(3, Map.of())).completions)
