@@ -36,8 +36,11 @@ final class RequestRouteCheck implements RouteCheck {
         if (capabilities == ModelCapabilities.UNKNOWN) {
             return Optional.empty();
         }
-        String where = "backend '" + route.backend() + "' (model '" + route.upstreamModel() + "')";
-        return capabilities.shortfall(capabilities.contextWindow() > 0 ? forWindow(capabilities.contextWindow()) : needs, where);
+        RequestNeeds held = capabilities.contextWindow() > 0 ? forWindow(capabilities.contextWindow()) : needs;
+        if (capabilities.canServe(held)) {
+            return Optional.empty(); // the common case: no message built
+        }
+        return capabilities.shortfall(held, "backend '" + route.backend() + "' (model '" + route.upstreamModel() + "')");
     }
 
     /** The needs to hold against a context window: as they are when the prompt surely fits, else with the prompt counted. */

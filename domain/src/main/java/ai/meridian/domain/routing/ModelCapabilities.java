@@ -48,8 +48,32 @@ public record ModelCapabilities(Set<Capability> supported, Set<Capability> unsup
                 declared.maxOutputTokens > 0 ? declared.maxOutputTokens : maxOutputTokens, parameters.and(declared.parameters));
     }
 
+    /**
+     * True when nothing known stands in the way of a request with these needs: what {@link #shortfall} decides,
+     * without building a message (asked per route per request; allocates nothing).
+     */
+    public boolean canServe(RequestNeeds needs) {
+        for (Capability c : needs.capabilities()) {
+            if (unsupported.contains(c)) {
+                return false;
+            }
+        }
+        for (String parameter : needs.parameters()) {
+            if (!parameters.accepts(parameter)) {
+                return false;
+            }
+        }
+        if (contextWindow > 0 && needs.promptTokens() + Math.max(needs.maxOutputTokens(), 0) > contextWindow) {
+            return false;
+        }
+        return maxOutputTokens <= 0 || needs.maxOutputTokens() <= maxOutputTokens;
+    }
+
     /** Why a request with these needs cannot go to this model, or empty when nothing known stands in the way. */
     public Optional<Shortfall> shortfall(RequestNeeds needs, String where) {
+        if (canServe(needs)) {
+            return Optional.empty();
+        }
         for (Capability c : needs.capabilities()) {
             if (unsupported.contains(c)) {
                 return Optional.of(new Shortfall(c.param(), where + " does not support " + c.describe()));
