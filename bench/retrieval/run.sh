@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tool="$1"; shift
-./mvnw -q -pl bench/retrieval -am package dependency:build-classpath -DskipTests \
+./mvnw -q -pl bench/retrieval -am package dependency:build-classpath -Dmaven.test.skip=true \
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >/dev/null
 cp="bench/retrieval/target/classes:$(cat bench/retrieval/target/classpath.txt)"
 case "$tool" in

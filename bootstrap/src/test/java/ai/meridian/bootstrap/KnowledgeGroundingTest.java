@@ -212,7 +212,7 @@ class KnowledgeGroundingTest {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
             JsonNode body = json(response);
             assertThat(body.at("/choices/0/message/content").asText()).isEqualTo("answered anyway");
-            assertThat(body.get("notices").toString()).contains("keyword search").contains("vector search").contains("unavailable");
+            assertThat(body.get("notices").toString()).contains("knowledge search").contains("qdrant").contains("unavailable");
         }
     }
 }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class KnowledgeIndexContract {
     public static final int DIMENSIONS = 8;
+    protected static final String SPACE = IndexedChunk.DEFAULT_SPACE;
     protected static final KnowledgeScope ACME_DOCS = new KnowledgeScope("acme", "docs");
     protected static final KnowledgeScope ACME_HR = new KnowledgeScope("acme", "hr");
     protected static final KnowledgeScope GLOBEX_DOCS = new KnowledgeScope("globex", "docs");
@@ -68,7 +69,7 @@ public abstract class KnowledgeIndexContract {
     }
 
     private List<IndexHit> nearest(KnowledgeIndexPort index, String tenant, List<String> bases, float[] vector, int limit) {
-        return await(index.vectorSearch(tenant, bases, vector, limit));
+        return await(index.vectorSearch(tenant, bases, SPACE, vector, limit));
     }
 
     private void seedEnglish(KnowledgeIndexPort index) {
@@ -215,7 +216,7 @@ public abstract class KnowledgeIndexContract {
         assertThat(nearest(index, "acme", List.of("docs"), axis(3), 5)).hasSize(5);
         assertThat(keyword(index, "acme", List.of("docs"), "common words", 100)).hasSize(30);
         assertThatThrownBy(() -> index.keywordSearch("acme", List.of("docs"), "x", 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> index.vectorSearch("acme", List.of("docs"), axis(0), -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> index.vectorSearch("acme", List.of("docs"), SPACE, axis(0), -1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> index.keywordSearch(" ", List.of("docs"), "x", 5)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> index.upsert(ACME_DOCS, List.of(chunk("z", "d", "zeros", new float[DIMENSIONS]))))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -267,7 +268,7 @@ public abstract class KnowledgeIndexContract {
         KnowledgeIndexPort index = unreachable.get();
         for (CompletableFuture<?> call : List.of(
                 index.keywordSearch("acme", List.of("docs"), "travel", 5),
-                index.vectorSearch("acme", List.of("docs"), axis(0), 5),
+                index.vectorSearch("acme", List.of("docs"), SPACE, axis(0), 5),
                 index.upsert(ACME_DOCS, List.of(chunk("c", "d", "text", axis(0)))),
                 index.deleteDocument(ACME_DOCS, "d"),
                 index.deleteKnowledgeBase(ACME_DOCS))) {

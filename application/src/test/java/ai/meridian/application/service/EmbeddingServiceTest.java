@@ -36,6 +36,11 @@ class EmbeddingServiceTest {
         }
 
         @Override
+        public int maxTokens() {
+            return 512;
+        }
+
+        @Override
         public int countTokens(String text) {
             return text.split(" ").length;
         }

@@ -40,6 +40,8 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
     private final OrtSession session;
     private final boolean wantsTokenTypes;
     private final HuggingFaceTokenizer tokenizer;
+    /** The same tokenizer without truncation: counts must show a text that is too long, not hide it. */
+    private final HuggingFaceTokenizer counter;
     private final ThreadPoolExecutor executor;
 
     public OnnxTextEmbedder(OnnxEmbeddingSettings settings) {
@@ -59,6 +61,12 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
             tokenizerOptions.put("maxLength", String.valueOf(model.maxTokens()));
             try (InputStream json = stream(model.tokenizerResource())) {
                 this.tokenizer = HuggingFaceTokenizer.newInstance(json, tokenizerOptions);
+            }
+            Map<String, String> countingOptions = new HashMap<>(tokenizerOptions);
+            countingOptions.put("truncation", "false");
+            countingOptions.remove("maxLength");
+            try (InputStream json = stream(model.tokenizerResource())) {
+                this.counter = HuggingFaceTokenizer.newInstance(json, countingOptions);
             }
         } catch (OrtException e) {
             throw new IllegalStateException("cannot load embedding model " + model.id() + ": " + e.getMessage(), e);
@@ -91,7 +99,12 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
 
     @Override
     public int countTokens(String text) {
-        return tokenizer.encode(text).getIds().length;
+        return counter.encode(text).getIds().length;
+    }
+
+    @Override
+    public int maxTokens() {
+        return model.maxTokens();
     }
 
     @Override
@@ -239,5 +252,6 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
             // The session is being discarded; nothing more to release.
         }
         tokenizer.close();
+        counter.close();
     }
 }

@@ -15,10 +15,13 @@ public interface EmbedTextPort {
     int dimensions();
 
     /**
-     * How many of the model's own tokens the text costs when embedded (after truncation to the model's input
-     * limit), for {@code usage.prompt_tokens}. Cheap, but CPU work: call it where blocking is allowed.
+     * How many of the model's own tokens the text is, special tokens included, not cut at the model's input limit
+     * (chunking compares it with {@link #maxTokens()}). Cheap, but CPU work: call it where blocking is allowed.
      */
     int countTokens(String text);
+
+    /** The most tokens the model reads: a longer text is cut to it when embedded. */
+    int maxTokens();
 
     /** One vector per text, in order, L2-normalised. Queries and documents may be embedded differently. */
     CompletableFuture<List<float[]>> embed(List<String> texts, EmbeddingUse use);
