@@ -28,10 +28,10 @@ public record MetadataCondition(String key, Operator operator, String value) {
             throw new IllegalArgumentException("a condition's value is at most " + MetadataValue.MAX_LENGTH + " characters");
         }
         value = value == null ? "" : value;
-        if (operator.isOrder() && number().isEmpty() && date().isEmpty()) {
+        if (operator.isOrder() && parseNumber(value).isEmpty() && parseDate(value).isEmpty()) {
             throw new IllegalArgumentException("the operator '" + operator.wireName() + "' needs a number or a date, not '" + value + "'");
         }
-        if ((operator == Operator.BEFORE || operator == Operator.AFTER) && date().isEmpty()) {
+        if ((operator == Operator.BEFORE || operator == Operator.AFTER) && parseDate(value).isEmpty()) {
             throw new IllegalArgumentException("the operator '" + operator.wireName()
                     + "' needs a date (2024-05-01, 2024-05-01T12:00:00Z or Unix seconds), not '" + value + "'");
         }
@@ -80,6 +80,10 @@ public record MetadataCondition(String key, Operator operator, String value) {
 
     /** The value as a number, if it is one. */
     public Optional<Double> number() {
+        return parseNumber(value);
+    }
+
+    private static Optional<Double> parseNumber(String value) {
         try {
             double d = Double.parseDouble(value.strip());
             return Double.isFinite(d) ? Optional.of(d) : Optional.empty();
