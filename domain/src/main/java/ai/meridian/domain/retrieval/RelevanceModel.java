@@ -36,11 +36,10 @@ public final class RelevanceModel {
      * docs/retrieval.md for the figures and the procedure. A model without its own coefficients uses {@code generic}.
      */
     public static final RelevanceModel DEFAULT = new RelevanceModel(Map.of(
-            "bge-small-zh-v1.5", new Coefficients(-12.0, 9.0, 14.0),
-            "bge-small-en-v1.5", new Coefficients(-14.0, 9.0, 14.0),
-            "all-minilm-l6-v2", new Coefficients(-7.0, 9.0, 9.0)),
-            new Coefficients(-7.0, 9.0, 9.0),
-            new Coefficients(-4.0, 9.0, 0.0));
+            "bge-small-zh-v1.5", new Coefficients(-8.30, 9.30, 13.10),
+            "bge-small-en-v1.5", new Coefficients(-12.66, 6.15, 17.34)),
+            new Coefficients(-8.30, 9.30, 13.10),
+            new Coefficients(-2.96, 11.98, 0.0));
 
     private final Map<String, Coefficients> bySpace;
     private final Coefficients generic;
