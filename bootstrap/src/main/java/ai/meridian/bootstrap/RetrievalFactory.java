@@ -55,6 +55,7 @@ import java.util.Optional;
  */
 @Factory
 final class RetrievalFactory {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RetrievalFactory.class);
     static final String PROVIDER = "meridian.web-search.provider";
     static final String INDEX = "meridian.knowledge.index";
     static final String AUTO = "auto";
@@ -214,6 +215,11 @@ final class RetrievalFactory {
         SettingsMap s = GatewayConfiguration.section(environment, "meridian.retrieval");
         ChunkingPolicy policy = new ChunkingPolicy(s.integer("chunk-tokens", ChunkingPolicy.DEFAULT.maxTokens()),
                 s.integer("chunk-overlap", ChunkingPolicy.DEFAULT.overlapTokens()));
+        ChunkingPolicy fitted = Chunking.fitted(policy, embeddings);
+        if (!fitted.equals(policy) && s.string("chunk-tokens").isPresent()) {
+            LOG.warn("meridian.retrieval.chunk-tokens {} is more than the embedding models read with a title ({} tokens); chunks are cut to {} "
+                    + "tokens with an overlap of {}", policy.maxTokens(), embeddings.maxTokens(), fitted.maxTokens(), fitted.overlapTokens());
+        }
         return new KnowledgeBaseService(store, index, embeddings, extractor, fetcher, Chunking.chunker(policy, embeddings), Clock.systemUTC());
     }
 

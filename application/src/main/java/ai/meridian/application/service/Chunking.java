@@ -8,8 +8,9 @@ import java.util.function.Function;
 
 /**
  * How ingestion cuts documents, shared by the gateway and the evaluation tool so both embed the same chunks:
- * the domain chunker, with tokens counted by the model that will embed each piece, and chunks kept within the
- * smallest input of the configured models minus room for the document's title (which is embedded with each chunk).
+ * the domain chunker, with tokens counted without truncation by the model that will embed each piece, and chunks
+ * kept within the smallest input window of the configured models minus room for the document's title (embedded
+ * with each chunk). ({@link DocumentChunking} is the same for one model, without the title.)
  */
 public final class Chunking {
     /** Tokens left for the title prefixed to a chunk when it is embedded. */
@@ -18,13 +19,10 @@ public final class Chunking {
     private Chunking() {
     }
 
-    /** The policy asked for, its chunk size lowered to what the models can read whole. */
+    /** The policy asked for, its chunk size lowered to what the models can read whole with a title. */
     public static ChunkingPolicy fitted(ChunkingPolicy wanted, LanguageEmbeddings embeddings) {
-        int room = embeddings.maxTokens() - TITLE_ROOM;
-        if (wanted.maxTokens() <= room) {
-            return wanted;
-        }
-        return new ChunkingPolicy(room, Math.min(wanted.overlapTokens(), room / 2 - 1));
+        int window = embeddings.maxTokens();
+        return wanted.within(window == Integer.MAX_VALUE ? window : window - TITLE_ROOM);
     }
 
     public static Function<String, List<String>> chunker(ChunkingPolicy wanted, LanguageEmbeddings embeddings) {

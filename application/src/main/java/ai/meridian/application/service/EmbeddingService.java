@@ -74,7 +74,7 @@ public final class EmbeddingService implements EmbedTextsUseCase {
         return embedder.embed(inputs, EmbeddingUse.DOCUMENT)
                 // Runs on the embedding thread that completed the vectors: tokenising for usage stays off callers' threads.
                 .thenApply(vectors -> new EmbeddedTexts(embedder.model(), vectors, inputs.stream()
-                        .mapToInt(t -> Math.min(embedder.countTokens(t), embedder.maxTokens())).sum()))
+                        .mapToInt(embedder::countTokens).sum()))
                 .exceptionally(e -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     if (cause instanceof RetrievalUnavailableException) {

@@ -49,7 +49,7 @@ public final class LanguageEmbeddings {
 
     /** The tokens the text costs in the model that will embed it (what chunking must keep within the model's window). */
     public int countTokens(String text) {
-        return modelFor(text).countTokens(text);
+        return modelFor(text).countAllTokens(text);
     }
 
     /**
@@ -62,12 +62,12 @@ public final class LanguageEmbeddings {
         }
         String combined = title.strip() + "\n" + chunk;
         EmbedTextPort model = modelFor(combined);
-        return model.countTokens(combined) <= model.maxTokens() ? combined : chunk;
+        return model.countAllTokens(combined) <= model.maxInputTokens() ? combined : chunk;
     }
 
     /** The smallest input limit of the models: chunks (with room for a title) must stay within it. */
     public int maxTokens() {
-        return models().stream().mapToInt(EmbedTextPort::maxTokens).min().orElseThrow();
+        return models().stream().mapToInt(EmbedTextPort::maxInputTokens).min().orElseThrow();
     }
 
     /** A vector and the space (model) it belongs to. */

@@ -36,7 +36,7 @@ class EmbeddingServiceTest {
         }
 
         @Override
-        public int maxTokens() {
+        public int maxInputTokens() {
             return 512;
         }
 

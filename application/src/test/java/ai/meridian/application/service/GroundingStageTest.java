@@ -351,7 +351,7 @@ class GroundingStageTest {
         }
 
         @Override
-        public int maxTokens() {
+        public int maxInputTokens() {
             return 512;
         }
 

@@ -109,7 +109,7 @@ class KnowledgeBaseServiceTest {
         }
 
         @Override
-        public int maxTokens() {
+        public int maxInputTokens() {
             return 512;
         }
 

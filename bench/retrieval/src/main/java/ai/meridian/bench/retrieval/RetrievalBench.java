@@ -284,7 +284,7 @@ public final class RetrievalBench {
         }
 
         @Override
-        public int maxTokens() {
+        public int maxInputTokens() {
             return 512;
         }
 

@@ -2,6 +2,7 @@ package ai.meridian.adapter.out.embedding;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import ai.meridian.application.port.out.retrieval.EmbedTextPort;
 import ai.meridian.application.port.out.retrieval.RetrievalUnavailableException;
 import ai.onnxruntime.OnnxTensor;
@@ -40,7 +41,7 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
     private final OrtSession session;
     private final boolean wantsTokenTypes;
     private final HuggingFaceTokenizer tokenizer;
-    /** The same tokenizer without truncation: counts must show a text that is too long, not hide it. */
+    /** The same vocabulary without truncation: counts what a text really costs, for cutting chunks to fit. */
     private final HuggingFaceTokenizer counter;
     private final ThreadPoolExecutor executor;
 
@@ -62,9 +63,9 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
             try (InputStream json = stream(model.tokenizerResource())) {
                 this.tokenizer = HuggingFaceTokenizer.newInstance(json, tokenizerOptions);
             }
-            Map<String, String> countingOptions = new HashMap<>(tokenizerOptions);
+            Map<String, String> countingOptions = new HashMap<>();
+            countingOptions.put("padding", "false");
             countingOptions.put("truncation", "false");
-            countingOptions.remove("maxLength");
             try (InputStream json = stream(model.tokenizerResource())) {
                 this.counter = HuggingFaceTokenizer.newInstance(json, countingOptions);
             }
@@ -99,12 +100,24 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
 
     @Override
     public int countTokens(String text) {
-        return counter.encode(text).getIds().length;
+        return tokenizer.encode(text).getIds().length;
     }
 
     @Override
-    public int maxTokens() {
+    public int maxInputTokens() {
         return model.maxTokens();
+    }
+
+    @Override
+    public int countAllTokens(String text) {
+        // Straight to the native encoding and its ids: Encoding would also copy out tokens as strings, offsets
+        // and masks, which made counting (what chunking does most) several times slower.
+        long encoding = TokenizersLibrary.LIB.encode(counter.getHandle(), text, true);
+        try {
+            return TokenizersLibrary.LIB.getTokenIds(encoding).length;
+        } finally {
+            TokenizersLibrary.LIB.deleteEncoding(encoding);
+        }
     }
 
     @Override
