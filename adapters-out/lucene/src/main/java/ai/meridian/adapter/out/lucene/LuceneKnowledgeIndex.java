@@ -370,7 +370,7 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
             Query withVectors = new BooleanQuery.Builder().add(filter, Occur.FILTER).add(new FieldExistsQuery(field), Occur.FILTER).build();
             int want = query.candidates() + TIE_MARGIN;
             List<Ranked> ranked = new ArrayList<>();
-            if (searcher.count(withVectors) <= exactSearchLimit) {
+            if (exactFits(withVectors)) {
                 PriorityQueue<float[]> best = new PriorityQueue<>(Comparator.comparingDouble(e -> e[0]));
                 Weight weight = searcher.createWeight(searcher.rewrite(withVectors), ScoreMode.COMPLETE_NO_SCORES, 1f);
                 for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
@@ -411,6 +411,21 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
                 }
             }
             return ranked;
+        }
+
+        /**
+         * Whether the scope holds few enough vectors for exhaustive search. The scope keys' document frequencies bound
+         * it from above at no cost; only a metadata filter over a large scope needs the exact count.
+         */
+        private boolean exactFits(Query withVectors) throws IOException {
+            long upper = 0;
+            for (String kb : query.knowledgeBases().stream().distinct().toList()) {
+                upper += searcher.getIndexReader().docFreq(new Term(SCOPE_KEY, key(query.tenant(), kb)));
+            }
+            if (upper <= exactSearchLimit) {
+                return true;
+            }
+            return !query.filter().isNone() && searcher.count(withVectors) <= exactSearchLimit;
         }
 
         /** The cosine of every candidate that has a vector in the field and was not a nearest neighbour. */
