@@ -132,6 +132,49 @@ class LuceneKnowledgeIndexTest {
     }
 
     @Test
+    void identicalIngestionsGiveIdenticalRankingsWhateverTheWriteOrder() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        String[] words = {"alpha", "beta", "gamma", "delta", "kernel", "socket", "file", "memory", "signal", "thread"};
+        List<IndexedChunk> chunks = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int w = 0; w < 12; w++) {
+                text.append(words[random.nextInt(words.length)]).append(' ');
+            }
+            float[] v = new float[12];
+            for (int d = 0; d < v.length; d++) {
+                v[d] = (float) random.nextGaussian();
+            }
+            chunks.add(new IndexedChunk("c" + i, "d" + (i / 3), "", "", text.toString(), i % 3, "s", v, DocumentMetadata.EMPTY));
+        }
+        List<IndexedChunk> shuffled = new ArrayList<>(chunks);
+        java.util.Collections.shuffle(shuffled, new java.util.Random(9));
+        List<List<String>> first = new ArrayList<>();
+        List<List<String>> second = new ArrayList<>();
+        try (LuceneKnowledgeIndex a = new LuceneKnowledgeIndex(LuceneIndexSettings.defaults(directory.resolve("a")));
+             LuceneKnowledgeIndex b = new LuceneKnowledgeIndex(LuceneIndexSettings.defaults(directory.resolve("b")))) {
+            a.upsert(SCOPE, chunks).get(60, TimeUnit.SECONDS);
+            for (int from = 0; from < shuffled.size(); from += 37) { // many small commits: another segment layout
+                b.upsert(SCOPE, shuffled.subList(from, Math.min(shuffled.size(), from + 37))).get(60, TimeUnit.SECONDS);
+            }
+            for (int q = 0; q < 20; q++) {
+                String text = words[q % words.length] + " " + words[(q * 3 + 1) % words.length];
+                float[] vector = chunks.get(q * 7).vector();
+                for (LuceneKnowledgeIndex index : List.of(a, b)) {
+                    List<ScoredChunk> found = index.search(new ChunkQuery("acme", List.of("docs"), text, "s", vector, 20, MetadataFilter.NONE))
+                            .get(10, TimeUnit.SECONDS);
+                    List<String> ranking = found.stream()
+                            .sorted(java.util.Comparator.comparingInt((ScoredChunk c) -> c.keywordRank() == 0 ? 999 : c.keywordRank())
+                                    .thenComparingInt(c -> c.vectorRank() == 0 ? 999 : c.vectorRank()))
+                            .map(c -> c.hit().chunkId() + "@" + c.keywordRank() + "/" + c.vectorRank()).toList();
+                    (index == a ? first : second).add(ranking);
+                }
+            }
+        }
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
     void searchesAndWritesRunOnTheIndexsOwnThreadsAndFailCleanlyOnceClosed() throws Exception {
         LuceneKnowledgeIndex index = new LuceneKnowledgeIndex(LuceneIndexSettings.defaults(directory));
         List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
