@@ -60,6 +60,9 @@ public final class RetrievalBench {
         SyntheticText text = new SyntheticText(new SplittableRandom(7));
         SplittableRandom random = new SplittableRandom(11);
         LuceneIndexSettings settings = LuceneIndexSettings.defaults(indexDir);
+        if (options.containsKey("hnsw-candidates")) {
+            settings = settings.withVectorSearch(settings.exactSearchLimit(), Integer.parseInt(options.get("hnsw-candidates")));
+        }
         boolean reuse = Files.isDirectory(indexDir) && Files.list(indexDir).anyMatch(p -> p.getFileName().toString().startsWith("segments_"));
         if (reuse) {
             System.out.println("reusing the index in " + indexDir + " (no ingestion measured)");
@@ -130,9 +133,6 @@ public final class RetrievalBench {
             }
             report("  keyword search alone (top " + CANDIDATES + ")", keywordNanos);
             report("  vector search alone (top " + CANDIDATES + ")", vectorNanos);
-            if (!reuse || options.containsKey("recall")) {
-                recall(index, chunks, dims, queryVectors, Integer.parseInt(Wiring.option(options, "recall-queries", "200")));
-            }
 
             if (dims == 512) {
                 try (Wiring.Models models = Wiring.models("bge-small-zh-v1.5")) {
@@ -156,6 +156,14 @@ public final class RetrievalBench {
                 }
             }
         }
+        if (!options.getOrDefault("recall", "40,100," + settings.hnswCandidates()).equals("none")) {
+            float[][] recallQueries = new float[Integer.parseInt(Wiring.option(options, "recall-queries", "200"))][];
+            SplittableRandom r = new SplittableRandom(13);
+            for (int i = 0; i < recallQueries.length; i++) {
+                recallQueries[i] = unitVector(r, dims);
+            }
+            recallSweep(settings, chunks, dims, recallQueries, options.getOrDefault("recall", "40,100," + settings.hnswCandidates()));
+        }
     }
 
     private static void fused(KnowledgeRetriever retriever, String query) throws Exception {
@@ -167,10 +175,12 @@ public final class RetrievalBench {
     }
 
     /**
-     * Recall of the index's nearest-neighbour search against exact search: the synthetic vectors are drawn again from
-     * the same seed and the true top 10 and top {@link #CANDIDATES} of each query computed by brute force.
+     * Recall of the index's nearest-neighbour search against exact search, for each HNSW candidate count given: the
+     * synthetic vectors are drawn again from the same seed, the true top 10 and top {@link #CANDIDATES} of each query
+     * computed by brute force once, and the index opened with each setting in turn (vector search latency is printed
+     * with it: recall costs time).
      */
-    private static void recall(LuceneKnowledgeIndex index, int chunks, int dims, float[][] queryVectors, int n) throws Exception {
+    private static void recallSweep(LuceneIndexSettings settings, int chunks, int dims, float[][] queries, String efs) throws Exception {
         SyntheticText text = new SyntheticText(new SplittableRandom(7));
         SplittableRandom random = new SplittableRandom(11);
         float[][] vectors = new float[chunks][];
@@ -178,12 +188,11 @@ public final class RetrievalBench {
             text.passage(40 + random.nextInt(121));
             vectors[i] = unitVector(random, dims);
         }
-        double[] found = new double[2];
         int[] ks = {10, CANDIDATES};
-        for (int q = 0; q < Math.min(n, queryVectors.length); q++) {
-            float[] query = queryVectors[q];
-            Integer[] order = new Integer[chunks];
+        List<List<java.util.Set<String>>> truth = new ArrayList<>();
+        for (float[] query : queries) {
             double[] cos = new double[chunks];
+            Integer[] order = new Integer[chunks];
             for (int i = 0; i < chunks; i++) {
                 order[i] = i;
                 double d = 0;
@@ -193,18 +202,38 @@ public final class RetrievalBench {
                 cos[i] = d;
             }
             Arrays.sort(order, (a, b) -> Double.compare(cos[b], cos[a]));
-            for (int j = 0; j < ks.length; j++) {
-                java.util.Set<String> truth = new java.util.HashSet<>();
-                for (int i = 0; i < ks[j]; i++) {
-                    truth.add("c" + order[i]);
+            List<java.util.Set<String>> sets = new ArrayList<>();
+            for (int k : ks) {
+                java.util.Set<String> top = new java.util.HashSet<>();
+                for (int i = 0; i < k; i++) {
+                    top.add("c" + order[i]);
                 }
-                List<IndexHit> hits = index.vectorSearch(Wiring.TENANT, List.of(Wiring.BASE), GivenVectors.SPACE, query, ks[j]).get(1, TimeUnit.MINUTES);
-                found[j] += hits.stream().filter(h -> truth.contains(h.chunkId())).count() / (double) ks[j];
+                sets.add(top);
+            }
+            truth.add(sets);
+        }
+        for (String ef : efs.split(",")) {
+            try (LuceneKnowledgeIndex index = new LuceneKnowledgeIndex(settings.withVectorSearch(settings.exactSearchLimit(), Integer.parseInt(ef.strip())))) {
+                double[] found = new double[ks.length];
+                long[] nanos = new long[queries.length];
+                for (int q = 0; q < queries.length; q++) {
+                    for (int j = 0; j < ks.length; j++) {
+                        long t0 = System.nanoTime();
+                        List<IndexHit> hits = index.vectorSearch(Wiring.TENANT, List.of(Wiring.BASE), GivenVectors.SPACE, queries[q], ks[j])
+                                .get(1, TimeUnit.MINUTES);
+                        if (ks[j] == CANDIDATES) {
+                            nanos[q] = System.nanoTime() - t0;
+                        }
+                        java.util.Set<String> want = truth.get(q).get(j);
+                        found[j] += hits.stream().filter(h -> want.contains(h.chunkId())).count() / (double) ks[j];
+                    }
+                }
+                System.out.printf("vector recall against exact search over %d chunks (%d queries, %d segments), hnsw-candidates %s: "
+                                + "recall@10 %.4f, recall@%d %.4f; load %s%n", chunks, queries.length, index.segmentCount(), ef.strip(),
+                        found[0] / queries.length, CANDIDATES, found[1] / queries.length, loadAverage());
+                report("  vector search alone (top " + CANDIDATES + ") at hnsw-candidates " + ef.strip(), nanos);
             }
         }
-        int m = Math.min(n, queryVectors.length);
-        System.out.printf("vector recall against exact search over %d chunks (%d queries): recall@10 %.4f, recall@%d %.4f%n", chunks, m,
-                found[0] / m, CANDIDATES, found[1] / m);
     }
 
     /** The gateway's ingestion (chunking, language-routed embedding, indexing) of {@code docs} documents of a BEIR corpus. */

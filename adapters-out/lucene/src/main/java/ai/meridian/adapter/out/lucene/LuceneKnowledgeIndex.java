@@ -325,14 +325,14 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
                     TopDocs top = searcher.search(scoped, query.candidates() + TIE_MARGIN);
                     List<Ranked> ranked = new ArrayList<>();
                     for (ScoreDoc d : top.scoreDocs) {
-                        ranked.add(new Ranked(d.doc, d.score, stored.document(d.doc, Set.of(CHUNK_ID)).get(CHUNK_ID)));
+                        ranked.add(new Ranked(d.doc, d.score));
                     }
-                    rank(ranked, true, attainable);
+                    rank(ranked, stored, true, attainable);
                 }
             }
             if (unit != null) {
                 String field = vectorField(query.space());
-                rank(nearest(field, stored), false, 0);
+                rank(nearest(field), stored, false, 0);
                 fillSimilarities(field);
             }
             if (keywordQuery != null) {
@@ -348,11 +348,32 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
             return result;
         }
 
-        /** Keeps the best {@code candidates} by score, ties by chunk id (so the order does not depend on segment layout). */
-        private void rank(List<Ranked> ranked, boolean keyword, double attainable) {
-            ranked.sort(Comparator.comparingDouble((Ranked r) -> -r.score).thenComparing(Ranked::chunkId));
-            for (int i = 0; i < Math.min(query.candidates(), ranked.size()); i++) {
-                Ranked r = ranked.get(i);
+        /**
+         * Keeps the best {@code candidates} by score, ties by chunk id (so the order does not depend on segment layout);
+         * chunk ids are read only for chunks whose score another shares.
+         */
+        private void rank(List<Ranked> ranked, StoredFields stored, boolean keyword, double attainable) throws IOException {
+            ranked.sort(Comparator.comparingDouble((Ranked r) -> -r.score));
+            List<Ranked> ordered = new ArrayList<>(ranked.size());
+            for (int i = 0; i < ranked.size(); ) {
+                int j = i + 1;
+                while (j < ranked.size() && ranked.get(j).score == ranked.get(i).score) {
+                    j++;
+                }
+                if (j - i == 1) {
+                    ordered.add(ranked.get(i));
+                } else {
+                    List<String[]> tied = new ArrayList<>();
+                    for (int k = i; k < j; k++) {
+                        tied.add(new String[] {stored.document(ranked.get(k).doc, Set.of(CHUNK_ID)).get(CHUNK_ID), String.valueOf(k)});
+                    }
+                    tied.sort(Comparator.comparing((String[] t) -> t[0]));
+                    tied.forEach(t -> ordered.add(ranked.get(Integer.parseInt(t[1]))));
+                }
+                i = j;
+            }
+            for (int i = 0; i < Math.min(query.candidates(), ordered.size()); i++) {
+                Ranked r = ordered.get(i);
                 Candidate c = candidates.computeIfAbsent(r.doc, Candidate::new);
                 if (keyword) {
                     c.keywordRank = i + 1;
@@ -366,12 +387,12 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
         }
 
         /** The nearest chunks: exhaustively when the scope holds few enough vectors, else by HNSW with extra candidates. */
-        private List<Ranked> nearest(String field, StoredFields stored) throws IOException {
+        private List<Ranked> nearest(String field) throws IOException {
             Query withVectors = new BooleanQuery.Builder().add(filter, Occur.FILTER).add(new FieldExistsQuery(field), Occur.FILTER).build();
             int want = query.candidates() + TIE_MARGIN;
             List<Ranked> ranked = new ArrayList<>();
             if (exactFits(withVectors)) {
-                PriorityQueue<float[]> best = new PriorityQueue<>(Comparator.comparingDouble(e -> e[0]));
+                PriorityQueue<double[]> best = new PriorityQueue<>(Comparator.comparingDouble(e -> e[0]));
                 Weight weight = searcher.createWeight(searcher.rewrite(withVectors), ScoreMode.COMPLETE_NO_SCORES, 1f);
                 for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
                     Scorer scorer = weight.scorer(leaf);
@@ -391,23 +412,23 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
                         if (values.docID() == doc) {
                             float cosine = VectorUtil.dotProduct(unit, values.vectorValue());
                             if (best.size() < want) {
-                                best.add(new float[] {cosine, leaf.docBase + doc});
+                                best.add(new double[] {cosine, leaf.docBase + doc});
                             } else if (cosine > best.peek()[0]) {
                                 best.poll();
-                                best.add(new float[] {cosine, leaf.docBase + doc});
+                                best.add(new double[] {cosine, leaf.docBase + doc});
                             }
                         }
                     }
                 }
-                for (float[] e : best) {
+                for (double[] e : best) {
                     int doc = (int) e[1];
-                    ranked.add(new Ranked(doc, e[0], stored.document(doc, Set.of(CHUNK_ID)).get(CHUNK_ID)));
+                    ranked.add(new Ranked(doc, e[0]));
                 }
             } else {
                 TopDocs top = searcher.search(new KnnFloatVectorQuery(field, unit, Math.max(want, hnswCandidates), filter), want);
                 for (ScoreDoc d : top.scoreDocs) {
                     // Lucene scores DOT_PRODUCT as (1 + cos) / 2; hits report the cosine itself, as Qdrant does.
-                    ranked.add(new Ranked(d.doc, 2.0 * d.score - 1.0, stored.document(d.doc, Set.of(CHUNK_ID)).get(CHUNK_ID)));
+                    ranked.add(new Ranked(d.doc, 2.0 * d.score - 1.0));
                 }
             }
             return ranked;
@@ -478,7 +499,7 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
         }
     }
 
-    private record Ranked(int doc, double score, String chunkId) {
+    private record Ranked(int doc, double score) {
     }
 
     private static final class Candidate {
