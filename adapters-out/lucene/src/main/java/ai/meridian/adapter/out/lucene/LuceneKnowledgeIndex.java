@@ -213,28 +213,30 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
                 List<StoredChunk> found = new ArrayList<>();
                 StoredFields stored = searcher.storedFields();
                 // The scope (tenant and base) of chunks written before the tenant was stored is only in the scope key's
-                // terms: walk those, one scope at a time.
+                // terms: collect the keys (each once, from every segment), then search one scope at a time.
+                java.util.TreeSet<String> keys = new java.util.TreeSet<>();
                 for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
                     Terms terms = leaf.reader().terms(SCOPE_KEY);
-                    if (terms == null) {
-                        continue;
-                    }
-                    TermsEnum scopes = terms.iterator();
-                    for (BytesRef term = scopes.next(); term != null && found.size() < limit; term = scopes.next()) {
-                        String key = term.utf8ToString();
-                        KnowledgeScope scope = scopeOf(key);
-                        Query inScope = new BooleanQuery.Builder().add(new TermQuery(new Term(SCOPE_KEY, key)), Occur.FILTER)
-                                .add(stale, Occur.FILTER).build();
-                        TopDocs top = searcher.search(inScope, limit - found.size());
-                        for (ScoreDoc hit : top.scoreDocs) {
-                            Document doc = stored.document(hit.doc);
-                            found.add(new StoredChunk(scope, new IndexedChunk(doc.get(CHUNK_ID), doc.get(DOCUMENT_ID), doc.get(TITLE),
-                                    doc.get(URL), doc.get(TEXT), doc.getField(POSITION).numericValue().intValue(), spaceOf(doc),
-                                    new float[] {1}, MetadataFields.read(doc))));
+                    if (terms != null) {
+                        TermsEnum scopes = terms.iterator();
+                        for (BytesRef term = scopes.next(); term != null; term = scopes.next()) {
+                            keys.add(term.utf8ToString());
                         }
                     }
+                }
+                for (String key : keys) {
                     if (found.size() >= limit) {
                         break;
+                    }
+                    KnowledgeScope scope = scopeOf(key);
+                    Query inScope = new BooleanQuery.Builder().add(new TermQuery(new Term(SCOPE_KEY, key)), Occur.FILTER)
+                            .add(stale, Occur.FILTER).build();
+                    TopDocs top = searcher.search(inScope, limit - found.size());
+                    for (ScoreDoc hit : top.scoreDocs) {
+                        Document doc = stored.document(hit.doc);
+                        found.add(new StoredChunk(scope, new IndexedChunk(doc.get(CHUNK_ID), doc.get(DOCUMENT_ID), doc.get(TITLE),
+                                doc.get(URL), doc.get(TEXT), doc.getField(POSITION).numericValue().intValue(), spaceOf(doc),
+                                new float[] {1}, MetadataFields.read(doc))));
                     }
                 }
                 return found;

@@ -100,6 +100,13 @@ class LuceneKnowledgeIndexTest {
                 assertThat(s.scope()).isEqualTo(new KnowledgeScope("t:1", "kb:2"));
                 assertThat(s.chunk().text()).isEqualTo("legacy words");
             });
+            for (int i = 0; i < 3; i++) { // one commit each: the scope's key is in several segments
+                index.upsert(new KnowledgeScope("t:1", "kb:2"), List.of(chunk("more" + i, "more legacy " + i, new float[] {1, i})))
+                        .get(10, TimeUnit.SECONDS);
+            }
+            assertThat(index.segmentCount()).isGreaterThan(1);
+            assertThat(index.chunksOutside(java.util.Set.of("bge-small-zh-v1.5"), 10).get(10, TimeUnit.SECONDS))
+                    .extracting(s -> s.chunk().chunkId()).containsExactlyInAnyOrder("old", "more0", "more1", "more2");
         }
     }
 
