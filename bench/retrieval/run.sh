@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the retrieval tools and runs one of them with the reactor's classpath (no install needed).
-#   bench/retrieval/run.sh eval BEIR_DIR [--model all-minilm-l6-v2] [--chunk-tokens 256]
-#   bench/retrieval/run.sh bench [--chunks 100000] [--queries 2000] [--corpus BEIR_DIR] [--embed-docs 300]
+#   bench/retrieval/run.sh eval BEIR_DIR [--embedding auto|MODEL] [--index DIR] [--negatives FILE] [--dump FILE] [--chunk-tokens 300]
+#   bench/retrieval/run.sh bench [--chunks 100000] [--queries 2000] [--index DIR] [--recall 40,100,200] [--corpus BEIR_DIR]
+# Every quality figure at once: bench/retrieval/eval-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tool="$1"; shift

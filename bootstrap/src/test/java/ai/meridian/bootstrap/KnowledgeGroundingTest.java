@@ -225,6 +225,16 @@ class KnowledgeGroundingTest {
         assertThat(badFilter.statusCode()).isEqualTo(400);
         assertThat(json(badFilter).at("/error/param").asText()).isEqualTo("filter.conditions[0]");
         assertThat(gateway.post("/v1/knowledge_bases/policies/query", "{\"query\":\"q\",\"group_by\":\"page\"}").statusCode()).isEqualTo(400);
+        for (String[] bad : new String[][] {
+                {"{\"documents\":[{\"text\":\"t\",\"metadata\":{\"a\":{\"b\":1}}}]}", "documents[0].metadata.a"},
+                {"{\"documents\":[{\"text\":\"t\",\"metadata\":\"x\"}]}", "documents[0].metadata"},
+                {"{\"documents\":[{\"text\":\"t\",\"metadata\":{\"bad key\":1}}]}", "documents[0].metadata.bad key"},
+                {"{\"documents\":[{\"text\":\"t\",\"tags\":[1,2]}]}", "documents[0].tags[0]"},
+                {"{\"documents\":[{\"text\":\"t\",\"metadata\":{\"n\":\"" + "x".repeat(1001) + "\"}}]}", "documents[0].metadata.n"}}) {
+            HttpResponse<String> refused = gateway.post("/v1/knowledge_bases/policies/documents", bad[0]);
+            assertThat(refused.statusCode()).as(bad[0]).isEqualTo(400);
+            assertThat(json(refused).at("/error/param").asText()).isEqualTo(bad[1]);
+        }
     }
 
     @Test
