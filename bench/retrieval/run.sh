@@ -2,6 +2,7 @@
 # Builds the retrieval tools and runs one of them with the reactor's classpath (no install needed).
 #   bench/retrieval/run.sh eval BEIR_DIR [--embedding auto|MODEL] [--index DIR] [--negatives FILE] [--dump FILE] [--chunk-tokens 300]
 #   bench/retrieval/run.sh bench [--chunks 100000] [--queries 2000] [--index DIR] [--recall 40,100,200] [--corpus BEIR_DIR]
+#   bench/retrieval/run.sh recall BEIR_DIR[,BEIR_DIR] [--model bge-small-en-v1.5] [--sentences 50000] [--candidates 20,100,200]
 # Every quality figure at once: bench/retrieval/eval-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,6 +13,7 @@ cp="bench/retrieval/target/classes:$(cat bench/retrieval/target/classpath.txt)"
 case "$tool" in
   eval)  main=ai.meridian.bench.retrieval.RetrievalEvaluation ;;
   bench) main=ai.meridian.bench.retrieval.RetrievalBench ;;
-  *) echo "usage: $0 eval|bench ARGS" >&2; exit 2 ;;
+  recall) main=ai.meridian.bench.retrieval.VectorRecall ;;
+  *) echo "usage: $0 eval|bench|recall ARGS" >&2; exit 2 ;;
 esac
 exec java -Xmx4g -cp "$cp" "$main" "$@"

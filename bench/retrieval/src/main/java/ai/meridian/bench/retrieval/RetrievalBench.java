@@ -60,8 +60,9 @@ public final class RetrievalBench {
         SyntheticText text = new SyntheticText(new SplittableRandom(7));
         SplittableRandom random = new SplittableRandom(11);
         LuceneIndexSettings settings = LuceneIndexSettings.defaults(indexDir);
-        if (options.containsKey("hnsw-candidates")) {
-            settings = settings.withVectorSearch(settings.exactSearchLimit(), Integer.parseInt(options.get("hnsw-candidates")));
+        if (options.containsKey("hnsw-candidates") || options.containsKey("exact-search-limit")) {
+            settings = settings.withVectorSearch(Integer.parseInt(options.getOrDefault("exact-search-limit", "" + settings.exactSearchLimit())),
+                    Integer.parseInt(options.getOrDefault("hnsw-candidates", "" + settings.hnswCandidates())));
         }
         boolean reuse = Files.isDirectory(indexDir) && Files.list(indexDir).anyMatch(p -> p.getFileName().toString().startsWith("segments_"));
         if (reuse) {
@@ -163,6 +164,22 @@ public final class RetrievalBench {
                 recallQueries[i] = unitVector(r, dims);
             }
             recallSweep(settings, chunks, dims, recallQueries, options.getOrDefault("recall", "40,100," + settings.hnswCandidates()));
+        }
+        if (options.containsKey("exact-latency")) {
+            // What exhaustive search of the whole scope would cost: the figure that sets exact-search-limit.
+            try (LuceneKnowledgeIndex index = new LuceneKnowledgeIndex(settings.withVectorSearch(Integer.MAX_VALUE, settings.hnswCandidates()))) {
+                SplittableRandom r = new SplittableRandom(17);
+                long[] nanos = new long[Integer.parseInt(options.get("exact-latency"))];
+                for (int i = 0; i < nanos.length + 20; i++) {
+                    float[] q = unitVector(r, dims);
+                    long t0 = System.nanoTime();
+                    index.vectorSearch(Wiring.TENANT, List.of(Wiring.BASE), GivenVectors.SPACE, q, CANDIDATES).get(1, TimeUnit.MINUTES);
+                    if (i >= 20) {
+                        nanos[i - 20] = System.nanoTime() - t0;
+                    }
+                }
+                report("exact vector search of all " + chunks + " chunks (top " + CANDIDATES + "); load " + loadAverage(), nanos);
+            }
         }
     }
 
