@@ -191,12 +191,28 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
         }
         float[] unit = query.hasVector() ? unitVector(query.vector(), "query vector") : null;
         Query metadata = MetadataFields.query(query.filter());
-        return search(() -> {
-            IndexSearcher searcher = searchers.acquire();
+        IndexSearcher searcher;
+        try {
+            searcher = searchers.acquire();
+        } catch (IOException | AlreadyClosedException e) {
+            return CompletableFuture.failedFuture(unavailable(e));
+        }
+        // The keyword and the vector part run at once on two search threads, over the same point-in-time searcher;
+        // the thread that finishes last scores the candidates both ways.
+        HybridSearch hybrid = new HybridSearch(searcher, query, unit, metadata);
+        CompletableFuture<List<Ranked>> keyword = query.hasText() ? searchAny(hybrid::keywordTop) : CompletableFuture.completedFuture(null);
+        CompletableFuture<List<Ranked>> nearest = unit != null ? searchAny(hybrid::nearestTop) : CompletableFuture.completedFuture(null);
+        return keyword.thenCombine(nearest, (k, n) -> {
             try {
-                return new HybridSearch(searcher, query, unit, metadata).run();
-            } finally {
+                return hybrid.finish(k, n);
+            } catch (IOException | RuntimeException e) {
+                throw new java.util.concurrent.CompletionException(unavailable(e));
+            }
+        }).whenComplete((result, error) -> {
+            try {
                 searchers.release(searcher);
+            } catch (IOException e) {
+                // The searcher is released when the manager closes; nothing more to do.
             }
         });
     }
@@ -305,37 +321,50 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
             this.filter = f.build();
         }
 
-        List<ScoredChunk> run() throws IOException {
-            StoredFields stored = searcher.storedFields();
-            Query keywordQuery = null;
-            double attainable = 0;
-            if (query.hasText()) {
-                Map<String, Integer> terms = analyze(query.text());
-                if (!terms.isEmpty()) {
-                    BooleanQuery.Builder anyTerm = new BooleanQuery.Builder();
-                    CollectionStatistics collection = searcher.collectionStatistics(SEARCHABLE);
-                    long documents = collection == null ? 0 : collection.docCount();
-                    for (Map.Entry<String, Integer> t : terms.entrySet()) {
-                        Term term = new Term(SEARCHABLE, t.getKey());
-                        Query termQuery = new TermQuery(term);
-                        anyTerm.add(t.getValue() == 1 ? termQuery : new BoostQuery(termQuery, t.getValue()), Occur.SHOULD);
-                        int docFreq = searcher.getIndexReader().docFreq(term);
-                        attainable += t.getValue() * Math.log(1 + (documents - docFreq + 0.5) / (docFreq + 0.5));
-                    }
-                    keywordQuery = anyTerm.build();
-                    Query scoped = new BooleanQuery.Builder().add(keywordQuery, Occur.MUST).add(filter, Occur.FILTER).build();
-                    TopDocs top = searcher.search(scoped, query.candidates() + TIE_MARGIN);
-                    List<Ranked> ranked = new ArrayList<>();
-                    for (ScoreDoc d : top.scoreDocs) {
-                        ranked.add(new Ranked(d.doc, d.score));
-                    }
-                    rank(ranked, stored, true, attainable);
-                }
+        private Query keywordQuery;
+        private double attainable;
+
+        /** The best keyword candidates (and what the query could score at most); null when the query has no term. */
+        List<Ranked> keywordTop() throws IOException {
+            Map<String, Integer> terms = analyze(query.text());
+            if (terms.isEmpty()) {
+                return null;
             }
-            if (unit != null) {
-                String field = vectorField(query.space());
-                rank(nearest(field), stored, false, 0);
-                fillSimilarities(field);
+            BooleanQuery.Builder anyTerm = new BooleanQuery.Builder();
+            CollectionStatistics collection = searcher.collectionStatistics(SEARCHABLE);
+            long documents = collection == null ? 0 : collection.docCount();
+            double max = 0;
+            for (Map.Entry<String, Integer> t : terms.entrySet()) {
+                Term term = new Term(SEARCHABLE, t.getKey());
+                Query termQuery = new TermQuery(term);
+                anyTerm.add(t.getValue() == 1 ? termQuery : new BoostQuery(termQuery, t.getValue()), Occur.SHOULD);
+                int docFreq = searcher.getIndexReader().docFreq(term);
+                max += t.getValue() * Math.log(1 + (documents - docFreq + 0.5) / (docFreq + 0.5));
+            }
+            keywordQuery = anyTerm.build();
+            attainable = max;
+            Query scoped = new BooleanQuery.Builder().add(keywordQuery, Occur.MUST).add(filter, Occur.FILTER).build();
+            TopDocs top = searcher.search(scoped, query.candidates() + TIE_MARGIN);
+            List<Ranked> ranked = new ArrayList<>();
+            for (ScoreDoc d : top.scoreDocs) {
+                ranked.add(new Ranked(d.doc, d.score));
+            }
+            return ranked;
+        }
+
+        List<Ranked> nearestTop() throws IOException {
+            return nearest(vectorField(query.space()));
+        }
+
+        /** Ranks both lists, scores every candidate the other way, and reads the hits. */
+        List<ScoredChunk> finish(List<Ranked> keyword, List<Ranked> nearest) throws IOException {
+            StoredFields stored = searcher.storedFields();
+            if (keyword != null) {
+                rank(keyword, stored, true, attainable);
+            }
+            if (nearest != null) {
+                rank(nearest, stored, false, 0);
+                fillSimilarities(vectorField(query.space()));
             }
             if (keywordQuery != null) {
                 fillKeywordScores(keywordQuery, attainable);
@@ -664,10 +693,6 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
             return CompletableFuture.failedFuture(cause instanceof RetrievalUnavailableException || cause instanceof IllegalArgumentException
                     ? cause : unavailable(cause));
         });
-    }
-
-    private CompletableFuture<List<ScoredChunk>> search(SearchOperation<List<ScoredChunk>> operation) {
-        return searchAny(operation);
     }
 
     private <T> CompletableFuture<T> searchAny(SearchOperation<T> operation) {
