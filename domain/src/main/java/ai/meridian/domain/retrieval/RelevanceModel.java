@@ -14,7 +14,8 @@ import java.util.Objects;
  * <p>Ranking by this score is a weighted (convex, in logit space) combination of the two scores: what fusion does.
  * Because the score is calibrated, a fixed threshold means the same for every query: 0.5 keeps chunks that are more
  * likely relevant than not, whichever retriever found them. The coefficients are fitted by {@code bench/retrieval}
- * ({@code RetrievalEvaluation --fit}) on the evaluation sets described in docs/retrieval.md.
+ * ({@code run.sh fit} over the candidates {@code run.sh eval --dump} writes) on the evaluation sets described in
+ * docs/retrieval.md.
  */
 public final class RelevanceModel {
 

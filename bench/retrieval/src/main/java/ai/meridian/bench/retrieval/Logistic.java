@@ -2,20 +2,20 @@ package ai.meridian.bench.retrieval;
 
 import java.util.List;
 
-/** Logistic regression by Newton's method (IRLS) with a small ridge, for the relevance model's coefficients. */
+/** Weighted logistic regression by Newton's method (IRLS) with a small ridge, for the relevance model's coefficients. */
 final class Logistic {
     private Logistic() {
     }
 
-    /** One example: features (without the constant) and whether it is relevant. */
-    record Example(double[] x, boolean y) {
+    /** One example: features (without the constant), whether it is relevant, and its weight. */
+    record Example(double[] x, boolean y, double weight) {
     }
 
-    /** Coefficients {@code [bias, w1, ..., wn]} maximising the likelihood. */
-    static double[] fit(List<Example> examples, int features) {
+    /** Coefficients {@code [bias, w1, ..., wn]} maximising the weighted likelihood minus {@code ridge/2 · |w|²}. */
+    static double[] fit(List<Example> examples, int features, double ridge) {
         int d = features + 1;
         double[] w = new double[d];
-        for (int iteration = 0; iteration < 50; iteration++) {
+        for (int iteration = 0; iteration < 100; iteration++) {
             double[] gradient = new double[d];
             double[][] hessian = new double[d][d];
             for (Example e : examples) {
@@ -25,17 +25,17 @@ final class Logistic {
                     z += w[i] * x[i];
                 }
                 double p = 1 / (1 + Math.exp(-z));
-                double r = p * (1 - p);
+                double r = e.weight() * p * (1 - p);
                 for (int i = 0; i < d; i++) {
-                    gradient[i] += ((e.y() ? 1 : 0) - p) * x[i];
+                    gradient[i] += e.weight() * ((e.y() ? 1 : 0) - p) * x[i];
                     for (int j = 0; j < d; j++) {
                         hessian[i][j] += r * x[i] * x[j];
                     }
                 }
             }
             for (int i = 0; i < d; i++) {
-                gradient[i] -= 1e-3 * w[i];
-                hessian[i][i] += 1e-3;
+                gradient[i] -= ridge * w[i];
+                hessian[i][i] += ridge;
             }
             double[] step = solve(hessian, gradient);
             double size = 0;
@@ -43,7 +43,7 @@ final class Logistic {
                 w[i] += step[i];
                 size += Math.abs(step[i]);
             }
-            if (size < 1e-8) {
+            if (size < 1e-9) {
                 break;
             }
         }
