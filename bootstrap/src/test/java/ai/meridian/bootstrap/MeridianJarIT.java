@@ -11,7 +11,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,6 +91,83 @@ class MeridianJarIT {
         try (GatewayProcess gateway = GatewayProcess.start(dir, Map.of())) {
             assertThat(gateway.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
             assertThat(gateway.log()).contains("Meridian cannot start").contains("unknown backend 'nowhere'");
+        }
+    }
+
+    @Test
+    void helpAndVersionPrintAndExitWithoutStartingAServer(@TempDir Path dir) throws Exception {
+        try (GatewayProcess help = GatewayProcess.start(dir, Map.of(), List.of("--help"), false)) {
+            assertThat(help.awaitExit(Duration.ofSeconds(30))).isZero();
+            assertThat(help.log()).contains("Usage: java -jar meridian.jar").contains("MERIDIAN_MASTER_KEY").doesNotContain("Startup completed");
+        }
+        try (GatewayProcess version = GatewayProcess.start(dir, Map.of(), List.of("--version"), false)) {
+            assertThat(version.awaitExit(Duration.ofSeconds(30))).isZero();
+            assertThat(version.log().strip()).matches("Meridian [0-9]+\\.[0-9]+\\.[0-9]+(-SNAPSHOT)?");
+        }
+        assertThat(dir.resolve("data")).as("nothing was started, not even the database").doesNotExist();
+    }
+
+    @Test
+    void aTypoUnderMeridianStopsStartUpNamingTheKeyTheFileAndTheNearestKey(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("meridian.yml"), "meridian:\n  masterkey: sk-1\n  modles:\n    - id: m\n");
+        try (GatewayProcess gateway = GatewayProcess.start(dir, Map.of())) {
+            assertThat(gateway.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+            assertThat(gateway.log()).contains("Meridian cannot start: unknown configuration key 'meridian.masterkey' in meridian.yml line 2")
+                    .contains("did you mean 'meridian.master-key'?").doesNotContain("Startup completed");
+        }
+    }
+
+    @Test
+    void aYamlErrorNamesTheFileAndTheLine(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("meridian.yml"), "meridian:\n  master-key: sk-1\n  models: [\n    - id: m\n");
+        try (GatewayProcess gateway = GatewayProcess.start(dir, Map.of())) {
+            assertThat(gateway.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+            assertThat(gateway.log()).containsPattern("Meridian cannot start: configuration file meridian.yml line [0-9]+, column [0-9]+ is not valid YAML");
+        }
+    }
+
+    /**
+     * A plain start on this machine: no GPU warnings (the build hosts have a CUDA runtime and no GPU, which is
+     * what made DJL warn), JSON lines with the log going to a file, and a backend nobody listens for reported
+     * once, at WARN, with its URL.
+     */
+    @Test
+    void startUpIsQuietAboutGpusAndReportsAnUnreachableBackendOnceWithItsUrl(@TempDir Path dir) throws Exception {
+        int closed = GatewayProcess.freePort();
+        Files.writeString(dir.resolve("meridian.yml"), String.join("\n", "meridian:", "  master-key: sk-1", "  backends:", "    vllm:",
+                "      type: openai", "      base-url: http://user:secret@127.0.0.1:" + closed + "/v1?key=secret", "  models:",
+                "    - id: m", "      routes: [{backend: vllm, model: x}]", ""));
+        try (GatewayProcess gateway = GatewayProcess.start(dir, Map.of())) {
+            assertThat(gateway.awaitStarted(Duration.ofSeconds(60))).as(gateway.log()).isTrue();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!gateway.log().contains("is unreachable") && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            Thread.sleep(1000);
+            String log = gateway.log();
+            Matcher warning = Pattern.compile("\\{[^\\n]*\"message\":\"Backend 'vllm' at http://127.0.0.1:" + closed
+                    + "/v1 is unreachable at start-up[^\\n]*\"level\":\"WARN\"").matcher(log);
+            assertThat(warning.find()).as(log).isTrue();
+            assertThat(warning.find()).as("reported once").isFalse();
+            assertThat(log).doesNotContain("secret").doesNotContainIgnoringCase("cuda").doesNotContain("GPU");
+            assertThat(log.lines().filter(l -> !l.isBlank())).allSatisfy(line -> assertThat(line).startsWith("{\"@timestamp\""));
+        }
+    }
+
+    @Test
+    void onATerminalLogsAreLinesForPeopleAndTheFormatCanBeChosen(@TempDir Path dir) throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.start(dir, Map.of(), List.of(), true)) {
+            assertThat(gateway.awaitStarted(Duration.ofSeconds(60))).as(gateway.log()).isTrue();
+            assertThat(gateway.log()).containsPattern("(?m)^[0-9:.]+ INFO +StartupReport - Meridian listening on ").doesNotContain("{\"@timestamp\"");
+        }
+        try (GatewayProcess gateway = GatewayProcess.start(dir, Map.of("MERIDIAN_LOGGING_FORMAT", "json"), List.of(), true)) {
+            assertThat(gateway.awaitStarted(Duration.ofSeconds(60))).as(gateway.log()).isTrue();
+            assertThat(gateway.log()).contains("\"message\":\"Meridian listening on");
+        }
+        Files.writeString(dir.resolve("meridian.yml"), "meridian:\n  logging:\n    format: text\n");
+        try (GatewayProcess gateway = GatewayProcess.start(dir, Map.of())) {
+            assertThat(gateway.awaitStarted(Duration.ofSeconds(60))).as(gateway.log()).isTrue();
+            assertThat(gateway.log()).containsPattern("(?m)^[0-9:.]+ INFO +StartupReport - Meridian listening on");
         }
     }
 }
