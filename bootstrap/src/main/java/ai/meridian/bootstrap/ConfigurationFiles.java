@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.composer.Composer;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -137,8 +140,11 @@ final class ConfigurationFiles {
     private static void yaml(Path file, List<Entry> entries) {
         LoaderOptions options = new LoaderOptions();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            for (Node document : new Yaml(options).composeAll(reader)) {
-                walk(document, "", file, entries);
+            // The composer alone, not Yaml: Yaml's constructor starts a logger, and nothing may log before the
+            // log format is chosen from these very files.
+            Composer composer = new Composer(new ParserImpl(new StreamReader(reader), options), new Resolver(), options);
+            while (composer.checkNode()) {
+                walk(composer.getNode(), "", file, entries);
             }
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
