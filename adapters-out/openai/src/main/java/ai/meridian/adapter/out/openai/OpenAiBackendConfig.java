@@ -3,6 +3,7 @@ package ai.meridian.adapter.out.openai;
 import ai.meridian.adapter.out.openai.http.UpstreamEndpoint;
 import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.application.port.out.BackendSettings;
+import ai.meridian.domain.routing.ModelCapabilities;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -24,7 +25,15 @@ record OpenAiBackendConfig(
         boolean streamUsage,
         String maxTokensField,
         boolean probeModels,
-        ParameterRules parameters) {
+        ParameterRules parameters,
+        String baseUrl,
+        Map<String, ModelCapabilities> declaredModels,
+        boolean modelDiscovery,
+        Duration modelDiscoveryRetry) {
+
+    OpenAiBackendConfig {
+        declaredModels = Map.copyOf(declaredModels);
+    }
 
     static OpenAiBackendConfig from(BackendSettings s) {
         String field = s.string("max-tokens-field", "as-sent");
@@ -52,9 +61,16 @@ record OpenAiBackendConfig(
                 s.flag("stream-usage", true),
                 field.equals("as-sent") ? null : field,
                 healthCheck.equals("models"),
-                ParameterRules.from(s));
+                ParameterRules.from(s),
+                s.required("base-url").trim().replaceAll("/+$", ""),
+                ModelDeclarations.from(s),
+                s.flag("model-discovery", true),
+                s.duration("model-discovery-retry", Duration.ofSeconds(10)));
         if (config.firstTokenTimeout.compareTo(config.totalTimeout) > 0) {
             throw new IllegalArgumentException("meridian.backends." + s.id() + ".first-token-timeout must not exceed total-timeout");
+        }
+        if (config.modelDiscoveryRetry.isNegative() || config.modelDiscoveryRetry.isZero()) {
+            throw new IllegalArgumentException("meridian.backends." + s.id() + ".model-discovery-retry must be a positive duration");
         }
         if (config.maxConnections < 1 || config.maxResponseBytes < 1024) {
             throw new IllegalArgumentException("meridian.backends." + s.id() + ": max-connections >= 1, max-response-bytes >= 1024");
