@@ -125,6 +125,7 @@ class FieldPolicyTest {
                 Arguments.of("top_k", "40"),
                 Arguments.of("min_p", "0.05"),
                 Arguments.of("repetition_penalty", "1.1"),
+                Arguments.of("min_tokens", "5"),
                 Arguments.of("guided_json", "{\"type\":\"object\"}"),
                 Arguments.of("guided_choice", "[\"yes\",\"no\"]"),
                 Arguments.of("guided_regex", "\"[a-z]+\""),
