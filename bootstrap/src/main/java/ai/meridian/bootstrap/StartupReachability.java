@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells the operator once, at start-up, about every HTTP backend that cannot be reached: a WARN line with its
  * id and URL. The check only opens a TCP connection (nothing is sent, nothing billed), in the background, so
- * start-up does not wait for it; requests routed to such a backend fail over as usual. Triton backends report
- * their endpoints themselves.
+ * start-up does not wait for it; requests routed to such a backend fail over as usual. Only backends nothing
+ * else reports on are checked: an OpenAI-compatible backend reads its model list at start-up
+ * ({@code model-discovery}, on by default) and says once, with the URL, when it cannot; Triton backends report
+ * their endpoints themselves. So each unreachable backend is named once.
  */
 @Singleton
 final class StartupReachability {
@@ -32,6 +34,9 @@ final class StartupReachability {
     @EventListener
     void onStartup(ServerStartupEvent event) {
         for (BackendSettings backend : backends) {
+            if (!backend.string("model-discovery", "true").trim().equalsIgnoreCase("false")) {
+                continue; // the model discovery's own warning names the URL
+            }
             backend.string("base-url").ifPresent(url -> {
                 Thread check = new Thread(() -> check(backend.id(), url), "meridian-reachability-" + backend.id());
                 check.setDaemon(true);
