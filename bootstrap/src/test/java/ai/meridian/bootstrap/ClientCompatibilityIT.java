@@ -65,6 +65,7 @@ class ClientCompatibilityIT {
                 "      base-url: " + upstream.url() + "/v1",
                 "      api-key: sk-upstream",
                 "      forward-headers: [OpenAI-Organization, OpenAI-Project]",
+                "      model-discovery: false   # its GET /models would land among the requests a scenario compares",
                 "  models:"));
         for (String model : upstream.models()) {
             lines.add("    - id: " + model);
