@@ -25,7 +25,8 @@ class RequestParsingFuzzTest {
         byte[] body = data.consumeRemainingAsBytes();
         try {
             ChatRequestParser.command(body, "req_fuzz", CALLER, 0, "127.0.0.1",
-                    name -> name.equals(ChatCompletionsController.CONVERSATION_HEADER) ? conversationHeader : null);
+                    name -> name.equals(ChatCompletionsController.CONVERSATION_HEADER) ? conversationHeader : null,
+                    ai.meridian.application.port.in.ForwardedHeaders.NONE);
         } catch (GatewayException e) {
             assertThat(e.error().httpStatus()).isBetween(400, 499);
             assertThat(e.error().message()).isNotBlank();
