@@ -6,11 +6,13 @@ import ai.meridian.application.port.in.ServedBy;
 import ai.meridian.application.port.in.StreamEnd;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.application.port.out.BackendCall;
+import ai.meridian.application.port.out.CachedAnswer;
 import ai.meridian.application.port.out.BackendStreamListener;
 import ai.meridian.application.port.out.Cancellable;
 import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.application.port.out.TelemetryPort.Scope;
 import ai.meridian.domain.chat.AnswerAssembler;
+import ai.meridian.domain.chat.Completion;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
@@ -97,7 +99,7 @@ final class StreamExecution extends Execution implements Cancellable {
 
     @Override
     void answerStatically(Step.StaticAnswer step) {
-        ServedBy servedBy = new ServedBy(ServedBy.STATIC_BACKEND, step.tier(), ServedBy.STATIC_BACKEND);
+        ServedBy servedBy = new ServedBy(ServedBy.STATIC_BACKEND, step.tier(), ServedBy.STATIC_BACKEND, cacheStatus());
         started = true;
         observer.onStart(new StreamStart(completionId, created, model.id(), servedBy,
                 context.citations(), context.conversationId(), context.notices(), context.rateLimit()));
@@ -106,6 +108,24 @@ final class StreamExecution extends Execution implements Cancellable {
         observer.onDelta(delta);
         answer.finishAll(FinishReason.STOP, 1);
         finishRecorded(countedUsage(step.text()), servedBy);
+    }
+
+    /** Replays a kept answer as a stream: the same start, deltas per choice and end as an answer from a backend. */
+    @Override
+    void answerFromCache(CachedAnswer cached) {
+        ServedBy servedBy = cachedServedBy(cached);
+        started = true;
+        observer.onStart(new StreamStart(completionId, created, model.id(), servedBy,
+                context.citations(), context.conversationId(), context.notices(), context.rateLimit()));
+        for (Delta delta : CacheReplay.deltas(cached.completion())) {
+            answer.add(delta);
+            Delta forwarded = delta.finishReason() == null ? delta : delta.withFinishReason(null);
+            if (!forwarded.isEmpty()) {
+                observer.onDelta(forwarded);
+            }
+        }
+        answer.finishAll(FinishReason.STOP, cached.completion().choices().size());
+        finishRecorded(cached.usage(), servedBy);
     }
 
     private TurnOutcome outcome(FinishReason reason, TokenUsage usage, ServedBy servedBy) {
@@ -126,7 +146,13 @@ final class StreamExecution extends Execution implements Cancellable {
     private void finishRecorded(TokenUsage usage, ServedBy servedBy) {
         recording = true;
         List<FinishReason> reasons = finishReasons();
-        record(outcome(reasons.get(0), usage, servedBy), error -> {
+        TurnOutcome outcome = outcome(reasons.get(0), usage, servedBy);
+        // The whole answer, every choice, for the response cache.
+        Completion whole = new Completion(answer.choices(FinishReason.STOP), Optional.of(usage), servedBy.upstreamModel(), null, null,
+                java.util.Map.of());
+        outcome = new TurnOutcome(outcome.content(), outcome.reasoning(), outcome.toolCalls(), outcome.finishReason(), usage, servedBy,
+                Optional.of(whole));
+        record(outcome, error -> {
             if (error != null) {
                 GatewayError failure = new GatewayError(ErrorKind.UNAVAILABLE,
                         "The answer could not be stored; please retry. (" + errorOf(error).message() + ")", null, null, Duration.ofSeconds(1));

@@ -64,6 +64,12 @@ final class ScriptedBackend implements ModelBackend {
         return this;
     }
 
+    /** Plays any script on the listener (tool calls, several choices, finish reasons). */
+    ScriptedBackend plays(Consumer<BackendStreamListener> play) {
+        script.add(play);
+        return this;
+    }
+
     /** Never answers: the test drives {@link #lastListener} or cancels. */
     ScriptedBackend hangs() {
         script.add(listener -> lastListener = listener);
