@@ -47,6 +47,10 @@ public interface GatewayMetrics {
     default void cacheEviction(String level, String cause) {
     }
 
+    /** Registers a live view of a response cache level's figures (entries, bytes, evictions by size and expiry). */
+    default void watchCacheLevel(String level, Supplier<ResponseCachePort.LevelStats> stats) {
+    }
+
     /** A request the response cache did not serve or keep, and why (requested, not_deterministic, disabled, ...). */
     default void cacheBypass(String reason) {
     }
