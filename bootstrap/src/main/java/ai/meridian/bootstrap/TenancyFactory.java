@@ -152,9 +152,10 @@ final class TenancyFactory {
         }
     }
 
+    /** The one Redis connection, when limits ({@code meridian.limits.store}) or the response cache ({@code meridian.cache.store}) use Redis. */
     @Singleton
     @Bean(preDestroy = "close")
-    @Requires(property = LIMITS_STORE, value = "redis")
+    @Requires(condition = UsesRedis.class)
     RedisConnection redisConnection(Environment environment) {
         SettingsMap s = GatewayConfiguration.section(environment, "meridian.redis");
         return RedisConnection.open(new RedisSettings(s.string("url", ""), s.list("cluster-urls"), s.string("key-prefix", "meridian:"),
