@@ -25,6 +25,7 @@ import ai.meridian.application.port.out.retrieval.FetchPagePort;
 import ai.meridian.application.port.out.retrieval.KnowledgeIndexPort;
 import ai.meridian.application.port.out.retrieval.SearchWebPort;
 import ai.meridian.application.service.BackendRegistry;
+import ai.meridian.application.service.DocumentChunking;
 import ai.meridian.application.service.EmbeddingService;
 import ai.meridian.application.service.KnowledgeBaseService;
 import ai.meridian.application.service.GroundingStage;
@@ -53,6 +54,7 @@ import java.util.Optional;
  */
 @Factory
 final class RetrievalFactory {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RetrievalFactory.class);
     static final String PROVIDER = "meridian.web-search.provider";
     static final String INDEX = "meridian.knowledge.index";
 
@@ -179,8 +181,15 @@ final class RetrievalFactory {
     KnowledgeBaseService knowledgeBaseService(KnowledgeBaseStore store, KnowledgeIndexPort index, EmbedTextPort embedder,
                                               ExtractDocumentTextPort extractor, Optional<FetchPagePort> fetcher, Environment environment) {
         SettingsMap s = GatewayConfiguration.section(environment, "meridian.retrieval");
-        TextChunker chunker = new TextChunker(new ChunkingPolicy(s.integer("chunk-tokens", ChunkingPolicy.DEFAULT.maxTokens()),
-                s.integer("chunk-overlap", ChunkingPolicy.DEFAULT.overlapTokens())), embedder::countTokens);
+        ChunkingPolicy wanted = new ChunkingPolicy(s.integer("chunk-tokens", ChunkingPolicy.DEFAULT.maxTokens()),
+                s.integer("chunk-overlap", ChunkingPolicy.DEFAULT.overlapTokens()));
+        ChunkingPolicy policy = DocumentChunking.policyFor(embedder, wanted);
+        if (!policy.equals(wanted) && s.string("chunk-tokens").isPresent()) {
+            LOG.warn("meridian.retrieval.chunk-tokens {} is more than the embedding model {} reads ({} tokens); chunks are cut to {} tokens "
+                    + "with an overlap of {}", wanted.maxTokens(), embedder.model(), embedder.maxInputTokens(), policy.maxTokens(),
+                    policy.overlapTokens());
+        }
+        TextChunker chunker = DocumentChunking.forEmbedder(embedder, wanted);
         return new KnowledgeBaseService(store, index, embedder, extractor, fetcher,
                 text -> chunker.chunk(text).stream().map(TextChunk::text).toList(), Clock.systemUTC());
     }

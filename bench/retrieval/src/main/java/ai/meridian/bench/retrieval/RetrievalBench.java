@@ -6,6 +6,7 @@ import ai.meridian.adapter.out.lucene.LuceneKnowledgeIndex;
 import ai.meridian.application.port.out.retrieval.EmbedTextPort;
 import ai.meridian.application.port.out.retrieval.IndexedChunk;
 import ai.meridian.application.service.KnowledgeRetriever;
+import ai.meridian.application.service.DocumentChunking;
 import ai.meridian.domain.retrieval.ChunkingPolicy;
 import ai.meridian.domain.retrieval.TextChunk;
 import ai.meridian.domain.retrieval.TextChunker;
@@ -145,7 +146,7 @@ public final class RetrievalBench {
     }
 
     private static void ingestWithEmbedding(OnnxTextEmbedder embedder, LuceneKnowledgeIndex index, BeirSet corpus, int docs) throws Exception {
-        TextChunker chunker = new TextChunker(new ChunkingPolicy(256, 32), embedder::countTokens);
+        TextChunker chunker = DocumentChunking.forEmbedder(embedder, new ChunkingPolicy(256, 32));
         List<Wiring.Pending> pending = new ArrayList<>();
         for (BeirSet.Document doc : corpus.corpus().subList(0, Math.min(docs, corpus.corpus().size()))) {
             for (TextChunk chunk : chunker.chunk(doc.text())) {

@@ -6,6 +6,7 @@ import ai.meridian.adapter.out.lucene.LuceneKnowledgeIndex;
 import ai.meridian.application.port.out.retrieval.EmbedTextPort.EmbeddingUse;
 import ai.meridian.application.port.out.retrieval.IndexHit;
 import ai.meridian.application.service.KnowledgeRetriever;
+import ai.meridian.application.service.DocumentChunking;
 import ai.meridian.domain.retrieval.ChunkingPolicy;
 import ai.meridian.domain.retrieval.Passage;
 import ai.meridian.domain.retrieval.TextChunk;
@@ -50,7 +51,7 @@ public final class RetrievalEvaluation {
                 Integer.parseInt(Wiring.option(options, "overlap", "32")));
         try (OnnxTextEmbedder embedder = Wiring.embedder(Wiring.option(options, "model", "bge-small-zh-v1.5"));
              LuceneKnowledgeIndex index = new LuceneKnowledgeIndex(LuceneIndexSettings.defaults(indexDir))) {
-            TextChunker chunker = new TextChunker(policy, embedder::countTokens);
+            TextChunker chunker = DocumentChunking.forEmbedder(embedder, policy);
             List<Wiring.Pending> pending = new ArrayList<>();
             for (BeirSet.Document doc : set.corpus()) {
                 for (TextChunk chunk : chunker.chunk(doc.text())) {
