@@ -18,6 +18,7 @@ import ai.meridian.adapter.out.webfetch.SafePageFetcher;
 import ai.meridian.adapter.out.webfetch.WebFetchSettings;
 import ai.meridian.application.port.out.ExtractDocumentTextPort;
 import ai.meridian.application.port.out.KnowledgeBaseStore;
+import ai.meridian.application.port.out.PoolGauge;
 import ai.meridian.application.port.out.SettingsMap;
 import ai.meridian.application.port.out.TokenCounter;
 import ai.meridian.application.port.out.retrieval.EmbedTextPort;
@@ -39,10 +40,10 @@ import io.micronaut.context.env.Environment;
 import ai.meridian.domain.retrieval.ChunkingPolicy;
 import ai.meridian.domain.retrieval.TextChunk;
 import ai.meridian.domain.retrieval.TextChunker;
+import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.Executors;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -162,13 +163,17 @@ final class RetrievalFactory {
         return conversations.knowledgeBases();
     }
 
+    /** Ingestion's CPU work (text extraction, chunking): {@code meridian.ingestion.threads}, {@code queue-capacity}. */
     @Singleton
-    DocumentTextExtractor documentTextExtractor() {
-        return new DocumentTextExtractor(Executors.newFixedThreadPool(2, runnable -> {
-            Thread thread = new Thread(runnable, "meridian-documents");
-            thread.setDaemon(true);
-            return thread;
-        }));
+    @Bean(preDestroy = "close")
+    IngestionWorkers ingestionWorkers(Environment environment) {
+        SettingsMap s = GatewayConfiguration.section(environment, "meridian.ingestion");
+        return new IngestionWorkers(s.integer("threads", IngestionWorkers.defaultThreads()), s.integer("queue-capacity", 64));
+    }
+
+    @Singleton
+    DocumentTextExtractor documentTextExtractor(IngestionWorkers workers) {
+        return new DocumentTextExtractor(workers);
     }
 
     @Singleton
@@ -179,7 +184,8 @@ final class RetrievalFactory {
 
     @Singleton
     KnowledgeBaseService knowledgeBaseService(KnowledgeBaseStore store, KnowledgeIndexPort index, EmbedTextPort embedder,
-                                              ExtractDocumentTextPort extractor, Optional<FetchPagePort> fetcher, Environment environment) {
+                                              ExtractDocumentTextPort extractor, Optional<FetchPagePort> fetcher, Environment environment,
+                                              IngestionWorkers workers) {
         SettingsMap s = GatewayConfiguration.section(environment, "meridian.retrieval");
         ChunkingPolicy wanted = new ChunkingPolicy(s.integer("chunk-tokens", ChunkingPolicy.DEFAULT.maxTokens()),
                 s.integer("chunk-overlap", ChunkingPolicy.DEFAULT.overlapTokens()));
@@ -190,8 +196,57 @@ final class RetrievalFactory {
                     policy.overlapTokens());
         }
         TextChunker chunker = DocumentChunking.forEmbedder(embedder, wanted);
+        SettingsMap ingestion = GatewayConfiguration.section(environment, "meridian.ingestion");
+        KnowledgeBaseService.IngestionLimits limits = new KnowledgeBaseService.IngestionLimits(
+                ingestion.integer("max-jobs", KnowledgeBaseService.IngestionLimits.DEFAULTS.maxJobs()),
+                ingestion.duration("retry-after", KnowledgeBaseService.IngestionLimits.DEFAULTS.retryAfter()));
         return new KnowledgeBaseService(store, index, embedder, extractor, fetcher,
-                text -> chunker.chunk(text).stream().map(TextChunk::text).toList(), Clock.systemUTC());
+                text -> chunker.chunk(text).stream().map(TextChunk::text).toList(), Clock.systemUTC(), workers, limits);
+    }
+
+    /** Ingestion's load for readiness: saturated when it refuses new jobs. Not essential: chat and search still work. */
+    @Singleton
+    @Named("ingestion")
+    PoolGauge ingestionGauge(KnowledgeBaseService service, IngestionWorkers workers) {
+        return new PoolGauge() {
+            @Override
+            public String name() {
+                return "ingestion";
+            }
+
+            @Override
+            public boolean essential() {
+                return false;
+            }
+
+            @Override
+            public Load load() {
+                return new Load(workers.busy(), workers.size(), workers.waiting(), service.activeJobs() >= service.maxJobs());
+            }
+        };
+    }
+
+    /** The embedding threads' load: saturated when their queue is full and new embeddings are refused. */
+    @Singleton
+    @Named("embeddings")
+    PoolGauge embeddingGauge(OnnxTextEmbedder embedder) {
+        return new PoolGauge() {
+            @Override
+            public String name() {
+                return "embeddings";
+            }
+
+            @Override
+            public boolean essential() {
+                return false;
+            }
+
+            @Override
+            public Load load() {
+                int[] load = embedder.load();
+                return new Load(load[1], load[2], load[0], load[0] >= embedder.queueCapacity());
+            }
+        };
     }
 
     @Singleton

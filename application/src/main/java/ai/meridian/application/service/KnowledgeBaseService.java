@@ -20,12 +20,15 @@ import ai.meridian.domain.knowledge.KnowledgeBase;
 import ai.meridian.domain.knowledge.KnowledgeDocument;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -46,10 +49,19 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
     private final Optional<FetchPagePort> fetcher;
     private final Function<String, List<String>> chunker;
     private final Clock clock;
+    private final Executor work;
+    private final IngestionLimits limits;
+    /** Jobs accepted and not finished yet, on this replica. */
+    private final AtomicInteger activeJobs = new AtomicInteger();
 
+    /**
+     * {@code work} runs ingestion's CPU work (chunking, and whatever the chunker's tokenizer costs): a bounded
+     * pool of its own, never the database's threads or an event loop, since a long document keeps a thread
+     * busy for seconds. At most {@code limits.maxJobs()} jobs run at once; more are refused with a 503.
+     */
     public KnowledgeBaseService(KnowledgeBaseStore store, KnowledgeIndexPort index, EmbedTextPort embeddings,
                                 ExtractDocumentTextPort extractor, Optional<FetchPagePort> fetcher,
-                                Function<String, List<String>> chunker, Clock clock) {
+                                Function<String, List<String>> chunker, Clock clock, Executor work, IngestionLimits limits) {
         this.store = store;
         this.index = index;
         this.embeddings = embeddings;
@@ -57,6 +69,31 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
         this.fetcher = fetcher;
         this.chunker = chunker;
         this.clock = clock;
+        this.work = java.util.Objects.requireNonNull(work, "work");
+        this.limits = java.util.Objects.requireNonNull(limits, "limits");
+    }
+
+    /** How many ingestion jobs may run at once on a replica, and what a refused client is told to wait. */
+    public record IngestionLimits(int maxJobs, Duration retryAfter) {
+        public IngestionLimits {
+            if (maxJobs < 1) {
+                throw new IllegalArgumentException("meridian.ingestion.max-jobs must be at least 1");
+            }
+            if (retryAfter == null || retryAfter.isNegative() || retryAfter.isZero()) {
+                throw new IllegalArgumentException("meridian.ingestion.retry-after must be positive");
+            }
+        }
+
+        public static final IngestionLimits DEFAULTS = new IngestionLimits(8, Duration.ofSeconds(5));
+    }
+
+    /** Jobs running now (accepted, not finished) and the most that may. */
+    public int activeJobs() {
+        return activeJobs.get();
+    }
+
+    public int maxJobs() {
+        return limits.maxJobs();
     }
 
     @Override
@@ -141,14 +178,26 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
         if (fetcher.isEmpty() && documents.stream().anyMatch(d -> d instanceof DocumentSource.Url)) {
             return CompletableFuture.failedFuture(GatewayException.invalid("documents", "Fetching URLs is turned off on this gateway."));
         }
+        if (activeJobs.incrementAndGet() > limits.maxJobs()) {
+            activeJobs.decrementAndGet();
+            return CompletableFuture.failedFuture(new GatewayException(new GatewayError(ErrorKind.UNAVAILABLE,
+                    "This gateway is already ingesting " + limits.maxJobs() + " jobs, its limit; retry in "
+                            + limits.retryAfter().toSeconds() + " s.", null, "ingestion_busy", limits.retryAfter())));
+        }
         IngestionJob job = IngestionJob.queued("job_" + UUID.randomUUID().toString().replace("-", ""), tenant, knowledgeBase,
                 documents.size(), clock.instant());
-        return existing(tenant, knowledgeBase)
+        CompletableFuture<IngestionJob> accepted = existing(tenant, knowledgeBase)
                 .thenCompose(base -> store.saveJob(job))
                 .thenApply(saved -> {
-                    new Run(job, documents).start();
+                    new Run(job, documents).start().whenComplete((v, e) -> activeJobs.decrementAndGet());
                     return job;
                 });
+        accepted.whenComplete((v, e) -> {
+            if (e != null) {
+                activeJobs.decrementAndGet();
+            }
+        });
+        return accepted;
     }
 
     @Override
@@ -169,8 +218,8 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
             this.scope = new KnowledgeScope(job.tenant(), job.knowledgeBase());
         }
 
-        void start() {
-            update(job.running(clock.instant())).thenCompose(v -> next(0)).exceptionally(e -> {
+        CompletableFuture<Void> start() {
+            return update(job.running(clock.instant())).thenCompose(v -> next(0)).exceptionally(e -> {
                 LOG.log(Level.WARNING, "ingestion job {0} stopped: {1}", job.id(), e.getMessage());
                 return null;
             });
@@ -184,8 +233,11 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
             int[] found = {0};
             int[] indexed = {0};
             return read(documents.get(i))
-                    .thenCompose(read -> {
-                        List<String> chunks = chunker.apply(read.text.text());
+                    // Chunking is CPU work for seconds on a long document: on the work pool, whatever thread read it.
+                    .thenApplyAsync(read -> new Chunked(read, chunker.apply(read.text.text())), work)
+                    .thenCompose(chunked -> {
+                        ReadDocument read = chunked.read;
+                        List<String> chunks = chunked.chunks;
                         found[0] = chunks.size();
                         return update(job.chunksFound(chunks.size(), clock.instant()))
                                 .thenCompose(v -> indexBatches(documentId, read, chunks, 0, indexed))
@@ -232,6 +284,9 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
     }
 
     private record ReadDocument(DocumentText text, String source, String url, String contentType) {
+    }
+
+    private record Chunked(ReadDocument read, List<String> chunks) {
     }
 
     private CompletableFuture<ReadDocument> read(DocumentSource source) {

@@ -32,6 +32,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class KnowledgeBaseServiceTest {
+    static final java.util.concurrent.ExecutorService WORK = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+        Thread thread = new Thread(r, "test-work");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final InMemoryKnowledgeBaseStore store = new InMemoryKnowledgeBaseStore();
     private final MapIndex index = new MapIndex();
     private final FailingEmbeddings embeddings = new FailingEmbeddings();
@@ -42,7 +47,7 @@ class KnowledgeBaseServiceTest {
                         ? CompletableFuture.failedFuture(new UnreadableDocumentException("the PDF could not be read"))
                         : CompletableFuture.completedFuture(new DocumentText("From file", text));
             },
-            Optional.empty(), text -> Arrays.asList(text.split("\\|")), Clock.systemUTC());
+            Optional.empty(), text -> Arrays.asList(text.split("\\|")), Clock.systemUTC(), WORK, KnowledgeBaseService.IngestionLimits.DEFAULTS);
 
     /** An index in a map: enough to see what ingestion stores and deletes. */
     static final class MapIndex implements KnowledgeIndexPort {
@@ -193,5 +198,58 @@ class KnowledgeBaseServiceTest {
         service.deleteDocument("acme", "docs", documentId).get();
         assertThat(index.chunks.values()).extracting(IndexedChunk::title).containsOnly("B");
         assertThatThrownBy(() -> service.deleteDocument("acme", "docs", documentId).get()).cause().hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void chunkingRunsOnTheWorkPoolNotOnTheThreadThatSavedTheJob() throws Exception {
+        java.util.Set<String> chunkedOn = ConcurrentHashMap.newKeySet();
+        KnowledgeBaseService recording = new KnowledgeBaseService(store, index, embeddings, content -> CompletableFuture.failedFuture(
+                new UnreadableDocumentException("unused")), Optional.empty(), text -> {
+                    chunkedOn.add(Thread.currentThread().getName());
+                    return List.of(text);
+                }, Clock.systemUTC(), WORK, KnowledgeBaseService.IngestionLimits.DEFAULTS);
+        recording.create("acme", "docs", "").get();
+        awaitJob("acme", recording.ingest("acme", "docs", List.of(new DocumentSource.Text("A", "text", ""))).get().id());
+        assertThat(chunkedOn).containsOnly("test-work");
+    }
+
+    @Test
+    void jobsBeyondTheLimitAreRefusedWithRetryAfterUntilOneFinishes() throws Exception {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        KnowledgeBaseService limited = new KnowledgeBaseService(store, index, embeddings, content -> CompletableFuture.failedFuture(
+                new UnreadableDocumentException("unused")), Optional.empty(), text -> {
+                    gate.join(); // the first job's chunking holds until the test lets it go
+                    return List.of(text);
+                }, Clock.systemUTC(), WORK, new KnowledgeBaseService.IngestionLimits(1, java.time.Duration.ofSeconds(7)));
+        limited.create("acme", "docs", "").get();
+        IngestionJob first = limited.ingest("acme", "docs", List.of(new DocumentSource.Text("A", "text", ""))).get();
+        assertThat(limited.activeJobs()).isEqualTo(1);
+        assertThatThrownBy(() -> limited.ingest("acme", "docs", List.of(new DocumentSource.Text("B", "text", ""))).get()).cause()
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.UNAVAILABLE);
+                    assertThat(e.error().code()).isEqualTo("ingestion_busy");
+                    assertThat(e.error().retryAfter()).isEqualTo(java.time.Duration.ofSeconds(7));
+                });
+        gate.complete(null);
+        awaitJobOf(limited, "acme", first.id());
+        for (int i = 0; i < 100 && limited.activeJobs() > 0; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(limited.activeJobs()).isZero();
+        awaitJobOf(limited, "acme", limited.ingest("acme", "docs", List.of(new DocumentSource.Text("B", "text", ""))).get().id());
+        assertThatThrownBy(() -> limited.ingest("acme", "nope", List.of(new DocumentSource.Text("C", "t", ""))).get())
+                .as("a refused request gives its slot back").cause().isInstanceOf(GatewayException.class);
+        assertThat(limited.activeJobs()).isZero();
+    }
+
+    private static IngestionJob awaitJobOf(KnowledgeBaseService service, String tenant, String id) throws Exception {
+        for (int i = 0; i < 500; i++) {
+            IngestionJob job = service.job(tenant, id).get(5, TimeUnit.SECONDS);
+            if (job.status().finished()) {
+                return job;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("job did not finish");
     }
 }
