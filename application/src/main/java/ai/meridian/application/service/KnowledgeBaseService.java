@@ -20,14 +20,19 @@ import ai.meridian.domain.knowledge.KnowledgeBase;
 import ai.meridian.domain.knowledge.KnowledgeDocument;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -53,6 +58,8 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
     private final IngestionLimits limits;
     /** Jobs accepted and not finished yet, on this replica. */
     private final AtomicInteger activeJobs = new AtomicInteger();
+    /** The runs under way on this replica, so that a shutdown can stop them and record why. */
+    private final Set<Run> runs = ConcurrentHashMap.newKeySet();
 
     /**
      * {@code work} runs ingestion's CPU work (chunking, and whatever the chunker's tokenizer costs): a bounded
@@ -85,6 +92,66 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
         }
 
         public static final IngestionLimits DEFAULTS = new IngestionLimits(8, Duration.ofSeconds(5));
+    }
+
+    /**
+     * The id of the document at {@code position} in a job: derived from the job, so that after a crash the
+     * half-indexed document of an interrupted job can be found and taken out again.
+     */
+    static String documentId(String jobId, int position) {
+        return "doc_" + UUID.nameUUIDFromBytes((jobId + "/" + position).getBytes(StandardCharsets.UTF_8)).toString()
+                .replace("-", "").substring(0, 20);
+    }
+
+    /**
+     * Keeps the runs under way visibly alive: each one whose job was not saved for {@code every} is saved
+     * again with the same progress, so that {@link #recoverStale} never takes a slow step for a dead replica.
+     */
+    public void heartbeat(Duration every) {
+        Instant due = clock.instant().minus(every);
+        for (Run run : runs) {
+            run.touchIfOlderThan(due);
+        }
+    }
+
+    /**
+     * Stops every run under way on this replica (the gateway is shutting down and its drain time is over):
+     * each job records the documents it did not finish as failed, with {@code reason}, and the document it
+     * was in the middle of is taken out of the index again, after its step under way ended (or
+     * {@code stepWait} passed). Completes when all of that is saved.
+     */
+    public CompletableFuture<Void> interruptAll(String reason, Duration stepWait) {
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (Run run : runs) {
+            stops.add(run.interrupt(reason, stepWait));
+        }
+        return CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Jobs left queued or running by a replica that stopped without finishing them (not updated for
+     * {@code staleAfter}, while running jobs are updated every heartbeat): each is marked as interrupted with
+     * the reason, and its half-indexed document is taken out again. Returns how many were found.
+     */
+    public CompletableFuture<Integer> recoverStale(Duration staleAfter) {
+        Instant now = clock.instant();
+        return store.staleJobs(now.minus(staleAfter)).thenCompose(stale -> {
+            List<CompletableFuture<Void>> recovered = new ArrayList<>();
+            for (IngestionJob job : stale) {
+                if (runs.stream().anyMatch(r -> r.id().equals(job.id()))) {
+                    continue; // this replica's own: alive, only slow
+                }
+                KnowledgeScope scope = new KnowledgeScope(job.tenant(), job.knowledgeBase());
+                String halfDone = documentId(job.id(), job.current());
+                recovered.add(index.deleteDocument(scope, halfDone).exceptionally(e -> null)
+                        .thenCompose(v -> store.deleteDocument(job.tenant(), job.knowledgeBase(), halfDone).exceptionally(e -> false))
+                        .thenCompose(v -> store.saveJob(job.interrupted("interrupted: the gateway stopped before this job finished "
+                                + "(last progress " + job.updatedAt() + "); ingest the remaining documents again", now))));
+                LOG.log(Level.WARNING, "ingestion job {0} of tenant {1} was left unfinished by a stopped gateway; marked interrupted",
+                        job.id(), job.tenant());
+            }
+            return CompletableFuture.allOf(recovered.toArray(CompletableFuture[]::new)).thenApply(v -> recovered.size());
+        });
     }
 
     /** Jobs running now (accepted, not finished) and the most that may. */
@@ -206,11 +273,33 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
                 notFound("The ingestion job '" + jobId + "' does not exist.")));
     }
 
-    /** One job's documents, processed one after the other; progress is saved after every step. */
+    /** Ends a run that was interrupted: nothing more is done or saved for it. */
+    private static final class Stopped extends RuntimeException {
+        Stopped() {
+            super("stopped", null, false, false);
+        }
+    }
+
+    private static boolean stopped(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof Stopped;
+    }
+
+    /**
+     * One job's documents, processed one after the other; progress is saved after every step, the saves of
+     * one job in order. Once interrupted, a run saves nothing more and stops at its next step.
+     */
     private final class Run {
         private final List<DocumentSource> documents;
         private final KnowledgeScope scope;
         private IngestionJob job;
+        private boolean stopped;
+        private CompletableFuture<Void> saves = CompletableFuture.completedFuture(null);
+        /** Completes when the run has ended, by finishing or by noticing it was stopped. */
+        private volatile CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
 
         Run(IngestionJob job, List<DocumentSource> documents) {
             this.job = job;
@@ -218,18 +307,29 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
             this.scope = new KnowledgeScope(job.tenant(), job.knowledgeBase());
         }
 
+        String id() {
+            return job.id();
+        }
+
         CompletableFuture<Void> start() {
-            return update(job.running(clock.instant())).thenCompose(v -> next(0)).exceptionally(e -> {
-                LOG.log(Level.WARNING, "ingestion job {0} stopped: {1}", job.id(), e.getMessage());
+            runs.add(this);
+            done = update(job.running(clock.instant())).thenCompose(v -> next(0)).exceptionally(e -> {
+                if (!stopped(e)) {
+                    LOG.log(Level.WARNING, "ingestion job {0} stopped: {1}", job.id(), e.getMessage());
+                }
                 return null;
-            });
+            }).whenComplete((v, e) -> runs.remove(this));
+            return done;
         }
 
         private CompletableFuture<Void> next(int i) {
             if (i == documents.size()) {
                 return CompletableFuture.completedFuture(null);
             }
-            String documentId = "doc_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+            if (isStopped()) {
+                return CompletableFuture.failedFuture(new Stopped());
+            }
+            String documentId = documentId(job.id(), i);
             int[] found = {0};
             int[] indexed = {0};
             return read(documents.get(i))
@@ -249,6 +349,9 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
                         if (error == null) {
                             return update(job.documentDone(clock.instant()));
                         }
+                        if (stopped(error) || isStopped()) {
+                            return CompletableFuture.failedFuture(new Stopped()); // interrupt() cleans up and records it
+                        }
                         String reason = "document " + (i + 1) + " (" + label(documents.get(i)) + "): " + messageOf(error);
                         CompletableFuture<Void> cleaned = indexed[0] > 0
                                 ? index.deleteDocument(scope, documentId).exceptionally(e -> null)
@@ -256,6 +359,56 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
                         return cleaned.thenCompose(v -> update(job.documentFailed(reason, found[0] - indexed[0], clock.instant())));
                     })
                     .thenCompose(v -> next(i + 1));
+        }
+
+        private synchronized boolean isStopped() {
+            return stopped;
+        }
+
+        /** Saves the job's next state after the saves before it; refused once the run was interrupted. */
+        private synchronized CompletableFuture<Void> update(IngestionJob next) {
+            if (stopped) {
+                return CompletableFuture.failedFuture(new Stopped());
+            }
+            job = next;
+            return save(next);
+        }
+
+        private CompletableFuture<Void> save(IngestionJob next) {
+            saves = saves.handle((v, e) -> null).thenCompose(v -> store.saveJob(next));
+            return saves;
+        }
+
+        synchronized void touchIfOlderThan(Instant due) {
+            if (!stopped && job.updatedAt().isBefore(due)) {
+                update(job.touched(clock.instant()));
+            }
+        }
+
+        /**
+         * Stops the run, waits up to {@code wait} for its step under way (an embedding batch, an index write)
+         * so that nothing lands in the index after the clean-up, then takes the half-done document out and
+         * saves the job as interrupted.
+         */
+        CompletableFuture<Void> interrupt(String reason, Duration wait) {
+            synchronized (this) {
+                if (stopped) {
+                    return saves.handle((v, e) -> null);
+                }
+                stopped = true;
+            }
+            return done.handle((v, e) -> (Void) null).completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS).thenCompose(v -> {
+                synchronized (this) {
+                    String halfDone = documentId(job.id(), job.current());
+                    IngestionJob end = job.interrupted(reason, clock.instant());
+                    job = end;
+                    saves = saves.handle((x, e) -> null)
+                            .thenCompose(x -> index.deleteDocument(scope, halfDone).exceptionally(e -> null))
+                            .thenCompose(x -> store.deleteDocument(scope.tenant(), scope.knowledgeBase(), halfDone).exceptionally(e -> false))
+                            .thenCompose(x -> store.saveJob(end));
+                    return saves;
+                }
+            });
         }
 
         private CompletableFuture<Void> indexBatches(String documentId, ReadDocument read, List<String> chunks, int from, int[] indexed) {
@@ -277,10 +430,6 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
             }).thenCompose(v -> indexBatches(documentId, read, chunks, from + EMBEDDING_BATCH, indexed));
         }
 
-        private synchronized CompletableFuture<Void> update(IngestionJob next) {
-            job = next;
-            return store.saveJob(next);
-        }
     }
 
     private record ReadDocument(DocumentText text, String source, String url, String contentType) {

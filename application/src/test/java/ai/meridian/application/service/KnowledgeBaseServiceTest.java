@@ -252,4 +252,59 @@ class KnowledgeBaseServiceTest {
         }
         throw new AssertionError("job did not finish");
     }
+
+    @Test
+    void aShutdownInterruptsRunningJobsAndRecordsWhy() throws Exception {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        KnowledgeBaseService held = new KnowledgeBaseService(store, index, embeddings, content -> CompletableFuture.failedFuture(
+                new UnreadableDocumentException("unused")), Optional.empty(), text -> {
+                    if (text.startsWith("slow")) {
+                        gate.join();
+                    }
+                    return Arrays.asList(text.split("\\|"));
+                }, Clock.systemUTC(), WORK, KnowledgeBaseService.IngestionLimits.DEFAULTS);
+        held.create("acme", "docs", "").get();
+        IngestionJob job = held.ingest("acme", "docs", List.of(new DocumentSource.Text("A", "a|b", ""),
+                new DocumentSource.Text("B", "slow|c", ""), new DocumentSource.Text("C", "d", ""))).get();
+        for (int i = 0; i < 200 && held.job("acme", job.id()).get().documentsDone() < 1; i++) {
+            Thread.sleep(10);
+        }
+        CompletableFuture<Void> interrupted = held.interruptAll("interrupted: the gateway shut down", java.time.Duration.ofMillis(200));
+        interrupted.get(5, TimeUnit.SECONDS); // the chunking step under way is not waited for beyond 200 ms
+        IngestionJob after = held.job("acme", job.id()).get();
+        assertThat(after.status()).isEqualTo(JobStatus.COMPLETED_WITH_ERRORS);
+        assertThat(after.documentsDone()).isEqualTo(1);
+        assertThat(after.documentsFailed()).isEqualTo(2);
+        assertThat(after.errors()).containsExactly("interrupted: the gateway shut down");
+        gate.complete(null); // the step ends; the stopped run saves nothing more
+        for (int i = 0; i < 100 && held.activeJobs() > 0; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(held.activeJobs()).isZero();
+        assertThat(held.job("acme", job.id()).get()).isEqualTo(after);
+        assertThat(index.chunks.values()).extracting(IndexedChunk::title).containsOnly("A");
+    }
+
+    @Test
+    void jobsLeftRunningByAStoppedGatewayAreMarkedInterruptedAndTheirHalfDocumentRemoved() throws Exception {
+        service.create("acme", "docs", "").get();
+        java.time.Instant old = java.time.Instant.now().minus(java.time.Duration.ofMinutes(10));
+        IngestionJob orphan = IngestionJob.queued("job_orphan", "acme", "docs", 2, old).running(old).chunksFound(3, old).chunksIndexed(2, old);
+        store.saveJob(orphan).get();
+        String halfDone = KnowledgeBaseService.documentId("job_orphan", 0);
+        index.upsert(new KnowledgeScope("acme", "docs"), List.of(new IndexedChunk(halfDone + ":0", halfDone, "Half", "", "text", 0,
+                new float[] {1, 1}))).get();
+        IngestionJob fresh = IngestionJob.queued("job_fresh", "acme", "docs", 1, java.time.Instant.now()).running(java.time.Instant.now());
+        store.saveJob(fresh).get();
+
+        assertThat(service.recoverStale(java.time.Duration.ofMinutes(2)).get(5, TimeUnit.SECONDS)).isEqualTo(1);
+        IngestionJob recovered = service.job("acme", "job_orphan").get();
+        assertThat(recovered.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(recovered.documentsFailed()).isEqualTo(2);
+        assertThat(recovered.chunksTotal()).isEqualTo(recovered.chunksDone());
+        assertThat(recovered.errors()).singleElement().asString().startsWith("interrupted: the gateway stopped before this job finished");
+        assertThat(index.chunks).isEmpty();
+        assertThat(service.job("acme", "job_fresh").get().status()).as("a job updated recently is someone's, alive")
+                .isEqualTo(JobStatus.RUNNING);
+    }
 }

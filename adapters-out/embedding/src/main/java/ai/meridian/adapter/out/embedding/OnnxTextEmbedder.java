@@ -49,6 +49,8 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
      */
     private final ReentrantReadWriteLock nativeUse = new ReentrantReadWriteLock();
     private boolean released;
+    /** Set first by {@link #close()}: no new use starts, so the exclusive lock is not starved by a stream of them. */
+    private volatile boolean closing;
 
     public OnnxTextEmbedder(OnnxEmbeddingSettings settings) {
         this.model = BundledModel.named(settings.model());
@@ -105,7 +107,7 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
 
     /** Runs a use of the native tokenizers unless they are being or have been released. */
     private int whileOpen(java.util.function.IntSupplier use) {
-        if (!nativeUse.readLock().tryLock()) {
+        if (closing || !nativeUse.readLock().tryLock()) {
             throw new RetrievalUnavailableException(SOURCE, "the embedding model is shutting down");
         }
         try {
@@ -296,6 +298,7 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
      */
     @Override
     public void close() {
+        closing = true;
         if (!lanes.close(30, TimeUnit.SECONDS)) {
             System.getLogger(OnnxTextEmbedder.class.getName()).log(System.Logger.Level.WARNING,
                     "embedding runs still under way after 30 s; the native model is left to the process's exit");
