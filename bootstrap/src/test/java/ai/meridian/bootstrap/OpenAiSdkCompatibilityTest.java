@@ -84,7 +84,7 @@ class OpenAiSdkCompatibilityTest {
             assertThat(u.totalTokens()).isEqualTo(13);
         });
         String forwarded = upstream.requests().get(0).body();
-        assertThat(forwarded).contains("\"model\":\"upstream-chat\"", "\"temperature\":0.3", "\"max_tokens\":50", "\"seed\":7",
+        assertThat(forwarded).contains("\"model\":\"upstream-chat\"", "\"temperature\":0.3", "\"max_completion_tokens\":50", "\"seed\":7",
                 "\"user\":\"alice\"", "\"stop\":[\"END\"]", "\"response_format\":{\"type\":\"json_object\"}");
     }
 

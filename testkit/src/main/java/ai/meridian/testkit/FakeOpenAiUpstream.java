@@ -213,6 +213,21 @@ public final class FakeOpenAiUpstream implements Closeable {
             }
             return true;
         }
+        if (b.rawJson() != null || b.rawEvents() != null) {
+            pause(socket, in, b.firstDelay());
+            if (!stream) {
+                writeJson(out, 200, b.rawJson(), Map.of());
+                return true;
+            }
+            startStream(out);
+            for (String data : b.rawEvents()) {
+                pause(socket, in, b.pieceDelay());
+                writeChunk(out, "data: " + data + "\n\n");
+            }
+            writeChunk(out, "data: [DONE]\n\n");
+            endChunks(out);
+            return true;
+        }
         if (!stream) {
             if (b.hang()) {
                 pause(socket, in, Duration.ofDays(1));

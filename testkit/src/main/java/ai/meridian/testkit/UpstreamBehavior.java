@@ -19,7 +19,9 @@ public record UpstreamBehavior(
         boolean hang,
         boolean resetBeforeResponse,
         boolean sendsGarbage,
-        String finishReason) {
+        String finishReason,
+        String rawJson,
+        List<String> rawEvents) {
 
     public UpstreamBehavior {
         pieces = List.copyOf(pieces);
@@ -27,57 +29,67 @@ public record UpstreamBehavior(
         pieceDelay = pieceDelay == null ? Duration.ZERO : pieceDelay;
         pauseBeforeLast = pauseBeforeLast == null ? Duration.ZERO : pauseBeforeLast;
         finishReason = finishReason == null ? "stop" : finishReason;
+        rawEvents = rawEvents == null ? null : List.copyOf(rawEvents);
     }
 
     /** Answers with these pieces: one SSE chunk each when streaming, their concatenation otherwise. */
     public static UpstreamBehavior answer(String... pieces) {
-        return new UpstreamBehavior(List.of(pieces), 200, null, null, null, null, null, -1, false, false, false, null);
+        return new UpstreamBehavior(List.of(pieces), 200, null, null, null, null, null, -1, false, false, false, null, null, null);
     }
 
     /** Fails with this HTTP status and an OpenAI-shaped error body. */
     public static UpstreamBehavior status(int status, String message) {
-        return new UpstreamBehavior(List.of(), status, null, message, null, null, null, -1, false, false, false, null);
+        return new UpstreamBehavior(List.of(), status, null, message, null, null, null, -1, false, false, false, null, null, null);
     }
 
     /** Accepts the request and never finishes the answer (a stream sends its headers and role chunk first). */
     public static UpstreamBehavior hangs() {
-        return new UpstreamBehavior(List.of(), 200, null, null, null, null, null, -1, true, false, false, null);
+        return new UpstreamBehavior(List.of(), 200, null, null, null, null, null, -1, true, false, false, null, null, null);
     }
 
     /** Reads the request, then resets the connection without a response. */
     public static UpstreamBehavior resets() {
-        return new UpstreamBehavior(List.of(), 200, null, null, null, null, null, -1, false, true, false, null);
+        return new UpstreamBehavior(List.of(), 200, null, null, null, null, null, -1, false, true, false, null, null, null);
     }
 
     /** Answers 200 with a body that is not valid JSON. */
     public static UpstreamBehavior garbage() {
-        return new UpstreamBehavior(List.of(), 200, null, null, null, null, null, -1, false, false, true, null);
+        return new UpstreamBehavior(List.of(), 200, null, null, null, null, null, -1, false, false, true, null, null, null);
     }
 
     public UpstreamBehavior withRetryAfter(Duration value) {
-        return new UpstreamBehavior(pieces, status, value, errorMessage, firstDelay, pieceDelay, pauseBeforeLast, cutAfterPieces, hang, resetBeforeResponse, sendsGarbage, finishReason);
+        return new UpstreamBehavior(pieces, status, value, errorMessage, firstDelay, pieceDelay, pauseBeforeLast, cutAfterPieces, hang, resetBeforeResponse, sendsGarbage, finishReason, rawJson, rawEvents);
     }
 
     /** Delay before the first piece (a streamed answer has already sent its headers). */
     public UpstreamBehavior withFirstDelay(Duration value) {
-        return new UpstreamBehavior(pieces, status, retryAfter, errorMessage, value, pieceDelay, pauseBeforeLast, cutAfterPieces, hang, resetBeforeResponse, sendsGarbage, finishReason);
+        return new UpstreamBehavior(pieces, status, retryAfter, errorMessage, value, pieceDelay, pauseBeforeLast, cutAfterPieces, hang, resetBeforeResponse, sendsGarbage, finishReason, rawJson, rawEvents);
     }
 
     public UpstreamBehavior withPieceDelay(Duration value) {
-        return new UpstreamBehavior(pieces, status, retryAfter, errorMessage, firstDelay, value, pauseBeforeLast, cutAfterPieces, hang, resetBeforeResponse, sendsGarbage, finishReason);
+        return new UpstreamBehavior(pieces, status, retryAfter, errorMessage, firstDelay, value, pauseBeforeLast, cutAfterPieces, hang, resetBeforeResponse, sendsGarbage, finishReason, rawJson, rawEvents);
     }
 
     public UpstreamBehavior withPauseBeforeLast(Duration value) {
-        return new UpstreamBehavior(pieces, status, retryAfter, errorMessage, firstDelay, pieceDelay, value, cutAfterPieces, hang, resetBeforeResponse, sendsGarbage, finishReason);
+        return new UpstreamBehavior(pieces, status, retryAfter, errorMessage, firstDelay, pieceDelay, value, cutAfterPieces, hang, resetBeforeResponse, sendsGarbage, finishReason, rawJson, rawEvents);
     }
 
     /** Sends {@code n} pieces of a stream, then resets the connection. */
     public UpstreamBehavior cutAfter(int n) {
-        return new UpstreamBehavior(pieces, status, retryAfter, errorMessage, firstDelay, pieceDelay, pauseBeforeLast, n, hang, resetBeforeResponse, sendsGarbage, finishReason);
+        return new UpstreamBehavior(pieces, status, retryAfter, errorMessage, firstDelay, pieceDelay, pauseBeforeLast, n, hang, resetBeforeResponse, sendsGarbage, finishReason, rawJson, rawEvents);
     }
 
     public UpstreamBehavior withFinishReason(String value) {
-        return new UpstreamBehavior(pieces, status, retryAfter, errorMessage, firstDelay, pieceDelay, pauseBeforeLast, cutAfterPieces, hang, resetBeforeResponse, sendsGarbage, value);
+        return new UpstreamBehavior(pieces, status, retryAfter, errorMessage, firstDelay, pieceDelay, pauseBeforeLast, cutAfterPieces, hang, resetBeforeResponse, sendsGarbage, value, rawJson, rawEvents);
+    }
+
+    /**
+     * Answers exactly this: {@code json} as the body of a whole answer, or {@code events} as the {@code data:}
+     * payloads of a stream (each one event, {@code [DONE]} appended) — an upstream's wire format replayed as
+     * it was, tool calls, several choices, log probabilities and unknown fields included.
+     */
+    public static UpstreamBehavior verbatim(String json, List<String> events) {
+        return new UpstreamBehavior(List.of(), 200, null, null, null, null, null, -1, false, false, false, null, json, events);
     }
 
     public String text() {

@@ -2,6 +2,7 @@ package ai.meridian.application.service;
 
 import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.domain.fallback.Tier;
+import ai.meridian.domain.routing.ModelCapabilities;
 import ai.meridian.domain.routing.ModelCatalog;
 import ai.meridian.domain.routing.ModelDefinition;
 import ai.meridian.domain.routing.Route;
@@ -35,6 +36,12 @@ public final class BackendRegistry implements AutoCloseable {
             throw new IllegalStateException("no backend " + id);
         }
         return backend;
+    }
+
+    /** What the model a route names can do on its backend. */
+    public ModelCapabilities capabilities(Route route) {
+        ModelBackend backend = byId.get(route.backend());
+        return backend == null ? ModelCapabilities.UNKNOWN : backend.capabilities(route.upstreamModel());
     }
 
     public Collection<ModelBackend> all() {

@@ -6,7 +6,9 @@ import ai.meridian.application.port.in.ServedBy;
 import ai.meridian.application.port.out.BackendCall;
 import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.application.port.out.TelemetryPort.Scope;
+import ai.meridian.domain.chat.Choice;
 import ai.meridian.domain.chat.Completion;
+import ai.meridian.domain.chat.ToolCall;
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.error.ErrorKind;
@@ -87,7 +89,8 @@ final class CompleteExecution extends Execution {
 
     private void reply(Completion completion, TokenUsage usage, ServedBy servedBy) {
         recording = true;
-        TurnOutcome outcome = new TurnOutcome(completion.content(), completion.reasoningContent(), completion.finishReason(), usage, servedBy);
+        Choice first = completion.first();
+        TurnOutcome outcome = new TurnOutcome(first.text(), first.reasoningContent(), callsOf(first), first.finishReason(), usage, servedBy);
         record(outcome, error -> {
             if (error != null) {
                 GatewayError failure = new GatewayError(ErrorKind.UNAVAILABLE,
@@ -101,6 +104,16 @@ final class CompleteExecution extends Execution {
             result.complete(new ChatReply(completionId, created, model.id(), completion, usage, servedBy,
                     context.citations(), context.conversationId(), context.notices()));
         });
+    }
+
+    /** The tool calls of a choice, the legacy function call counted as one. */
+    private static java.util.List<ToolCall> callsOf(Choice choice) {
+        if (choice.functionCall() == null) {
+            return choice.toolCalls();
+        }
+        java.util.List<ToolCall> calls = new java.util.ArrayList<>(choice.toolCalls());
+        calls.add(choice.functionCall());
+        return calls;
     }
 
     @Override

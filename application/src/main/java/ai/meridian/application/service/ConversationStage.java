@@ -8,6 +8,7 @@ import ai.meridian.application.port.out.TokenCounter;
 import ai.meridian.application.port.out.UnknownConversationException;
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.Role;
+import ai.meridian.domain.chat.ToolCall;
 import ai.meridian.domain.conversation.ContextBudget;
 import ai.meridian.domain.conversation.ContextWindowPolicy;
 import ai.meridian.domain.conversation.Conversation;
@@ -51,7 +52,7 @@ public final class ConversationStage implements ChatStage {
         this.store = Objects.requireNonNull(store, "store");
         Objects.requireNonNull(tokens, "tokens");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.policy = new ContextWindowPolicy(m -> 4 + tokens.count(m.content()));
+        this.policy = new ContextWindowPolicy(tokens::countMessage);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.randoms = Objects.requireNonNull(randoms, "randoms");
         this.summarizer = Objects.requireNonNull(summarizer, "summarizer");
@@ -125,9 +126,8 @@ public final class ConversationStage implements ChatStage {
             }
         }
         ServedBy servedBy = outcome.servedBy();
-        turns.add(new Turn(Role.ASSISTANT, outcome.content(), outcome.reasoning(), model,
-                servedBy == null ? "" : servedBy.backend(), outcome.usage(), context.citations(),
-                Optional.of(outcome.finishReason()), now));
+        turns.add(new Turn(answerMessage(outcome), model, servedBy == null ? "" : servedBy.backend(), outcome.usage(),
+                context.citations(), Optional.of(outcome.finishReason()), now));
         Optional<String> title = isNew ? Optional.of(Conversation.titleFrom(firstUserText(command))) : Optional.empty();
         CallerContext caller = command.caller();
         return calls.traced(context.span(), "conversation.append",
@@ -145,6 +145,22 @@ public final class ConversationStage implements ChatStage {
                     Throwable mapped = calls.clientError(cause);
                     throw mapped instanceof GatewayException g ? g : new java.util.concurrent.CompletionException(mapped);
                 });
+    }
+
+    /** The answer as an assistant message: text (none when the model only called tools), reasoning, tool calls. */
+    static ChatMessage answerMessage(TurnOutcome outcome) {
+        List<ToolCall> calls = new ArrayList<>();
+        ToolCall legacy = null;
+        for (ToolCall call : outcome.toolCalls()) {
+            if (call.id() == null) {
+                legacy = call; // the legacy function_call has no id
+            } else {
+                calls.add(call);
+            }
+        }
+        boolean onlyCalls = outcome.content().isEmpty() && (!calls.isEmpty() || legacy != null);
+        return ChatMessage.builder(Role.ASSISTANT).content(outcome.content()).contentNull(onlyCalls).toolCalls(calls)
+                .functionCall(legacy).reasoningContent(outcome.reasoning().isEmpty() ? null : outcome.reasoning()).build();
     }
 
     private static String firstUserText(ChatCommand command) {

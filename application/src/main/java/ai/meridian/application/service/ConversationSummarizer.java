@@ -84,7 +84,12 @@ public final class ConversationSummarizer {
         previous.ifPresent(s -> prompt.append("Previous summary:\n").append(s.text()).append("\n\n"));
         prompt.append("New turns:\n");
         for (StoredTurn stored : turns) {
-            prompt.append(stored.turn().role() == Role.USER ? "User: " : "Assistant: ").append(stored.turn().content()).append('\n');
+            Role role = stored.turn().role();
+            prompt.append(role == Role.USER ? "User: " : role == Role.ASSISTANT ? "Assistant: " : "Tool result: ")
+                    .append(stored.turn().content());
+            stored.turn().message().toolCalls().forEach(call -> prompt.append(" [calls ").append(call.name()).append(' ')
+                    .append(call.arguments()).append(']'));
+            prompt.append('\n');
         }
         return prompt.toString();
     }

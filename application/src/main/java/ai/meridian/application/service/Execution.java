@@ -18,6 +18,7 @@ import ai.meridian.domain.fallback.FailureKind;
 import ai.meridian.domain.fallback.FallbackRun;
 import ai.meridian.domain.fallback.Step;
 import ai.meridian.domain.routing.ModelDefinition;
+import ai.meridian.domain.routing.RequestNeeds;
 import ai.meridian.domain.routing.RoutingInput;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
@@ -100,7 +101,9 @@ abstract class Execution {
                     }
                     context = prepared;
                     waitedNanos += prepared.waitedNanos();
-                    RoutingInput input = new RoutingInput(model.id(), prepared.messages(), callerKey(command));
+                    RequestNeeds needs = RequestNeeds.of(command.request(), prepared.messages());
+                    RoutingInput input = new RoutingInput(model.id(), prepared.messages(), callerKey(command),
+                            new RequestRouteCheck(service.backends, needs, service.tokens, prepared.messages()));
                     run = new FallbackRun(model.plan(), input, service.randoms.get());
                     begin();
                 }
@@ -191,7 +194,9 @@ abstract class Execution {
             return;
         }
         highestTier = tier;
-        String reason = lastFailure == null ? "unknown" : lastFailure.kind().name().toLowerCase();
+        java.util.List<Failure> failures = run.failures(); // includes tiers skipped as unable to serve the request
+        Failure last = failures.isEmpty() ? lastFailure : failures.get(failures.size() - 1);
+        String reason = last == null ? "unknown" : last.kind().name().toLowerCase();
         TraceSpan step = span.child("meridian.fallback", Map.of("meridian.fallback.tier", tier,
                 "meridian.fallback.reason", reason, "meridian.backend", backend));
         step.end();
@@ -223,7 +228,7 @@ abstract class Execution {
         attemptSpan = span.child("meridian.backend " + backend.id(), attributes);
         attemptStartNanos = System.nanoTime();
         BackendCall call = new BackendCall(command.caller().requestId(), attempt.route().upstreamModel(),
-                context.messages(), command.request().params(), attemptSpan.traceparent(), context.sources());
+                context.messages(), command.request().params(), attemptSpan.traceparent(), context.sources(), command.request().tools());
         try {
             invoke(backend, call);
         } catch (RuntimeException e) {

@@ -84,9 +84,22 @@ final class QueryRewriter {
             ChatMessage m = recent.get(i);
             boolean last = i == recent.size() - 1;
             String content = m.content().length() > TRANSCRIPT_CHARS && !last ? m.content().substring(0, TRANSCRIPT_CHARS) + "…" : m.content();
-            text.append(last ? "Last message: " : (m.role() == Role.USER ? "User: " : "Assistant: ")).append(content).append('\n');
+            text.append(last ? "Last message: " : speaker(m)).append(content);
+            m.toolCalls().forEach(call -> text.append(" [calls ").append(call.name()).append(']'));
+            text.append('\n');
         }
         return text.toString();
+    }
+
+    private static String speaker(ChatMessage m) {
+        switch (m.role()) {
+            case USER:
+                return "User: ";
+            case ASSISTANT:
+                return "Assistant: ";
+            default:
+                return "Tool result: ";
+        }
     }
 
     static String clean(String text) {

@@ -3,12 +3,14 @@ package ai.meridian.application.service;
 import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.application.port.in.ChatStreamObserver;
 import ai.meridian.application.port.in.ServedBy;
+import ai.meridian.application.port.in.StreamEnd;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.application.port.out.BackendCall;
 import ai.meridian.application.port.out.BackendStreamListener;
 import ai.meridian.application.port.out.Cancellable;
 import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.application.port.out.TelemetryPort.Scope;
+import ai.meridian.domain.chat.AnswerAssembler;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
@@ -18,19 +20,21 @@ import ai.meridian.domain.fallback.Failure;
 import ai.meridian.domain.fallback.Step;
 import ai.meridian.domain.routing.ModelDefinition;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * A streamed request. Until the first token reaches the client, a failing backend is replaced by the
  * next step of the plan without the client noticing; after that a failure ends the stream with an error.
- * The end of the stream is sent only after the stages have recorded the turn; a stream cut by the backend
- * or the client is recorded with what it produced.
+ * Deltas pass through as they arrive, every choice kept apart by its index; finish reasons are held back and
+ * sent at the end, after the stages have recorded the turn. A stream cut by the backend or the client is
+ * recorded with what it produced.
  */
 final class StreamExecution extends Execution implements Cancellable {
     private final ChatStreamObserver observer;
-    private final StringBuilder text = new StringBuilder();
-    private final StringBuilder reasoning = new StringBuilder();
+    private final AnswerAssembler answer = new AnswerAssembler();
     private boolean started;
     private boolean recording;
     private Cancellable inFlight;
@@ -55,13 +59,13 @@ final class StreamExecution extends Execution implements Cancellable {
             attemptSpan.event("meridian.client_cancelled", Map.of());
             attemptSpan.end();
         }
-        span.event("meridian.client_cancelled", Map.of("meridian.streamed_chars", text.length()));
+        span.event("meridian.client_cancelled", Map.of("meridian.streamed_chars", answer.text().length()));
         if (started) {
             ServedBy servedBy = servedBy(null);
-            TokenUsage usage = countedUsage(text.toString());
+            TokenUsage usage = countedUsage(answer.text());
             recording = true;
             // The client is gone; what it saw is still recorded, marked as cancelled.
-            record(new TurnOutcome(text.toString(), reasoning.toString(), FinishReason.CANCELLED, usage, servedBy), error -> { });
+            record(outcome(FinishReason.CANCELLED, usage, servedBy), error -> { });
             finish(499, servedBy, usage, null);
         } else {
             finish(499, null, null, null);
@@ -97,15 +101,32 @@ final class StreamExecution extends Execution implements Cancellable {
         started = true;
         observer.onStart(new StreamStart(completionId, created, model.id(), servedBy,
                 context.citations(), context.conversationId(), context.notices()));
-        observer.onDelta(Delta.of(step.text()));
-        text.append(step.text());
-        finishRecorded(FinishReason.STOP, countedUsage(step.text()), servedBy);
+        Delta delta = Delta.of(step.text());
+        answer.add(delta);
+        observer.onDelta(delta);
+        answer.finishAll(FinishReason.STOP, 1);
+        finishRecorded(countedUsage(step.text()), servedBy);
+    }
+
+    private TurnOutcome outcome(FinishReason reason, TokenUsage usage, ServedBy servedBy) {
+        return new TurnOutcome(answer.text(), answer.reasoning(), answer.toolCalls(), reason, usage, servedBy);
+    }
+
+    /** Each choice's finish reason, in index order (every choice has one once {@code finishAll} ran). */
+    private List<FinishReason> finishReasons() {
+        int count = Math.max(command.request().params().choices(), answer.choiceCount());
+        List<FinishReason> reasons = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            reasons.add(answer.finishReason(i).orElse(FinishReason.STOP));
+        }
+        return reasons;
     }
 
     /** Records the whole answer, then ends the stream (or reports that it could not be stored). */
-    private void finishRecorded(FinishReason reason, TokenUsage usage, ServedBy servedBy) {
+    private void finishRecorded(TokenUsage usage, ServedBy servedBy) {
         recording = true;
-        record(new TurnOutcome(text.toString(), reasoning.toString(), reason, usage, servedBy), error -> {
+        List<FinishReason> reasons = finishReasons();
+        record(outcome(reasons.get(0), usage, servedBy), error -> {
             if (error != null) {
                 GatewayError failure = new GatewayError(ErrorKind.UNAVAILABLE,
                         "The answer could not be stored; please retry. (" + errorOf(error).message() + ")", null, null, Duration.ofSeconds(1));
@@ -114,7 +135,7 @@ final class StreamExecution extends Execution implements Cancellable {
                 return;
             }
             finish(200, servedBy, usage, null);
-            observer.onFinish(reason, usage);
+            observer.onFinish(new StreamEnd(reasons, usage));
         });
     }
 
@@ -140,9 +161,11 @@ final class StreamExecution extends Execution implements Cancellable {
                 }
                 try (Scope ignored = span.activate()) {
                     startIfNeeded(servedBy(upstreamModel));
-                    text.append(delta.content());
-                    reasoning.append(delta.reasoningContent());
-                    observer.onDelta(delta);
+                    answer.add(delta);
+                    Delta forwarded = delta.finishReason() == null ? delta : delta.withFinishReason(null);
+                    if (!forwarded.isEmpty()) {
+                        observer.onDelta(forwarded);
+                    }
                 }
             }
         }
@@ -159,10 +182,11 @@ final class StreamExecution extends Execution implements Cancellable {
                     attemptSucceeded();
                     ServedBy servedBy = servedBy(model);
                     startIfNeeded(servedBy);
+                    answer.finishAll(reason, command.request().params().choices());
                     attemptSpan.set("gen_ai.response.model", servedBy.upstreamModel());
                     attemptSpan.set("gen_ai.response.finish_reasons", reason.wireName());
                     attemptSpan.end();
-                    finishRecorded(reason, reported.orElseGet(() -> countedUsage(text.toString())), servedBy);
+                    finishRecorded(reported.orElseGet(() -> countedUsage(answer.text())), servedBy);
                 }
             }
         }
@@ -187,9 +211,9 @@ final class StreamExecution extends Execution implements Cancellable {
                     GatewayError error = GatewayError.of(ErrorKind.BAD_GATEWAY,
                             "The model backend failed in the middle of the answer: " + failure.message());
                     ServedBy servedBy = servedBy(upstreamModel);
-                    TokenUsage usage = countedUsage(text.toString());
+                    TokenUsage usage = countedUsage(answer.text());
                     recording = true;
-                    record(new TurnOutcome(text.toString(), reasoning.toString(), FinishReason.ERROR, usage, servedBy), ignored2 -> {
+                    record(outcome(FinishReason.ERROR, usage, servedBy), ignored2 -> {
                         finish(502, servedBy, usage, error.message());
                         observer.onError(error);
                     });

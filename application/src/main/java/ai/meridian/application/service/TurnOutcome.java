@@ -3,20 +3,31 @@ package ai.meridian.application.service;
 import ai.meridian.application.port.in.ServedBy;
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
+import ai.meridian.domain.chat.ToolCall;
+import java.util.List;
 import java.util.Objects;
 
-/** What the model produced for one request: the whole answer, or the part a cut stream delivered. */
-public record TurnOutcome(String content, String reasoning, FinishReason finishReason, TokenUsage usage, ServedBy servedBy) {
+/**
+ * What the model produced for one request (its first choice): the whole answer, or the part a cut stream
+ * delivered: text, reasoning, the tool calls it made, why it stopped, usage and who served it.
+ */
+public record TurnOutcome(String content, String reasoning, List<ToolCall> toolCalls, FinishReason finishReason, TokenUsage usage,
+                          ServedBy servedBy) {
 
     public TurnOutcome {
         Objects.requireNonNull(content, "content");
         reasoning = reasoning == null ? "" : reasoning;
+        toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
         Objects.requireNonNull(finishReason, "finishReason");
         Objects.requireNonNull(usage, "usage");
     }
 
-    /** True when the answer is whole (stopped normally or at a length limit). */
+    public TurnOutcome(String content, String reasoning, FinishReason finishReason, TokenUsage usage, ServedBy servedBy) {
+        this(content, reasoning, List.of(), finishReason, usage, servedBy);
+    }
+
+    /** True when the answer is whole (stopped normally, at a length limit, or to call tools). */
     public boolean whole() {
-        return finishReason != FinishReason.ERROR && finishReason != FinishReason.CANCELLED;
+        return finishReason.whole();
     }
 }

@@ -255,7 +255,9 @@ class ChatServiceTest {
         }
 
         @Override
-        public void onFinish(FinishReason reason, TokenUsage usage) {
+        public void onFinish(ai.meridian.application.port.in.StreamEnd end) {
+            FinishReason reason = end.finishReason();
+            TokenUsage usage = end.usage();
             events.add("finish " + reason.wireName() + " " + usage.promptTokens() + "/" + usage.completionTokens());
             ended.countDown();
         }

@@ -280,7 +280,9 @@ class ConversationStageTest {
         }
 
         @Override
-        public void onFinish(FinishReason reason, TokenUsage usage) {
+        public void onFinish(ai.meridian.application.port.in.StreamEnd end) {
+            FinishReason reason = end.finishReason();
+            TokenUsage usage = end.usage();
             list.add("finish " + reason.wireName());
         }
 

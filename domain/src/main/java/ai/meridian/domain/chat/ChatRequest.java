@@ -5,14 +5,19 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A validated chat request: the public model asked for, the messages, the generation controls, and what it
- * asks of grounding.
+ * A validated chat request: the public model asked for, the messages, the generation controls, the tools
+ * the model may call, and what it asks of grounding.
  */
 public record ChatRequest(String model, List<ChatMessage> messages, GenerationParams params, boolean stream, boolean includeUsage,
-                          GroundingRequest grounding) {
+                          GroundingRequest grounding, ToolSpec tools) {
 
     public ChatRequest(String model, List<ChatMessage> messages, GenerationParams params, boolean stream, boolean includeUsage) {
-        this(model, messages, params, stream, includeUsage, GroundingRequest.AS_CONFIGURED);
+        this(model, messages, params, stream, includeUsage, GroundingRequest.AS_CONFIGURED, ToolSpec.NONE);
+    }
+
+    public ChatRequest(String model, List<ChatMessage> messages, GenerationParams params, boolean stream, boolean includeUsage,
+                       GroundingRequest grounding) {
+        this(model, messages, params, stream, includeUsage, grounding, ToolSpec.NONE);
     }
 
     public ChatRequest {
@@ -29,6 +34,7 @@ public record ChatRequest(String model, List<ChatMessage> messages, GenerationPa
         messages = List.copyOf(messages);
         params = params == null ? GenerationParams.DEFAULTS : params;
         grounding = grounding == null ? GroundingRequest.AS_CONFIGURED : grounding;
+        tools = tools == null ? ToolSpec.NONE : tools;
     }
 
     /** The newest user message, which routing and retrieval look at. */
@@ -42,6 +48,10 @@ public record ChatRequest(String model, List<ChatMessage> messages, GenerationPa
     }
 
     public ChatRequest withMessages(List<ChatMessage> replaced) {
-        return new ChatRequest(model, replaced, params, stream, includeUsage, grounding);
+        return new ChatRequest(model, replaced, params, stream, includeUsage, grounding, tools);
+    }
+
+    public ChatRequest withParams(GenerationParams replaced) {
+        return new ChatRequest(model, messages, replaced, stream, includeUsage, grounding, tools);
     }
 }

@@ -1,39 +1,53 @@
 package ai.meridian.domain.chat;
 
-/** Why generation stopped, with the wire names OpenAI clients know. */
-public enum FinishReason {
-    STOP("stop"), LENGTH("length"), CONTENT_FILTER("content_filter"), TOOL_CALLS("tool_calls"),
+import java.util.Map;
+
+/**
+ * Why generation stopped, under the wire name the backend used. The names OpenAI clients know have
+ * constants; any other name a backend sends (DeepSeek's {@code insufficient_system_resource}, say) is kept
+ * as it came, so the client sees exactly what the upstream said. Known names are interned: {@code ==}
+ * works for them.
+ */
+public record FinishReason(String wireName) {
+    public static final FinishReason STOP = new FinishReason("stop");
+    public static final FinishReason LENGTH = new FinishReason("length");
+    public static final FinishReason CONTENT_FILTER = new FinishReason("content_filter");
+    public static final FinishReason TOOL_CALLS = new FinishReason("tool_calls");
+    public static final FinishReason FUNCTION_CALL = new FinishReason("function_call");
     /** The backend failed after output had begun. */
-    ERROR("error"),
+    public static final FinishReason ERROR = new FinishReason("error");
     /** The client went away before the answer completed. */
-    CANCELLED("cancelled");
+    public static final FinishReason CANCELLED = new FinishReason("cancelled");
 
-    private final String wireName;
+    private static final Map<String, FinishReason> KNOWN = Map.of(
+            "stop", STOP, "length", LENGTH, "content_filter", CONTENT_FILTER, "tool_calls", TOOL_CALLS,
+            "function_call", FUNCTION_CALL, "error", ERROR, "cancelled", CANCELLED);
 
-    FinishReason(String wireName) {
-        this.wireName = wireName;
+    public FinishReason {
+        if (wireName == null || wireName.isBlank() || wireName.length() > 64) {
+            throw new InvalidValueException("finish_reason", "a finish reason is a name of 1 to 64 characters");
+        }
     }
 
-    public String wireName() {
-        return wireName;
-    }
-
-    /** Maps a backend's reason onto ours; unknown reasons count as a normal stop. */
+    /** A backend's reason as it wrote it; null (not reported) counts as a normal stop. */
     public static FinishReason fromWire(String value) {
-        if (value == null) {
+        if (value == null || value.isBlank()) {
             return STOP;
         }
-        switch (value) {
-            case "length":
-            case "max_tokens":
-                return LENGTH;
-            case "content_filter":
-                return CONTENT_FILTER;
-            case "tool_calls":
-            case "function_call":
-                return TOOL_CALLS;
-            default:
-                return STOP;
+        FinishReason known = KNOWN.get(value);
+        if (known != null) {
+            return known;
         }
+        return new FinishReason(value.length() > 64 ? value.substring(0, 64) : value);
+    }
+
+    /** True when the answer is whole: it ended by itself, not by a failure or the client leaving. */
+    public boolean whole() {
+        return !equals(ERROR) && !equals(CANCELLED);
+    }
+
+    @Override
+    public String toString() {
+        return wireName;
     }
 }

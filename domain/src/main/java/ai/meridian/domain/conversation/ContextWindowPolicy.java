@@ -12,8 +12,8 @@ import java.util.function.ToIntFunction;
  * Chooses what of a conversation is sent with a new request so that the prompt fits the model's budget.
  * Always sent: the system prompt(s) and the request's own new messages. Then the running summary, if it
  * fits. Then as many of the newest turns as fit, as one unbroken run ending at the present; older turns
- * are dropped (and may be folded into the summary later). A kept run never starts with an assistant turn,
- * so the model never sees an answer without its question.
+ * are dropped (and may be folded into the summary later). A kept run never starts with an assistant or tool
+ * turn, so the model never sees an answer without its question, nor a tool's result without the call it answers.
  */
 public final class ContextWindowPolicy {
     /** Tokens every chat prompt costs for its framing, on top of its messages. */
@@ -65,7 +65,7 @@ public final class ContextWindowPolicy {
             used += cost;
             firstKept--;
         }
-        while (firstKept < history.size() && history.get(firstKept).turn().role() == Role.ASSISTANT) {
+        while (firstKept < history.size() && startsMidExchange(history.get(firstKept).turn())) {
             used -= messageTokens.applyAsInt(history.get(firstKept).turn().asMessage());
             firstKept++;
         }
@@ -77,6 +77,11 @@ public final class ContextWindowPolicy {
         kept.forEach(t -> messages.add(t.turn().asMessage()));
         messages.addAll(newMessages);
         return new Window(messages, kept, history.subList(0, firstKept), summaryIncluded, used);
+    }
+
+    /** An answer or a tool result cannot open the kept history: what it answers would be missing. */
+    private static boolean startsMidExchange(Turn turn) {
+        return turn.role() == Role.ASSISTANT || turn.role().isToolResult();
     }
 
     private int sum(List<ChatMessage> messages) {

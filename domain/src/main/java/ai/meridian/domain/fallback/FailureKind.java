@@ -21,6 +21,8 @@ public enum FailureKind {
     CIRCUIT_OPEN(true, false),
     /** The backend refused the gateway's own credentials or does not know the model: a configuration fault. */
     BACKEND_REJECTED(true, false),
+    /** No route of the tier can serve what the request needs (tools, images, a parameter, its size): try the next tier. */
+    UNSUPPORTED(true, false),
     /** The request itself is invalid (HTTP 400 from the upstream): no other backend will do better. */
     CLIENT_ERROR(false, false);
 

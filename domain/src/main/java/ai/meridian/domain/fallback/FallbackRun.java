@@ -3,6 +3,8 @@ package ai.meridian.domain.fallback;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.routing.RoutingDecision;
+import ai.meridian.domain.routing.Shortfall;
+import ai.meridian.domain.routing.TierRouting;
 import ai.meridian.domain.routing.RoutingInput;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ public final class FallbackRun {
     private final RoutingInput input;
     private final RandomGenerator random;
     private final List<Failure> failures = new ArrayList<>();
+    private final List<Shortfall> shortfalls = new ArrayList<>();
     private Step.Attempt current;
 
     public FallbackRun(FallbackPlan plan, RoutingInput input, RandomGenerator random) {
@@ -61,16 +64,35 @@ public final class FallbackRun {
     }
 
     private Step enterTier(int index) {
-        if (index < plan.tiers().size()) {
-            RoutingDecision decision = plan.tiers().get(index).routing().choose(input, random);
-            current = new Step.Attempt(index, decision.route(), 1, Duration.ZERO, decision.reason());
-            return current;
+        for (int tier = index; tier < plan.tiers().size(); tier++) {
+            TierRouting routing = plan.tiers().get(tier).routing();
+            Optional<RoutingDecision> decision = routing.choose(input, random);
+            if (decision.isPresent()) {
+                current = new Step.Attempt(tier, decision.get().route(), 1, Duration.ZERO, decision.get().reason());
+                return current;
+            }
+            // No route of this tier can serve the request: skipped without an attempt, remembered for the error.
+            Shortfall why = routing.shortfall(input).orElse(new Shortfall(null, "no route of tier " + tier + " can serve this request"));
+            shortfalls.add(why);
+            failures.add(Failure.of(FailureKind.UNSUPPORTED, why.reason()));
         }
         current = null;
+        if (!failures.isEmpty() && failures.stream().allMatch(f -> f.kind() == FailureKind.UNSUPPORTED)) {
+            return new Step.GiveUp(unservable());
+        }
         if (plan.staticAnswer().isPresent()) {
             return new Step.StaticAnswer(plan.staticTierNumber(), plan.staticAnswer().get());
         }
         return new Step.GiveUp(exhausted());
+    }
+
+    /** No route of any tier can serve what the request needs: the client's to change, so a 400 naming the field. */
+    private GatewayError unservable() {
+        Shortfall first = shortfalls.get(0);
+        StringBuilder message = new StringBuilder("No backend of model '").append(input.modelId()).append("' can serve this request: ");
+        message.append(shortfalls.stream().map(Shortfall::reason).distinct().collect(java.util.stream.Collectors.joining("; ")));
+        message.append('.');
+        return new GatewayError(ErrorKind.INVALID_REQUEST, message.toString(), first.param(), "unsupported_for_model", null);
     }
 
     private static GatewayError clientError(Failure failure) {
@@ -83,17 +105,18 @@ public final class FallbackRun {
         if (failures.isEmpty()) {
             return GatewayError.of(ErrorKind.UNAVAILABLE, "No backend is available for model " + input.modelId());
         }
-        String summary = "All backends for model " + input.modelId() + " failed; last: " + failures.get(failures.size() - 1).message();
-        boolean allRateLimited = failures.stream().allMatch(f -> f.kind() == FailureKind.RATE_LIMITED);
+        List<Failure> attempted = failures.stream().filter(f -> f.kind() != FailureKind.UNSUPPORTED).toList();
+        String summary = "All backends for model " + input.modelId() + " failed; last: " + attempted.get(attempted.size() - 1).message();
+        boolean allRateLimited = attempted.stream().allMatch(f -> f.kind() == FailureKind.RATE_LIMITED);
         if (allRateLimited) {
-            Duration retryAfter = failures.stream().map(Failure::retryAfter).flatMap(Optional::stream)
+            Duration retryAfter = attempted.stream().map(Failure::retryAfter).flatMap(Optional::stream)
                     .min(Duration::compareTo).orElse(Duration.ofSeconds(1));
             return new GatewayError(ErrorKind.RATE_LIMITED, summary, null, null, retryAfter);
         }
-        if (failures.stream().allMatch(f -> f.kind() == FailureKind.CIRCUIT_OPEN)) {
+        if (attempted.stream().allMatch(f -> f.kind() == FailureKind.CIRCUIT_OPEN)) {
             return new GatewayError(ErrorKind.UNAVAILABLE, summary, null, null, Duration.ofSeconds(1));
         }
-        FailureKind last = failures.get(failures.size() - 1).kind();
+        FailureKind last = attempted.get(attempted.size() - 1).kind();
         return GatewayError.of(last == FailureKind.TIMEOUT ? ErrorKind.TIMEOUT : ErrorKind.BAD_GATEWAY, summary);
     }
 }

@@ -20,6 +20,18 @@ public record Routes(List<Route> routes) {
         return new Routes(List.of(routes));
     }
 
+    /** A route among those {@code check} accepts, in proportion to their weights; empty when it accepts none. */
+    public java.util.Optional<Route> pick(RandomGenerator random, RouteCheck check) {
+        if (check == RouteCheck.ANY) {
+            return java.util.Optional.of(pick(random));
+        }
+        List<Route> eligible = routes.stream().filter(r -> check.shortfall(r).isEmpty()).toList();
+        if (eligible.isEmpty() || eligible.stream().mapToInt(Route::weight).sum() <= 0) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(eligible.size() == routes.size() ? pick(random) : new Routes(eligible).pick(random));
+    }
+
     public Route pick(RandomGenerator random) {
         if (routes.size() == 1) {
             return routes.get(0);

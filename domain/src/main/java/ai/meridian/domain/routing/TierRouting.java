@@ -20,17 +20,40 @@ public record TierRouting(Routes routes, Optional<ComplexitySplit> complexity, O
         return new TierRouting(routes, Optional.empty(), Optional.empty());
     }
 
-    public RoutingDecision choose(RoutingInput input, RandomGenerator random) {
+    /** The route for this request, or empty when no route of the tier can serve it (see {@link #shortfall}). */
+    public Optional<RoutingDecision> choose(RoutingInput input, RandomGenerator random) {
+        RouteCheck check = input.check();
         if (canary.isPresent() && canary.get().includes(input.modelId(), input.callerKey())) {
-            return new RoutingDecision(canary.get().routes().pick(random), "canary");
+            Optional<Route> route = canary.get().routes().pick(random, check);
+            if (route.isPresent()) {
+                return Optional.of(new RoutingDecision(route.get(), "canary"));
+            }
         }
         if (complexity.isPresent()) {
             ComplexitySplit split = complexity.get();
             if (split.rule().classify(input.messages()) == Complexity.SIMPLE) {
-                return new RoutingDecision(split.simpleRoutes().pick(random), "simple");
+                Optional<Route> route = split.simpleRoutes().pick(random, check);
+                if (route.isPresent()) {
+                    return Optional.of(new RoutingDecision(route.get(), "simple"));
+                }
             }
-            return new RoutingDecision(routes.pick(random), "complex");
+            return routes.pick(random, check).map(r -> new RoutingDecision(r, "complex"));
         }
-        return new RoutingDecision(routes.pick(random), "weighted");
+        return routes.pick(random, check).map(r -> new RoutingDecision(r, "weighted"));
+    }
+
+    /** Why the tier's default routes cannot serve the request (the first reason found), or empty when one can. */
+    public Optional<Shortfall> shortfall(RoutingInput input) {
+        Shortfall first = null;
+        for (Route route : routes.routes()) {
+            Optional<Shortfall> s = input.check().shortfall(route);
+            if (s.isEmpty()) {
+                return Optional.empty();
+            }
+            if (first == null) {
+                first = s.get();
+            }
+        }
+        return Optional.ofNullable(first);
     }
 }

@@ -39,16 +39,21 @@ class ChatValuesTest {
     @Test
     void rolesAcceptOpenAiNames() {
         assertThat(Role.fromWire("developer")).contains(Role.SYSTEM);
-        assertThat(Role.fromWire("tool")).isEmpty();
+        assertThat(Role.fromWire("tool")).contains(Role.TOOL);
+        assertThat(Role.fromWire("function")).contains(Role.FUNCTION);
+        assertThat(Role.fromWire("critic")).isEmpty();
         assertThat(Role.ASSISTANT.wireName()).isEqualTo("assistant");
     }
 
     @Test
     void finishReasonsMapFromBackends() {
         assertThat(FinishReason.fromWire("length")).isEqualTo(FinishReason.LENGTH);
-        assertThat(FinishReason.fromWire("max_tokens")).isEqualTo(FinishReason.LENGTH);
+        assertThat(FinishReason.fromWire("length")).isSameAs(FinishReason.LENGTH);
         assertThat(FinishReason.fromWire(null)).isEqualTo(FinishReason.STOP);
-        assertThat(FinishReason.fromWire("eos")).isEqualTo(FinishReason.STOP);
+        // Reasons the gateway does not know reach the client as the backend wrote them.
+        assertThat(FinishReason.fromWire("insufficient_system_resource").wireName()).isEqualTo("insufficient_system_resource");
+        assertThat(FinishReason.fromWire("eos").whole()).isTrue();
+        assertThat(FinishReason.CANCELLED.whole()).isFalse();
     }
 
     @Test

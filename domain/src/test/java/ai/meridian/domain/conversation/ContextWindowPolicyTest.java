@@ -81,4 +81,25 @@ class ContextWindowPolicyTest {
         assertThat(ContextBudget.of(4096, 1000).promptTokens()).isEqualTo(3096);
         assertThat(ContextBudget.of(4096, 10_000).promptTokens()).isZero();
     }
+
+    @Test
+    void aToolResultIsNeverKeptWithoutTheCallItAnswers() {
+        List<StoredTurn> turns = new ArrayList<>();
+        turns.add(new StoredTurn(2, Turn.fromClient(ChatMessage.user("weather?"), "m", AT)));
+        turns.add(new StoredTurn(3, new Turn(ChatMessage.assistantToolCalls(null, List.of(
+                ai.meridian.domain.chat.ToolCall.function("call_1", "weather", "{\"city\":\"Paris\"}"))), "m", "b", null, null,
+                Optional.of(ai.meridian.domain.chat.FinishReason.TOOL_CALLS), AT)));
+        turns.add(new StoredTurn(4, Turn.fromClient(ChatMessage.toolResult("call_1", "18C and sunny"), "m", AT)));
+        turns.add(new StoredTurn(5, new Turn(Role.ASSISTANT, "It is 18C.", "", "m", "b", null, null, null, AT)));
+        // Room for the last two turns only: the tool result (17) and the answer (14) fit, the call does not.
+        ContextWindowPolicy.Window window = policy.fit(List.of(), Optional.empty(), turns, List.of(ChatMessage.user("now")),
+                new ContextBudget(256, 256 - (3 + 7 + 17 + 14)));
+        assertThat(window.kept()).isEmpty();
+        assertThat(window.messages()).extracting(ChatMessage::content).containsExactly("now");
+
+        ContextWindowPolicy.Window roomy = policy.fit(List.of(), Optional.empty(), turns, List.of(ChatMessage.user("now")),
+                new ContextBudget(10_000, 0));
+        assertThat(roomy.messages().get(1).toolCalls()).hasSize(1);
+        assertThat(roomy.messages().get(2).toolCallId()).isEqualTo("call_1");
+    }
 }

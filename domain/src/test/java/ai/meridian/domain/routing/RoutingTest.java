@@ -58,8 +58,8 @@ class RoutingTest {
         SplittableRandom random = new SplittableRandom(3);
         int canary = 0;
         for (int caller = 0; caller < 10_000; caller++) {
-            RoutingDecision first = routing.choose(input("user-" + caller, "hi"), random);
-            RoutingDecision again = routing.choose(input("user-" + caller, "hi"), random);
+            RoutingDecision first = routing.choose(input("user-" + caller, "hi"), random).orElseThrow();
+            RoutingDecision again = routing.choose(input("user-" + caller, "hi"), random).orElseThrow();
             assertThat(again.route()).as("same caller, same route").isEqualTo(first.route());
             if (first.reason().equals("canary")) {
                 canary++;
@@ -82,14 +82,14 @@ class RoutingTest {
         TierRouting routing = new TierRouting(Routes.of(LARGE),
                 Optional.of(new ComplexitySplit(ComplexityRule.DEFAULT, Routes.of(SMALL))), Optional.empty());
         SplittableRandom random = new SplittableRandom(5);
-        assertThat(routing.choose(input("u", "What is the capital of France?"), random))
+        assertThat(routing.choose(input("u", "What is the capital of France?"), random).orElseThrow())
                 .isEqualTo(new RoutingDecision(SMALL, "simple"));
-        assertThat(routing.choose(input("u", "今天天气怎么样"), random).route()).isEqualTo(SMALL);
-        assertThat(routing.choose(input("u", "Explain how TCP congestion control works"), random))
+        assertThat(routing.choose(input("u", "今天天气怎么样"), random).orElseThrow().route()).isEqualTo(SMALL);
+        assertThat(routing.choose(input("u", "Explain how TCP congestion control works"), random).orElseThrow())
                 .isEqualTo(new RoutingDecision(LARGE, "complex"));
-        assertThat(routing.choose(input("u", "Fix this:\n```java\nint x = 1\n```"), random).route()).isEqualTo(LARGE);
-        assertThat(routing.choose(input("u", "请分析一下这段代码的性能"), random).route()).isEqualTo(LARGE);
-        assertThat(routing.choose(input("u", "x".repeat(201)), random).route()).isEqualTo(LARGE);
+        assertThat(routing.choose(input("u", "Fix this:\n```java\nint x = 1\n```"), random).orElseThrow().route()).isEqualTo(LARGE);
+        assertThat(routing.choose(input("u", "请分析一下这段代码的性能"), random).orElseThrow().route()).isEqualTo(LARGE);
+        assertThat(routing.choose(input("u", "x".repeat(201)), random).orElseThrow().route()).isEqualTo(LARGE);
     }
 
     @Test

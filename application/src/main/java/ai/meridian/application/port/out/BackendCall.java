@@ -2,19 +2,26 @@ package ai.meridian.application.port.out;
 
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.GenerationParams;
+import ai.meridian.domain.chat.ToolSpec;
 import ai.meridian.domain.retrieval.SourceDocument;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * One call to a backend: the model name the backend knows, the prompt and the controls, and the numbered
- * sources grounding put into the prompt (an extractive backend answers from them directly).
+ * One call to a backend: the model name the backend knows, the prompt, the controls, the tools the model
+ * may call, and the numbered sources grounding put into the prompt (an extractive backend answers from them
+ * directly).
  */
 public record BackendCall(String requestId, String upstreamModel, List<ChatMessage> messages,
-                          GenerationParams params, String traceparent, List<SourceDocument> sources) {
+                          GenerationParams params, String traceparent, List<SourceDocument> sources, ToolSpec tools) {
 
     public BackendCall(String requestId, String upstreamModel, List<ChatMessage> messages, GenerationParams params, String traceparent) {
-        this(requestId, upstreamModel, messages, params, traceparent, List.of());
+        this(requestId, upstreamModel, messages, params, traceparent, List.of(), ToolSpec.NONE);
+    }
+
+    public BackendCall(String requestId, String upstreamModel, List<ChatMessage> messages, GenerationParams params, String traceparent,
+                       List<SourceDocument> sources) {
+        this(requestId, upstreamModel, messages, params, traceparent, sources, ToolSpec.NONE);
     }
 
     public BackendCall {
@@ -23,5 +30,6 @@ public record BackendCall(String requestId, String upstreamModel, List<ChatMessa
         messages = List.copyOf(messages);
         params = params == null ? GenerationParams.DEFAULTS : params;
         sources = sources == null ? List.of() : List.copyOf(sources);
+        tools = tools == null ? ToolSpec.NONE : tools;
     }
 }

@@ -1,6 +1,7 @@
 package ai.meridian.application.port.out;
 
 import ai.meridian.domain.chat.Completion;
+import ai.meridian.domain.routing.ModelCapabilities;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -21,6 +22,15 @@ public interface ModelBackend extends AutoCloseable {
     /** False for backends that do not write text of their own (the extractive answerer): nothing to ask them. */
     default boolean generatesText() {
         return true;
+    }
+
+    /**
+     * What {@code upstreamModel} on this backend can do, as far as the backend knows (its type's limits,
+     * what configuration declares, what the upstream reported). Routing skips a route that cannot serve a
+     * request; unknown capabilities are left to the backend.
+     */
+    default ModelCapabilities capabilities(String upstreamModel) {
+        return ModelCapabilities.UNKNOWN;
     }
 
     /** Whether the backend can take traffic now (server and model ready). Backends without a probe say yes. */

@@ -6,11 +6,10 @@ import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.ChatStreamObserver;
 import ai.meridian.application.port.in.CompleteChatUseCase;
+import ai.meridian.application.port.in.StreamEnd;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.application.port.out.Cancellable;
 import ai.meridian.domain.chat.Delta;
-import ai.meridian.domain.chat.FinishReason;
-import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
 import io.netty.buffer.ByteBuf;
@@ -482,10 +481,10 @@ final class ChatFastPath extends ChannelDuplexHandler {
         }
 
         @Override
-        public void onFinish(FinishReason reason, TokenUsage usage) {
+        public void onFinish(StreamEnd end) {
             onLoop(x, () -> {
                 if (!x.ended) {
-                    ctx.write(new DefaultHttpContent(ByteBufUtil.writeUtf8(ctx.alloc(), x.events.finish(reason, usage))));
+                    ctx.write(new DefaultHttpContent(ByteBufUtil.writeUtf8(ctx.alloc(), x.events.finish(end))));
                     end(x, LastHttpContent.EMPTY_LAST_CONTENT);
                 }
             });

@@ -4,6 +4,7 @@ import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.domain.chat.ChatMessage;
+import ai.meridian.domain.chat.ContentPart;
 import ai.meridian.domain.chat.ChatRequest;
 import ai.meridian.domain.chat.GenerationParams;
 import ai.meridian.domain.chat.InvalidValueException;
@@ -18,17 +19,34 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
  * Reads an OpenAI chat-completions request body into a domain {@link ChatRequest}. Every problem is a
- * 400 naming the parameter, worded like OpenAI's own errors; unknown fields are ignored as OpenAI does.
+ * 400 naming the parameter, worded like OpenAI's own errors. Every field is kept: the ones the gateway
+ * interprets become typed values (messages with tool calls and content parts, tools, sampling controls);
+ * every other field, OpenAI's or a vendor's ({@code logit_bias}, {@code reasoning_effort}, {@code thinking},
+ * {@code chat_template_kwargs}, an SDK's {@code extra_body}), is carried as raw JSON to the backend, which
+ * forwards it or refuses the request naming it. Fields sent as {@code null} count as not sent.
  */
 final class ChatRequestParser {
-    private static final List<String> UNSUPPORTED_ROLES = List.of("tool", "function");
     static final String CONVERSATION_ID = "conversation_id";
+    /** Fields the gateway itself consumes (they never reach a backend). Other protocol doors share them. */
+    static final Set<String> GATEWAY_FIELDS = Set.of("conversation_id", "web_search", "knowledge_bases");
+    /** Fields read into typed values below; everything else at the top level is passed through. */
+    private static final Set<String> TYPED_FIELDS = Set.of("model", "messages", "stream", "stream_options", "temperature", "top_p",
+            "max_tokens", "max_completion_tokens", "stop", "seed", "user", "response_format", "presence_penalty",
+            "frequency_penalty", "n", "logprobs", "top_logprobs", "tools", "tool_choice", "parallel_tool_calls", "functions",
+            "function_call");
+    private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "name", "tool_calls", "function_call",
+            "tool_call_id", "reasoning_content");
+    private static final int MAX_MESSAGES = 100_000;
 
     private ChatRequestParser() {
     }
@@ -54,12 +72,9 @@ final class ChatRequestParser {
         List<ChatMessage> messages = messages(root);
         boolean stream = optionalBoolean(root, "stream", false);
         boolean includeUsage = streamOptions(root, stream);
-        requireSingleChoice(root);
-        refuseTools(root);
-        Integer maxTokens = optionalInt(root, "max_completion_tokens");
-        if (maxTokens == null) {
-            maxTokens = optionalInt(root, "max_tokens");
-        }
+        Integer maxCompletionTokens = optionalInt(root, "max_completion_tokens");
+        Integer maxTokens = maxCompletionTokens != null ? maxCompletionTokens : optionalInt(root, "max_tokens");
+        String maxTokensField = maxCompletionTokens != null ? "max_completion_tokens" : maxTokens != null ? "max_tokens" : null;
         try {
             GenerationParams params = new GenerationParams(
                     optionalNumber(root, "temperature"),
@@ -70,11 +85,35 @@ final class ChatRequestParser {
                     optionalString(root, "user"),
                     responseFormat(root),
                     optionalNumber(root, "presence_penalty"),
-                    optionalNumber(root, "frequency_penalty"));
-            return new ChatRequest(model, messages, params, stream, includeUsage, grounding(root));
+                    optionalNumber(root, "frequency_penalty"),
+                    optionalInt(root, "n"),
+                    optionalBooleanObject(root, "logprobs"),
+                    optionalInt(root, "top_logprobs"),
+                    passThrough(root),
+                    maxTokensField);
+            return new ChatRequest(model, messages, params, stream, includeUsage, grounding(root), ToolsParser.tools(root));
         } catch (InvalidValueException e) {
-            throw GatewayException.invalid(e.param(), e.getMessage());
+            throw invalidValue(e.param(), e.getMessage());
         }
+    }
+
+    /** Every top-level field neither typed nor the gateway's own, as raw JSON in the client's order. */
+    private static Map<String, String> passThrough(JsonNode root) {
+        Map<String, String> extra = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String name = field.getKey();
+            if (TYPED_FIELDS.contains(name) || GATEWAY_FIELDS.contains(name) || field.getValue().isNull()) {
+                continue;
+            }
+            if (name.isEmpty() || name.length() > 128) {
+                throw invalidValue(name.isEmpty() ? null : name.substring(0, 128),
+                        "Unrecognized request argument: field names must be 1 to 128 characters.");
+            }
+            extra.put(name, field.getValue().toString());
+        }
+        return extra;
     }
 
     /**
@@ -151,6 +190,9 @@ final class ChatRequestParser {
                     "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
                     "messages", "empty_array", null));
         }
+        if (node.size() > MAX_MESSAGES) {
+            throw invalidValue("messages", "Invalid 'messages': at most " + MAX_MESSAGES + " messages per request.");
+        }
         List<ChatMessage> messages = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) {
             messages.add(message(node.get(i), "messages[" + i + "]"));
@@ -163,62 +205,118 @@ final class ChatRequestParser {
             throw wrongType(path, "an object", node);
         }
         String roleName = requiredString(node, "role", path + ".role");
-        if (UNSUPPORTED_ROLES.contains(roleName)) {
-            throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
-                    "Messages with role '" + roleName + "' are not supported: this gateway does not support tool calling yet.",
-                    path + ".role", "unsupported_value", null));
-        }
         Role role = Role.fromWire(roleName).orElseThrow(() -> new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
-                "Invalid value: '" + roleName + "'. Supported values are: 'system', 'developer', 'user', and 'assistant'.",
+                "Invalid value: '" + roleName + "'. Supported values are: 'system', 'developer', 'user', 'assistant', 'tool', and 'function'.",
                 path + ".role", "invalid_value", null)));
-        String content = content(node.get("content"), path + ".content", role);
-        JsonNode name = node.get("name");
-        String participant = null;
-        if (name != null && !name.isNull()) {
-            if (!name.isTextual()) {
-                throw wrongType(path + ".name", "a string", name);
-            }
-            participant = name.asText();
+        ChatMessage.Builder message = ChatMessage.builder(role);
+        content(node.get("content"), path + ".content", role, message);
+        message.name(optionalString(node, "name", path + ".name"));
+        if (role == Role.FUNCTION && node.get("name") == null) {
+            throw missing(path + ".name");
         }
+        JsonNode calls = node.get("tool_calls");
+        if (calls != null && !calls.isNull()) {
+            onlyFor(role, Role.ASSISTANT, path + ".tool_calls");
+            message.toolCalls(ToolsParser.toolCalls(calls, path + ".tool_calls"));
+        }
+        JsonNode functionCall = node.get("function_call");
+        if (functionCall != null && !functionCall.isNull()) {
+            onlyFor(role, Role.ASSISTANT, path + ".function_call");
+            message.functionCall(ToolsParser.functionCall(functionCall, path + ".function_call"));
+        }
+        if (role == Role.TOOL) {
+            message.toolCallId(requiredString(node, "tool_call_id", path + ".tool_call_id"));
+        } else if (node.hasNonNull("tool_call_id")) {
+            onlyFor(role, Role.TOOL, path + ".tool_call_id");
+        }
+        String reasoning = optionalString(node, "reasoning_content", path + ".reasoning_content");
+        if (reasoning != null) {
+            onlyFor(role, Role.ASSISTANT, path + ".reasoning_content");
+            message.reasoningContent(reasoning);
+        }
+        Map<String, String> extra = new LinkedHashMap<>();
+        node.fields().forEachRemaining(field -> {
+            if (!MESSAGE_FIELDS.contains(field.getKey()) && !field.getValue().isNull()) {
+                extra.put(field.getKey(), field.getValue().toString());
+            }
+        });
+        message.extra(extra);
         try {
-            return new ChatMessage(role, content, participant);
+            return message.build();
         } catch (InvalidValueException e) {
-            throw GatewayException.invalid(path + "." + e.param(), e.getMessage());
+            throw invalidValue(path + "." + e.param(), e.getMessage());
         }
     }
 
-    private static String content(JsonNode node, String path, Role role) {
+    private static void onlyFor(Role role, Role allowed, String path) {
+        if (role != allowed) {
+            throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
+                    "Invalid parameter: '" + path + "' is only allowed on messages with role '" + allowed.wireName() + "'.",
+                    path, "invalid_value", null));
+        }
+    }
+
+    /** A message's content: a string, an array of parts, or (assistant and function messages only) nothing. */
+    private static void content(JsonNode node, String path, Role role, ChatMessage.Builder message) {
         if (node == null || node.isNull()) {
             if (role == Role.ASSISTANT) {
-                return "";
+                message.contentNull(true);
+                return;
+            }
+            if (role == Role.FUNCTION) {
+                message.content("");
+                return;
             }
             throw missing(path);
         }
         if (node.isTextual()) {
-            return node.asText();
+            message.content(node.asText());
+            return;
         }
         if (!node.isArray()) {
             throw wrongType(path, "a string or an array of content parts", node);
         }
-        StringBuilder text = new StringBuilder();
+        List<ContentPart> parts = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) {
-            JsonNode part = node.get(i);
-            String partPath = path + "[" + i + "]";
-            if (!part.isObject()) {
-                throw wrongType(partPath, "an object", part);
-            }
-            String type = requiredString(part, "type", partPath + ".type");
-            if (!type.equals("text")) {
-                throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
-                        "Content parts of type '" + type + "' are not supported: this gateway accepts text parts only.",
-                        partPath + ".type", "unsupported_value", null));
-            }
-            if (text.length() > 0) {
-                text.append('\n');
-            }
-            text.append(requiredString(part, "text", partPath + ".text"));
+            parts.add(part(node.get(i), path + "[" + i + "]"));
         }
-        return text.toString();
+        if (parts.isEmpty()) {
+            message.content("");
+        }
+        message.parts(parts);
+    }
+
+    /**
+     * One content part. Text parts keep their text (and, when they carry more, such as {@code cache_control},
+     * the whole object); every other kind is kept whole, checked only where a mistake is plain.
+     */
+    private static ContentPart part(JsonNode part, String path) {
+        if (!part.isObject()) {
+            throw wrongType(path, "an object", part);
+        }
+        String type = requiredString(part, "type", path + ".type");
+        switch (type) {
+            case ContentPart.TEXT:
+                String text = requiredString(part, "text", path + ".text");
+                return new ContentPart(type, text, part.size() > 2 ? part.toString() : null);
+            case ContentPart.IMAGE_URL:
+                JsonNode image = requiredObject(part, "image_url", path + ".image_url");
+                requiredString(image, "url", path + ".image_url.url");
+                break;
+            case ContentPart.INPUT_AUDIO:
+                JsonNode audio = requiredObject(part, "input_audio", path + ".input_audio");
+                requiredString(audio, "data", path + ".input_audio.data");
+                requiredString(audio, "format", path + ".input_audio.format");
+                break;
+            case ContentPart.FILE:
+                requiredObject(part, "file", path + ".file");
+                break;
+            default:
+                if (type.isEmpty() || type.length() > 64) {
+                    throw invalidValue(path + ".type", "Invalid value for '" + path + ".type'.");
+                }
+        }
+        return ContentPart.of(type, part.toString());
     }
 
     private static boolean streamOptions(JsonNode root, boolean stream) {
@@ -230,27 +328,16 @@ final class ChatRequestParser {
             throw wrongType("stream_options", "an object", options);
         }
         if (!stream) {
-            throw GatewayException.invalid("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.");
+            throw invalidValue("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.");
         }
-        return optionalBoolean(options, "include_usage", "stream_options.include_usage", false);
-    }
-
-    private static void requireSingleChoice(JsonNode root) {
-        Integer n = optionalInt(root, "n");
-        if (n != null && n != 1) {
-            throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
-                    "Invalid 'n': this gateway returns one choice per request; n must be 1.", "n", "invalid_value", null));
-        }
-    }
-
-    private static void refuseTools(JsonNode root) {
-        for (String field : List.of("tools", "functions")) {
-            JsonNode node = root.get(field);
-            if (node != null && node.isArray() && !node.isEmpty()) {
+        options.fieldNames().forEachRemaining(name -> {
+            if (!name.equals("include_usage")) {
                 throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
-                        "'" + field + "' is not supported: this gateway does not support tool calling yet.", field, "unsupported_parameter", null));
+                        "Unrecognized request argument supplied: 'stream_options." + name + "'. This gateway reads 'include_usage' only.",
+                        "stream_options." + name, "unknown_parameter", null));
             }
-        }
+        });
+        return optionalBoolean(options, "include_usage", "stream_options.include_usage", false);
     }
 
     /** {@code web_search} (boolean) and {@code knowledge_bases} (names) override the model's grounding. */
@@ -277,7 +364,7 @@ final class ChatRequestParser {
                 names.add(bases.get(i).asText());
             }
             if (names.size() > 16) {
-                throw GatewayException.invalid("knowledge_bases", "at most 16 knowledge bases per request");
+                throw invalidValue("knowledge_bases", "at most 16 knowledge bases per request");
             }
             knowledgeBases = Optional.of(names);
         }
@@ -321,7 +408,7 @@ final class ChatRequestParser {
         try {
             return new ResponseFormat(type, "json_schema".equals(type) && schema != null && schema.isObject() ? schema.toString() : null);
         } catch (InvalidValueException e) {
-            throw GatewayException.invalid(e.param(), e.getMessage());
+            throw invalidValue(e.param(), e.getMessage());
         }
     }
 
@@ -329,7 +416,7 @@ final class ChatRequestParser {
         return requiredString(parent, field, field);
     }
 
-    private static String requiredString(JsonNode parent, String field, String path) {
+    static String requiredString(JsonNode parent, String field, String path) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             throw missing(path);
@@ -341,21 +428,41 @@ final class ChatRequestParser {
     }
 
     static String optionalString(JsonNode parent, String field) {
+        return optionalString(parent, field, field);
+    }
+
+    static String optionalString(JsonNode parent, String field, String path) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             return null;
         }
         if (!node.isTextual()) {
-            throw wrongType(field, "a string", node);
+            throw wrongType(path, "a string", node);
         }
         return node.asText();
+    }
+
+    static JsonNode requiredObject(JsonNode parent, String field, String path) {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            throw missing(path);
+        }
+        if (!node.isObject()) {
+            throw wrongType(path, "an object", node);
+        }
+        return node;
+    }
+
+    private static Boolean optionalBooleanObject(JsonNode parent, String field) {
+        JsonNode node = parent.get(field);
+        return node == null || node.isNull() ? null : optionalBoolean(parent, field, false);
     }
 
     static boolean optionalBoolean(JsonNode parent, String field, boolean fallback) {
         return optionalBoolean(parent, field, field, fallback);
     }
 
-    private static boolean optionalBoolean(JsonNode parent, String field, String path, boolean fallback) {
+    static boolean optionalBoolean(JsonNode parent, String field, String path, boolean fallback) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             return fallback;
@@ -401,6 +508,10 @@ final class ChatRequestParser {
             throw wrongType(field, "an integer", node);
         }
         return node.longValue();
+    }
+
+    static GatewayException invalidValue(String param, String message) {
+        return new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST, message, param, "invalid_value", null));
     }
 
     static GatewayException missing(String param) {

@@ -108,10 +108,7 @@ final class ConversationJson {
         g.writeStartObject();
         g.writeNumberField("seq", stored.seq());
         g.writeStringField("role", t.role().wireName());
-        g.writeStringField("content", t.content());
-        if (!t.reasoning().isEmpty()) {
-            g.writeStringField("reasoning_content", t.reasoning());
-        }
+        OpenAiJsonWriter.messageFields(g, t.message());
         g.writeStringField("model", t.model());
         if (t.role() == Role.ASSISTANT) {
             g.writeStringField("backend", t.backend());

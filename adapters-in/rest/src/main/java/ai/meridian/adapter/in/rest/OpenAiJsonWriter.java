@@ -3,10 +3,15 @@ package ai.meridian.adapter.in.rest;
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.ListModelsUseCase.ModelInfo;
 import ai.meridian.application.port.in.StreamStart;
+import ai.meridian.domain.chat.ChatMessage;
+import ai.meridian.domain.chat.Choice;
+import ai.meridian.domain.chat.ContentPart;
 import ai.meridian.domain.chat.Completion;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
+import ai.meridian.domain.chat.ToolCall;
+import ai.meridian.domain.chat.ToolCallDelta;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.retrieval.Citation;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -15,6 +20,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -59,25 +65,142 @@ final class OpenAiJsonWriter {
             g.writeNumberField("created", reply.created());
             g.writeStringField("model", reply.model());
             g.writeArrayFieldStart("choices");
-            g.writeStartObject();
-            g.writeNumberField("index", 0);
-            g.writeObjectFieldStart("message");
-            g.writeStringField("role", "assistant");
-            g.writeStringField("content", c.content());
-            if (!c.reasoningContent().isEmpty()) {
-                g.writeStringField("reasoning_content", c.reasoningContent());
+            for (Choice choice : c.choices()) {
+                choice(g, choice);
             }
-            g.writeNullField("refusal");
-            g.writeEndObject();
-            g.writeNullField("logprobs");
-            g.writeStringField("finish_reason", c.finishReason().wireName());
-            g.writeEndObject();
             g.writeEndArray();
             usage(g, reply.usage());
-            g.writeNullField("system_fingerprint");
+            nullableString(g, "system_fingerprint", c.systemFingerprint());
+            if (c.serviceTier() != null) {
+                g.writeStringField("service_tier", c.serviceTier());
+            }
+            raw(g, c.extra());
             extras(g, reply.citations(), reply.conversationId(), reply.notices());
             g.writeEndObject();
         });
+    }
+
+    /** One choice of a whole answer, with everything the backend said about it. */
+    private static void choice(JsonGenerator g, Choice choice) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("index", choice.index());
+        g.writeObjectFieldStart("message");
+        g.writeStringField("role", "assistant");
+        nullableString(g, "content", choice.content());
+        if (!choice.reasoningContent().isEmpty()) {
+            g.writeStringField("reasoning_content", choice.reasoningContent());
+        }
+        if (!choice.toolCalls().isEmpty()) {
+            g.writeArrayFieldStart("tool_calls");
+            for (ToolCall call : choice.toolCalls()) {
+                toolCall(g, call);
+            }
+            g.writeEndArray();
+        }
+        if (choice.functionCall() != null) {
+            g.writeObjectFieldStart("function_call");
+            g.writeStringField("name", choice.functionCall().name());
+            g.writeStringField("arguments", choice.functionCall().arguments());
+            g.writeEndObject();
+        }
+        nullableString(g, "refusal", choice.refusal());
+        raw(g, choice.messageExtra());
+        g.writeEndObject();
+        rawOrNull(g, "logprobs", choice.logprobs());
+        g.writeStringField("finish_reason", choice.finishReason().wireName());
+        raw(g, choice.choiceExtra());
+        g.writeEndObject();
+    }
+
+    /**
+     * The fields of a message as a client wrote it (a stored turn read back): content as a string, parts or
+     * null, then the participant name, tool calls, the legacy function call, the tool-call id, reasoning and
+     * pass-through fields. The role is the caller's to write.
+     */
+    static void messageFields(JsonGenerator g, ChatMessage m) throws IOException {
+        if (m.contentNull()) {
+            g.writeNullField("content");
+        } else if (!m.parts().isEmpty()) {
+            g.writeArrayFieldStart("content");
+            for (ContentPart part : m.parts()) {
+                if (part.json() != null) {
+                    g.writeRawValue(part.json());
+                } else {
+                    g.writeStartObject();
+                    g.writeStringField("type", "text");
+                    g.writeStringField("text", part.text());
+                    g.writeEndObject();
+                }
+            }
+            g.writeEndArray();
+        } else {
+            g.writeStringField("content", m.content());
+        }
+        if (m.name() != null) {
+            g.writeStringField("name", m.name());
+        }
+        if (!m.toolCalls().isEmpty()) {
+            g.writeArrayFieldStart("tool_calls");
+            for (ToolCall call : m.toolCalls()) {
+                toolCall(g, call);
+            }
+            g.writeEndArray();
+        }
+        if (m.functionCall() != null) {
+            g.writeObjectFieldStart("function_call");
+            g.writeStringField("name", m.functionCall().name());
+            g.writeStringField("arguments", m.functionCall().arguments());
+            g.writeEndObject();
+        }
+        if (m.toolCallId() != null) {
+            g.writeStringField("tool_call_id", m.toolCallId());
+        }
+        if (m.reasoningContent() != null) {
+            g.writeStringField("reasoning_content", m.reasoningContent());
+        }
+        raw(g, m.extra());
+    }
+
+    private static void toolCall(JsonGenerator g, ToolCall call) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", call.id());
+        g.writeStringField("type", call.type());
+        if (call.type().equals("custom")) {
+            g.writeObjectFieldStart("custom");
+            g.writeStringField("name", call.name());
+            g.writeStringField("input", call.arguments());
+        } else {
+            g.writeObjectFieldStart("function");
+            g.writeStringField("name", call.name());
+            g.writeStringField("arguments", call.arguments());
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    private static void nullableString(JsonGenerator g, String field, String value) throws IOException {
+        if (value == null) {
+            g.writeNullField(field);
+        } else {
+            g.writeStringField(field, value);
+        }
+    }
+
+    private static void rawOrNull(JsonGenerator g, String field, String json) throws IOException {
+        g.writeFieldName(field);
+        if (json == null) {
+            g.writeNull();
+        } else {
+            g.writeRawValue(json);
+        }
+    }
+
+    /** Fields kept raw, written as they came. */
+    private static void raw(JsonGenerator g, Map<String, String> fields) throws IOException {
+        for (Map.Entry<String, String> field : fields.entrySet()) {
+            g.writeFieldName(field.getKey());
+            g.writeRawValue(field.getValue());
+        }
     }
 
     /**
@@ -122,53 +245,126 @@ final class OpenAiJsonWriter {
         g.writeNumberField("prompt_tokens", usage.promptTokens());
         g.writeNumberField("completion_tokens", usage.completionTokens());
         g.writeNumberField("total_tokens", usage.totalTokens());
+        raw(g, usage.details());
         g.writeEndObject();
     }
 
-    private static void chunkHead(JsonGenerator g, StreamStart start) throws IOException {
+    /**
+     * The head every chunk carries; the backend's {@code system_fingerprint} and other chunk-level fields
+     * ({@code service_tier}, ...) as it sent them on the chunk this one relays.
+     */
+    private static void chunkHead(JsonGenerator g, StreamStart start, Map<String, String> chunkExtra) throws IOException {
         g.writeStartObject();
         g.writeStringField("id", start.id());
         g.writeStringField("object", "chat.completion.chunk");
         g.writeNumberField("created", start.created());
         g.writeStringField("model", start.model());
-        g.writeNullField("system_fingerprint");
+        String fingerprint = chunkExtra.get("system_fingerprint");
+        g.writeFieldName("system_fingerprint");
+        if (fingerprint == null) {
+            g.writeNull();
+        } else {
+            g.writeRawValue(fingerprint);
+        }
+        for (Map.Entry<String, String> field : chunkExtra.entrySet()) {
+            if (!field.getKey().equals("system_fingerprint")) {
+                g.writeFieldName(field.getKey());
+                g.writeRawValue(field.getValue());
+            }
+        }
     }
 
-    /** A content chunk; the first of a stream also carries the assistant role and the sources. */
-    static String deltaChunk(StreamStart start, Delta delta, boolean first) {
-        return choiceChunk(start, g -> {
-            if (first) {
+    /**
+     * A chunk relaying one delta of one choice. The first chunk of a choice also carries the assistant role;
+     * the first chunk of the stream carries the sources. Tool-call fragments go out as OpenAI streams them.
+     */
+    static String deltaChunk(StreamStart start, Delta delta, boolean firstOfChoice, boolean firstOfStream) {
+        return string(g -> {
+            chunkHead(g, start, delta.chunkExtra());
+            g.writeArrayFieldStart("choices");
+            g.writeStartObject();
+            g.writeNumberField("index", delta.choice());
+            g.writeObjectFieldStart("delta");
+            if (firstOfChoice) {
                 g.writeStringField("role", "assistant");
             }
             if (!delta.reasoningContent().isEmpty()) {
                 g.writeStringField("reasoning_content", delta.reasoningContent());
             }
-            g.writeStringField("content", delta.content());
-        }, null, first);
-    }
-
-    static String finishChunk(StreamStart start, FinishReason reason) {
-        return choiceChunk(start, g -> { }, reason, false);
-    }
-
-    private static String choiceChunk(StreamStart start, Body delta, FinishReason finish, boolean first) {
-        return string(g -> {
-            chunkHead(g, start);
-            g.writeArrayFieldStart("choices");
-            g.writeStartObject();
-            g.writeNumberField("index", 0);
-            g.writeObjectFieldStart("delta");
-            delta.write(g);
-            g.writeEndObject();
-            g.writeNullField("logprobs");
-            if (finish == null) {
-                g.writeNullField("finish_reason");
+            if (!delta.content().isEmpty()) {
+                g.writeStringField("content", delta.content());
+            } else if (!delta.toolCalls().isEmpty() || delta.functionCall() != null) {
+                g.writeNullField("content");
             } else {
-                g.writeStringField("finish_reason", finish.wireName());
+                g.writeStringField("content", "");
             }
+            if (!delta.toolCalls().isEmpty()) {
+                g.writeArrayFieldStart("tool_calls");
+                for (ToolCallDelta fragment : delta.toolCalls()) {
+                    toolCallFragment(g, fragment);
+                }
+                g.writeEndArray();
+            }
+            if (delta.functionCall() != null) {
+                g.writeObjectFieldStart("function_call");
+                if (delta.functionCall().name() != null) {
+                    g.writeStringField("name", delta.functionCall().name());
+                }
+                g.writeStringField("arguments", delta.functionCall().arguments() == null ? "" : delta.functionCall().arguments());
+                g.writeEndObject();
+            }
+            if (delta.refusal() != null) {
+                g.writeStringField("refusal", delta.refusal());
+            }
+            raw(g, delta.deltaExtra());
+            g.writeEndObject();
+            rawOrNull(g, "logprobs", delta.logprobs());
+            g.writeNullField("finish_reason");
+            raw(g, delta.choiceExtra());
             g.writeEndObject();
             g.writeEndArray();
-            if (first) {
+            if (firstOfStream) {
+                extras(g, start.citations(), start.conversationId(), start.notices());
+            }
+            g.writeEndObject();
+        });
+    }
+
+    private static void toolCallFragment(JsonGenerator g, ToolCallDelta fragment) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("index", fragment.index());
+        if (fragment.id() != null) {
+            g.writeStringField("id", fragment.id());
+        }
+        if (fragment.type() != null) {
+            g.writeStringField("type", fragment.type());
+        }
+        boolean custom = "custom".equals(fragment.type());
+        g.writeObjectFieldStart(custom ? "custom" : "function");
+        if (fragment.name() != null) {
+            g.writeStringField("name", fragment.name());
+        }
+        if (fragment.arguments() != null) {
+            g.writeStringField(custom ? "input" : "arguments", fragment.arguments());
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    /** The chunk that ends one choice, with its finish reason; the first of a stream also carries the sources. */
+    static String finishChunk(StreamStart start, int choice, FinishReason reason, boolean firstOfStream) {
+        return string(g -> {
+            chunkHead(g, start, Map.of());
+            g.writeArrayFieldStart("choices");
+            g.writeStartObject();
+            g.writeNumberField("index", choice);
+            g.writeObjectFieldStart("delta");
+            g.writeEndObject();
+            g.writeNullField("logprobs");
+            g.writeStringField("finish_reason", reason.wireName());
+            g.writeEndObject();
+            g.writeEndArray();
+            if (firstOfStream) {
                 extras(g, start.citations(), start.conversationId(), start.notices());
             }
             g.writeEndObject();
@@ -178,7 +374,7 @@ final class OpenAiJsonWriter {
     /** The extra chunk {@code stream_options.include_usage} asks for: no choices, the usage. */
     static String usageChunk(StreamStart start, TokenUsage usage) {
         return string(g -> {
-            chunkHead(g, start);
+            chunkHead(g, start, Map.of());
             g.writeArrayFieldStart("choices");
             g.writeEndArray();
             usage(g, usage);

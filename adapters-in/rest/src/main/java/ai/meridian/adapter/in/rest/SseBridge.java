@@ -1,11 +1,10 @@
 package ai.meridian.adapter.in.rest;
 
 import ai.meridian.application.port.in.ChatStreamObserver;
+import ai.meridian.application.port.in.StreamEnd;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.application.port.out.Cancellable;
 import ai.meridian.domain.chat.Delta;
-import ai.meridian.domain.chat.FinishReason;
-import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
 import io.micronaut.http.HttpResponse;
@@ -70,8 +69,8 @@ final class SseBridge implements ChatStreamObserver {
     }
 
     @Override
-    public void onFinish(FinishReason reason, TokenUsage usage) {
-        sink.tryEmitNext(events.finish(reason, usage));
+    public void onFinish(StreamEnd end) {
+        sink.tryEmitNext(events.finish(end));
         sink.tryEmitComplete();
         client.detach();
     }

@@ -1,21 +1,23 @@
 package ai.meridian.adapter.in.rest;
 
+import ai.meridian.application.port.in.StreamEnd;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.domain.chat.Delta;
-import ai.meridian.domain.chat.FinishReason;
-import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.error.GatewayError;
+import java.util.BitSet;
 
 /**
- * The server-sent events of one streamed answer in OpenAI's order: the first chunk carries the role and the
- * sources, then content, the finish chunk, usage if asked for, and {@code [DONE]}. Both HTTP paths use it.
+ * The server-sent events of one streamed answer in OpenAI's order: the first chunk carries the sources, the
+ * first chunk of each choice the assistant role, then content and tool-call fragments as they come, a finish
+ * chunk per choice, usage if asked for, and {@code [DONE]}. Both HTTP paths use it.
  */
 final class SseEvents {
     static final String DONE = "data: [DONE]\n\n";
 
     private final boolean includeUsage;
     private StreamStart start;
-    private boolean first = true;
+    private boolean firstOfStream = true;
+    private final BitSet choicesStarted = new BitSet();
 
     SseEvents(boolean includeUsage) {
         this.includeUsage = includeUsage;
@@ -30,21 +32,25 @@ final class SseEvents {
     }
 
     String delta(Delta delta) {
-        String event = event(OpenAiJsonWriter.deltaChunk(start, delta, first));
-        first = false;
+        boolean firstOfChoice = !choicesStarted.get(delta.choice());
+        choicesStarted.set(delta.choice());
+        String event = event(OpenAiJsonWriter.deltaChunk(start, delta, firstOfChoice, firstOfStream));
+        firstOfStream = false;
         return event;
     }
 
     /** Everything after the last delta, as one piece so it leaves in one write. */
-    String finish(FinishReason reason, TokenUsage usage) {
+    String finish(StreamEnd end) {
         StringBuilder events = new StringBuilder(512);
-        if (first) {
-            events.append(event(OpenAiJsonWriter.deltaChunk(start, Delta.of(""), true)));
-            first = false;
+        for (int choice = 0; choice < end.finishReasons().size(); choice++) {
+            if (!choicesStarted.get(choice)) {
+                // A choice with no output still opens with the role, as OpenAI's streams do.
+                events.append(delta(Delta.empty(choice)));
+            }
+            events.append(event(OpenAiJsonWriter.finishChunk(start, choice, end.finishReasons().get(choice), false)));
         }
-        events.append(event(OpenAiJsonWriter.finishChunk(start, reason)));
         if (includeUsage) {
-            events.append(event(OpenAiJsonWriter.usageChunk(start, usage)));
+            events.append(event(OpenAiJsonWriter.usageChunk(start, end.usage())));
         }
         return events.append(DONE).toString();
     }

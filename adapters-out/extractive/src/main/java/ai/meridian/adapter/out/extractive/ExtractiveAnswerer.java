@@ -10,6 +10,10 @@ import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.Role;
 import ai.meridian.domain.retrieval.SourceDocument;
+import ai.meridian.domain.routing.Capability;
+import ai.meridian.domain.routing.ModelCapabilities;
+import ai.meridian.domain.routing.ModelCapabilities.ParameterSupport;
+import java.util.EnumSet;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -26,6 +30,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ExtractiveAnswerer implements ModelBackend {
     public static final String MODEL = "extractive";
+    private static final ModelCapabilities CAPABILITIES = new ModelCapabilities(Set.of(),
+            EnumSet.of(Capability.TOOLS, Capability.VISION, Capability.AUDIO, Capability.FILES, Capability.REASONING,
+                    Capability.JSON_OBJECT, Capability.JSON_SCHEMA, Capability.LOGPROBS, Capability.MULTIPLE_CHOICES),
+            0, 0, ParameterSupport.only(List.of("seed", "stop", "user", "presence_penalty", "frequency_penalty")));
 
     private final String id;
     private final ExtractiveSettings settings;
@@ -43,6 +51,16 @@ public final class ExtractiveAnswerer implements ModelBackend {
     @Override
     public boolean generatesText() {
         return false;
+    }
+
+    /**
+     * It writes plain text from the sources: it cannot call tools, read images, audio or files, give log
+     * probabilities or several choices, or honour pass-through fields. Sampling controls (temperature,
+     * top_p, max_tokens, seed, stop, penalties, user) do not apply to it and are accepted.
+     */
+    @Override
+    public ModelCapabilities capabilities(String upstreamModel) {
+        return CAPABILITIES;
     }
 
     @Override

@@ -3,6 +3,7 @@ package ai.meridian.adapter.out.jdbc;
 import ai.meridian.application.port.out.ConversationStore;
 import ai.meridian.application.port.out.PoolGauge;
 import ai.meridian.application.port.out.UnknownConversationException;
+import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.Role;
 import ai.meridian.domain.chat.TokenUsage;
@@ -28,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -45,7 +45,7 @@ import javax.sql.DataSource;
  */
 public final class JdbcConversationStore implements ConversationStore, AutoCloseable {
     private static final String TURN_COLUMNS =
-            "seq, role, content, reasoning, model, backend, prompt_tokens, completion_tokens, finish_reason, created_at";
+            "seq, role, content, reasoning, model, backend, prompt_tokens, completion_tokens, finish_reason, created_at, message_detail";
     private static final String CONVERSATION_COLUMNS = "id, tenant, title, turn_count, created_at, updated_at";
 
     private final JdbcRunner runner;
@@ -182,12 +182,13 @@ public final class JdbcConversationStore implements ConversationStore, AutoClose
 
     private void insertTurns(Connection c, String tenant, ConversationId id, List<StoredTurn> stored) throws SQLException {
         try (PreparedStatement insert = prepare(c, "INSERT INTO conversation_turn (tenant, conversation_id, " + TURN_COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (StoredTurn s : stored) {
                 Turn t = s.turn();
                 Object[] values = {tenant, id.value(), s.seq(), t.role().wireName(), t.content(), t.reasoning(), t.model(),
                         t.backend(), t.usage().promptTokens(), t.usage().completionTokens(),
-                        t.finishReason().map(FinishReason::wireName).orElse(null), timestamp(t.createdAt())};
+                        t.finishReason().map(FinishReason::wireName).orElse(null), timestamp(t.createdAt()),
+                        MessageDetail.write(t.message())};
                 for (int i = 0; i < values.length; i++) {
                     insert.setObject(i + 1, values[i]);
                 }
@@ -327,8 +328,9 @@ public final class JdbcConversationStore implements ConversationStore, AutoClose
             while (rows.next()) {
                 Role role = Role.fromWire(rows.getString("role")).orElseThrow();
                 String finish = rows.getString("finish_reason");
-                turns.add(new StoredTurn(rows.getInt("seq"), new Turn(role, rows.getString("content"), rows.getString("reasoning"),
-                        rows.getString("model"), rows.getString("backend"),
+                ChatMessage message = MessageDetail.read(role, rows.getString("content"), rows.getString("reasoning"),
+                        rows.getString("message_detail"));
+                turns.add(new StoredTurn(rows.getInt("seq"), new Turn(message, rows.getString("model"), rows.getString("backend"),
                         new TokenUsage(rows.getInt("prompt_tokens"), rows.getInt("completion_tokens")), List.of(),
                         Optional.ofNullable(finish).map(JdbcConversationStore::finishReason), instant(rows, "created_at"))));
             }
@@ -337,7 +339,7 @@ public final class JdbcConversationStore implements ConversationStore, AutoClose
     }
 
     private static FinishReason finishReason(String wire) {
-        return FinishReason.valueOf(wire.toUpperCase(Locale.ROOT));
+        return FinishReason.fromWire(wire);
     }
 
     /** Adds the stored citations of assistant turns with {@code seq >= fromSeq}. */
@@ -362,8 +364,7 @@ public final class JdbcConversationStore implements ConversationStore, AutoClose
         for (StoredTurn s : turns) {
             List<Citation> citations = bySeq.get(s.seq());
             Turn t = s.turn();
-            result.add(citations == null ? s : new StoredTurn(s.seq(), new Turn(t.role(), t.content(), t.reasoning(), t.model(),
-                    t.backend(), t.usage(), citations, t.finishReason(), t.createdAt())));
+            result.add(citations == null ? s : new StoredTurn(s.seq(), t.withCitations(citations)));
         }
         return result;
     }

@@ -95,6 +95,41 @@ abstract class ConversationStoreContract {
     }
 
     @Test
+    void toolCallsToolResultsPartsAndPassThroughFieldsComeBackWhole() throws Exception {
+        String tenant = tenant();
+        ConversationId id = new ConversationId("conv_tools");
+        ChatMessage question = ChatMessage.builder(Role.USER).name("ann").parts(List.of(
+                new ai.meridian.domain.chat.ContentPart("text", "What is on this map?", "{\"type\":\"text\",\"text\":\"What is on this map?\",\"cache_control\":{\"type\":\"ephemeral\"}}"),
+                ai.meridian.domain.chat.ContentPart.of("image_url", "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://x/map.png\"}}")))
+                .extra(java.util.Map.of("x_tag", "[1,2]")).build();
+        ChatMessage call = ChatMessage.builder(Role.ASSISTANT).contentNull(true).reasoningContent("Look it up.")
+                .toolCalls(List.of(ai.meridian.domain.chat.ToolCall.function("call_7", "lookup", "{\"q\":\"map 🗺\"}"),
+                        new ai.meridian.domain.chat.ToolCall("call_8", "custom", "grep", "raw input")))
+                .extra(java.util.Map.of("prefix", "false")).build();
+        ChatMessage result = ChatMessage.toolResult("call_7", "A harbour.");
+        ChatMessage legacy = ChatMessage.builder(Role.ASSISTANT).content("").functionCall(new ai.meridian.domain.chat.ToolCall(null, "function", "f", "{}")).build();
+        ChatMessage functionResult = ChatMessage.builder(Role.FUNCTION).name("f").content("ok").build();
+        List<Turn> turns = List.of(Turn.fromClient(question, "chat", at(0)),
+                new Turn(call, "chat", "primary", new TokenUsage(9, 4, 2, 1, java.util.Map.of()), List.of(),
+                        Optional.of(FinishReason.fromWire("tool_calls")), at(1)),
+                Turn.fromClient(result, "chat", at(2)),
+                new Turn(legacy, "chat", "primary", null, List.of(), Optional.of(FinishReason.fromWire("a_reason_no_one_knows")), at(3)),
+                Turn.fromClient(functionResult, "chat", at(4)));
+        get(store().append(tenant, id, Optional.of("Maps"), turns, at(4)));
+
+        List<Turn> back = get(store().read(tenant, id)).orElseThrow().turns().stream().map(StoredTurn::turn).toList();
+        assertThat(back.get(0).message()).isEqualTo(question);
+        assertThat(back.get(1).message()).isEqualTo(call);
+        assertThat(back.get(2).message()).isEqualTo(result);
+        assertThat(back.get(3).message()).isEqualTo(legacy);
+        assertThat(back.get(3).finishReason()).contains(FinishReason.fromWire("a_reason_no_one_knows"));
+        assertThat(back.get(4).message()).isEqualTo(functionResult);
+        // Replayed to a model, the call keeps its tool calls and loses only the reasoning.
+        assertThat(back.get(1).asMessage().toolCalls()).hasSize(2);
+        assertThat(back.get(1).asMessage().reasoningContent()).isNull();
+    }
+
+    @Test
     void longContentSurvivesWhole() throws Exception {
         String tenant = tenant();
         ConversationId id = new ConversationId("conv_long");

@@ -19,12 +19,14 @@ record OpenAiBackendConfig(
         int maxResponseBytes,
         boolean streamUsage,
         String maxTokensField,
-        boolean probeModels) {
+        boolean probeModels,
+        ParameterRules parameters) {
 
     static OpenAiBackendConfig from(BackendSettings s) {
-        String field = s.string("max-tokens-field", "max_tokens");
-        if (!field.equals("max_tokens") && !field.equals("max_completion_tokens")) {
-            throw new IllegalArgumentException("meridian.backends." + s.id() + ".max-tokens-field must be max_tokens or max_completion_tokens");
+        String field = s.string("max-tokens-field", "as-sent");
+        if (!field.equals("max_tokens") && !field.equals("max_completion_tokens") && !field.equals("as-sent")) {
+            throw new IllegalArgumentException("meridian.backends." + s.id()
+                    + ".max-tokens-field must be as-sent, max_tokens or max_completion_tokens");
         }
         String healthCheck = s.string("health-check", "none");
         if (!healthCheck.equals("none") && !healthCheck.equals("models")) {
@@ -44,8 +46,9 @@ record OpenAiBackendConfig(
                 s.integer("max-connections", 512),
                 s.integer("max-response-bytes", 32 * 1024 * 1024),
                 s.flag("stream-usage", true),
-                field,
-                healthCheck.equals("models"));
+                field.equals("as-sent") ? null : field,
+                healthCheck.equals("models"),
+                ParameterRules.from(s));
         if (config.firstTokenTimeout.compareTo(config.totalTimeout) > 0) {
             throw new IllegalArgumentException("meridian.backends." + s.id() + ".first-token-timeout must not exceed total-timeout");
         }

@@ -10,12 +10,14 @@ import ai.meridian.application.port.out.BackendFailureException;
 import ai.meridian.application.port.out.BackendStreamListener;
 import ai.meridian.application.port.out.Cancellable;
 import ai.meridian.application.port.out.ModelBackend;
+import ai.meridian.domain.chat.Choice;
 import ai.meridian.domain.chat.Completion;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.fallback.Failure;
 import ai.meridian.domain.fallback.FailureKind;
+import ai.meridian.domain.routing.ModelCapabilities;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -30,6 +32,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +56,7 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
     private final String modelsPath;
     private final AsciiString authorization;
     private final AsciiString host;
+    private final ModelCapabilities capabilities;
 
     OpenAiCompatibleBackend(OpenAiBackendConfig config, PooledHttpClient http) {
         this.config = config;
@@ -58,6 +65,8 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
         this.modelsPath = config.endpoint().basePath() + "/models";
         this.authorization = config.apiKey() == null ? null : new AsciiString("Bearer " + config.apiKey());
         this.host = new AsciiString(config.endpoint().hostHeader());
+        this.capabilities = config.parameters().deny().isEmpty() ? ModelCapabilities.UNKNOWN
+                : new ModelCapabilities(java.util.Set.of(), java.util.Set.of(), 0, 0, config.parameters().support());
     }
 
     @Override
@@ -92,6 +101,11 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
         exchange.schedule(() -> exchange.abort(new UpstreamTimeoutException("stream not finished within " + config.totalTimeout().toMillis() + " ms")),
                 config.totalTimeout().toNanos(), TimeUnit.NANOSECONDS);
         return exchange::cancel;
+    }
+
+    @Override
+    public ModelCapabilities capabilities(String upstreamModel) {
+        return capabilities;
     }
 
     @Override
@@ -199,7 +213,7 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
         Parsed parseWhole() {
             try {
                 OpenAiWire.Fields fields = OpenAiWire.read(body.bytes(), 0, body.length());
-                if (fields.content == null && fields.errorMessage != null) {
+                if (fields.choices.isEmpty() && fields.errorMessage != null) {
                     return new Parsed(null, Failure.of(FailureKind.SERVER_ERROR, "backend " + config.id() + " answered an error: " + fields.errorMessage));
                 }
                 return new Parsed(fields, null);
@@ -239,8 +253,17 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
                 return;
             }
             OpenAiWire.Fields fields = parsed.fields();
-            future.complete(new Completion(fields.content == null ? "" : fields.content, fields.reasoning,
-                    FinishReason.fromWire(fields.finishReason), usage(fields), fields.model == null ? requestedModel : fields.model));
+            if (fields.choices.isEmpty()) {
+                fail(Failure.of(FailureKind.PROTOCOL_ERROR, "backend " + config.id() + " answered without choices"));
+                return;
+            }
+            List<Choice> choices = new ArrayList<>(fields.choices.size());
+            for (OpenAiWire.ChoiceFields choice : fields.choices) {
+                choices.add(choice.toChoice());
+            }
+            choices.sort(Comparator.comparingInt(Choice::index));
+            future.complete(new Completion(choices, fields.usage(), fields.model == null ? requestedModel : fields.model,
+                    fields.systemFingerprint, fields.serviceTier, fields.extra));
         }
 
         @Override
@@ -260,8 +283,7 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
         private String model;
         private boolean sse;
         private String finishReason;
-        private Integer promptTokens;
-        private Integer completionTokens;
+        private Optional<TokenUsage> usage = Optional.empty();
         private boolean ended;
         volatile boolean firstToken;
 
@@ -313,23 +335,30 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
             absorb(fields);
         }
 
-        /** Takes what a chunk (or a whole answer) says, and passes its text on. */
+        /** Takes what a chunk (or a whole answer) says, and passes each choice's piece on. */
         private void absorb(OpenAiWire.Fields fields) {
             if (fields.model != null) {
                 model = fields.model;
             }
-            if (fields.finishReason != null) {
-                finishReason = fields.finishReason;
+            Optional<TokenUsage> reported = fields.usage();
+            if (reported.isPresent()) {
+                usage = reported;
             }
-            if (fields.promptTokens != null) {
-                promptTokens = fields.promptTokens;
+            if (fields.choices.isEmpty()) {
+                return;
             }
-            if (fields.completionTokens != null) {
-                completionTokens = fields.completionTokens;
-            }
-            if ((fields.content != null && !fields.content.isEmpty()) || (fields.reasoning != null && !fields.reasoning.isEmpty())) {
-                firstToken = true;
-                listener.onDelta(new Delta(fields.content, fields.reasoning));
+            Map<String, String> chunkExtra = fields.chunkExtra();
+            for (OpenAiWire.ChoiceFields choice : fields.choices) {
+                if (choice.finishReason != null && (choice.index == 0 || finishReason == null)) {
+                    finishReason = choice.finishReason;
+                }
+                Delta delta = choice.toDelta(chunkExtra);
+                if (!delta.isEmpty()) {
+                    if (choice.hasOutput()) {
+                        firstToken = true;
+                    }
+                    listener.onDelta(delta);
+                }
             }
         }
 
@@ -364,7 +393,7 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
 
         private void complete() {
             ended = true;
-            listener.onComplete(FinishReason.fromWire(finishReason), usage(promptTokens, completionTokens), model);
+            listener.onComplete(FinishReason.fromWire(finishReason), usage, model);
         }
 
         @Override
@@ -380,11 +409,4 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
         }
     }
 
-    private static Optional<TokenUsage> usage(OpenAiWire.Fields fields) {
-        return usage(fields.promptTokens, fields.completionTokens);
-    }
-
-    private static Optional<TokenUsage> usage(Integer prompt, Integer completion) {
-        return prompt == null || completion == null ? Optional.empty() : Optional.of(new TokenUsage(prompt, completion));
-    }
 }

@@ -1,0 +1,30 @@
+package ai.meridian.application.port.in;
+
+import ai.meridian.domain.chat.FinishReason;
+import ai.meridian.domain.chat.TokenUsage;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a stream ended: each choice's finish reason (index = choice; one entry unless {@code n} asked for
+ * more) and the usage of the whole answer. Sent once the turn is recorded, as the last thing of the stream.
+ */
+public record StreamEnd(List<FinishReason> finishReasons, TokenUsage usage) {
+
+    public StreamEnd {
+        finishReasons = List.copyOf(finishReasons);
+        if (finishReasons.isEmpty()) {
+            throw new IllegalArgumentException("a stream ends with at least one finish reason");
+        }
+        Objects.requireNonNull(usage, "usage");
+    }
+
+    public static StreamEnd of(FinishReason reason, TokenUsage usage) {
+        return new StreamEnd(List.of(reason), usage);
+    }
+
+    /** The first choice's finish reason. */
+    public FinishReason finishReason() {
+        return finishReasons.get(0);
+    }
+}

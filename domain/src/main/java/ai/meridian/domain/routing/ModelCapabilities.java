@@ -1,0 +1,134 @@
+package ai.meridian.domain.routing;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What one model on one backend can do, as far as the gateway knows. {@code supported} and
+ * {@code unsupported} hold what is known either way (declared in configuration, discovered from the
+ * backend, or given by the backend's type); a capability in neither is unknown and not held against the
+ * route (the backend decides). {@code contextWindow} and {@code maxOutputTokens} are 0 when unknown.
+ * {@code parameters} says which pass-through request fields the backend forwards or honours.
+ */
+public record ModelCapabilities(Set<Capability> supported, Set<Capability> unsupported, int contextWindow, int maxOutputTokens,
+                                ParameterSupport parameters) {
+    /** Nothing known: every request may go there, the backend forwards every field. */
+    public static final ModelCapabilities UNKNOWN = new ModelCapabilities(Set.of(), Set.of(), 0, 0, ParameterSupport.ANY);
+
+    public ModelCapabilities {
+        supported = supported == null || supported.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(supported));
+        unsupported = unsupported == null || unsupported.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(unsupported));
+        for (Capability c : supported) {
+            if (unsupported.contains(c)) {
+                throw new IllegalArgumentException("capability " + c.configName() + " is both supported and unsupported");
+            }
+        }
+        if (contextWindow < 0 || maxOutputTokens < 0) {
+            throw new IllegalArgumentException("context window and max output tokens must not be negative");
+        }
+        parameters = parameters == null ? ParameterSupport.ANY : parameters;
+    }
+
+    /**
+     * These capabilities, overridden where {@code declared} knows better: its known capabilities replace
+     * these, its sizes replace these when set; its parameter support narrows these.
+     */
+    public ModelCapabilities overriddenBy(ModelCapabilities declared) {
+        EnumSet<Capability> yes = supported.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(supported);
+        EnumSet<Capability> no = unsupported.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(unsupported);
+        yes.removeAll(declared.unsupported);
+        no.removeAll(declared.supported);
+        yes.addAll(declared.supported);
+        no.addAll(declared.unsupported);
+        return new ModelCapabilities(yes, no, declared.contextWindow > 0 ? declared.contextWindow : contextWindow,
+                declared.maxOutputTokens > 0 ? declared.maxOutputTokens : maxOutputTokens, parameters.and(declared.parameters));
+    }
+
+    /** Why a request with these needs cannot go to this model, or empty when nothing known stands in the way. */
+    public Optional<Shortfall> shortfall(RequestNeeds needs, String where) {
+        for (Capability c : needs.capabilities()) {
+            if (unsupported.contains(c)) {
+                return Optional.of(new Shortfall(c.param(), where + " does not support " + c.describe()));
+            }
+        }
+        for (String parameter : needs.parameters()) {
+            if (!parameters.accepts(parameter)) {
+                return Optional.of(new Shortfall(parameter, where + " does not support the parameter '" + parameter + "'"));
+            }
+        }
+        if (contextWindow > 0 && needs.promptTokens() + Math.max(needs.maxOutputTokens(), 0) > contextWindow) {
+            return Optional.of(new Shortfall("messages", where + " has a context window of " + contextWindow
+                    + " tokens; this request needs about " + needs.promptTokens() + " for its prompt"
+                    + (needs.maxOutputTokens() > 0 ? " plus " + needs.maxOutputTokens() + " for the answer" : "")));
+        }
+        if (maxOutputTokens > 0 && needs.maxOutputTokens() > maxOutputTokens) {
+            return Optional.of(new Shortfall("max_tokens", where + " writes at most " + maxOutputTokens
+                    + " tokens per answer; the request asks for " + needs.maxOutputTokens()));
+        }
+        return Optional.empty();
+    }
+
+    /** What {@code GET /v1/models} shows: each known capability as true or false, and the sizes when known. */
+    public Map<String, Object> describe() {
+        Map<String, Object> shown = new TreeMap<>();
+        supported.forEach(c -> shown.put(c.configName(), true));
+        unsupported.forEach(c -> shown.put(c.configName(), false));
+        if (contextWindow > 0) {
+            shown.put("context_window", contextWindow);
+        }
+        if (maxOutputTokens > 0) {
+            shown.put("max_output_tokens", maxOutputTokens);
+        }
+        return shown;
+    }
+
+    /** Which pass-through request fields a backend forwards or honours. */
+    public record ParameterSupport(boolean acceptsAny, Set<String> accepted, Set<String> refused) {
+        /** Forwards every field (OpenAI-compatible upstreams). */
+        public static final ParameterSupport ANY = new ParameterSupport(true, Set.of(), Set.of());
+
+        public ParameterSupport {
+            accepted = accepted == null ? Set.of() : Set.copyOf(accepted);
+            refused = refused == null ? Set.of() : Set.copyOf(refused);
+        }
+
+        /** Only these fields. */
+        public static ParameterSupport only(List<String> names) {
+            return new ParameterSupport(false, Set.copyOf(names), Set.of());
+        }
+
+        /** Every field but these. */
+        public static ParameterSupport anyBut(List<String> names) {
+            return new ParameterSupport(true, Set.of(), Set.copyOf(names));
+        }
+
+        public boolean accepts(String name) {
+            return acceptsAny ? !refused.contains(name) : accepted.contains(name) && !refused.contains(name);
+        }
+
+        /** Accepted by both. */
+        public ParameterSupport and(ParameterSupport other) {
+            if (acceptsAny && other.acceptsAny) {
+                return new ParameterSupport(true, Set.of(), union(refused, other.refused));
+            }
+            if (acceptsAny) {
+                return other.and(this);
+            }
+            java.util.Set<String> both = new java.util.TreeSet<>(accepted);
+            if (!other.acceptsAny) {
+                both.retainAll(other.accepted);
+            }
+            return new ParameterSupport(false, both, union(refused, other.refused));
+        }
+
+        private static Set<String> union(Set<String> a, Set<String> b) {
+            java.util.Set<String> all = new java.util.TreeSet<>(a);
+            all.addAll(b);
+            return all;
+        }
+    }
+}
