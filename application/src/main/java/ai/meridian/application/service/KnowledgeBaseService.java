@@ -440,7 +440,7 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
 
     private CompletableFuture<ReadDocument> read(DocumentSource source) {
         if (source instanceof DocumentSource.Text text) {
-            boolean isUrl = text.source().startsWith("http://") || text.source().startsWith("https://");
+            boolean isUrl = text.source().regionMatches(true, 0, "http://", 0, 7) || text.source().regionMatches(true, 0, "https://", 0, 8);
             return CompletableFuture.completedFuture(new ReadDocument(new DocumentText(text.title(), text.text()), text.source(),
                     isUrl ? text.source() : "", "text/plain"));
         }
