@@ -64,7 +64,7 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
     /**
      * {@code work} runs ingestion's CPU work (chunking, and whatever the chunker's tokenizer costs): a bounded
      * pool of its own, never the database's threads or an event loop, since a long document keeps a thread
-     * busy for seconds. At most {@code limits.maxJobs()} jobs run at once; more are refused with a 503.
+     * busy for seconds. At most {@code limits.maxJobs()} jobs run at once; more are refused with a 429.
      */
     public KnowledgeBaseService(KnowledgeBaseStore store, KnowledgeIndexPort index, EmbedTextPort embeddings,
                                 ExtractDocumentTextPort extractor, Optional<FetchPagePort> fetcher,
@@ -247,7 +247,8 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
         }
         if (activeJobs.incrementAndGet() > limits.maxJobs()) {
             activeJobs.decrementAndGet();
-            return CompletableFuture.failedFuture(new GatewayException(new GatewayError(ErrorKind.UNAVAILABLE,
+            // 429, not 503: the gateway is well; this client (or its neighbours) asks for more concurrent work than it takes.
+            return CompletableFuture.failedFuture(new GatewayException(new GatewayError(ErrorKind.RATE_LIMITED,
                     "This gateway is already ingesting " + limits.maxJobs() + " jobs, its limit; retry in "
                             + limits.retryAfter().toSeconds() + " s.", null, "ingestion_busy", limits.retryAfter())));
         }

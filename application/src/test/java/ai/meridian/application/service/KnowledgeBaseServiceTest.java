@@ -226,7 +226,7 @@ class KnowledgeBaseServiceTest {
         assertThat(limited.activeJobs()).isEqualTo(1);
         assertThatThrownBy(() -> limited.ingest("acme", "docs", List.of(new DocumentSource.Text("B", "text", ""))).get()).cause()
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
-                    assertThat(e.error().kind()).isEqualTo(ErrorKind.UNAVAILABLE);
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.RATE_LIMITED);
                     assertThat(e.error().code()).isEqualTo("ingestion_busy");
                     assertThat(e.error().retryAfter()).isEqualTo(java.time.Duration.ofSeconds(7));
                 });

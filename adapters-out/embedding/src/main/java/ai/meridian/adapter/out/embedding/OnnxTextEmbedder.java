@@ -61,6 +61,10 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
             options.setIntraOpNumThreads(settings.intraOpThreads());
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            // Without the arena a run's working memory goes back to the system afterwards instead of staying
+            // reserved at the largest size ever needed: resident memory follows the work.
+            options.setCPUArenaAllocator(false);
+            options.setMemoryPatternOptimization(false);
             this.session = environment.createSession(resource(model.modelResource()), options);
             this.wantsTokenTypes = session.getInputNames().contains("token_type_ids");
             Map<String, String> tokenizerOptions = new HashMap<>();
@@ -195,17 +199,42 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
         return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new)).thenApply(done -> List.of(vectors));
     }
 
+    /**
+     * Tokens one ONNX run may hold (texts × padded length). A run's working memory grows with the batch and
+     * with the square of the length (attention), and the runtime keeps what it once needed: 32 texts of 512
+     * tokens took over a gigabyte. Long texts therefore run in smaller groups (8 of 512 tokens, 32 of 128).
+     */
+    static final int MAX_RUN_TOKENS = 4096;
+
     private float[][] embedBatch(List<String> texts) throws OrtException {
         Encoding[] encodings = tokenizer.batchEncode(texts);
-        int length = 1;
-        for (Encoding encoding : encodings) {
-            length = Math.max(length, encoding.getIds().length);
+        float[][] pooled = new float[encodings.length][];
+        int from = 0;
+        while (from < encodings.length) {
+            int to = from;
+            int length = 1;
+            // Texts come sorted by length, so a group's padding stays small.
+            while (to < encodings.length) {
+                int longer = Math.max(length, encodings[to].getIds().length);
+                if (to > from && (long) (to - from + 1) * longer > MAX_RUN_TOKENS) {
+                    break;
+                }
+                length = longer;
+                to++;
+            }
+            run(encodings, from, to, length, pooled);
+            from = to;
         }
-        long[][] ids = new long[encodings.length][length];
-        long[][] mask = new long[encodings.length][length];
-        long[][] types = new long[encodings.length][length];
-        for (int b = 0; b < encodings.length; b++) {
-            long[] tokenIds = encodings[b].getIds();
+        return pooled;
+    }
+
+    private void run(Encoding[] encodings, int from, int to, int length, float[][] pooled) throws OrtException {
+        int count = to - from;
+        long[][] ids = new long[count][length];
+        long[][] mask = new long[count][length];
+        long[][] types = new long[count][length];
+        for (int b = 0; b < count; b++) {
+            long[] tokenIds = encodings[from + b].getIds();
             System.arraycopy(tokenIds, 0, ids[b], 0, tokenIds.length);
             Arrays.fill(mask[b], 0, tokenIds.length, 1L);
         }
@@ -221,11 +250,9 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
                 long[] shape = hidden.getInfo().getShape();
                 int width = (int) shape[2];
                 FloatBuffer values = hidden.getFloatBuffer();
-                float[][] pooled = new float[encodings.length][];
-                for (int b = 0; b < encodings.length; b++) {
-                    pooled[b] = normalise(pool(values, b, length, width, encodings[b].getIds().length));
+                for (int b = 0; b < count; b++) {
+                    pooled[from + b] = normalise(pool(values, b, length, width, encodings[from + b].getIds().length));
                 }
-                return pooled;
             }
         } finally {
             feed.values().forEach(OnnxTensor::close);

@@ -64,7 +64,23 @@ public final class JdbcKnowledgeBaseStore implements KnowledgeBaseStore {
                 insert.executeUpdate();
             }
             return true;
+        }).exceptionally(error -> {
+            // Two creations of one name at once: the loser's insert hits the primary key (its transaction rolled back).
+            if (duplicateKey(error)) {
+                return false;
+            }
+            throw error instanceof java.util.concurrent.CompletionException completion ? completion
+                    : new java.util.concurrent.CompletionException(error);
         });
+    }
+
+    private static boolean duplicateKey(Throwable error) {
+        for (Throwable cause = error; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
