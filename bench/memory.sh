@@ -55,7 +55,7 @@ words = "the gateway keeps every answer within its bounds while a large batch of
 inputs = [" ".join(words[(i + j) % len(words)] for j in range(420)) for i in range(2048)]
 json.dump({"model": "bge-small-zh-v1.5", "input": inputs}, open(sys.argv[1], "w"))
 PY
-for round in 1 2 3; do
+for round in $(seq 1 "${ROUNDS:-2}"); do
   start=$(date +%s.%N)
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
     --data-binary @"$dir/inputs.json" "localhost:$port/v1/embeddings")

@@ -61,10 +61,8 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
             options.setIntraOpNumThreads(settings.intraOpThreads());
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            // Without the arena a run's working memory goes back to the system afterwards instead of staying
-            // reserved at the largest size ever needed: resident memory follows the work.
-            options.setCPUArenaAllocator(false);
-            options.setMemoryPatternOptimization(false);
+            // The runtime's arena keeps the largest working memory a run ever needed; MAX_RUN_TOKENS bounds that.
+            // (Without the arena memory went back after each run, but long inputs embedded 2.7 times slower.)
             this.session = environment.createSession(resource(model.modelResource()), options);
             this.wantsTokenTypes = session.getInputNames().contains("token_type_ids");
             Map<String, String> tokenizerOptions = new HashMap<>();
@@ -202,7 +200,8 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
     /**
      * Tokens one ONNX run may hold (texts × padded length). A run's working memory grows with the batch and
      * with the square of the length (attention), and the runtime keeps what it once needed: 32 texts of 512
-     * tokens took over a gigabyte. Long texts therefore run in smaller groups (8 of 512 tokens, 32 of 128).
+     * tokens took over a gigabyte. Long texts therefore run in smaller groups (8 of 512 tokens, 32 of 128):
+     * measured on 128 texts of 512 tokens, peak resident memory 0.72 GB instead of 2.1 GB, as fast or faster.
      */
     static final int MAX_RUN_TOKENS = 4096;
 

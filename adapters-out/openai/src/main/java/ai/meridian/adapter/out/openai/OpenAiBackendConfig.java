@@ -20,7 +20,8 @@ record OpenAiBackendConfig(
         boolean streamUsage,
         String maxTokensField,
         boolean probeModels,
-        ParameterRules parameters) {
+        ParameterRules parameters,
+        Duration readTimeout) {
 
     static OpenAiBackendConfig from(BackendSettings s) {
         String field = s.string("max-tokens-field", "as-sent");
@@ -48,9 +49,13 @@ record OpenAiBackendConfig(
                 s.flag("stream-usage", true),
                 field.equals("as-sent") ? null : field,
                 healthCheck.equals("models"),
-                ParameterRules.from(s));
+                ParameterRules.from(s),
+                s.duration("read-timeout", Duration.ofSeconds(30)));
         if (config.firstTokenTimeout.compareTo(config.totalTimeout) > 0) {
             throw new IllegalArgumentException("meridian.backends." + s.id() + ".first-token-timeout must not exceed total-timeout");
+        }
+        if (config.readTimeout.isZero() || config.readTimeout.isNegative()) {
+            throw new IllegalArgumentException("meridian.backends." + s.id() + ".read-timeout must be positive");
         }
         if (config.maxConnections < 1 || config.maxResponseBytes < 1024) {
             throw new IllegalArgumentException("meridian.backends." + s.id() + ": max-connections >= 1, max-response-bytes >= 1024");

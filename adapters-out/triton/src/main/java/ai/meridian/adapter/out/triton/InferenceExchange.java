@@ -60,6 +60,7 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
     private volatile boolean cancelledByClient;
     private volatile boolean firstTokenTimedOut;
     private volatile boolean totalTimedOut;
+    private volatile boolean idleTimedOut;
     private volatile boolean outputStarted;
     private volatile long dueNanos;
 
@@ -87,7 +88,8 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
 
     void start() {
         long firstTokenDue = System.nanoTime() + config.firstTokenTimeout().toNanos();
-        dueNanos = streaming && firstTokenDue - totalDueNanos < 0 ? firstTokenDue : totalDueNanos;
+        // Whole answers too: a hung server costs one first-token wait, not the total timeout.
+        dueNanos = firstTokenDue - totalDueNanos < 0 ? firstTokenDue : totalDueNanos;
         backend.deadlineWatch().watch(this);
         attempt(backend.endpoints().next(tried, false));
     }
@@ -199,10 +201,12 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
         if (timedOut()) {
             return; // already acted on: the cancelled call's end reports the timeout
         }
-        if (!outputStarted && nowNanos - totalDueNanos < 0) {
+        if (nowNanos - totalDueNanos >= 0) {
+            totalTimedOut = true;
+        } else if (!outputStarted) {
             firstTokenTimedOut = true;
         } else {
-            totalTimedOut = true;
+            idleTimedOut = true;
         }
         if (current != null) {
             cancelCurrent("deadline passed"); // its onError reports the timeout
@@ -212,13 +216,17 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
     }
 
     private boolean timedOut() {
-        return firstTokenTimedOut || totalTimedOut;
+        return firstTokenTimedOut || totalTimedOut || idleTimedOut;
     }
 
     private Failure timeoutFailure() {
         if (firstTokenTimedOut) {
             return Failure.of(FailureKind.TIMEOUT, "backend " + config.id() + ": no first token from Triton within "
                     + config.firstTokenTimeout().toMillis() + " ms");
+        }
+        if (idleTimedOut) {
+            return Failure.of(FailureKind.TIMEOUT, "backend " + config.id() + ": nothing more from Triton for "
+                    + config.readTimeout().toMillis() + " ms (read timeout)");
         }
         return Failure.of(FailureKind.TIMEOUT, "backend " + config.id() + ": Triton did not finish the answer within "
                 + config.totalTimeout().toMillis() + " ms");
@@ -313,10 +321,10 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
 
     private void deliver(String piece) {
         if (!piece.isEmpty()) {
-            if (!outputStarted) {
-                outputStarted = true;
-                dueNanos = totalDueNanos;
-            }
+            outputStarted = true;
+            // Between pieces, the read timeout (within the total).
+            long idleDue = System.nanoTime() + config.readTimeout().toNanos();
+            dueNanos = idleDue - totalDueNanos < 0 ? idleDue : totalDueNanos;
             listener.onDelta(Delta.of(piece));
         }
     }
