@@ -13,7 +13,7 @@ root=$(pwd)
 cd "$dir"
 # setsid execs bin/meridian, which execs java: $! is the gateway's own pid (never look it up by name: other
 # gateways may run on the same machine).
-MERIDIAN_MASTER_KEY=$key MICRONAUT_SERVER_PORT=$port setsid "$root/bin/meridian" > "$dir/log.txt" 2>&1 < /dev/null &
+MICRONAUT_SERVER_IDLE_TIMEOUT=${IDLE_TIMEOUT:-20m} MERIDIAN_MASTER_KEY=$key MICRONAUT_SERVER_PORT=$port setsid "$root/bin/meridian" > "$dir/log.txt" 2>&1 < /dev/null &
 pid=$!
 cd "$root"
 for _ in $(seq 1 240); do curl -fs "localhost:$port/health/live" > /dev/null 2>&1 && break; sleep 0.5; done
