@@ -32,15 +32,56 @@ import java.util.TreeMap;
 final class GatewayConfiguration {
     static final String DEEPSEEK_BACKEND = "deepseek";
     static final String EXTRACTIVE = "extractive";
+    /**
+     * What DeepSeek serves when its own model list cannot be read at start-up (its list as of late 2026). Kept
+     * in step with https://api-docs.deepseek.com/quick_start/pricing.
+     */
+    static final List<String> DEEPSEEK_FALLBACK_MODELS = List.of("deepseek-v4-flash", "deepseek-v4-pro");
+    /** Older names DeepSeek still accepts (non-thinking and thinking mode of its current flash model): offered too. */
+    static final List<String> DEEPSEEK_LEGACY_MODELS = List.of("deepseek-chat", "deepseek-reasoner");
 
     private final List<BackendSettings> backends;
     private final List<ModelDefinition> models;
     private final Map<String, Integer> contextWindowTokens;
+    /** The DeepSeek models this configuration added on its own (empty when DeepSeek is not built in). */
+    private final List<String> deepSeekDefaults;
 
-    private GatewayConfiguration(List<BackendSettings> backends, List<ModelDefinition> models, Map<String, Integer> contextWindowTokens) {
+    private GatewayConfiguration(List<BackendSettings> backends, List<ModelDefinition> models, Map<String, Integer> contextWindowTokens,
+                                 List<String> deepSeekDefaults) {
         this.backends = backends;
         this.models = models;
         this.contextWindowTokens = contextWindowTokens;
+        this.deepSeekDefaults = deepSeekDefaults;
+    }
+
+    /** True when the DeepSeek backend and models were added from {@code DEEPSEEK_API_KEY}. */
+    boolean deepSeekBuiltIn() {
+        return !deepSeekDefaults.isEmpty();
+    }
+
+    /**
+     * The models with the built-in DeepSeek ones replaced by what DeepSeek's own model list names ({@code listed},
+     * in its order), followed by the older names it still accepts; models configured under those names stay as
+     * configured. An empty or absent list keeps the built-in fallback list.
+     */
+    List<ModelDefinition> modelsWithDeepSeek(java.util.Optional<List<String>> listed) {
+        if (deepSeekDefaults.isEmpty() || listed.isEmpty() || listed.get().isEmpty()) {
+            return models;
+        }
+        List<ModelDefinition> kept = new ArrayList<>();
+        for (ModelDefinition model : models) {
+            if (!deepSeekDefaults.contains(model.id())) {
+                kept.add(model);
+            }
+        }
+        List<String> names = new ArrayList<>(listed.get());
+        DEEPSEEK_LEGACY_MODELS.forEach(legacy -> {
+            if (!names.contains(legacy)) {
+                names.add(legacy);
+            }
+        });
+        kept.addAll(deepSeekModels(names, kept));
+        return List.copyOf(kept);
     }
 
     /** {@code context-window-tokens} of the models that set it, by model id. */
@@ -81,10 +122,10 @@ final class GatewayConfiguration {
                 contextWindows.put(model.id(), tokens);
             }
         }
-        addDeepSeekDefaults(systemEnv, backends, models);
+        List<String> deepSeek = addDeepSeekDefaults(systemEnv, backends, models);
         boolean webSearch = !environment.getProperty("meridian.web-search.provider", String.class).orElse("none").equalsIgnoreCase("none");
         addExtractiveDefaults(backends, models, webSearch);
-        return new GatewayConfiguration(List.copyOf(backends.values()), List.copyOf(models), Map.copyOf(contextWindows));
+        return new GatewayConfiguration(List.copyOf(backends.values()), List.copyOf(models), Map.copyOf(contextWindows), deepSeek);
     }
 
     private static Set<String> backendIds(Environment environment) {
@@ -263,21 +304,50 @@ final class GatewayConfiguration {
         return new Routes(routes);
     }
 
-    private static void addDeepSeekDefaults(Map<String, String> env, Map<String, BackendSettings> backends, List<ModelDefinition> models) {
+    /**
+     * With {@code DEEPSEEK_API_KEY} and no backend named {@code deepseek}: backend {@code deepseek} and, until DeepSeek's
+     * own model list is read at start-up, the fallback models and the older names, each under its own name (DeepSeek
+     * resolves the older ones itself). What each model can do is declared on the backend (DeepSeek's list names
+     * models only). Returns the model ids added.
+     */
+    private static List<String> addDeepSeekDefaults(Map<String, String> env, Map<String, BackendSettings> backends, List<ModelDefinition> models) {
         String key = env.get("DEEPSEEK_API_KEY");
         if (key == null || key.isBlank() || backends.containsKey(DEEPSEEK_BACKEND)) {
-            return;
+            return List.of();
         }
-        backends.put(DEEPSEEK_BACKEND, new BackendSettings(DEEPSEEK_BACKEND, "openai", Map.of(
-                "base-url", env.getOrDefault("DEEPSEEK_BASE_URL", "https://api.deepseek.com/v1"),
-                "api-key", key.trim())));
-        for (String model : List.of("deepseek-chat", "deepseek-reasoner")) {
-            boolean taken = models.stream().anyMatch(m -> m.id().equals(model) || m.aliases().contains(model));
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("base-url", env.getOrDefault("DEEPSEEK_BASE_URL", "https://api.deepseek.com/v1"));
+        properties.put("api-key", key.trim());
+        int i = 0;
+        for (String model : List.of("deepseek-v4-flash", "deepseek-v4-pro", "deepseek-chat", "deepseek-reasoner")) {
+            String at = "models[" + i++ + "].";
+            properties.put(at + "name", model);
+            // DeepSeek's V4 models (and the older names, which now resolve to V4 Flash): text in, tool calls, JSON mode,
+            // thinking; 1M-token context, up to 384K tokens out (api-docs.deepseek.com, models and pricing).
+            properties.put(at + "capabilities", model.equals("deepseek-chat") ? "tools, json_object" : "tools, json_object, reasoning");
+            properties.put(at + "unsupported", "vision, audio, files, json_schema");
+            properties.put(at + "context-window", "1048576");
+            properties.put(at + "max-output-tokens", "393216");
+        }
+        backends.put(DEEPSEEK_BACKEND, new BackendSettings(DEEPSEEK_BACKEND, "openai", properties));
+        List<String> names = new ArrayList<>(DEEPSEEK_FALLBACK_MODELS);
+        names.addAll(DEEPSEEK_LEGACY_MODELS);
+        List<ModelDefinition> added = deepSeekModels(names, models);
+        models.addAll(added);
+        return added.stream().map(ModelDefinition::id).toList();
+    }
+
+    /** A model per name routed to the DeepSeek backend under that name, leaving out names configured models already use. */
+    private static List<ModelDefinition> deepSeekModels(List<String> names, List<ModelDefinition> configured) {
+        List<ModelDefinition> added = new ArrayList<>();
+        for (String model : names) {
+            boolean taken = configured.stream().anyMatch(m -> m.id().equals(model) || m.aliases().contains(model));
             if (!taken) {
-                models.add(new ModelDefinition(model, List.of(), FallbackPlan.of(new Tier(
-                        TierRouting.weighted(Routes.of(new Route(DEEPSEEK_BACKEND, model, 1))), RetryPolicy.DEFAULT)), "deepseek"));
+                added.add(new ModelDefinition(model, List.of(), FallbackPlan.of(new Tier(
+                        TierRouting.weighted(Routes.of(new Route(DEEPSEEK_BACKEND, model, 1))), RetryPolicy.DEFAULT)), DEEPSEEK_BACKEND));
             }
         }
+        return added;
     }
 
     /**

@@ -4,6 +4,7 @@ import ai.meridian.adapter.out.extractive.ExtractiveBackendFactory;
 import ai.meridian.adapter.out.jdbc.JdbcConversationStore;
 import ai.meridian.adapter.out.jtokkit.JtokkitTokenCounter;
 import ai.meridian.adapter.out.openai.OpenAiBackendFactory;
+import ai.meridian.adapter.out.openai.OpenAiCompatibleBackend;
 import ai.meridian.adapter.out.resilience4j.CircuitBreakerSettings;
 import ai.meridian.adapter.out.triton.TritonBackendFactory;
 import ai.meridian.adapter.out.resilience4j.Resilience4jCircuitBreakers;
@@ -25,6 +26,7 @@ import ai.meridian.application.service.ConversationSummarizer;
 import ai.meridian.application.service.HealthService;
 import ai.meridian.application.service.MasterKeyAuthentication;
 import ai.meridian.domain.routing.ModelCatalog;
+import ai.meridian.domain.routing.ModelDefinition;
 import ai.meridian.observability.MicrometerGatewayMetrics;
 import ai.meridian.observability.OpenTelemetryTracing;
 import ai.meridian.observability.TracingSettings;
@@ -160,9 +162,40 @@ final class GatewayFactory {
         return new BackendRegistry(backends);
     }
 
+    /**
+     * The public models. With the built-in DeepSeek backend, the models are those DeepSeek's own {@code GET /models}
+     * names: start-up waits for that answer (which the backend asked for when it was made) at most
+     * {@code meridian.deepseek.discovery-timeout}, else offers the built-in fallback list.
+     */
     @Singleton
-    ModelCatalog modelCatalog(GatewayConfiguration configuration) {
-        return new ModelCatalog(configuration.models());
+    ModelCatalog modelCatalog(GatewayConfiguration configuration, BackendRegistry backends,
+                              @Value("${meridian.deepseek.discovery-timeout:5s}") String discoveryTimeout) {
+        if (!configuration.deepSeekBuiltIn()) {
+            return new ModelCatalog(configuration.models());
+        }
+        Duration timeout = BackendSettings.parseDuration("meridian.deepseek.discovery-timeout", discoveryTimeout);
+        Optional<List<String>> listed = Optional.empty();
+        if (backends.get(GatewayConfiguration.DEEPSEEK_BACKEND) instanceof OpenAiCompatibleBackend deepSeek) {
+            try {
+                listed = deepSeek.firstListing().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                listed = Optional.empty();
+            } catch (java.util.concurrent.ExecutionException e) {
+                listed = Optional.empty();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<ModelDefinition> models = configuration.modelsWithDeepSeek(listed);
+        String names = models.stream().filter(m -> m.plan().tiers().stream().anyMatch(t -> t.routing().routes().routes().stream()
+                .anyMatch(r -> r.backend().equals(GatewayConfiguration.DEEPSEEK_BACKEND)))).map(ModelDefinition::id).collect(Collectors.joining(", "));
+        if (listed.isPresent() && !listed.get().isEmpty()) {
+            org.slf4j.LoggerFactory.getLogger(GatewayFactory.class).info("DeepSeek models from DeepSeek's model list: [{}]", names);
+        } else {
+            org.slf4j.LoggerFactory.getLogger(GatewayFactory.class).warn("DeepSeek's model list could not be read within {}; "
+                    + "offering the built-in DeepSeek models [{}]", discoveryTimeout, names);
+        }
+        return new ModelCatalog(models);
     }
 
     @Singleton

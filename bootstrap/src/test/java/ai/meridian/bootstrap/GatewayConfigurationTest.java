@@ -133,9 +133,31 @@ class GatewayConfigurationTest {
             assertThat(b.string("base-url")).contains("https://api.deepseek.com/v1");
             assertThat(b.string("api-key")).contains("sk-ds");
         });
-        assertThat(configuration.models()).extracting(ModelDefinition::id).containsExactly("deepseek-chat", "deepseek-reasoner");
+        assertThat(configuration.models()).as("until DeepSeek's own list is read: the fallback list and the older names")
+                .extracting(ModelDefinition::id).containsExactly("deepseek-v4-flash", "deepseek-v4-pro", "deepseek-chat", "deepseek-reasoner");
         assertThat(configuration.models().get(0).plan().tiers().get(0).routing().routes().routes())
-                .containsExactly(new Route("deepseek", "deepseek-chat", 1));
+                .containsExactly(new Route("deepseek", "deepseek-v4-flash", 1));
+        assertThat(configuration.backends().get(0).string("models[0].name")).contains("deepseek-v4-flash");
+        assertThat(configuration.backends().get(0).string("models[0].context-window")).contains("1048576");
+        assertThat(configuration.deepSeekBuiltIn()).isTrue();
+    }
+
+    @Test
+    void deepSeeksOwnModelListDecidesItsModelsAndTheFallbackListStandsInForIt() {
+        GatewayConfiguration configuration = read(String.join("\n", "meridian:", "  backends:", "    mine:", "      type: openai",
+                "      base-url: http://x/v1", "  models:", "    - id: deepseek-v4-pro", "      routes: [{backend: mine, model: m}]", ""),
+                Map.of("DEEPSEEK_API_KEY", "sk-ds"));
+        assertThat(configuration.modelsWithDeepSeek(java.util.Optional.of(List.of("deepseek-v4-flash", "deepseek-v4-pro", "deepseek-v5-preview"))))
+                .extracting(ModelDefinition::id)
+                .as("configured models keep their names; DeepSeek's list in its order, then the older names")
+                .containsExactly("deepseek-v4-pro", "deepseek-v4-flash", "deepseek-v5-preview", "deepseek-chat", "deepseek-reasoner");
+        assertThat(configuration.modelsWithDeepSeek(java.util.Optional.empty())).isEqualTo(configuration.models());
+        assertThat(configuration.modelsWithDeepSeek(java.util.Optional.of(List.of()))).isEqualTo(configuration.models());
+        assertThat(configuration.models()).extracting(ModelDefinition::id)
+                .containsExactly("deepseek-v4-pro", "deepseek-v4-flash", "deepseek-chat", "deepseek-reasoner");
+        GatewayConfiguration without = read("meridian:\n  master-key: k\n", Map.of());
+        assertThat(without.deepSeekBuiltIn()).isFalse();
+        assertThat(without.modelsWithDeepSeek(java.util.Optional.of(List.of("x")))).isEqualTo(without.models());
     }
 
     @Test
@@ -178,7 +200,8 @@ class GatewayConfigurationTest {
         GatewayConfiguration configuration = read(String.join("\n", "meridian:", "  backends:", "    mine:", "      type: openai",
                 "      base-url: http://x/v1", "  models:", "    - id: deepseek-chat", "      routes: [{backend: mine, model: m}]", ""),
                 Map.of("DEEPSEEK_API_KEY", "sk-ds"));
-        assertThat(configuration.models()).extracting(ModelDefinition::id).containsExactly("deepseek-chat", "deepseek-reasoner");
+        assertThat(configuration.models()).extracting(ModelDefinition::id)
+                .containsExactly("deepseek-chat", "deepseek-v4-flash", "deepseek-v4-pro", "deepseek-reasoner");
         assertThat(configuration.models().get(0).plan().tiers().get(0).routing().routes().routes().get(0).backend()).isEqualTo("mine");
     }
 

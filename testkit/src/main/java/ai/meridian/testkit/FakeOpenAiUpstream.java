@@ -47,6 +47,9 @@ public final class FakeOpenAiUpstream implements Closeable {
     });
     private final Queue<UpstreamBehavior> script = new ConcurrentLinkedQueue<>();
     private final List<RecordedRequest> requests = Collections.synchronizedList(new ArrayList<>());
+    private final List<RecordedRequest> modelListRequests = Collections.synchronizedList(new ArrayList<>());
+    private volatile int modelListStatus = 200;
+    private volatile String modelList = "{\"object\":\"list\",\"data\":[{\"id\":\"fake-model\",\"object\":\"model\",\"owned_by\":\"fake\"}]}";
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger disconnects = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
@@ -95,10 +98,25 @@ public final class FakeOpenAiUpstream implements Closeable {
         return this;
     }
 
+    /** The chat requests received ({@code GET /v1/models} requests are kept apart: see {@link #modelListRequests()}). */
     public List<RecordedRequest> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
         }
+    }
+
+    /** The {@code GET /v1/models} requests received (model discovery, readiness probes). */
+    public List<RecordedRequest> modelListRequests() {
+        synchronized (modelListRequests) {
+            return List.copyOf(modelListRequests);
+        }
+    }
+
+    /** What {@code GET /v1/models} answers from now on: this status and JSON body. */
+    public FakeOpenAiUpstream modelList(int status, String json) {
+        modelListStatus = status;
+        modelList = json;
+        return this;
     }
 
     /** Requests that went away (client closed or reset) before their answer was complete. */
@@ -113,6 +131,7 @@ public final class FakeOpenAiUpstream implements Closeable {
     public void reset() {
         script.clear();
         requests.clear();
+        modelListRequests.clear();
         disconnects.set(0);
     }
 
@@ -155,8 +174,9 @@ public final class FakeOpenAiUpstream implements Closeable {
                 if (request == null) {
                     return;
                 }
-                requests.add(request);
-                UpstreamBehavior behavior = request.path().startsWith("/v1/models") ? null : nextBehavior();
+                boolean listing = request.path().startsWith("/v1/models");
+                (listing ? modelListRequests : requests).add(request);
+                UpstreamBehavior behavior = listing ? null : nextBehavior();
                 if (!respond(socket, in, out, request, behavior)) {
                     return;
                 }
@@ -179,7 +199,7 @@ public final class FakeOpenAiUpstream implements Closeable {
     private boolean respond(Socket socket, InputStream in, OutputStream out, RecordedRequest request, UpstreamBehavior b)
             throws IOException {
         if (b == null) {
-            writeJson(out, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"fake-model\",\"object\":\"model\",\"owned_by\":\"fake\"}]}", Map.of());
+            writeJson(out, modelListStatus, modelList, Map.of());
             return true;
         }
         boolean stream = STREAM.matcher(request.body()).find();

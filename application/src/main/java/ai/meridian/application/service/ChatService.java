@@ -13,11 +13,13 @@ import ai.meridian.application.port.out.TokenCounter;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
+import ai.meridian.domain.routing.ModelCapabilities;
 import ai.meridian.domain.routing.ModelCatalog;
 import ai.meridian.domain.routing.ModelDefinition;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -117,12 +119,19 @@ public final class ChatService implements CompleteChatUseCase, ListModelsUseCase
     public List<ModelInfo> listModels() {
         List<ModelInfo> models = new ArrayList<>();
         for (ModelDefinition model : catalog.models()) {
-            models.add(new ModelInfo(model.id(), model.ownedBy(), startedAtEpochSecond, null));
+            Map<String, Object> capabilities = capabilities(model);
+            models.add(new ModelInfo(model.id(), model.ownedBy(), startedAtEpochSecond, null, capabilities));
             for (String alias : model.aliases()) {
-                models.add(new ModelInfo(alias, model.ownedBy(), startedAtEpochSecond, model.id()));
+                models.add(new ModelInfo(alias, model.ownedBy(), startedAtEpochSecond, model.id(), capabilities));
             }
         }
         return models;
+    }
+
+    /** What the model can do through at least one of its routes, as its backends know it now (discovery may add to it). */
+    private Map<String, Object> capabilities(ModelDefinition model) {
+        List<ModelCapabilities> routes = BackendRegistry.routesOf(model).map(backends::capabilities).toList();
+        return ModelCapabilities.acrossRoutes(routes).describe();
     }
 
     @Override

@@ -48,8 +48,32 @@ public record ModelCapabilities(Set<Capability> supported, Set<Capability> unsup
                 declared.maxOutputTokens > 0 ? declared.maxOutputTokens : maxOutputTokens, parameters.and(declared.parameters));
     }
 
+    /**
+     * True when nothing known stands in the way of a request with these needs: what {@link #shortfall} decides,
+     * without building a message (asked per route per request; allocates nothing).
+     */
+    public boolean canServe(RequestNeeds needs) {
+        for (Capability c : needs.capabilities()) {
+            if (unsupported.contains(c)) {
+                return false;
+            }
+        }
+        for (String parameter : needs.parameters()) {
+            if (!parameters.accepts(parameter)) {
+                return false;
+            }
+        }
+        if (contextWindow > 0 && needs.promptTokens() + Math.max(needs.maxOutputTokens(), 0) > contextWindow) {
+            return false;
+        }
+        return maxOutputTokens <= 0 || needs.maxOutputTokens() <= maxOutputTokens;
+    }
+
     /** Why a request with these needs cannot go to this model, or empty when nothing known stands in the way. */
     public Optional<Shortfall> shortfall(RequestNeeds needs, String where) {
+        if (canServe(needs)) {
+            return Optional.empty();
+        }
         for (Capability c : needs.capabilities()) {
             if (unsupported.contains(c)) {
                 return Optional.of(new Shortfall(c.param(), where + " does not support " + c.describe()));
@@ -70,6 +94,39 @@ public record ModelCapabilities(Set<Capability> supported, Set<Capability> unsup
                     + " tokens per answer; the request asks for " + needs.maxOutputTokens()));
         }
         return Optional.empty();
+    }
+
+    /**
+     * What a public model can do through at least one of its routes (routing picks a route that can): a capability
+     * is supported when some route supports it, unsupported when every route says it is not; a size is the largest
+     * of the routes' when every route knows it, else unknown. Parameter support is not combined (each route
+     * answers for itself): the result accepts any.
+     */
+    public static ModelCapabilities acrossRoutes(java.util.Collection<ModelCapabilities> routes) {
+        if (routes.isEmpty()) {
+            return UNKNOWN;
+        }
+        EnumSet<Capability> yes = EnumSet.noneOf(Capability.class);
+        EnumSet<Capability> no = EnumSet.allOf(Capability.class);
+        int window = Integer.MAX_VALUE;
+        int output = Integer.MAX_VALUE;
+        int largestWindow = 0;
+        int largestOutput = 0;
+        for (ModelCapabilities route : routes) {
+            yes.addAll(route.supported);
+            no.retainAll(route.unsupported);
+            window = Math.min(window, route.contextWindow);
+            output = Math.min(output, route.maxOutputTokens);
+            largestWindow = Math.max(largestWindow, route.contextWindow);
+            largestOutput = Math.max(largestOutput, route.maxOutputTokens);
+        }
+        return new ModelCapabilities(yes, no, window > 0 ? largestWindow : 0, output > 0 ? largestOutput : 0, ParameterSupport.ANY);
+    }
+
+    /** True when nothing at all is known: no capability either way, no size, every parameter forwarded. */
+    public boolean knowsNothing() {
+        return supported.isEmpty() && unsupported.isEmpty() && contextWindow == 0 && maxOutputTokens == 0
+                && parameters.acceptsAny() && parameters.refused().isEmpty();
     }
 
     /** What {@code GET /v1/models} shows: each known capability as true or false, and the sizes when known. */

@@ -65,6 +65,11 @@ public record BackendSettings(String id, String type, Map<String, String> proper
         return map().under(prefix);
     }
 
+    /** The entries of a list of mappings ({@code key[i].name}, ...), each as its own section; see {@link SettingsMap#entries}. */
+    public List<SettingsMap> entries(String key) {
+        return map().entries(key);
+    }
+
     /** Accepts {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, a bare number of milliseconds, or ISO-8601. */
     public static Duration parseDuration(String where, String value) {
         return SettingsMap.parseDuration(where, value);

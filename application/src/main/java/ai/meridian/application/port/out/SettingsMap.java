@@ -91,6 +91,22 @@ public record SettingsMap(String path, Map<String, String> properties) {
         return nested;
     }
 
+    /**
+     * The entries of a list of mappings given as {@code key[0].name}, {@code key[0].other}, {@code key[1].name}, ...
+     * (how a YAML list of mappings arrives flattened), each as its own section named {@code path.key[i]}.
+     */
+    public List<SettingsMap> entries(String key) {
+        List<SettingsMap> entries = new ArrayList<>();
+        for (int i = 0; ; i++) {
+            String prefix = key + "[" + i + "]";
+            Map<String, String> entry = under(prefix);
+            if (entry.isEmpty()) {
+                return entries;
+            }
+            entries.add(new SettingsMap(path + "." + prefix, entry));
+        }
+    }
+
     /** The full name of a key, for messages. */
     public String key(String key) {
         return path + "." + key;

@@ -435,6 +435,19 @@ final class OpenAiJsonWriter {
         if (model.aliasOf() != null) {
             g.writeStringField("alias_of", model.aliasOf());
         }
+        if (!model.capabilities().isEmpty()) {
+            g.writeObjectFieldStart("capabilities");
+            for (Map.Entry<String, Object> capability : model.capabilities().entrySet()) {
+                if (capability.getValue() instanceof Boolean flag) {
+                    g.writeBooleanField(capability.getKey(), flag);
+                } else if (capability.getValue() instanceof Number number) {
+                    g.writeNumberField(capability.getKey(), number.longValue());
+                } else {
+                    g.writeStringField(capability.getKey(), String.valueOf(capability.getValue()));
+                }
+            }
+            g.writeEndObject();
+        }
         g.writeEndObject();
     }
 }

@@ -2,6 +2,7 @@ package ai.meridian.adapter.out.openai;
 
 import ai.meridian.adapter.out.openai.http.UpstreamEndpoint;
 import ai.meridian.application.port.out.BackendSettings;
+import ai.meridian.domain.routing.ModelCapabilities;
 import java.time.Duration;
 import java.util.Map;
 
@@ -21,7 +22,15 @@ record OpenAiBackendConfig(
         String maxTokensField,
         boolean probeModels,
         ParameterRules parameters,
+        String baseUrl,
+        Map<String, ModelCapabilities> declaredModels,
+        boolean modelDiscovery,
+        Duration modelDiscoveryRetry,
         Duration readTimeout) {
+
+    OpenAiBackendConfig {
+        declaredModels = Map.copyOf(declaredModels);
+    }
 
     static OpenAiBackendConfig from(BackendSettings s) {
         String field = s.string("max-tokens-field", "as-sent");
@@ -50,12 +59,19 @@ record OpenAiBackendConfig(
                 field.equals("as-sent") ? null : field,
                 healthCheck.equals("models"),
                 ParameterRules.from(s),
+                s.required("base-url").trim().replaceAll("/+$", ""),
+                ModelDeclarations.from(s),
+                s.flag("model-discovery", true),
+                s.duration("model-discovery-retry", Duration.ofSeconds(10)),
                 s.duration("read-timeout", Duration.ofSeconds(30)));
         if (config.firstTokenTimeout.compareTo(config.totalTimeout) > 0) {
             throw new IllegalArgumentException("meridian.backends." + s.id() + ".first-token-timeout must not exceed total-timeout");
         }
         if (config.readTimeout.isZero() || config.readTimeout.isNegative()) {
             throw new IllegalArgumentException("meridian.backends." + s.id() + ".read-timeout must be positive");
+        }
+        if (config.modelDiscoveryRetry.isNegative() || config.modelDiscoveryRetry.isZero()) {
+            throw new IllegalArgumentException("meridian.backends." + s.id() + ".model-discovery-retry must be a positive duration");
         }
         if (config.maxConnections < 1 || config.maxResponseBytes < 1024) {
             throw new IllegalArgumentException("meridian.backends." + s.id() + ": max-connections >= 1, max-response-bytes >= 1024");

@@ -56,7 +56,9 @@ public final class OpenAiBackendFactory implements ModelBackendFactory, AutoClos
         int perLoop = Math.max(1, (config.maxConnections() + loops - 1) / loops);
         PooledHttpClient http = new PooledHttpClient(group, channelType, config.endpoint(),
                 new HttpClientOptions(config.connectTimeout(), config.idleTimeout(), perLoop));
-        return new OpenAiCompatibleBackend(config, http);
+        OpenAiCompatibleBackend backend = new OpenAiCompatibleBackend(config, http);
+        backend.discoverModels();
+        return backend;
     }
 
     @Override

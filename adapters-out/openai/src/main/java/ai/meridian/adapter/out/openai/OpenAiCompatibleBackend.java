@@ -31,6 +31,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -45,6 +46,7 @@ import java.util.concurrent.TimeUnit;
  * Ollama, LM Studio, any compatible server. Streams are parsed event by event as bytes arrive.
  */
 public final class OpenAiCompatibleBackend implements ModelBackend {
+    private static final System.Logger LOG = System.getLogger(OpenAiCompatibleBackend.class.getName());
     private static final int ERROR_BODY_LIMIT = 64 * 1024;
     private static final AsciiString USER_AGENT = AsciiString.cached("meridian-gateway/0.1");
     private static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
@@ -56,7 +58,16 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
     private final String modelsPath;
     private final AsciiString authorization;
     private final AsciiString host;
-    private final ModelCapabilities capabilities;
+    /** What every model on this backend can do when nothing more is known of it: only the operator's parameter rules. */
+    private final ModelCapabilities backendWide;
+    /**
+     * What each known model can do: the upstream's model list (once read) overridden by configuration, narrowed by
+     * the parameter rules. Replaced whole when the list is read; asked once per route per request: one map lookup.
+     */
+    private volatile Map<String, ModelCapabilities> byModel;
+    private volatile boolean closed;
+    private volatile List<String> listedModels = List.of();
+    private final CompletableFuture<Optional<List<String>>> firstListing = new CompletableFuture<>();
 
     OpenAiCompatibleBackend(OpenAiBackendConfig config, PooledHttpClient http) {
         this.config = config;
@@ -65,8 +76,9 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
         this.modelsPath = config.endpoint().basePath() + "/models";
         this.authorization = config.apiKey() == null ? null : new AsciiString("Bearer " + config.apiKey());
         this.host = new AsciiString(config.endpoint().hostHeader());
-        this.capabilities = config.parameters().deny().isEmpty() ? ModelCapabilities.UNKNOWN
+        this.backendWide = config.parameters().deny().isEmpty() ? ModelCapabilities.UNKNOWN
                 : new ModelCapabilities(java.util.Set.of(), java.util.Set.of(), 0, 0, config.parameters().support());
+        this.byModel = merged(Map.of());
     }
 
     @Override
@@ -112,7 +124,140 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
 
     @Override
     public ModelCapabilities capabilities(String upstreamModel) {
-        return capabilities;
+        ModelCapabilities known = byModel.get(upstreamModel);
+        return known == null ? backendWide : known;
+    }
+
+    /** The ids the upstream's model list named (empty until it has been read). */
+    List<String> listedModels() {
+        return listedModels;
+    }
+
+    /**
+     * How the first reading of the upstream's model list went: the listed ids, or empty when it failed (or discovery
+     * is off). Start-up may wait on it briefly (the built-in DeepSeek models); later readings do not change it.
+     */
+    public CompletableFuture<Optional<List<String>>> firstListing() {
+        return firstListing;
+    }
+
+    /** Per model: what the upstream listed, overridden by what configuration declares, narrowed by the parameter rules. */
+    private Map<String, ModelCapabilities> merged(Map<String, ModelCapabilities> discovered) {
+        Map<String, ModelCapabilities> merged = new java.util.HashMap<>();
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(discovered.keySet());
+        names.addAll(config.declaredModels().keySet());
+        for (String name : names) {
+            ModelCapabilities capabilities = discovered.getOrDefault(name, ModelCapabilities.UNKNOWN);
+            ModelCapabilities declared = config.declaredModels().get(name);
+            if (declared != null) {
+                capabilities = capabilities.overriddenBy(declared);
+            }
+            if (backendWide != ModelCapabilities.UNKNOWN) {
+                capabilities = capabilities.overriddenBy(backendWide);
+            }
+            if (!capabilities.knowsNothing()) {
+                merged.put(name, capabilities);
+            }
+        }
+        return Map.copyOf(merged);
+    }
+
+    /**
+     * Reads the upstream's {@code GET /models} in the background (start-up does not wait): what it says about each
+     * model joins what configuration declares. An upstream that cannot be reached, times out or fails is reported
+     * once at WARN with the URL and asked again later ({@code model-discovery-retry}, 10 s, doubling up to 5 min); one that
+     * answers 4xx or something
+     * that is not a model list is reported once and not asked again.
+     */
+    void discoverModels() {
+        if (config.modelDiscovery()) {
+            discover(0);
+        } else {
+            firstListing.complete(Optional.empty());
+        }
+    }
+
+    private void discover(int attempt) {
+        if (closed) {
+            return;
+        }
+        String url = config.baseUrl() + "/models";
+        HttpExchange exchange = http.send(request(HttpMethod.GET, modelsPath, null, false), new ResponseHandler() {
+            private int status;
+            private BodyCollector body;
+            private HttpExchange bound;
+
+            @Override
+            public void bind(HttpExchange value) {
+                bound = value;
+            }
+
+            @Override
+            public void onHead(HttpResponse head) {
+                status = head.status().code();
+                body = new BodyCollector(status == 200 ? config.maxResponseBytes() : ERROR_BODY_LIMIT);
+            }
+
+            @Override
+            public void onContent(ByteBuf content) {
+                if (!body.add(content) && status == 200) {
+                    bound.abort(new UpstreamProtocolException("model list larger than " + config.maxResponseBytes() + " bytes"));
+                }
+            }
+
+            @Override
+            public void onEnd() {
+                if (status == 200) {
+                    try {
+                        listed(url, attempt, ModelListing.parse(body.bytes(), body.length()));
+                    } catch (IOException e) {
+                        LOG.log(Level.WARNING, () -> "backend " + config.id() + ": the model list at " + url + " could not be read ("
+                                + e.getMessage() + "); model capabilities come from configuration only");
+                        firstListing.complete(Optional.empty());
+                    }
+                } else if (status >= 500 || status == 429) {
+                    retry(bound, url, attempt, "HTTP " + status);
+                } else {
+                    LOG.log(Level.WARNING, () -> "backend " + config.id() + ": the model list at " + url + " answered HTTP " + status
+                            + "; model capabilities come from configuration only");
+                    firstListing.complete(Optional.empty());
+                }
+            }
+
+            @Override
+            public void onFailure(Throwable cause, boolean afterHead) {
+                retry(bound, url, attempt, Failures.of(cause, afterHead, config.id()).message());
+            }
+        });
+        long timeout = Math.max(10_000, config.connectTimeout().toMillis() * 2);
+        exchange.schedule(() -> exchange.abort(new UpstreamTimeoutException("no model list within " + timeout + " ms")), timeout,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void listed(String url, int attempt, List<ModelListing.Listed> models) {
+        Map<String, ModelCapabilities> discovered = ModelListing.byId(models);
+        byModel = merged(discovered);
+        listedModels = List.copyOf(discovered.keySet());
+        long described = models.stream().filter(m -> m.capabilities() != ModelCapabilities.UNKNOWN).count();
+        LOG.log(attempt == 0 ? Level.DEBUG : Level.INFO, () -> "backend " + config.id() + ": read the model list at " + url
+                + (attempt == 0 ? "" : " after " + (attempt + 1) + " attempts") + ": " + models.size() + " models, " + described
+                + " with capabilities");
+        firstListing.complete(Optional.of(listedModels));
+    }
+
+    private void retry(HttpExchange exchange, String url, int attempt, String why) {
+        if (closed) {
+            return;
+        }
+        long delayMillis = Math.min(300_000, config.modelDiscoveryRetry().toMillis() << Math.min(attempt, 10));
+        if (attempt == 0) {
+            LOG.log(Level.WARNING, () -> "backend " + config.id() + ": cannot read the model list at " + url + " (" + why
+                    + "); model capabilities come from configuration only until it can; asking again in the background");
+            firstListing.complete(Optional.empty());
+        } else {
+            LOG.log(Level.DEBUG, () -> "backend " + config.id() + ": model list at " + url + " still unavailable (" + why + ")");
+        }
+        exchange.eventLoop().schedule(() -> discover(attempt + 1), delayMillis, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -150,6 +295,7 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
 
     @Override
     public void close() {
+        closed = true;
         http.close();
     }
 

@@ -4,7 +4,6 @@ import static ai.meridian.adapter.out.triton.TensorRule.optional;
 import static ai.meridian.adapter.out.triton.TensorRule.required;
 
 import ai.meridian.adapter.out.triton.TensorRule.Kind;
-import ai.meridian.domain.chat.GenerationParams;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
@@ -28,23 +27,48 @@ enum Convention {
             optional("temperature", Kind.REAL),
             optional("top_p", Kind.REAL),
             optional("top_k", Kind.INTEGER),
+            optional("min_p", Kind.REAL),
             optional("stop_words", Kind.TEXT),
             optional("random_seed", Kind.INTEGER),
             optional("seed", Kind.INTEGER),
             optional("presence_penalty", Kind.REAL),
             optional("frequency_penalty", Kind.REAL),
+            optional("repetition_penalty", Kind.REAL),
+            optional("min_length", Kind.INTEGER),
             optional(Names.EXCLUDE_INPUT, Kind.FLAG))) {
         @Override
-        void addControls(RequestInputs inputs, GenerationParams p, int maxTokens, Integer topK) {
-            inputs.integer("max_tokens", maxTokens);
-            inputs.real("temperature", p.temperature());
-            inputs.real("top_p", p.topP());
-            inputs.integer("top_k", topK);
-            inputs.texts("stop_words", p.stop());
-            inputs.integer("random_seed", p.seed());
-            inputs.integer("seed", p.seed());
-            inputs.real("presence_penalty", p.presencePenalty());
-            inputs.real("frequency_penalty", p.frequencyPenalty());
+        void addControls(RequestInputs inputs, SamplingControls c) {
+            inputs.integer("max_tokens", c.maxTokens());
+            real(inputs, "temperature", "temperature", c.temperature());
+            real(inputs, "top_p", "top_p", c.topP());
+            integer(inputs, "top_k", "top_k", c.topK());
+            real(inputs, "min_p", "min_p", c.minP());
+            if (!c.stop().isEmpty()) {
+                require(inputs, "stop_words", "stop");
+                inputs.texts("stop_words", c.stop());
+            }
+            if (c.seed() != null) {
+                String seedInput = inputs.signature().input("random_seed").isPresent() ? "random_seed" : "seed";
+                integer(inputs, seedInput, "seed", c.seed());
+            }
+            real(inputs, "presence_penalty", "presence_penalty", c.presencePenalty());
+            real(inputs, "frequency_penalty", "frequency_penalty", c.frequencyPenalty());
+            real(inputs, "repetition_penalty", "repetition_penalty", c.repetitionPenalty());
+            integer(inputs, "min_length", "min_tokens", c.minTokens());
+        }
+
+        @Override
+        List<String> parameters(ModelSignature signature) {
+            List<String> accepted = new ArrayList<>();
+            for (String[] pair : TRTLLM_PARAMETERS) {
+                if (signature == null || signature.input(pair[1]).isPresent()) {
+                    accepted.add(pair[0]);
+                }
+            }
+            if (signature != null && signature.input("random_seed").isPresent() && !accepted.contains("seed")) {
+                accepted.add("seed");
+            }
+            return accepted;
         }
     },
     /** The Triton vLLM backend: {@code text_input}, {@code stream}, {@code sampling_parameters} as JSON. */
@@ -54,10 +78,23 @@ enum Convention {
             required("sampling_parameters", Kind.TEXT),
             required(Names.EXCLUDE_INPUT, Kind.FLAG))) {
         @Override
-        void addControls(RequestInputs inputs, GenerationParams p, int maxTokens, Integer topK) {
-            inputs.text("sampling_parameters", samplingParameters(p, maxTokens, topK));
+        void addControls(RequestInputs inputs, SamplingControls c) {
+            inputs.text("sampling_parameters", samplingParameters(c));
+        }
+
+        @Override
+        List<String> parameters(ModelSignature signature) {
+            return VLLM_PARAMETERS;
         }
     };
+
+    /** Request field and the TensorRT-LLM tensor that takes it ({@code seed} may also go to {@code random_seed}). */
+    private static final String[][] TRTLLM_PARAMETERS = {
+            {"seed", "seed"}, {"stop", "stop_words"}, {"presence_penalty", "presence_penalty"}, {"frequency_penalty", "frequency_penalty"},
+            {"top_k", "top_k"}, {"min_p", "min_p"}, {"repetition_penalty", "repetition_penalty"}, {"min_tokens", "min_length"}};
+    /** What {@code sampling_parameters} carries beyond temperature, top_p and max_tokens. */
+    private static final List<String> VLLM_PARAMETERS = List.of("seed", "stop", "presence_penalty", "frequency_penalty", "top_k", "min_p",
+            "repetition_penalty", "min_tokens");
 
     /** Tensor names both conventions share. */
     static final class Names {
@@ -68,6 +105,8 @@ enum Convention {
         static final String FINISH_REASON = "finish_reason";
         static final String INPUT_TOKENS = "num_input_tokens";
         static final String OUTPUT_TOKENS = "num_output_tokens";
+        static final String OUTPUT_IDS = "output_ids";
+        static final String SEQUENCE_LENGTH = "sequence_length";
 
         private Names() {
         }
@@ -78,7 +117,9 @@ enum Convention {
             required(Names.TEXT_OUTPUT, Kind.TEXT),
             optional(Names.FINISH_REASON, Kind.TEXT),
             optional(Names.INPUT_TOKENS, Kind.INTEGER),
-            optional(Names.OUTPUT_TOKENS, Kind.INTEGER));
+            optional(Names.OUTPUT_TOKENS, Kind.INTEGER),
+            optional(Names.OUTPUT_IDS, Kind.INTEGER),
+            optional(Names.SEQUENCE_LENGTH, Kind.INTEGER));
 
     /** An input that asks a model for an optional output; sent only when the model has both. */
     private record OutputSwitch(String input, String output) {
@@ -118,10 +159,20 @@ enum Convention {
         throw new IllegalArgumentException("unknown convention '" + name + "'");
     }
 
-    abstract void addControls(RequestInputs inputs, GenerationParams params, int maxTokens, Integer topK);
+    /**
+     * Adds the controls of one call. A control the request set that the model has no input for is refused with
+     * {@link IllegalArgumentException} naming the request field: the model's default would silently replace it.
+     */
+    abstract void addControls(RequestInputs inputs, SamplingControls controls);
 
-    /** Adds every input of one call; controls the model has no input for are not sent. */
-    void addInputs(RequestInputs inputs, String prompt, boolean stream, GenerationParams params, int maxTokens, Integer topK) {
+    /**
+     * The pass-through request fields this convention honours for a model with {@code signature} (null: not
+     * known yet, so everything the convention can map).
+     */
+    abstract List<String> parameters(ModelSignature signature);
+
+    /** Adds every input of one call. */
+    void addInputs(RequestInputs inputs, String prompt, boolean stream, SamplingControls controls) {
         inputs.text(Names.TEXT_INPUT, prompt);
         inputs.flag(Names.STREAM, stream);
         inputs.flag(Names.EXCLUDE_INPUT, true);
@@ -130,10 +181,13 @@ enum Convention {
                 inputs.flag(outputSwitch.input(), true);
             }
         }
-        addControls(inputs, params, maxTokens, topK);
+        addControls(inputs, controls);
     }
 
-    /** The outputs to ask for: {@code text_output} and those optional ones the model has. */
+    /**
+     * The outputs to ask for: {@code text_output} and those optional ones the model has, with one source of the
+     * answer's token count: {@code num_output_tokens}, else {@code output_ids} (counted), else {@code sequence_length}.
+     */
     static List<String> requestedOutputs(ModelSignature signature) {
         List<String> names = new ArrayList<>(OUTPUTS.size());
         for (TensorRule rule : OUTPUTS) {
@@ -141,7 +195,38 @@ enum Convention {
                 names.add(rule.name());
             }
         }
+        if (names.contains(Names.OUTPUT_TOKENS)) {
+            names.remove(Names.OUTPUT_IDS);
+            names.remove(Names.SEQUENCE_LENGTH);
+        } else if (names.contains(Names.OUTPUT_IDS)) {
+            names.remove(Names.SEQUENCE_LENGTH);
+        }
         return names;
+    }
+
+    private static void require(RequestInputs inputs, String input, String param) {
+        if (inputs.signature().input(input).isEmpty()) {
+            throw new IllegalArgumentException("Triton model '" + inputs.signature().model() + "' has no input '" + input
+                    + "' for the parameter '" + param + "'");
+        }
+    }
+
+    private static void real(RequestInputs inputs, String input, String param, Double value) {
+        if (value != null) {
+            require(inputs, input, param);
+            inputs.real(input, value);
+        }
+    }
+
+    private static void integer(RequestInputs inputs, String input, String param, Long value) {
+        if (value != null) {
+            require(inputs, input, param);
+            try {
+                inputs.integer(input, value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Invalid value for '" + param + "': " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
@@ -189,36 +274,52 @@ enum Convention {
         }
     }
 
-    /** The vLLM {@code SamplingParams} as JSON: only what the request set, plus max_tokens (vLLM's default is 16). */
-    static String samplingParameters(GenerationParams p, int maxTokens, Integer topK) {
+    /**
+     * The vLLM {@code SamplingParams} as JSON: only what the request set, plus max_tokens (vLLM's default is 16)
+     * and the guided-decoding object of a JSON mode.
+     */
+    static String samplingParameters(SamplingControls c) {
         StringWriter out = new StringWriter(96);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
-            g.writeNumberField("max_tokens", maxTokens);
-            if (p.temperature() != null) {
-                g.writeNumberField("temperature", p.temperature());
+            g.writeNumberField("max_tokens", c.maxTokens());
+            if (c.temperature() != null) {
+                g.writeNumberField("temperature", c.temperature());
             }
-            if (p.topP() != null) {
-                g.writeNumberField("top_p", p.topP());
+            if (c.topP() != null) {
+                g.writeNumberField("top_p", c.topP());
             }
-            if (topK != null) {
-                g.writeNumberField("top_k", topK);
+            if (c.topK() != null) {
+                g.writeNumberField("top_k", c.topK());
             }
-            if (!p.stop().isEmpty()) {
+            if (c.minP() != null) {
+                g.writeNumberField("min_p", c.minP());
+            }
+            if (!c.stop().isEmpty()) {
                 g.writeArrayFieldStart("stop");
-                for (String stop : p.stop()) {
+                for (String stop : c.stop()) {
                     g.writeString(stop);
                 }
                 g.writeEndArray();
             }
-            if (p.seed() != null) {
-                g.writeNumberField("seed", p.seed());
+            if (c.seed() != null) {
+                g.writeNumberField("seed", c.seed());
             }
-            if (p.presencePenalty() != null) {
-                g.writeNumberField("presence_penalty", p.presencePenalty());
+            if (c.presencePenalty() != null) {
+                g.writeNumberField("presence_penalty", c.presencePenalty());
             }
-            if (p.frequencyPenalty() != null) {
-                g.writeNumberField("frequency_penalty", p.frequencyPenalty());
+            if (c.frequencyPenalty() != null) {
+                g.writeNumberField("frequency_penalty", c.frequencyPenalty());
+            }
+            if (c.repetitionPenalty() != null) {
+                g.writeNumberField("repetition_penalty", c.repetitionPenalty());
+            }
+            if (c.minTokens() != null) {
+                g.writeNumberField("min_tokens", c.minTokens());
+            }
+            if (c.guidedDecoding() != null) {
+                g.writeFieldName("guided_decoding");
+                g.writeRawValue(c.guidedDecoding());
             }
             g.writeEndObject();
         } catch (IOException e) {

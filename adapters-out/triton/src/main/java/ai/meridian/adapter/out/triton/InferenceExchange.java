@@ -13,7 +13,10 @@ import ai.meridian.application.port.out.BackendStreamListener;
 import ai.meridian.application.port.out.Cancellable;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.chat.FinishReason;
+import ai.meridian.domain.chat.GenerationParams;
 import ai.meridian.domain.chat.TokenUsage;
+import ai.meridian.domain.chat.ToolCallDelta;
+import ai.meridian.domain.chat.ToolSpec;
 import ai.meridian.domain.fallback.Failure;
 import ai.meridian.domain.fallback.FailureKind;
 import com.google.protobuf.ByteString;
@@ -24,6 +27,7 @@ import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -52,6 +56,10 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
     private final boolean streaming;
     private final boolean unary;
     private final String prompt;
+    private final SamplingControls controls;
+    /** Why the request cannot be sent to this model (a control it cannot take, a tool_choice it cannot honour), or null. */
+    private final String refusal;
+    private final AnswerOutput output;
     private final long totalDueNanos;
     private final List<EndpointChannel> tried = new CopyOnWriteArrayList<>();
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -61,6 +69,9 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
     private volatile boolean firstTokenTimedOut;
     private volatile boolean totalTimedOut;
     private volatile boolean idleTimedOut;
+    /** The model has written its first text (the first-token deadline no longer applies). */
+    private volatile boolean modelStarted;
+    /** Something reached the listener: a failure now cuts the answer rather than leaving it untouched. */
     private volatile boolean outputStarted;
     private volatile long dueNanos;
 
@@ -71,6 +82,8 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
     private long inputTokens = -1;
     private long outputTokens;
     private boolean sawOutputTokens;
+    /** Which output counts the answer's tokens: num_output_tokens, output_ids or sequence_length (null: none). */
+    private String tokenCount;
     private String answeringModel;
 
     InferenceExchange(TritonModelBackend backend, BackendCall call, BackendStreamListener listener, boolean streaming) {
@@ -80,13 +93,54 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
         this.listener = listener;
         this.streaming = streaming;
         this.unary = !streaming && config.completeRpc() == CompleteRpc.UNARY;
-        this.prompt = config.chatTemplate().prompt(call.messages(), config.prependBos());
+        ModelOptions options = config.options(call.upstreamModel());
+        ToolSpec tools = call.tools();
+        boolean callsTools = options.toolCalling() == ToolCalling.HERMES && tools.offered();
+        String built = null;
+        SamplingControls sampling = null;
+        String problem = null;
+        try {
+            refuseWhatNoTritonModelDoes(call.params(), tools, options);
+            Integer asked = call.params().maxTokens();
+            sampling = SamplingControls.of(call.params(), asked == null ? config.defaultMaxTokens() : asked, config.topK(),
+                    options.structuredOutput());
+            built = options.toolCalling() == ToolCalling.HERMES
+                    ? HermesPrompt.render(call.messages(), tools)
+                    : options.chatTemplate().prompt(call.messages(), config.prependBos());
+        } catch (IllegalArgumentException e) {
+            problem = e.getMessage();
+        }
+        this.prompt = built;
+        this.controls = sampling;
+        this.refusal = problem;
+        boolean legacy = tools.legacy();
+        this.output = callsTools && problem == null
+                ? new ToolCallOutput(HermesPrompt.prefill(tools), legacy, legacy || tools.parallelToolCalls().equals(Optional.of(false)))
+                : new PlainOutput();
         this.totalDueNanos = System.nanoTime() + config.totalTimeout().toNanos();
         this.text = new StreamedText(config.streamText());
         this.answeringModel = call.upstreamModel();
     }
 
+    /** What the request asks that no Triton model here does, checked again at the call (routing normally keeps such requests away). */
+    private void refuseWhatNoTritonModelDoes(GenerationParams params, ToolSpec tools, ModelOptions options) {
+        if (params.choices() > 1) {
+            throw new IllegalArgumentException("Triton models answer one choice per request ('n' must be 1)");
+        }
+        if (Boolean.TRUE.equals(params.logprobs())) {
+            throw new IllegalArgumentException("Triton models do not return log probabilities ('logprobs')");
+        }
+        if (tools.offered() && options.toolCalling() == ToolCalling.NONE) {
+            throw new IllegalArgumentException("Triton model '" + call.upstreamModel() + "' cannot call tools ('tools'): its chat template has "
+                    + "no tool calling (tool-calling: none)");
+        }
+    }
+
     void start() {
+        if (refusal != null) {
+            fail(Failure.of(FailureKind.CLIENT_ERROR, "backend " + config.id() + " (Triton model " + call.upstreamModel() + "): " + refusal));
+            return;
+        }
         long firstTokenDue = System.nanoTime() + config.firstTokenTimeout().toNanos();
         // Whole answers too: a hung server costs one first-token wait, not the total timeout.
         dueNanos = firstTokenDue - totalDueNanos < 0 ? firstTokenDue : totalDueNanos;
@@ -169,11 +223,12 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
         if (!unary) {
             request.putParameters(ENABLE_EMPTY_FINAL, TRUE);
         }
-        Integer asked = call.params().maxTokens();
-        config.convention().addInputs(new RequestInputs(request, signature), prompt, streaming, call.params(),
-                asked == null ? config.defaultMaxTokens() : asked, config.topK());
-        for (String output : Convention.requestedOutputs(signature)) {
-            request.addOutputsBuilder().setName(output);
+        config.convention().addInputs(new RequestInputs(request, signature), prompt, streaming, controls);
+        for (String name : Convention.requestedOutputs(signature)) {
+            request.addOutputsBuilder().setName(name);
+            if (name.equals(Names.OUTPUT_TOKENS) || name.equals(Names.OUTPUT_IDS) || name.equals(Names.SEQUENCE_LENGTH)) {
+                tokenCount = name;
+            }
         }
         return request.build();
     }
@@ -203,7 +258,7 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
         }
         if (nowNanos - totalDueNanos >= 0) {
             totalTimedOut = true;
-        } else if (!outputStarted) {
+        } else if (!modelStarted) {
             firstTokenTimedOut = true;
         } else {
             idleTimedOut = true;
@@ -255,6 +310,10 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
         }
         if (isFinal) {
             complete();
+        } else if (output.done()) {
+            // A single-call answer has its call: the rest of the generation is not wanted.
+            complete();
+            cancelCurrent("the answer is complete");
         }
     }
 
@@ -283,16 +342,41 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
                     break;
                 case Names.OUTPUT_TOKENS:
                     // Counted per response when streaming (each says how many it adds), once otherwise.
-                    long out = firstInteger(response, i);
-                    if (out >= 0) {
-                        outputTokens += out;
-                        sawOutputTokens = true;
+                    if (Names.OUTPUT_TOKENS.equals(tokenCount)) {
+                        countTokens(firstInteger(response, i));
+                    }
+                    break;
+                case Names.OUTPUT_IDS:
+                    // Each streamed response carries the ids of its new tokens; a whole answer carries all of them.
+                    if (Names.OUTPUT_IDS.equals(tokenCount)) {
+                        countTokens(countIntegers(response, i));
+                    }
+                    break;
+                case Names.SEQUENCE_LENGTH:
+                    // The length of the answer's token sequence: read for whole answers only (one response).
+                    if (Names.SEQUENCE_LENGTH.equals(tokenCount) && !streaming) {
+                        countTokens(firstInteger(response, i));
                     }
                     break;
                 default:
                     break;
             }
         }
+    }
+
+    private void countTokens(long count) {
+        if (count >= 0) {
+            outputTokens += count;
+            sawOutputTokens = true;
+        }
+    }
+
+    private static long countIntegers(ModelInferResponse response, int index) {
+        InferOutputTensor output = response.getOutputs(index);
+        if (response.getRawOutputContentsCount() > 0) {
+            return TensorCodec.countIntegers(output.getDatatype(), raw(response, index));
+        }
+        return TensorCodec.countIntegers(output.getContents());
     }
 
     private static Optional<ByteString> firstBytes(ModelInferResponse response, int index) {
@@ -319,24 +403,48 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
         return response.getRawOutputContents(index);
     }
 
+    /** New text from the model. */
     private void deliver(String piece) {
         if (!piece.isEmpty()) {
-            outputStarted = true;
+            modelStarted = true;
             // Between pieces, the read timeout (within the total).
             long idleDue = System.nanoTime() + config.readTimeout().toNanos();
             dueNanos = idleDue - totalDueNanos < 0 ? idleDue : totalDueNanos;
-            listener.onDelta(Delta.of(piece));
+            output.text(piece);
         }
+    }
+
+    /** A piece of the answer for the listener. */
+    private void emit(Delta delta) {
+        outputStarted = true;
+        listener.onDelta(delta);
     }
 
     private void complete() {
         deliver(text.finish());
+        output.end();
         if (ended.compareAndSet(false, true)) {
             stopWatch();
             Optional<TokenUsage> usage = inputTokens >= 0 && sawOutputTokens
                     ? Optional.of(new TokenUsage((int) inputTokens, (int) outputTokens)) : Optional.empty();
-            listener.onComplete(FinishReason.fromWire(finishReason), usage, answeringModel);
+            listener.onComplete(finishReason(), usage, answeringModel);
         }
+    }
+
+    /**
+     * The model's own reason when it gives one (vLLM); else {@code length} when the answer used all the tokens it
+     * was allowed (counted from the model's outputs), else {@code stop}. An answer that called tools and stopped
+     * by itself ends with {@code tool_calls} ({@code function_call} for the legacy form), as OpenAI's do.
+     */
+    private FinishReason finishReason() {
+        FinishReason reason = FinishReason.fromWire(finishReason);
+        if (finishReason == null && sawOutputTokens && outputTokens >= controls.maxTokens()) {
+            reason = FinishReason.LENGTH;
+        }
+        if (output.calledTools() && FinishReason.STOP.equals(reason)) {
+            reason = call.tools().legacy() ? FinishReason.FUNCTION_CALL : FinishReason.TOOL_CALLS;
+        }
+        return reason;
     }
 
     private void fail(Failure failure) {
@@ -365,7 +473,7 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
                 return;
             }
         }
-        fail(GrpcFailures.ofStatus(status, outputStarted, where(endpoint)));
+        fail(GrpcFailures.ofStatus(status, outputStarted || modelStarted, where(endpoint)));
     }
 
     private void onCallEnd(EndpointChannel endpoint) {
@@ -463,6 +571,111 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
         @Override
         public void onCompleted() {
             onCallEnd(endpoint);
+        }
+    }
+
+    /** Turns the model's text into the answer's deltas. */
+    private interface AnswerOutput {
+        void text(String piece);
+
+        /** The model's output ended: whatever was held back is decided. */
+        void end();
+
+        boolean calledTools();
+
+        /** The answer is whole before the model finished (a single call was made). */
+        boolean done();
+    }
+
+    /** Text is answer text, passed on as it comes. */
+    private final class PlainOutput implements AnswerOutput {
+        @Override
+        public void text(String piece) {
+            emit(Delta.of(piece));
+        }
+
+        @Override
+        public void end() {
+            // nothing held back
+        }
+
+        @Override
+        public boolean calledTools() {
+            return false;
+        }
+
+        @Override
+        public boolean done() {
+            return false;
+        }
+    }
+
+    /** Text read by the Hermes parser: answer text and tool calls, as OpenAI streams them. */
+    private final class ToolCallOutput implements AnswerOutput, HermesCallParser.Sink {
+        private final HermesCallParser parser;
+        private final boolean legacy;
+        /** The call's beginning written into the prompt for tool_choice; read before the model's first text. */
+        private String prefill;
+
+        ToolCallOutput(String prefill, boolean legacy, boolean singleCall) {
+            this.parser = new HermesCallParser(this, CallIds::next, singleCall);
+            this.legacy = legacy;
+            this.prefill = prefill.isEmpty() ? null : prefill;
+        }
+
+        @Override
+        public void text(String piece) {
+            if (prefill != null) {
+                piece = prefill + piece;
+                prefill = null;
+            }
+            parser.feed(piece);
+        }
+
+        @Override
+        public void end() {
+            if (prefill != null) {
+                parser.feed(prefill);
+                prefill = null;
+            }
+            parser.finish();
+        }
+
+        @Override
+        public boolean calledTools() {
+            return parser.calls() > 0;
+        }
+
+        @Override
+        public boolean done() {
+            return parser.done();
+        }
+
+        @Override
+        public void answer(String answerText) {
+            emit(Delta.of(answerText));
+        }
+
+        @Override
+        public void open(int index, String id, String name) {
+            if (legacy) {
+                emit(functionCall(new ToolCallDelta(0, null, null, name, "")));
+            } else {
+                emit(Delta.toolCalls(0, List.of(ToolCallDelta.start(index, id, name))));
+            }
+        }
+
+        @Override
+        public void arguments(int index, String piece) {
+            if (legacy) {
+                emit(functionCall(ToolCallDelta.arguments(0, piece)));
+            } else {
+                emit(Delta.toolCalls(0, List.of(ToolCallDelta.arguments(index, piece))));
+            }
+        }
+
+        private Delta functionCall(ToolCallDelta fragment) {
+            return new Delta(0, "", "", List.of(), fragment, null, null, null, Map.of(), Map.of(), Map.of());
         }
     }
 }

@@ -131,6 +131,17 @@ final class TensorCodec {
         return -1;
     }
 
+    /** How many elements a raw integer tensor holds. */
+    static long countIntegers(String datatype, ByteString raw) {
+        return raw.size() / integerType(datatype, TritonProtocolException::new).width();
+    }
+
+    /** How many elements an integer tensor given as typed contents holds. */
+    static long countIntegers(InferTensorContents contents) {
+        return (long) contents.getIntContentsCount() + contents.getUintContentsCount() + contents.getInt64ContentsCount()
+                + contents.getUint64ContentsCount();
+    }
+
     private static IntegerType integerType(String datatype, Function<String, RuntimeException> problem) {
         IntegerType type = INTEGER_TYPES.get(datatype);
         if (type == null) {

@@ -4,9 +4,12 @@ import ai.meridian.application.port.out.BackendSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import ai.meridian.application.port.out.SettingsMap;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -34,7 +37,9 @@ record TritonBackendConfig(
         Duration endpointCooldown,
         boolean tls,
         Optional<Path> tlsTrustCert,
-        Optional<String> tlsAuthority) {
+        Optional<String> tlsAuthority,
+        ModelOptions defaults,
+        Map<String, ModelOptions> models) {
 
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final Duration DEFAULT_FIRST_TOKEN_TIMEOUT = Duration.ofSeconds(60);
@@ -94,6 +99,18 @@ record TritonBackendConfig(
                 throw new IllegalArgumentException(key + "tls-trust-cert: cannot read " + path.toAbsolutePath());
             }
         });
+        Objects.requireNonNull(defaults, key + "defaults");
+        if (defaults.chatTemplate() != chatTemplate) {
+            throw new IllegalArgumentException(key + "chat-template differs from the model defaults");
+        }
+        defaults.check("meridian.backends." + id, convention);
+        models = Map.copyOf(models == null ? Map.of() : models);
+    }
+
+    /** What is configured for the Triton model {@code model}: its {@code models} entry, else the backend's defaults. */
+    ModelOptions options(String model) {
+        ModelOptions own = models.get(model);
+        return own == null ? defaults : own;
     }
 
     static TritonBackendConfig from(BackendSettings s) {
@@ -107,11 +124,18 @@ record TritonBackendConfig(
             }
         }
         Integer topK = s.string("top-k").isPresent() ? s.integer("top-k", 0) : null;
+        Convention convention = choice(s, "convention", null, Convention::named, "trtllm, vllm");
+        ChatTemplate template = choice(s, "chat-template", null, ChatTemplate::named, TEMPLATES);
+        ModelOptions defaults = new ModelOptions(template,
+                choice(s, "tool-calling", "none", ToolCalling::named, TOOL_CALLING),
+                choice(s, "structured-output", "none", StructuredOutput::named, STRUCTURED_OUTPUT),
+                nonNegative(key + "context-window", s.integer("context-window", 0)),
+                nonNegative(key + "max-output-tokens", s.integer("max-output-tokens", 0)));
         return new TritonBackendConfig(s.id(), endpoints,
                 s.required("model"),
                 s.string("model-version", ""),
-                choice(s, "convention", null, Convention::named, "trtllm, vllm"),
-                choice(s, "chat-template", null, ChatTemplate::named, "chatml, deepseek, llama3, raw"),
+                convention,
+                template,
                 s.flag("prepend-bos", false),
                 choice(s, "stream-text", "delta", v -> StreamedText.Mode.valueOf(v.toUpperCase(Locale.ROOT)), "delta, cumulative"),
                 choice(s, "complete-rpc", "stream", v -> CompleteRpc.valueOf(v.toUpperCase(Locale.ROOT)), "stream, unary"),
@@ -127,7 +151,58 @@ record TritonBackendConfig(
                 s.duration("endpoint-cooldown", DEFAULT_ENDPOINT_COOLDOWN),
                 s.flag("tls", false),
                 s.string("tls-trust-cert").map(Path::of),
-                s.string("tls-authority"));
+                s.string("tls-authority"),
+                defaults,
+                models(s, convention, defaults));
+    }
+
+    private static final String TEMPLATES = "chatml, deepseek, llama3, raw";
+    private static final String TOOL_CALLING = "hermes, none";
+    private static final String STRUCTURED_OUTPUT = "guided-decoding, none";
+    private static final java.util.Set<String> MODEL_KEYS =
+            java.util.Set.of("name", "chat-template", "tool-calling", "structured-output", "context-window", "max-output-tokens");
+
+    /** {@code models}: per Triton model, what differs from the backend's defaults. */
+    private static Map<String, ModelOptions> models(BackendSettings s, Convention convention, ModelOptions defaults) {
+        Map<String, ModelOptions> models = new LinkedHashMap<>();
+        for (SettingsMap entry : s.entries("models")) {
+            for (String k : entry.properties().keySet()) {
+                if (!MODEL_KEYS.contains(k)) {
+                    throw new IllegalArgumentException(entry.key(k) + " is not a key of a Triton model entry; known: " + new java.util.TreeSet<>(MODEL_KEYS));
+                }
+            }
+            String name = entry.required("name");
+            ModelOptions options = new ModelOptions(
+                    entryChoice(entry, "chat-template", defaults.chatTemplate(), ChatTemplate::named, TEMPLATES),
+                    entryChoice(entry, "tool-calling", defaults.toolCalling(), ToolCalling::named, TOOL_CALLING),
+                    entryChoice(entry, "structured-output", defaults.structuredOutput(), StructuredOutput::named, STRUCTURED_OUTPUT),
+                    nonNegative(entry.key("context-window"), entry.integer("context-window", defaults.contextWindow())),
+                    nonNegative(entry.key("max-output-tokens"), entry.integer("max-output-tokens", defaults.maxOutputTokens())));
+            options.check(entry.path(), convention);
+            if (models.put(name, options) != null) {
+                throw new IllegalArgumentException(entry.key("name") + " '" + name + "' is listed twice");
+            }
+        }
+        return models;
+    }
+
+    private static <T> T entryChoice(SettingsMap entry, String key, T fallback, Function<String, T> parse, String allowed) {
+        Optional<String> value = entry.string(key);
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return parse.apply(value.get());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(entry.key(key) + " must be one of " + allowed + ", not '" + value.get() + "'");
+        }
+    }
+
+    private static int nonNegative(String key, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(key + " must not be negative");
+        }
+        return value;
     }
 
     /** Deadline of the small control calls (readiness, metadata), which include connecting. */

@@ -11,16 +11,19 @@ import ai.meridian.application.port.out.BackendFailureException;
 import ai.meridian.application.port.out.BackendStreamListener;
 import ai.meridian.application.port.out.Cancellable;
 import ai.meridian.application.port.out.ModelBackend;
+import ai.meridian.domain.chat.AnswerAssembler;
 import ai.meridian.domain.chat.Completion;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.fallback.Failure;
+import ai.meridian.domain.routing.ModelCapabilities;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +46,8 @@ public final class TritonModelBackend implements ModelBackend {
     private final DeadlineWatch deadlineWatch;
     /** Checked metadata per Triton model name; a failed fetch is dropped so the next call asks again. */
     private final ConcurrentMap<String, CompletableFuture<ModelSignature>> signatures = new ConcurrentHashMap<>();
+    /** What each model can do, by Triton model name; refined once its metadata is read. Asked per request: one map lookup. */
+    private final ConcurrentMap<String, ModelCapabilities> capabilities = new ConcurrentHashMap<>();
 
     TritonModelBackend(TritonBackendConfig config, DeadlineWatch deadlineWatch) {
         this.config = config;
@@ -94,6 +99,25 @@ public final class TritonModelBackend implements ModelBackend {
         InferenceExchange exchange = new InferenceExchange(this, call, listener, true);
         exchange.start();
         return exchange;
+    }
+
+    @Override
+    public ModelCapabilities capabilities(String upstreamModel) {
+        ModelCapabilities known = capabilities.get(upstreamModel);
+        if (known != null) {
+            return known;
+        }
+        return capabilities.computeIfAbsent(upstreamModel, model -> TritonCapabilities.of(config.options(model), config.convention(), knownSignature(model)));
+    }
+
+    private ModelSignature knownSignature(String model) {
+        CompletableFuture<ModelSignature> fetched = signatures.get(model);
+        return fetched != null && fetched.isDone() && !fetched.isCompletedExceptionally() ? fetched.join() : null;
+    }
+
+    /** The model's metadata is known: what it can do is now exact (its inputs decide the TensorRT-LLM parameters). */
+    private void learned(ModelSignature signature) {
+        capabilities.put(signature.model(), TritonCapabilities.of(config.options(signature.model()), config.convention(), signature));
     }
 
     /** Ready when at least one endpoint says both server and model are ready; each endpoint's health follows its answer. */
@@ -153,6 +177,7 @@ public final class TritonModelBackend implements ModelBackend {
                 fetching.completeExceptionally(error);
             } else {
                 fetching.complete(signature);
+                learned(signature);
             }
         });
         return fetching;
@@ -199,6 +224,7 @@ public final class TritonModelBackend implements ModelBackend {
             try {
                 ModelSignature signature = fetched.get(config.controlTimeout().toMillis() + 500, TimeUnit.MILLISECONDS);
                 signatures.put(config.model(), CompletableFuture.completedFuture(signature));
+                learned(signature);
                 return;
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof IllegalArgumentException mismatch) {
@@ -242,10 +268,10 @@ public final class TritonModelBackend implements ModelBackend {
         };
     }
 
-    /** Gathers a whole answer for {@link #complete}. */
+    /** Gathers a whole answer for {@link #complete}: its text and the tool calls the model made. */
     private static final class WholeAnswer implements BackendStreamListener {
         private final CompletableFuture<Completion> future;
-        private final StringBuilder content = new StringBuilder();
+        private final AnswerAssembler answer = new AnswerAssembler();
 
         WholeAnswer(CompletableFuture<Completion> future) {
             this.future = future;
@@ -253,12 +279,13 @@ public final class TritonModelBackend implements ModelBackend {
 
         @Override
         public void onDelta(Delta delta) {
-            content.append(delta.content());
+            answer.add(delta);
         }
 
         @Override
         public void onComplete(FinishReason reason, Optional<TokenUsage> usage, String upstreamModel) {
-            future.complete(new Completion(content.toString(), "", reason, usage, upstreamModel));
+            answer.finishAll(reason, 1);
+            future.complete(new Completion(answer.choices(reason), usage, upstreamModel, null, null, Map.of()));
         }
 
         @Override

@@ -31,14 +31,15 @@ class ConventionTest {
     @Test
     void samplingParametersCarryWhatTheRequestSetAsJson() {
         GenerationParams params = new GenerationParams(0.7, 0.9, 128, List.of("</s>", "停\"止\n"), 42L, "user-1", null, 0.5, -0.25);
-        assertThat(Convention.samplingParameters(params, 128, 40)).isEqualTo(
+        assertThat(Convention.samplingParameters(SamplingControls.of(params, 128, 40, StructuredOutput.NONE))).isEqualTo(
                 "{\"max_tokens\":128,\"temperature\":0.7,\"top_p\":0.9,\"top_k\":40,\"stop\":[\"</s>\",\"停\\\"止\\n\"],"
                         + "\"seed\":42,\"presence_penalty\":0.5,\"frequency_penalty\":-0.25}");
     }
 
     @Test
     void samplingParametersAlwaysBoundTheAnswer() {
-        assertThat(Convention.samplingParameters(GenerationParams.DEFAULTS, 1024, null)).isEqualTo("{\"max_tokens\":1024}");
+        assertThat(Convention.samplingParameters(SamplingControls.of(GenerationParams.DEFAULTS, 1024, null, StructuredOutput.NONE)))
+                .isEqualTo("{\"max_tokens\":1024}");
     }
 
     @Test

@@ -65,6 +65,8 @@ public final class FakeTritonServer implements AutoCloseable {
 
     private final Convention convention;
     private final String model;
+    private final boolean tokenOutputs;
+    private final boolean inputTokenOutput;
     private final ModelMetadataResponse metadata;
     private final Map<String, TensorMetadata> inputSpecs = new LinkedHashMap<>();
     private final Set<String> outputNames;
@@ -89,6 +91,8 @@ public final class FakeTritonServer implements AutoCloseable {
     private FakeTritonServer(Builder b) {
         this.convention = b.convention;
         this.model = b.model;
+        this.tokenOutputs = b.tokenOutputs;
+        this.inputTokenOutput = b.inputTokenOutput;
         this.defaultBehavior = b.defaultBehavior;
         this.metadata = metadata(b);
         metadata.getInputsList().forEach(t -> inputSpecs.put(t.getName(), t));
@@ -126,6 +130,8 @@ public final class FakeTritonServer implements AutoCloseable {
         private final Set<String> withoutInputs = new java.util.HashSet<>();
         private final Map<String, String> retyped = new LinkedHashMap<>();
         private KeyManagerFactory keyManager;
+        private boolean tokenOutputs;
+        private boolean inputTokenOutput;
         private TritonBehavior defaultBehavior = TritonBehavior.answer("Hello", " from", " a", " fake", " Triton", ".");
 
         Builder(Convention convention) {
@@ -153,6 +159,18 @@ public final class FakeTritonServer implements AutoCloseable {
             return this;
         }
 
+        /** An ensemble that also returns the tensorrt_llm model's {@code output_ids} and {@code sequence_length}. */
+        Builder withTokenOutputs() {
+            tokenOutputs = true;
+            return this;
+        }
+
+        /** An ensemble that maps the preprocessing's input length to an output {@code num_input_tokens}. */
+        Builder withInputTokenOutput() {
+            inputTokenOutput = true;
+            return this;
+        }
+
         Builder tls(KeyManagerFactory value) {
             keyManager = value;
             return this;
@@ -175,6 +193,14 @@ public final class FakeTritonServer implements AutoCloseable {
     /** For tests in other modules (the gateway end to end): a fake of the named convention on a free port. */
     public static FakeTritonServer startNamed(String convention) {
         return start(Convention.named(convention));
+    }
+
+    /**
+     * For tests in other modules: a fake of the named convention serving {@code model}, a Hermes-style tool-calling
+     * model ({@link HermesToolModel}) that calls the prompt's first tool and answers from a tool's response.
+     */
+    public static FakeTritonServer startHermesToolModel(String convention, String model) {
+        return of(Convention.named(convention)).model(model).answeringByDefault(TritonBehavior.hermesToolModel()).start();
     }
 
     public String endpoint() {
@@ -263,6 +289,13 @@ public final class FakeTritonServer implements AutoCloseable {
             output(m, "text_output", "BYTES", -1, -1);
             output(m, "cum_log_probs", "FP32", -1, -1);
             output(m, "batch_index", "INT32", -1, 1);
+            if (b.tokenOutputs) {
+                output(m, "output_ids", "INT32", -1, -1, -1);
+                output(m, "sequence_length", "INT32", -1, -1);
+            }
+            if (b.inputTokenOutput) {
+                output(m, "num_input_tokens", "INT32", -1, 1);
+            }
         } else {
             // The vLLM backend: max_batch_size 0, no batch dimension.
             m.setPlatform("vllm");
@@ -504,7 +537,7 @@ public final class FakeTritonServer implements AutoCloseable {
             InferParameter enable = raw.getParametersMap().get("triton_enable_empty_final_response");
             this.marksFinal = behavior.marksFinal() && enable != null && enable.getBoolParam();
             int maxTokens = maxTokens();
-            List<String> all = behavior.pieces();
+            List<String> all = behavior.piecesFor(request.text("text_input"));
             this.pieces = all.size() > maxTokens ? all.subList(0, maxTokens) : all;
             this.finishReason = all.size() > maxTokens ? "length" : "stop";
             plan();
@@ -585,6 +618,17 @@ public final class FakeTritonServer implements AutoCloseable {
             if (wanted("text_output")) {
                 addBytes(r, "text_output", textShape, text, typed);
             }
+            if (convention == Convention.TRTLLM && tokenOutputs) {
+                if (wanted("output_ids")) {
+                    addInt32s(r, "output_ids", new long[] {1, 1, tokens}, tokens, typed);
+                }
+                if (wanted("sequence_length")) {
+                    addInt32s(r, "sequence_length", new long[] {1, 1}, 1, typed, tokens);
+                }
+            }
+            if (convention == Convention.TRTLLM && inputTokenOutput && wanted("num_input_tokens")) {
+                addInt32s(r, "num_input_tokens", new long[] {1, 1}, 1, typed, request.text("text_input").split("\\s+").length);
+            }
             if (convention == Convention.VLLM) {
                 if (wanted("finish_reason") && request.flag("return_finish_reason")) {
                     addBytes(r, "finish_reason", new long[] {1}, last ? finishReason : "None", typed);
@@ -619,6 +663,26 @@ public final class FakeTritonServer implements AutoCloseable {
             t.setContents(InferTensorContents.newBuilder().addBytesContents(ByteString.copyFrom(bytes)));
         } else {
             r.addRawOutputContents(ByteString.copyFrom(ByteBuffer.allocate(4 + bytes.length).order(ByteOrder.LITTLE_ENDIAN).putInt(bytes.length).put(bytes).array()));
+        }
+    }
+
+    /** {@code count} INT32 elements: token ids 1000, 1001, … or, when {@code values} are given, those. */
+    private static void addInt32s(ModelInferResponse.Builder r, String name, long[] shape, int count, boolean typed, int... values) {
+        ModelInferResponse.InferOutputTensor.Builder t = r.addOutputsBuilder().setName(name).setDatatype("INT32");
+        for (long d : shape) {
+            t.addShape(d);
+        }
+        ByteBuffer raw = ByteBuffer.allocate(4 * count).order(ByteOrder.LITTLE_ENDIAN);
+        InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+        for (int i = 0; i < count; i++) {
+            int value = values.length > i ? values[i] : 1000 + i;
+            raw.putInt(value);
+            contents.addIntContents(value);
+        }
+        if (typed) {
+            t.setContents(contents);
+        } else {
+            r.addRawOutputContents(ByteString.copyFrom(raw.array()));
         }
     }
 

@@ -44,7 +44,10 @@ record ReceivedRequest(String rpc, String model, String id, Map<String, Boolean>
         return inputs.containsKey(name) && (Boolean) single(name);
     }
 
-    /** The vLLM {@code sampling_parameters} JSON, read flat: numbers, strings, booleans and lists of strings. */
+    /**
+     * The vLLM {@code sampling_parameters} JSON, read flat: numbers, strings, booleans and lists of strings; a nested
+     * object (guided decoding) as its compact JSON text.
+     */
     Map<String, Object> samplingParameters() {
         Map<String, Object> parameters = new LinkedHashMap<>();
         try (JsonParser p = new JsonFactory().createParser(text("sampling_parameters"))) {
@@ -54,7 +57,9 @@ record ReceivedRequest(String rpc, String model, String id, Map<String, Boolean>
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken token = p.nextToken();
-                if (token == JsonToken.START_ARRAY) {
+                if (token == JsonToken.START_OBJECT) {
+                    parameters.put(name, ai.meridian.support.json.RawJson.read(p));
+                } else if (token == JsonToken.START_ARRAY) {
                     List<String> items = new ArrayList<>();
                     while (p.nextToken() != JsonToken.END_ARRAY) {
                         items.add(p.getText());

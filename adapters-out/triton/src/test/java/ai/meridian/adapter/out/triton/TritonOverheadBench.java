@@ -87,7 +87,8 @@ public final class TritonOverheadBench {
         ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(model).setId("bench")
                 .putParameters(InferenceExchange.ENABLE_EMPTY_FINAL, InferParameter.newBuilder().setBoolParam(true).build());
         ModelSignature signature = ModelSignature.of(model, metadata);
-        convention.addInputs(new RequestInputs(request, signature), ChatTemplate.CHATML.prompt(call.messages(), false), true, call.params(), 64, null);
+        convention.addInputs(new RequestInputs(request, signature), ChatTemplate.CHATML.prompt(call.messages(), false), true,
+                SamplingControls.of(call.params(), 64, null, StructuredOutput.NONE));
         Convention.requestedOutputs(signature).forEach(name -> request.addOutputsBuilder().setName(name));
         return request.build();
     }
