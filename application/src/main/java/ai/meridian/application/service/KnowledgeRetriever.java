@@ -73,8 +73,10 @@ public final class KnowledgeRetriever implements QueryKnowledgeUseCase {
     }
 
     /** Keyword and vector candidates from the (already resolved) knowledge bases. */
-    /** The longest query searched: longer ones are refused by {@link #query}, cut by {@link #search}. */
+    /** The longest query {@link #query} takes; longer ones are refused. */
     static final int MAX_QUERY_CHARS = 4000;
+    /** How much of a query {@link #search} reads: a question's first thousand characters say what it is about. */
+    static final int SEARCHED_QUERY_CHARS = 1000;
 
     public CompletableFuture<Result> search(String tenant, List<String> knowledgeBases, String query, int candidates) {
         if (knowledgeBases.isEmpty()) {
@@ -82,7 +84,7 @@ public final class KnowledgeRetriever implements QueryKnowledgeUseCase {
         }
         // A question's first characters say what it is about; analysing 70,000 of them (Chinese segmentation is
         // slow) held the search threads past every other query's timeout.
-        query = query.length() > MAX_QUERY_CHARS ? query.substring(0, MAX_QUERY_CHARS) : query;
+        query = query.length() > SEARCHED_QUERY_CHARS ? query.substring(0, SEARCHED_QUERY_CHARS) : query;
         long timeout = settings.knowledgeTimeout().toMillis();
         CompletableFuture<List<IndexHit>> keyword = index.keywordSearch(tenant, knowledgeBases, query, candidates)
                 .orTimeout(timeout, TimeUnit.MILLISECONDS);
