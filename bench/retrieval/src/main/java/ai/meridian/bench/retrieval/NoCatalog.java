@@ -61,4 +61,9 @@ final class NoCatalog implements KnowledgeBaseStore {
     public CompletableFuture<Optional<IngestionJob>> findJob(String tenant, String jobId) {
         return refuse();
     }
+
+    @Override
+    public CompletableFuture<List<IngestionJob>> staleJobs(java.time.Instant updatedBefore) {
+        return refuse();
+    }
 }
