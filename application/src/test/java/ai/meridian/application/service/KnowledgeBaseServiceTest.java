@@ -246,7 +246,7 @@ class KnowledgeBaseServiceTest {
         Map<String, IndexedChunk> before = Map.copyOf(index.chunks);
         LanguageEmbeddings next = LanguageEmbeddings.single(new FailingEmbeddings("next-model"));
         KnowledgeBaseService after = new KnowledgeBaseService(store, index, next, c -> CompletableFuture.failedFuture(new IllegalStateException()),
-                Optional.empty(), text -> List.of(text), Clock.systemUTC());
+                Optional.empty(), text -> List.of(text), Clock.systemUTC(), WORK, KnowledgeBaseService.IngestionLimits.DEFAULTS);
         assertThat(after.get("acme", "docs").get().staleChunks()).isEqualTo(5);
         Reembedding reembedding = new Reembedding(index, next);
         Reembedding.Progress progress = reembedding.start().get(10, TimeUnit.SECONDS);
@@ -287,7 +287,7 @@ class KnowledgeBaseServiceTest {
     @Test
     void chunkingRunsOnTheWorkPoolNotOnTheThreadThatSavedTheJob() throws Exception {
         java.util.Set<String> chunkedOn = ConcurrentHashMap.newKeySet();
-        KnowledgeBaseService recording = new KnowledgeBaseService(store, index, embeddings, content -> CompletableFuture.failedFuture(
+        KnowledgeBaseService recording = new KnowledgeBaseService(store, index, LanguageEmbeddings.single(embeddings), content -> CompletableFuture.failedFuture(
                 new UnreadableDocumentException("unused")), Optional.empty(), text -> {
                     chunkedOn.add(Thread.currentThread().getName());
                     return List.of(text);
@@ -300,7 +300,7 @@ class KnowledgeBaseServiceTest {
     @Test
     void jobsBeyondTheLimitAreRefusedWithRetryAfterUntilOneFinishes() throws Exception {
         CompletableFuture<Void> gate = new CompletableFuture<>();
-        KnowledgeBaseService limited = new KnowledgeBaseService(store, index, embeddings, content -> CompletableFuture.failedFuture(
+        KnowledgeBaseService limited = new KnowledgeBaseService(store, index, LanguageEmbeddings.single(embeddings), content -> CompletableFuture.failedFuture(
                 new UnreadableDocumentException("unused")), Optional.empty(), text -> {
                     gate.join(); // the first job's chunking holds until the test lets it go
                     return List.of(text);
@@ -340,7 +340,7 @@ class KnowledgeBaseServiceTest {
     @Test
     void aShutdownInterruptsRunningJobsAndRecordsWhy() throws Exception {
         CompletableFuture<Void> gate = new CompletableFuture<>();
-        KnowledgeBaseService held = new KnowledgeBaseService(store, index, embeddings, content -> CompletableFuture.failedFuture(
+        KnowledgeBaseService held = new KnowledgeBaseService(store, index, LanguageEmbeddings.single(embeddings), content -> CompletableFuture.failedFuture(
                 new UnreadableDocumentException("unused")), Optional.empty(), text -> {
                     if (text.startsWith("slow")) {
                         gate.join();
