@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The hostile fuzz harness ({@code testkit/.../fuzz}) in CI: a short pass with fixed seeds against the
  * gateway in-process, over raw sockets. Not one answer may be a 5xx, and none may hang; afterwards the
- * gateway still answers. Long runs against the built jar: {@code bench/fuzz.sh} (docs/operations.md).
+ * gateway still answers. Long runs against the built jar: {@code bench/hostile-fuzz.sh} (docs/operations.md).
  */
 class HostileFuzzTest {
     private static FakeOpenAiUpstream upstream;

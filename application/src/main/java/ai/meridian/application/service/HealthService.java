@@ -25,6 +25,7 @@ public final class HealthService implements CheckHealthUseCase {
     private final Duration probeTimeout;
     private final List<PoolGauge> pools;
     private volatile boolean draining;
+    private final Map<String, java.util.function.Supplier<ComponentHealth>> components = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     public HealthService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, Duration probeTimeout) {
         this(catalog, backends, breakers, probeTimeout, List.of());
@@ -46,6 +47,11 @@ public final class HealthService implements CheckHealthUseCase {
 
     public boolean draining() {
         return draining;
+    }
+
+    /** Adds a dependency to readiness (shown, not deciding readiness: the gateway degrades instead of stopping). */
+    public void component(String name, java.util.function.Supplier<ComponentHealth> health) {
+        components.put(name, health);
     }
 
     /**
@@ -101,7 +107,9 @@ public final class HealthService implements CheckHealthUseCase {
                 loads.put(pool.name(), new PoolHealth(load, pool.essential()));
                 ready &= !(pool.essential() && load.saturated());
             }
-            return new Readiness(ready && !draining, health, models, loads, draining);
+            Map<String, ComponentHealth> parts = new LinkedHashMap<>();
+            components.forEach((name, supplier) -> parts.put(name, supplier.get()));
+            return new Readiness(ready && !draining, health, models, parts, loads, draining);
         });
     }
 }

@@ -141,7 +141,7 @@ class KnowledgeBaseServiceTest {
 
     private IngestionJob awaitJob(String tenant, String id) throws Exception {
         for (int i = 0; i < 200; i++) {
-            IngestionJob job = service.job(tenant, id).get(5, TimeUnit.SECONDS);
+            IngestionJob job = service.job(caller(tenant), id).get(5, TimeUnit.SECONDS);
             if (job.status().finished()) {
                 return job;
             }
@@ -152,23 +152,23 @@ class KnowledgeBaseServiceTest {
 
     @Test
     void knowledgeBasesAreCreatedListedAndDeletedPerTenant() throws Exception {
-        service.create("acme", "docs", "product docs").get();
-        assertThatThrownBy(() -> service.create("acme", "docs", "").get()).cause()
+        service.create(caller("acme"), "docs", "product docs").get();
+        assertThatThrownBy(() -> service.create(caller("acme"), "docs", "").get()).cause()
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.CONFLICT));
-        assertThatThrownBy(() -> service.create("acme", "Bad Name", "").get()).cause()
+        assertThatThrownBy(() -> service.create(caller("acme"), "Bad Name", "").get()).cause()
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.error().param()).isEqualTo("name"));
-        assertThat(service.list("acme").get()).extracting(s -> s.base().name()).containsExactly("docs");
-        assertThat(service.list("globex").get()).isEmpty();
-        assertThatThrownBy(() -> service.get("globex", "docs").get()).as("another tenant's base is a 404").cause()
+        assertThat(service.list(caller("acme")).get()).extracting(s -> s.base().name()).containsExactly("docs");
+        assertThat(service.list(caller("globex")).get()).isEmpty();
+        assertThatThrownBy(() -> service.get(caller("globex"), "docs").get()).as("another tenant's base is a 404").cause()
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.NOT_FOUND));
-        service.delete("acme", "docs").get();
-        assertThat(service.list("acme").get()).isEmpty();
+        service.delete(caller("acme"), "docs").get();
+        assertThat(service.list(caller("acme")).get()).isEmpty();
     }
 
     @Test
     void ingestionReadsChunksEmbedsAndIndexesWithProgress() throws Exception {
-        service.create("acme", "docs", "").get();
-        IngestionJob queued = service.ingest("acme", "docs", List.of(
+        service.create(caller("acme"), "docs", "").get();
+        IngestionJob queued = service.ingest(caller("acme"), "docs", List.of(
                 new DocumentSource.Text("Guide", "one|two|three", "https://docs.example/guide"),
                 new DocumentSource.File(new DocumentContent("notes.txt", "text/plain", "a|b".getBytes(StandardCharsets.UTF_8))))).get();
         assertThat(queued.status()).isIn(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.COMPLETED);
@@ -177,22 +177,22 @@ class KnowledgeBaseServiceTest {
         assertThat(done.documentsDone()).isEqualTo(2);
         assertThat(done.chunksTotal()).isEqualTo(5);
         assertThat(done.chunksDone()).isEqualTo(5);
-        List<KnowledgeDocument> documents = service.documents("acme", "docs").get();
+        List<KnowledgeDocument> documents = service.documents(caller("acme"), "docs").get();
         assertThat(documents).extracting(KnowledgeDocument::title).containsExactlyInAnyOrder("Guide", "From file");
         assertThat(documents).extracting(KnowledgeDocument::chunks).containsExactlyInAnyOrder(3, 2);
         assertThat(index.chunks.values()).filteredOn(c -> c.title().equals("Guide")).extracting(IndexedChunk::url)
                 .containsOnly("https://docs.example/guide");
-        assertThat(service.get("acme", "docs").get().chunks()).isEqualTo(5);
+        assertThat(service.get(caller("acme"), "docs").get().chunks()).isEqualTo(5);
     }
 
     @Test
     void aDocumentThatFailsIsReportedAndLeavesNothingHalfIndexed() throws Exception {
-        service.create("acme", "docs", "").get();
+        service.create(caller("acme"), "docs", "").get();
         List<String> many = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             many.add(i == 35 ? "POISON" : "chunk" + i);
         }
-        IngestionJob job = awaitJob("acme", service.ingest("acme", "docs", List.of(
+        IngestionJob job = awaitJob("acme", service.ingest(caller("acme"), "docs", List.of(
                 new DocumentSource.Text("Good", "x|y", ""),
                 new DocumentSource.Text("Half", String.join("|", many), ""),
                 new DocumentSource.File(new DocumentContent("bad.pdf", "application/pdf", "BROKEN".getBytes(StandardCharsets.UTF_8))))).get().id());
@@ -208,8 +208,8 @@ class KnowledgeBaseServiceTest {
 
     @Test
     void aDocumentWithoutTextIsAFailedDocumentWithTheReason() throws Exception {
-        service.create("acme", "docs", "").get();
-        IngestionJob job = awaitJob("acme", service.ingest("acme", "docs", List.of(
+        service.create(caller("acme"), "docs", "").get();
+        IngestionJob job = awaitJob("acme", service.ingest(caller("acme"), "docs", List.of(
                 new DocumentSource.Text("Blank", "   \n\t ", ""),
                 new DocumentSource.Text("Only separators", "|||", ""),
                 new DocumentSource.File(new DocumentContent("scan.pdf", "application/pdf", new byte[0])))).get().id());
@@ -218,15 +218,15 @@ class KnowledgeBaseServiceTest {
         assertThat(job.errors()).hasSize(3).allSatisfy(e -> assertThat(e).contains("no text could be read"));
         assertThat(job.errors().get(0)).startsWith("document 1 (Blank)");
         assertThat(index.chunks).isEmpty();
-        assertThat(service.documents("acme", "docs").get()).isEmpty();
+        assertThat(service.documents(caller("acme"), "docs").get()).isEmpty();
     }
 
     @Test
     void documentsCarryTheirMetadataIntoEveryChunkAndTheCatalog() throws Exception {
-        service.create("acme", "docs", "").get();
+        service.create(caller("acme"), "docs", "").get();
         DocumentMetadata given = new DocumentMetadata(Map.of("tags", MetadataValue.Text.of("hr", "travel"),
                 "year", new MetadataValue.Number(2024), "title", MetadataValue.Text.of("Overridden title")));
-        awaitJob("acme", service.ingest("acme", "docs", List.of(new DocumentSource.Text("Guide", "one|two", "handbook.pdf", given))).get().id());
+        awaitJob("acme", service.ingest(caller("acme"), "docs", List.of(new DocumentSource.Text("Guide", "one|two", "handbook.pdf", given))).get().id());
         assertThat(index.chunks.values()).hasSize(2).allSatisfy(c -> {
             assertThat(c.metadata().get("tags")).isEqualTo(MetadataValue.Text.of("hr", "travel"));
             assertThat(c.metadata().get("year")).isEqualTo(new MetadataValue.Number(2024));
@@ -235,19 +235,19 @@ class KnowledgeBaseServiceTest {
             assertThat(c.metadata().get("ingested_at")).isInstanceOf(MetadataValue.Date.class);
             assertThat(c.space()).isEqualTo("test");
         });
-        assertThat(service.documents("acme", "docs").get().get(0).metadata().get("tags")).isEqualTo(MetadataValue.Text.of("hr", "travel"));
+        assertThat(service.documents(caller("acme"), "docs").get().get(0).metadata().get("tags")).isEqualTo(MetadataValue.Text.of("hr", "travel"));
     }
 
     @Test
     void changingTheModelReembedsEveryChunkInTheBackgroundWithoutLosingOne() throws Exception {
-        service.create("acme", "docs", "").get();
-        awaitJob("acme", service.ingest("acme", "docs", List.of(new DocumentSource.Text("A", "1|2|3", ""),
+        service.create(caller("acme"), "docs", "").get();
+        awaitJob("acme", service.ingest(caller("acme"), "docs", List.of(new DocumentSource.Text("A", "1|2|3", ""),
                 new DocumentSource.Text("B", "4|5", ""))).get().id());
         Map<String, IndexedChunk> before = Map.copyOf(index.chunks);
         LanguageEmbeddings next = LanguageEmbeddings.single(new FailingEmbeddings("next-model"));
         KnowledgeBaseService after = new KnowledgeBaseService(store, index, next, c -> CompletableFuture.failedFuture(new IllegalStateException()),
                 Optional.empty(), text -> List.of(text), Clock.systemUTC(), WORK, KnowledgeBaseService.IngestionLimits.DEFAULTS);
-        assertThat(after.get("acme", "docs").get().staleChunks()).isEqualTo(5);
+        assertThat(after.get(caller("acme"), "docs").get().staleChunks()).isEqualTo(5);
         Reembedding reembedding = new Reembedding(index, next);
         Reembedding.Progress progress = reembedding.start().get(10, TimeUnit.SECONDS);
         assertThat(progress.state()).isEqualTo(Reembedding.State.DONE);
@@ -257,31 +257,35 @@ class KnowledgeBaseServiceTest {
         assertThat(index.chunks.values()).allSatisfy(c -> assertThat(c.space()).isEqualTo("next-model"));
         assertThat(index.chunks.values()).extracting(IndexedChunk::text).containsExactlyInAnyOrderElementsOf(
                 before.values().stream().map(IndexedChunk::text).toList());
-        assertThat(after.get("acme", "docs").get().staleChunks()).isZero();
-        assertThat(after.get("acme", "docs").get().models()).containsExactly("next-model");
+        assertThat(after.get(caller("acme"), "docs").get().staleChunks()).isZero();
+        assertThat(after.get(caller("acme"), "docs").get().models()).containsExactly("next-model");
     }
 
     @Test
     void badIngestionRequestsAreRefused() throws Exception {
-        service.create("acme", "docs", "").get();
-        assertThatThrownBy(() -> service.ingest("acme", "docs", List.of()).get()).cause().hasMessageContaining("at least one document");
-        assertThatThrownBy(() -> service.ingest("acme", "docs", List.of(new DocumentSource.Url("https://example.com"))).get())
+        service.create(caller("acme"), "docs", "").get();
+        assertThatThrownBy(() -> service.ingest(caller("acme"), "docs", List.of()).get()).cause().hasMessageContaining("at least one document");
+        assertThatThrownBy(() -> service.ingest(caller("acme"), "docs", List.of(new DocumentSource.Url("https://example.com"))).get())
                 .cause().hasMessageContaining("Fetching URLs is turned off");
-        assertThatThrownBy(() -> service.ingest("acme", "nope", List.of(new DocumentSource.Text("", "t", ""))).get())
+        assertThatThrownBy(() -> service.ingest(caller("acme"), "nope", List.of(new DocumentSource.Text("", "t", ""))).get())
                 .isInstanceOf(ExecutionException.class).cause()
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.NOT_FOUND));
-        assertThatThrownBy(() -> service.job("globex", "job_x").get()).cause().hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> service.job(caller("globex"), "job_x").get()).cause().hasMessageContaining("does not exist");
     }
 
     @Test
     void deletingADocumentRemovesItsChunks() throws Exception {
-        service.create("acme", "docs", "").get();
-        awaitJob("acme", service.ingest("acme", "docs", List.of(new DocumentSource.Text("A", "1|2", ""),
+        service.create(caller("acme"), "docs", "").get();
+        awaitJob("acme", service.ingest(caller("acme"), "docs", List.of(new DocumentSource.Text("A", "1|2", ""),
                 new DocumentSource.Text("B", "3", ""))).get().id());
-        String documentId = service.documents("acme", "docs").get().stream().filter(d -> d.title().equals("A")).findFirst().orElseThrow().documentId();
-        service.deleteDocument("acme", "docs", documentId).get();
+        String documentId = service.documents(caller("acme"), "docs").get().stream().filter(d -> d.title().equals("A")).findFirst().orElseThrow().documentId();
+        service.deleteDocument(caller("acme"), "docs", documentId).get();
         assertThat(index.chunks.values()).extracting(IndexedChunk::title).containsOnly("B");
-        assertThatThrownBy(() -> service.deleteDocument("acme", "docs", documentId).get()).cause().hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> service.deleteDocument(caller("acme"), "docs", documentId).get()).cause().hasMessageContaining("does not exist");
+    }
+
+    private static ai.meridian.application.port.in.CallerContext caller(String tenant) {
+        return new ai.meridian.application.port.in.CallerContext("req-test", tenant, "test-key", null, 0);
     }
 
     @Test
@@ -292,8 +296,8 @@ class KnowledgeBaseServiceTest {
                     chunkedOn.add(Thread.currentThread().getName());
                     return List.of(text);
                 }, Clock.systemUTC(), WORK, KnowledgeBaseService.IngestionLimits.DEFAULTS);
-        recording.create("acme", "docs", "").get();
-        awaitJob("acme", recording.ingest("acme", "docs", List.of(new DocumentSource.Text("A", "text", ""))).get().id());
+        recording.create(caller("acme"), "docs", "").get();
+        awaitJob("acme", recording.ingest(caller("acme"), "docs", List.of(new DocumentSource.Text("A", "text", ""))).get().id());
         assertThat(chunkedOn).containsOnly("test-work");
     }
 
@@ -305,28 +309,28 @@ class KnowledgeBaseServiceTest {
                     gate.join(); // the first job's chunking holds until the test lets it go
                     return List.of(text);
                 }, Clock.systemUTC(), WORK, new KnowledgeBaseService.IngestionLimits(1, java.time.Duration.ofSeconds(7)));
-        limited.create("acme", "docs", "").get();
-        IngestionJob first = limited.ingest("acme", "docs", List.of(new DocumentSource.Text("A", "text", ""))).get();
+        limited.create(caller("acme"), "docs", "").get();
+        IngestionJob first = limited.ingest(caller("acme"), "docs", List.of(new DocumentSource.Text("A", "text", ""))).get();
         assertThat(limited.activeJobs()).isEqualTo(1);
-        assertThatThrownBy(() -> limited.ingest("acme", "docs", List.of(new DocumentSource.Text("B", "text", ""))).get()).cause()
+        assertThatThrownBy(() -> limited.ingest(caller("acme"), "docs", List.of(new DocumentSource.Text("B", "text", ""))).get()).cause()
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
                     assertThat(e.error().kind()).isEqualTo(ErrorKind.RATE_LIMITED);
                     assertThat(e.error().code()).isEqualTo("ingestion_busy");
                     assertThat(e.error().retryAfter()).isEqualTo(java.time.Duration.ofSeconds(7));
                 });
         gate.complete(null);
-        awaitJobOf(limited, "acme", first.id());
+        awaitJobOf(limited, caller("acme"), first.id());
         for (int i = 0; i < 100 && limited.activeJobs() > 0; i++) {
             Thread.sleep(10);
         }
         assertThat(limited.activeJobs()).isZero();
-        awaitJobOf(limited, "acme", limited.ingest("acme", "docs", List.of(new DocumentSource.Text("B", "text", ""))).get().id());
-        assertThatThrownBy(() -> limited.ingest("acme", "nope", List.of(new DocumentSource.Text("C", "t", ""))).get())
+        awaitJobOf(limited, caller("acme"), limited.ingest(caller("acme"), "docs", List.of(new DocumentSource.Text("B", "text", ""))).get().id());
+        assertThatThrownBy(() -> limited.ingest(caller("acme"), "nope", List.of(new DocumentSource.Text("C", "t", ""))).get())
                 .as("a refused request gives its slot back").cause().isInstanceOf(GatewayException.class);
         assertThat(limited.activeJobs()).isZero();
     }
 
-    private static IngestionJob awaitJobOf(KnowledgeBaseService service, String tenant, String id) throws Exception {
+    private static IngestionJob awaitJobOf(KnowledgeBaseService service, ai.meridian.application.port.in.CallerContext tenant, String id) throws Exception {
         for (int i = 0; i < 500; i++) {
             IngestionJob job = service.job(tenant, id).get(5, TimeUnit.SECONDS);
             if (job.status().finished()) {
@@ -347,15 +351,15 @@ class KnowledgeBaseServiceTest {
                     }
                     return Arrays.asList(text.split("\\|"));
                 }, Clock.systemUTC(), WORK, KnowledgeBaseService.IngestionLimits.DEFAULTS);
-        held.create("acme", "docs", "").get();
-        IngestionJob job = held.ingest("acme", "docs", List.of(new DocumentSource.Text("A", "a|b", ""),
+        held.create(caller("acme"), "docs", "").get();
+        IngestionJob job = held.ingest(caller("acme"), "docs", List.of(new DocumentSource.Text("A", "a|b", ""),
                 new DocumentSource.Text("B", "slow|c", ""), new DocumentSource.Text("C", "d", ""))).get();
-        for (int i = 0; i < 200 && held.job("acme", job.id()).get().documentsDone() < 1; i++) {
+        for (int i = 0; i < 200 && held.job(caller("acme"), job.id()).get().documentsDone() < 1; i++) {
             Thread.sleep(10);
         }
         CompletableFuture<Void> interrupted = held.interruptAll("interrupted: the gateway shut down", java.time.Duration.ofMillis(200));
         interrupted.get(5, TimeUnit.SECONDS); // the chunking step under way is not waited for beyond 200 ms
-        IngestionJob after = held.job("acme", job.id()).get();
+        IngestionJob after = held.job(caller("acme"), job.id()).get();
         assertThat(after.status()).isEqualTo(JobStatus.COMPLETED_WITH_ERRORS);
         assertThat(after.documentsDone()).isEqualTo(1);
         assertThat(after.documentsFailed()).isEqualTo(2);
@@ -365,13 +369,13 @@ class KnowledgeBaseServiceTest {
             Thread.sleep(10);
         }
         assertThat(held.activeJobs()).isZero();
-        assertThat(held.job("acme", job.id()).get()).isEqualTo(after);
+        assertThat(held.job(caller("acme"), job.id()).get()).isEqualTo(after);
         assertThat(index.chunks.values()).extracting(IndexedChunk::title).containsOnly("A");
     }
 
     @Test
     void jobsLeftRunningByAStoppedGatewayAreMarkedInterruptedAndTheirHalfDocumentRemoved() throws Exception {
-        service.create("acme", "docs", "").get();
+        service.create(caller("acme"), "docs", "").get();
         java.time.Instant old = java.time.Instant.now().minus(java.time.Duration.ofMinutes(10));
         IngestionJob orphan = IngestionJob.queued("job_orphan", "acme", "docs", 2, old).running(old).chunksFound(3, old).chunksIndexed(2, old);
         store.saveJob(orphan).get();
@@ -382,13 +386,13 @@ class KnowledgeBaseServiceTest {
         store.saveJob(fresh).get();
 
         assertThat(service.recoverStale(java.time.Duration.ofMinutes(2)).get(5, TimeUnit.SECONDS)).isEqualTo(1);
-        IngestionJob recovered = service.job("acme", "job_orphan").get();
+        IngestionJob recovered = service.job(caller("acme"), "job_orphan").get();
         assertThat(recovered.status()).isEqualTo(JobStatus.FAILED);
         assertThat(recovered.documentsFailed()).isEqualTo(2);
         assertThat(recovered.chunksTotal()).isEqualTo(recovered.chunksDone());
         assertThat(recovered.errors()).singleElement().asString().startsWith("interrupted: the gateway stopped before this job finished");
         assertThat(index.chunks).isEmpty();
-        assertThat(service.job("acme", "job_fresh").get().status()).as("a job updated recently is someone's, alive")
+        assertThat(service.job(caller("acme"), "job_fresh").get().status()).as("a job updated recently is someone's, alive")
                 .isEqualTo(JobStatus.RUNNING);
     }
 }

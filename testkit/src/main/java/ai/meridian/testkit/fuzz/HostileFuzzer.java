@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Half the requests are sent half-closed (the client shuts down its sending side after the request), which
  * must not cost their answer.
  *
- * <p>Long runs: {@code bench/fuzz.sh --requests 100000 --seed 7} against a gateway started separately (see
+ * <p>Long runs: {@code bench/hostile-fuzz.sh --requests 100000 --seed 7} against a gateway started separately (see
  * docs/operations.md). Exit status 1 when anything failed.
  */
 public final class HostileFuzzer {

@@ -13,12 +13,32 @@ public interface CheckHealthUseCase {
      */
     CompletableFuture<Readiness> readiness();
 
-    /** {@code draining}: the gateway is shutting down and refuses new work. */
-    record Readiness(boolean ready, Map<String, BackendHealth> backends, Map<String, Boolean> models,
+    /**
+     * {@code components}: what else the gateway depends on and how it fares (e.g. shared rate limits); degraded is
+     * still ready. {@code pools}: the replica's pools and their load. {@code draining}: the gateway is shutting
+     * down and refuses new work.
+     */
+    record Readiness(boolean ready, Map<String, BackendHealth> backends, Map<String, Boolean> models, Map<String, ComponentHealth> components,
                      Map<String, PoolHealth> pools, boolean draining) {
+        public Readiness(boolean ready, Map<String, BackendHealth> backends, Map<String, Boolean> models) {
+            this(ready, backends, models, Map.of(), Map.of(), false);
+        }
+
+        public Readiness(boolean ready, Map<String, BackendHealth> backends, Map<String, Boolean> models, Map<String, ComponentHealth> components) {
+            this(ready, backends, models, components, Map.of(), false);
+        }
+
+        public Readiness {
+            components = components == null ? Map.of() : components;
+            pools = pools == null ? Map.of() : pools;
+        }
     }
 
     record PoolHealth(PoolGauge.Load load, boolean essential) {
+    }
+
+    /** A dependency's state ({@code up}, {@code degraded}, {@code down}) and what that means, in words. */
+    record ComponentHealth(String status, String detail) {
     }
 
     record BackendHealth(boolean ready, String circuit) {

@@ -51,6 +51,16 @@ final class HealthController {
         });
         body.put("backends", backends);
         body.put("models", readiness.models());
+        if (!readiness.components().isEmpty()) {
+            Map<String, Object> components = new LinkedHashMap<>();
+            readiness.components().forEach((name, c) -> {
+                Map<String, Object> component = new LinkedHashMap<>();
+                component.put("status", c.status());
+                component.put("detail", c.detail());
+                components.put(name, component);
+            });
+            body.put("components", components);
+        }
         if (!readiness.pools().isEmpty()) {
             Map<String, Object> pools = new LinkedHashMap<>();
             readiness.pools().forEach((name, p) -> {
