@@ -14,6 +14,7 @@ import ai.meridian.application.port.out.CircuitBreakerPort;
 import ai.meridian.application.port.out.GatewayMetrics;
 import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.application.port.out.ModelBackendFactory;
+import ai.meridian.application.port.out.PoolGauge;
 import ai.meridian.application.port.out.TelemetryPort;
 import ai.meridian.application.port.out.TokenCounter;
 import ai.meridian.application.service.BackendRegistry;
@@ -292,8 +293,12 @@ final class GatewayFactory {
 
     @Context
     HealthService healthService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers,
-                                ScheduledExecutorService timers, @Value("${meridian.health.probe-interval:10s}") String probeInterval) {
-        HealthService health = new HealthService(catalog, backends, breakers, Duration.ofSeconds(2));
+                                ScheduledExecutorService timers, @Value("${meridian.health.probe-interval:10s}") String probeInterval,
+                                JdbcConversationStore store, List<PoolGauge> pools) {
+        List<PoolGauge> all = new ArrayList<>();
+        all.add(store.poolGauge());
+        all.addAll(pools);
+        HealthService health = new HealthService(catalog, backends, breakers, Duration.ofSeconds(2), all);
         health.probePeriodically(timers, BackendSettings.parseDuration("meridian.health.probe-interval", probeInterval));
         return health;
     }

@@ -208,6 +208,9 @@ public final class FakeOpenAiUpstream implements Closeable {
         String model = m.find() ? m.group(1) : "fake-model";
         String id = "chatcmpl-fake-" + counter.incrementAndGet();
 
+        if (b.status() == 0) {
+            pause(socket, in, Duration.ofDays(1)); // silent: until the client gives up
+        }
         if (b.resetBeforeResponse()) {
             reset(socket);
             return false;
@@ -249,6 +252,12 @@ public final class FakeOpenAiUpstream implements Closeable {
             return true;
         }
         if (!stream) {
+            if (b.hangAfterHead()) {
+                out.write(("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 4096\r\n\r\n{\"id\":\"" + id + "\",")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                pause(socket, in, Duration.ofDays(1));
+            }
             if (b.hang()) {
                 pause(socket, in, Duration.ofDays(1));
             }

@@ -184,7 +184,9 @@ abstract class Execution {
             answerStatically(staticAnswer);
         } else {
             GatewayError error = ((Step.GiveUp) step).error();
-            LOG.log(Level.WARNING, "request {0} for model {1} failed: {2}", command.caller().requestId(), model.id(), error.message());
+            // The client's message names backends and status classes only; the upstream's own words go here.
+            LOG.log(error.httpStatus() >= 500 ? Level.WARNING : Level.DEBUG, "request {0} for model {1} failed: {2} (last failure: {3})",
+                    command.caller().requestId(), model.id(), error.message(), lastFailure == null ? "none" : lastFailure.message());
             deliverError(error);
         }
     }

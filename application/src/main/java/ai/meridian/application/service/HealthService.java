@@ -1,14 +1,17 @@
 package ai.meridian.application.service;
 
 import ai.meridian.application.port.in.CheckHealthUseCase;
+import ai.meridian.application.port.in.CheckHealthUseCase.PoolHealth;
 import ai.meridian.application.port.out.CircuitBreakerPort;
 import ai.meridian.application.port.out.CircuitState;
 import ai.meridian.application.port.out.ModelBackend;
+import ai.meridian.application.port.out.PoolGauge;
 import ai.meridian.domain.fallback.Tier;
 import ai.meridian.domain.routing.ModelCatalog;
 import ai.meridian.domain.routing.ModelDefinition;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,13 +23,30 @@ public final class HealthService implements CheckHealthUseCase {
     private final BackendRegistry backends;
     private final CircuitBreakerPort breakers;
     private final Duration probeTimeout;
+    private final List<PoolGauge> pools;
+    private volatile boolean draining;
     private final Map<String, java.util.function.Supplier<ComponentHealth>> components = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     public HealthService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, Duration probeTimeout) {
+        this(catalog, backends, breakers, probeTimeout, List.of());
+    }
+
+    public HealthService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, Duration probeTimeout,
+                         List<PoolGauge> pools) {
         this.catalog = catalog;
         this.backends = backends;
         this.breakers = breakers;
         this.probeTimeout = probeTimeout;
+        this.pools = List.copyOf(pools);
+    }
+
+    /** From now on readiness says no: the gateway is shutting down, so load balancers stop sending it work. */
+    public void markDraining() {
+        draining = true;
+    }
+
+    public boolean draining() {
+        return draining;
     }
 
     /** Adds a dependency to readiness (shown, not deciding readiness: the gateway degrades instead of stopping). */
@@ -81,9 +101,15 @@ public final class HealthService implements CheckHealthUseCase {
                 models.put(model.id(), servable);
                 ready &= servable;
             }
+            Map<String, PoolHealth> loads = new LinkedHashMap<>();
+            for (PoolGauge pool : pools) {
+                PoolGauge.Load load = pool.load();
+                loads.put(pool.name(), new PoolHealth(load, pool.essential()));
+                ready &= !(pool.essential() && load.saturated());
+            }
             Map<String, ComponentHealth> parts = new LinkedHashMap<>();
             components.forEach((name, supplier) -> parts.put(name, supplier.get()));
-            return new Readiness(ready, health, models, parts);
+            return new Readiness(ready && !draining, health, models, parts, loads, draining);
         });
     }
 }

@@ -33,6 +33,7 @@ import java.util.Optional;
  * recorded with what it produced.
  */
 final class StreamExecution extends Execution implements Cancellable {
+    private static final System.Logger LOG = System.getLogger(StreamExecution.class.getName());
     private final ChatStreamObserver observer;
     private final AnswerAssembler answer = new AnswerAssembler();
     private boolean started;
@@ -208,8 +209,10 @@ final class StreamExecution extends Execution implements Cancellable {
                     service.metrics.attempt(currentAttempt.route().backend(), failure.kind().name().toLowerCase(), duration);
                     attemptSpan.fail(failure.message());
                     attemptSpan.end();
-                    GatewayError error = GatewayError.of(ErrorKind.BAD_GATEWAY,
-                            "The model backend failed in the middle of the answer: " + failure.message());
+                    GatewayError error = GatewayError.of(ErrorKind.BAD_GATEWAY, "Backend '" + currentAttempt.route().backend()
+                            + "' of model '" + model.id() + "' " + failure.summary() + " in the middle of the answer.");
+                    LOG.log(System.Logger.Level.WARNING, "request {0}: backend {1} failed mid-stream: {2}", command.caller().requestId(),
+                            currentAttempt.route().backend(), failure.message());
                     ServedBy servedBy = servedBy(upstreamModel);
                     TokenUsage usage = countedUsage(answer.text());
                     recording = true;

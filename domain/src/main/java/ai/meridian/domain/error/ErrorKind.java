@@ -2,7 +2,8 @@ package ai.meridian.domain.error;
 
 /** The client-visible classes of failure, with the HTTP status and OpenAI error type each maps to. */
 public enum ErrorKind {
-    INVALID_REQUEST(400, "invalid_request_error", null),
+    /** The default code is the generic one; the parser names the specific problem where it can (invalid_json, invalid_type, ...). */
+    INVALID_REQUEST(400, "invalid_request_error", "invalid_request"),
     AUTHENTICATION(401, "invalid_request_error", "invalid_api_key"),
     PERMISSION(403, "invalid_request_error", "permission_denied"),
     NOT_FOUND(404, "invalid_request_error", "not_found"),

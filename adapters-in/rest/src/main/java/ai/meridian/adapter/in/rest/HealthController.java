@@ -61,6 +61,22 @@ final class HealthController {
             });
             body.put("components", components);
         }
+        if (!readiness.pools().isEmpty()) {
+            Map<String, Object> pools = new LinkedHashMap<>();
+            readiness.pools().forEach((name, p) -> {
+                Map<String, Object> pool = new LinkedHashMap<>();
+                pool.put("saturated", p.load().saturated());
+                pool.put("busy", p.load().busy());
+                pool.put("size", p.load().size());
+                pool.put("waiting", p.load().waiting());
+                pool.put("essential", p.essential());
+                pools.put(name, pool);
+            });
+            body.put("pools", pools);
+        }
+        if (readiness.draining()) {
+            body.put("draining", true);
+        }
         return HttpResponse.status(readiness.ready() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
     }
 }

@@ -32,7 +32,8 @@ final class OpenAiErrorResponseProcessor implements ErrorResponseProcessor<byte[
         }
         int status = response.code();
         ErrorKind kind = ErrorKind.forStatus(status);
-        GatewayError error = new GatewayError(kind, message(status, context), null, kind.defaultCode(), null);
+        String code = status == 406 ? "not_acceptable" : status == 408 ? "request_timeout" : kind.defaultCode();
+        GatewayError error = new GatewayError(kind, message(status, context), null, code, null);
         return ((MutableHttpResponse<byte[]>) response).body(OpenAiJsonWriter.error(error)).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
 

@@ -29,7 +29,8 @@ record OpenAiBackendConfig(
         String baseUrl,
         Map<String, ModelCapabilities> declaredModels,
         boolean modelDiscovery,
-        Duration modelDiscoveryRetry) {
+        Duration modelDiscoveryRetry,
+        Duration readTimeout) {
 
     OpenAiBackendConfig {
         declaredModels = Map.copyOf(declaredModels);
@@ -65,9 +66,13 @@ record OpenAiBackendConfig(
                 s.required("base-url").trim().replaceAll("/+$", ""),
                 ModelDeclarations.from(s),
                 s.flag("model-discovery", true),
-                s.duration("model-discovery-retry", Duration.ofSeconds(10)));
+                s.duration("model-discovery-retry", Duration.ofSeconds(10)),
+                s.duration("read-timeout", Duration.ofSeconds(30)));
         if (config.firstTokenTimeout.compareTo(config.totalTimeout) > 0) {
             throw new IllegalArgumentException("meridian.backends." + s.id() + ".first-token-timeout must not exceed total-timeout");
+        }
+        if (config.readTimeout.isZero() || config.readTimeout.isNegative()) {
+            throw new IllegalArgumentException("meridian.backends." + s.id() + ".read-timeout must be positive");
         }
         if (config.modelDiscoveryRetry.isNegative() || config.modelDiscoveryRetry.isZero()) {
             throw new IllegalArgumentException("meridian.backends." + s.id() + ".model-discovery-retry must be a positive duration");

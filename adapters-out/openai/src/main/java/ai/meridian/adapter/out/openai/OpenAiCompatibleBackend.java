@@ -91,6 +91,13 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
         CompletableFuture<Completion> future = new CompletableFuture<>();
         WholeAnswer handler = new WholeAnswer(future, call.upstreamModel());
         HttpExchange exchange = http.send(request(HttpMethod.POST, chatPath, call, false), handler);
+        // A whole answer's head is its first sign of life: it is due within the first-token timeout, and after
+        // it no silence may last longer than the read timeout (a hung backend then costs one first-token wait).
+        exchange.schedule(() -> {
+            if (handler.status == 0) {
+                exchange.abort(new UpstreamTimeoutException("no answer within the first-token timeout of " + config.firstTokenTimeout().toMillis() + " ms"));
+            }
+        }, config.firstTokenTimeout().toNanos(), TimeUnit.NANOSECONDS);
         exchange.schedule(() -> exchange.abort(new UpstreamTimeoutException("no complete answer within " + config.totalTimeout().toMillis() + " ms")),
                 config.totalTimeout().toNanos(), TimeUnit.NANOSECONDS);
         future.whenComplete((c, e) -> {
@@ -350,6 +357,15 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
             status = head.status().code();
             headers = head.headers();
             body = new BodyCollector(status == 200 ? config.maxResponseBytes() : ERROR_BODY_LIMIT);
+            if (!(this instanceof StreamAnswer)) {
+                watchSilence();
+            }
+        }
+
+        /** The read timeout between the response's bytes, from now on. */
+        void watchSilence() {
+            exchange.watchSilence(config.readTimeout().toNanos(), () -> new UpstreamTimeoutException("no bytes from the backend for "
+                    + config.readTimeout().toMillis() + " ms (read timeout)"));
         }
 
         /** Keeps the bytes of a whole answer (error bodies are cut at their limit rather than refused). */
@@ -508,8 +524,9 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
                 }
                 Delta delta = choice.toDelta(chunkExtra);
                 if (!delta.isEmpty()) {
-                    if (choice.hasOutput()) {
+                    if (choice.hasOutput() && !firstToken) {
                         firstToken = true;
+                        watchSilence(); // between tokens, the read timeout
                     }
                     listener.onDelta(delta);
                 }

@@ -33,6 +33,8 @@ public final class HttpExchange {
     private boolean receivedAnything;
     private boolean keepAlive;
     private boolean done;
+    /** When the last bytes of the response arrived (or the request was sent), on {@link System#nanoTime()}'s clock. */
+    private long lastReadNanos = System.nanoTime();
 
     HttpExchange(ConnectionPool pool, FullHttpRequest request, ResponseHandler handler) {
         this.pool = pool;
@@ -56,6 +58,34 @@ public final class HttpExchange {
         } else {
             pool.eventLoop().execute(() -> timers.add(pool.eventLoop().schedule(guarded, delay, unit)));
         }
+    }
+
+    /**
+     * From now on, a silence of {@code limit} between bytes of the response ends the exchange with
+     * {@code onSilence}'s failure. One timer, moved on only when it fires, rather than one per read.
+     */
+    public void watchSilence(long limitNanos, java.util.function.Supplier<Throwable> onSilence) {
+        Runnable start = () -> {
+            lastReadNanos = System.nanoTime();
+            checkSilence(limitNanos, onSilence);
+        };
+        if (pool.eventLoop().inEventLoop()) {
+            start.run();
+        } else {
+            pool.eventLoop().execute(start);
+        }
+    }
+
+    private void checkSilence(long limitNanos, java.util.function.Supplier<Throwable> onSilence) {
+        if (done) {
+            return;
+        }
+        long quiet = System.nanoTime() - lastReadNanos;
+        if (quiet >= limitNanos) {
+            abort(onSilence.get());
+            return;
+        }
+        timers.add(pool.eventLoop().schedule(() -> checkSilence(limitNanos, onSilence), limitNanos - quiet, TimeUnit.NANOSECONDS));
     }
 
     /** Cancels from any thread: closes the connection (the upstream sees the client go) and stays silent. */
@@ -116,6 +146,7 @@ public final class HttpExchange {
                 return;
             }
             receivedAnything = true;
+            lastReadNanos = System.nanoTime();
             if (message.decoderResult().isFailure()) {
                 Throwable cause = message.decoderResult().cause();
                 abort(cause instanceof PrematureChannelClosureException
