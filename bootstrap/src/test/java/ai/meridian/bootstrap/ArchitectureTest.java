@@ -35,13 +35,18 @@ class ArchitectureTest {
 
     /** Helpers adapters may share (e.g. the bounded HTTP body): plain JDK code, so sharing them couples no adapters. */
     static final ArchRule SUPPORT_USES_THE_JDK_ONLY = classes().that().resideInAPackage("ai.meridian.support..")
-            .and().resideOutsideOfPackage("ai.meridian.support.json..")
+            .and().resideOutsideOfPackages("ai.meridian.support.json..", "ai.meridian.support.nettyhttp..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "ai.meridian.support..")
             .as("shared support code depends on the JDK only");
 
     static final ArchRule SUPPORT_JSON_USES_JACKSON_CORE_ONLY = classes().that().resideInAPackage("ai.meridian.support.json..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "com.fasterxml.jackson.core..", "ai.meridian.support.json..")
             .as("the shared JSON support code depends on the JDK and jackson-core only");
+
+    /** The pooled HTTP client the HTTP backends share: Netty and the JDK, nothing of the gateway. */
+    static final ArchRule SUPPORT_NETTY_HTTP_USES_NETTY_ONLY = classes().that().resideInAPackage("ai.meridian.support.nettyhttp..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "javax.net.ssl..", "io.netty..", "ai.meridian.support.nettyhttp..")
+            .as("the shared Netty HTTP client depends on the JDK and Netty only");
 
     static final ArchRule ADAPTERS_DO_NOT_DEPEND_ON_EACH_OTHER = slices().matching("ai.meridian.adapter.(*).(*)..")
             .should().notDependOnEachOther()
@@ -71,7 +76,7 @@ class ArchitectureTest {
     static final List<ArchRule> RULES = List.of(DOMAIN_USES_THE_JDK_ONLY, APPLICATION_USES_THE_DOMAIN_ONLY,
             ADAPTERS_DO_NOT_DEPEND_ON_EACH_OTHER, ADAPTERS_USE_PORTS_NOT_SERVICES, ONLY_BOOTSTRAP_KNOWS_ADAPTERS,
             ADAPTERS_DO_NOT_USE_OBSERVABILITY, NOTHING_DEPENDS_ON_BOOTSTRAP, USE_CASES_ARE_NAMED_FOR_WHAT_THE_USER_WANTS,
-            SUPPORT_USES_THE_JDK_ONLY, SUPPORT_JSON_USES_JACKSON_CORE_ONLY);
+            SUPPORT_USES_THE_JDK_ONLY, SUPPORT_JSON_USES_JACKSON_CORE_ONLY, SUPPORT_NETTY_HTTP_USES_NETTY_ONLY);
 
     private static JavaClasses production;
 
@@ -84,7 +89,7 @@ class ArchitectureTest {
     void everyModuleIsImported() {
         for (String pkg : List.of("ai.meridian.domain.", "ai.meridian.application.port.", "ai.meridian.application.service.",
                 "ai.meridian.adapter.in.rest.", "ai.meridian.adapter.out.openai.", "ai.meridian.adapter.out.triton.", "ai.meridian.adapter.out.extractive.", "ai.meridian.adapter.out.quark.", "ai.meridian.adapter.out.searxng.", "ai.meridian.adapter.out.webfetch.", "ai.meridian.adapter.out.documenttext.", "ai.meridian.adapter.out.embedding.", "ai.meridian.adapter.out.lucene.", "ai.meridian.adapter.out.qdrant.", "ai.meridian.adapter.out.resilience4j.",
-                "ai.meridian.adapter.out.jtokkit.", "ai.meridian.adapter.out.jdbc.", "ai.meridian.support.http.", "ai.meridian.support.json.", "ai.meridian.observability.", "ai.meridian.bootstrap.")) {
+                "ai.meridian.adapter.out.jtokkit.", "ai.meridian.adapter.out.jdbc.", "ai.meridian.support.http.", "ai.meridian.support.json.", "ai.meridian.support.nettyhttp.", "ai.meridian.observability.", "ai.meridian.bootstrap.")) {
             assertThat(production.stream().anyMatch(c -> c.getName().startsWith(pkg))).as("classes of %s are checked", pkg).isTrue();
         }
     }

@@ -1,20 +1,20 @@
-package ai.meridian.adapter.out.openai;
+package ai.meridian.support.nettyhttp;
 
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 
 /** Gathers a bounded response body; reports when the bound would be passed. */
-final class BodyCollector {
+public final class BodyCollector {
     private byte[] bytes = new byte[0];
     private int length;
     private final int limit;
 
-    BodyCollector(int limit) {
+    public BodyCollector(int limit) {
         this.limit = limit;
     }
 
     /** Adds the readable bytes; false when the body would exceed the limit (nothing is added then). */
-    boolean add(ByteBuf piece) {
+    public boolean add(ByteBuf piece) {
         int n = piece.readableBytes();
         if (length + n > limit) {
             return false;
@@ -27,11 +27,11 @@ final class BodyCollector {
         return true;
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         return bytes;
     }
 
-    int length() {
+    public int length() {
         return length;
     }
 }

@@ -1,4 +1,4 @@
-package ai.meridian.adapter.out.openai;
+package ai.meridian.support.nettyhttp;
 
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
@@ -8,9 +8,9 @@ import java.util.Arrays;
  * UTF-8 character), it hands each complete event's data to the sink. Multiple {@code data:} lines join
  * with a newline; comments, {@code event:}, {@code id:} and {@code retry:} lines are skipped.
  */
-final class SseDecoder {
+public final class SseDecoder {
     /** Receives one event's data; the array is reused after the call returns. */
-    interface Sink {
+    public interface Sink {
         void onEvent(byte[] data, int length);
     }
 
@@ -23,7 +23,7 @@ final class SseDecoder {
     private boolean hasData;
 
     /** Feeds bytes; throws {@link IllegalStateException} if an event grows past 8 MiB. */
-    void feed(ByteBuf bytes, Sink sink) {
+    public void feed(ByteBuf bytes, Sink sink) {
         int end = bytes.writerIndex();
         for (int i = bytes.readerIndex(); i < end; i++) {
             byte b = bytes.getByte(i);
@@ -40,7 +40,7 @@ final class SseDecoder {
     }
 
     /** Dispatches an event left without its closing blank line when the body ends. */
-    void finish(Sink sink) {
+    public void finish(Sink sink) {
         if (lineLength > 0) {
             endLine(sink);
         }

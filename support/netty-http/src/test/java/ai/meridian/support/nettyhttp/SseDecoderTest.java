@@ -1,4 +1,4 @@
-package ai.meridian.adapter.out.openai;
+package ai.meridian.support.nettyhttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package ai.meridian.adapter.out.openai.http;
+package ai.meridian.support.nettyhttp;
 
 import java.io.IOException;
 
