@@ -1,5 +1,6 @@
 package ai.meridian.bootstrap;
 
+import ai.meridian.adapter.out.anthropic.AnthropicBackendFactory;
 import ai.meridian.adapter.out.extractive.ExtractiveBackendFactory;
 import ai.meridian.adapter.out.jdbc.JdbcConversationStore;
 import ai.meridian.adapter.out.jtokkit.JtokkitTokenCounter;
@@ -133,6 +134,16 @@ final class GatewayFactory {
                 .channelClass(NettyChannelType.CLIENT_SOCKET, loops.getEventLoopGroupConfiguration("default").orElse(null))
                 .asSubclass(SocketChannel.class);
         return new OpenAiBackendFactory(loops.getDefaultEventLoopGroup(), channel);
+    }
+
+    /** Messages-API backends ({@code type: anthropic}) share the server's event loops too. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    AnthropicBackendFactory anthropicBackendFactory(EventLoopGroupRegistry loops, EventLoopGroupFactory transports) {
+        Class<? extends SocketChannel> channel = transports
+                .channelClass(NettyChannelType.CLIENT_SOCKET, loops.getEventLoopGroupConfiguration("default").orElse(null))
+                .asSubclass(SocketChannel.class);
+        return new AnthropicBackendFactory(loops.getDefaultEventLoopGroup(), channel);
     }
 
     /** The extractive answerer: {@code type: extractive}, no model needed. */
