@@ -7,21 +7,26 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import java.util.function.BiConsumer;
 
-/** Builds OpenAI-shaped error responses: status, JSON body, request id, and Retry-After for 429/503. */
-final class ErrorResponses {
+/**
+ * Builds error responses: status, JSON body, request id, and Retry-After for 429/503. OpenAI's shape, unless the
+ * request belongs to a {@link ProtocolDoor}, which writes its own.
+ */
+public final class ErrorResponses {
     private ErrorResponses() {
     }
 
     static MutableHttpResponse<byte[]> of(HttpRequest<?> request, GatewayError error) {
-        MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>status(io.micronaut.http.HttpStatus.valueOf(error.httpStatus()))
-                .body(OpenAiJsonWriter.error(error))
+        ProtocolDoor door = ProtocolDoor.of(request).orElse(null);
+        MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>status(io.micronaut.http.HttpStatus.valueOf(
+                        door == null ? error.httpStatus() : door.status(error)))
+                .body(door == null ? OpenAiJsonWriter.error(error) : door.errorBody(error))
                 .contentType(MediaType.APPLICATION_JSON_TYPE);
         writeHeaders(RequestIds.of(request), error, response::header);
         return response;
     }
 
     /** The headers every error answer carries, whichever HTTP path wrote it: the request id, and Retry-After when known. */
-    static void writeHeaders(String requestId, GatewayError error, BiConsumer<String, String> header) {
+    public static void writeHeaders(String requestId, GatewayError error, BiConsumer<String, String> header) {
         header.accept(RequestIds.HEADER, requestId);
         if (error.retryAfter() != null) {
             // Whole seconds, rounded up and at least one.

@@ -590,12 +590,21 @@ public final class AnthropicMessagesBackend implements ModelBackend {
             if (message.model != null) {
                 model = message.model;
             }
-            if (!choice.reasoningContent().isEmpty()) {
-                deliver(new Delta("", choice.reasoningContent()), true);
-            }
-            String thinkingBlocks = choice.messageExtra().get(AnthropicWire.THINKING_BLOCKS);
-            if (thinkingBlocks != null) {
-                deliver(extra(AnthropicWire.THINKING_BLOCKS, thinkingBlocks), true);
+            // Thinking block by block, as a stream would have brought it: its text, then its signature.
+            for (String block : message.thinkingBlocks) {
+                Map<String, String> members = RawJson.objectMembers(block);
+                if ("thinking".equals(RawJson.stringValue(members.get("type")))) {
+                    String thinking = RawJson.stringValue(members.get("thinking"));
+                    if (thinking != null && !thinking.isEmpty()) {
+                        deliver(new Delta("", thinking), true);
+                    }
+                    String signature = RawJson.stringValue(members.get("signature"));
+                    if (signature != null && !signature.isEmpty()) {
+                        signature(signature);
+                    }
+                } else {
+                    deliver(extra(AnthropicWire.THINKING_BLOCKS, "[" + block + "]"), true);
+                }
             }
             if (!choice.text().isEmpty()) {
                 deliver(Delta.of(choice.text()), true);

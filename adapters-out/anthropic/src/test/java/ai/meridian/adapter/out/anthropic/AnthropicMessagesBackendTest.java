@@ -277,7 +277,9 @@ class AnthropicMessagesBackendTest {
         recorder.awaitEnd();
         assertThat(recorder.text()).isEqualTo("whole");
         assertThat(recorder.completions).containsExactly(FinishReason.STOP);
-        assertThat(recorder.deltas).anySatisfy(d -> assertThat(d.deltaExtra()).containsEntry("thinking_blocks", "[" + SIGNED + "]"));
+        assertThat(recorder.deltas).anySatisfy(d -> assertThat(d.reasoningContent()).isEqualTo("Weather needs a tool."));
+        assertThat(recorder.deltas).anySatisfy(d -> assertThat(d.deltaExtra())
+                .containsEntry("thinking_blocks", "[{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"sig-abc\"}]"));
     }
 
     @Test
