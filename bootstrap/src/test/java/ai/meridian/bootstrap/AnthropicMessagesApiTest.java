@@ -129,6 +129,168 @@ class AnthropicMessagesApiTest {
         assertThat(pings).as("one after message_start, then every 200 ms").isGreaterThanOrEqualTo(3);
     }
 
+    static final String TOOL_CALL_ANSWER = """
+            {"id":"c1","object":"chat.completion","created":1,"model":"m-2026","choices":[{"index":0,"message":{"role":"assistant",
+             "content":null,"reasoning_content":"Needs the weather tool.","tool_calls":[{"id":"call_1","type":"function",
+             "function":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}}]},"finish_reason":"tool_calls"}],
+             "usage":{"prompt_tokens":50,"completion_tokens":9,"total_tokens":59,"prompt_tokens_details":{"cached_tokens":32}}}""";
+
+    static final String TOOLS = """
+            "tools":[{"name":"get_weather","description":"Weather of a city","input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]},
+                      "cache_control":{"type":"ephemeral"}}]""";
+
+    @Test
+    void aToolUseLoopTravelsBothWays() throws Exception {
+        upstream.enqueue(UpstreamBehavior.verbatim(TOOL_CALL_ANSWER, null));
+        HttpResponse<String> first = messages(gateway, "{\"model\":\"chat\",\"max_tokens\":200," + TOOLS
+                + ",\"tool_choice\":{\"type\":\"any\",\"disable_parallel_tool_use\":true},\"messages\":[{\"role\":\"user\",\"content\":\"Weather in Paris?\"}]}");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        JsonNode answer = JSON.readTree(first.body());
+        assertThat(answer.get("stop_reason").asText()).isEqualTo("tool_use");
+        assertThat(answer.at("/content/0/type").asText()).isEqualTo("thinking");
+        assertThat(answer.at("/content/0/thinking").asText()).isEqualTo("Needs the weather tool.");
+        assertThat(answer.at("/content/0/signature").asText()).isEmpty();
+        assertThat(answer.at("/content/1/type").asText()).isEqualTo("tool_use");
+        assertThat(answer.at("/content/1/id").asText()).isEqualTo("call_1");
+        assertThat(answer.at("/content/1/name").asText()).isEqualTo("get_weather");
+        assertThat(answer.at("/content/1/input/city").asText()).isEqualTo("Paris");
+        assertThat(answer.at("/usage/input_tokens").asInt()).as("prompt less cached").isEqualTo(18);
+        assertThat(answer.at("/usage/cache_read_input_tokens").asInt()).isEqualTo(32);
+        JsonNode sentFirst = JSON.readTree(upstream.requests().get(0).body());
+        assertThat(sentFirst.at("/tools/0/type").asText()).isEqualTo("function");
+        assertThat(sentFirst.at("/tools/0/function/name").asText()).isEqualTo("get_weather");
+        assertThat(sentFirst.at("/tools/0/function/parameters/required/0").asText()).isEqualTo("city");
+        assertThat(sentFirst.at("/tools/0/cache_control/type").asText()).isEqualTo("ephemeral");
+        assertThat(sentFirst.get("tool_choice").asText()).isEqualTo("required");
+        assertThat(sentFirst.get("parallel_tool_calls").asBoolean()).isFalse();
+
+        upstream.enqueue(UpstreamBehavior.answer("18C and sunny."));
+        HttpResponse<String> second = messages(gateway, "{\"model\":\"chat\",\"max_tokens\":200," + TOOLS + ",\"messages\":["
+                + "{\"role\":\"user\",\"content\":\"Weather in Paris?\"},"
+                + "{\"role\":\"assistant\",\"content\":" + answer.get("content") + "},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"call_1\",\"content\":[{\"type\":\"text\",\"text\":\"18C\"}]},"
+                + "{\"type\":\"tool_result\",\"tool_use_id\":\"call_0\",\"content\":\"boom\",\"is_error\":true},"
+                + "{\"type\":\"text\",\"text\":\"Thanks\"}]}]}");
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        assertThat(JSON.readTree(second.body()).at("/content/0/text").asText()).isEqualTo("18C and sunny.");
+        JsonNode sent = JSON.readTree(upstream.requests().get(1).body()).get("messages");
+        assertThat(sent.get(1).get("role").asText()).isEqualTo("assistant");
+        assertThat(sent.get(1).get("content").isNull()).isTrue();
+        assertThat(sent.get(1).get("reasoning_content").asText()).isEqualTo("Needs the weather tool.");
+        assertThat(sent.get(1).at("/tool_calls/0/id").asText()).isEqualTo("call_1");
+        assertThat(JSON.readTree(sent.get(1).at("/tool_calls/0/function/arguments").asText()).get("city").asText()).isEqualTo("Paris");
+        assertThat(sent.get(2).get("role").asText()).isEqualTo("tool");
+        assertThat(sent.get(2).get("tool_call_id").asText()).isEqualTo("call_1");
+        assertThat(sent.get(2).at("/content/0/text").asText()).isEqualTo("18C");
+        assertThat(sent.get(3).get("tool_call_id").asText()).isEqualTo("call_0");
+        assertThat(sent.get(3).get("is_error").asBoolean()).isTrue();
+        assertThat(sent.get(4).get("role").asText()).isEqualTo("user");
+        assertThat(sent.get(4).at("/content/0/text").asText()).isEqualTo("Thanks");
+    }
+
+    @Test
+    void aStreamedToolCallIsAToolUseBlockWithInputJsonDeltas() throws Exception {
+        String head = "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":";
+        upstream.enqueue(UpstreamBehavior.verbatim(null, List.of(
+                head + "{\"role\":\"assistant\",\"reasoning_content\":\"Think.\"},\"finish_reason\":null}]}",
+                head + "{\"content\":\"Checking.\"},\"finish_reason\":null}]}",
+                head + "{\"tool_calls\":[{\"index\":0,\"id\":\"call_7\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"\"}}]},\"finish_reason\":null}]}",
+                head + "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"city\\\":\"}}]},\"finish_reason\":null}]}",
+                head + "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"Paris\\\"}\"}}]},\"finish_reason\":null}]}",
+                head + "{},\"finish_reason\":\"tool_calls\"}]}")));
+        HttpResponse<String> response = messages(gateway, "{\"model\":\"chat\",\"max_tokens\":200,\"stream\":true," + TOOLS
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"Weather?\"}]}");
+        List<Event> events = events(response.body());
+        assertThat(events).extracting(Event::name).containsExactly("message_start", "ping",
+                "content_block_start", "content_block_delta", "content_block_stop",
+                "content_block_start", "content_block_delta", "content_block_stop",
+                "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop",
+                "message_delta", "message_stop");
+        assertThat(events.get(2).data().at("/content_block/type").asText()).isEqualTo("thinking");
+        assertThat(events.get(3).data().at("/delta/type").asText()).isEqualTo("thinking_delta");
+        assertThat(events.get(5).data().at("/content_block/type").asText()).isEqualTo("text");
+        assertThat(events.get(8).data().at("/index").asInt()).isEqualTo(2);
+        assertThat(events.get(8).data().at("/content_block/type").asText()).isEqualTo("tool_use");
+        assertThat(events.get(8).data().at("/content_block/id").asText()).isEqualTo("call_7");
+        assertThat(events.get(8).data().at("/content_block/name").asText()).isEqualTo("get_weather");
+        assertThat(events.get(9).data().at("/delta/type").asText()).isEqualTo("input_json_delta");
+        assertThat(events.get(9).data().at("/delta/partial_json").asText() + events.get(10).data().at("/delta/partial_json").asText())
+                .isEqualTo("{\"city\":\"Paris\"}");
+        assertThat(events.get(12).data().at("/delta/stop_reason").asText()).isEqualTo("tool_use");
+    }
+
+    @Test
+    void thinkingIsForwardedAndTheStopSequenceTheBackendMatchedIsReported() throws Exception {
+        upstream.enqueue(UpstreamBehavior.verbatim("""
+                {"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"one, two"},
+                 "finish_reason":"stop","stop_reason":"###"}],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}""", null));
+        HttpResponse<String> response = messages(gateway, """
+                {"model":"chat","max_tokens":2048,"thinking":{"type":"enabled","budget_tokens":1024},"stop_sequences":["###","END"],
+                 "messages":[{"role":"user","content":"count"}]}""");
+        JsonNode answer = JSON.readTree(response.body());
+        assertThat(answer.get("stop_reason").asText()).isEqualTo("stop_sequence");
+        assertThat(answer.get("stop_sequence").asText()).isEqualTo("###");
+        JsonNode sent = JSON.readTree(upstream.requests().get(0).body());
+        assertThat(sent.at("/thinking/type").asText()).isEqualTo("enabled");
+        assertThat(sent.at("/thinking/budget_tokens").asInt()).isEqualTo(1024);
+        assertThat(sent.get("stop")).extracting(JsonNode::asText).containsExactly("###", "END");
+    }
+
+    @Test
+    void countTokensCountsThePromptWithTheGatewaysTokenizer() throws Exception {
+        HttpResponse<String> small = gateway.post("/v1/messages/count_tokens", """
+                {"model":"claude-3-5-haiku-latest","messages":[{"role":"user","content":"Hello"}]}""", "authorization", null, "x-api-key", TestGateway.KEY);
+        assertThat(small.statusCode()).as(small.body()).isEqualTo(200);
+        int hello = JSON.readTree(small.body()).get("input_tokens").asInt();
+        assertThat(hello).isPositive();
+        HttpResponse<String> bigger = gateway.post("/v1/messages/count_tokens", "{\"model\":\"chat\",\"system\":\"You are a helpful assistant.\"," + TOOLS
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}");
+        assertThat(JSON.readTree(bigger.body()).get("input_tokens").asInt()).isGreaterThan(hello + 10);
+        assertThat(upstream.requests()).as("counting calls no model").isEmpty();
+    }
+
+    @Test
+    void keysComeFromXApiKeyOrBearerAndErrorsAreAnthropicShaped() throws Exception {
+        upstream.enqueue(UpstreamBehavior.answer("ok"));
+        assertThat(gateway.post("/v1/messages", "{\"model\":\"chat\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .statusCode()).as("Bearer").isEqualTo(200);
+        String body = "{\"model\":\"chat\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        assertAnthropicError(gateway.post("/v1/messages", body, "authorization", null), 401, "authentication_error");
+        assertAnthropicError(gateway.post("/v1/messages", body, "authorization", null, "x-api-key", "sk-wrong"), 401, "authentication_error");
+        assertAnthropicError(messages(gateway, "{\"model\":\"nope\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+                404, "not_found_error");
+        assertThat(upstream.requests()).hasSize(1);
+    }
+
+    @Test
+    void anUpstreamThatKeepsFailingIsOverloadedAndAStreamCutAfterItBeganEndsWithAnErrorEvent() throws Exception {
+        upstream.enqueue(UpstreamBehavior.status(503, "down"));
+        HttpResponse<String> failed = messages(gateway, "{\"model\":\"chat\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertAnthropicError(failed, 529, "overloaded_error");
+
+        upstream.enqueue(UpstreamBehavior.answer("one", " two", " three").cutAfter(1));
+        HttpResponse<String> cut = messages(gateway, "{\"model\":\"chat\",\"max_tokens\":5,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(cut.statusCode()).isEqualTo(200);
+        List<Event> events = events(cut.body());
+        assertThat(events.get(events.size() - 1).name()).isEqualTo("error");
+        assertThat(events.get(events.size() - 1).data().at("/error/type").asText()).isEqualTo("overloaded_error");
+        assertThat(events).extracting(Event::name).doesNotContain("message_stop");
+        assertThat(events.stream().filter(e -> e.name().equals("content_block_delta")).findFirst().orElseThrow().data().at("/delta/text").asText())
+                .isEqualTo("one");
+    }
+
+    static void assertAnthropicError(HttpResponse<String> response, int status, String type) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
+        assertThat(response.headers().firstValue("x-request-id")).isPresent();
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.fieldNames()).toIterable().containsExactly("type", "error");
+        assertThat(body.get("type").asText()).isEqualTo("error");
+        assertThat(body.get("error").fieldNames()).toIterable().containsExactly("type", "message");
+        assertThat(body.at("/error/type").asText()).isEqualTo(type);
+        assertThat(body.at("/error/message").asText()).isNotBlank();
+    }
+
     /** One server-sent event: its name and its data. */
     record Event(String name, JsonNode data) {
     }

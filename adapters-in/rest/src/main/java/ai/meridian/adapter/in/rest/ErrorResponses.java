@@ -17,12 +17,25 @@ public final class ErrorResponses {
 
     static MutableHttpResponse<byte[]> of(HttpRequest<?> request, GatewayError error) {
         ProtocolDoor door = ProtocolDoor.of(request).orElse(null);
-        MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>status(io.micronaut.http.HttpStatus.valueOf(
-                        door == null ? error.httpStatus() : door.status(error)))
+        MutableHttpResponse<byte[]> response = (door == null
+                ? HttpResponse.<byte[]>status(io.micronaut.http.HttpStatus.valueOf(error.httpStatus()))
+                : HttpResponse.<byte[]>status(door.status(error), reason(door.status(error))))
                 .body(door == null ? OpenAiJsonWriter.error(error) : door.errorBody(error))
                 .contentType(MediaType.APPLICATION_JSON_TYPE);
         writeHeaders(RequestIds.of(request), error, response::header);
         return response;
+    }
+
+    /** The reason phrase of a status, also of one outside HTTP's registry (Anthropic's 529). */
+    static String reason(int status) {
+        if (status == 529) {
+            return "Site Overloaded";
+        }
+        try {
+            return io.micronaut.http.HttpStatus.valueOf(status).getReason();
+        } catch (IllegalArgumentException unknown) {
+            return "Status " + status;
+        }
     }
 
     /** The headers every error answer carries, whichever HTTP path wrote it: the request id, and Retry-After when known. */

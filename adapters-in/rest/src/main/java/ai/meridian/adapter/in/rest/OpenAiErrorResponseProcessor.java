@@ -39,7 +39,7 @@ final class OpenAiErrorResponseProcessor implements ErrorResponseProcessor<byte[
         ProtocolDoor door = ProtocolDoor.of(request).or(() -> ProtocolDoor.forPath(doors, request.getPath())).orElse(null);
         if (door != null) {
             // A framework error on a protocol door's path (unknown sub-path, wrong method, body too large): in its shape.
-            return ((MutableHttpResponse<byte[]>) response).status(door.status(error)).body(door.errorBody(error))
+            return ((MutableHttpResponse<byte[]>) response).status(door.status(error), ErrorResponses.reason(door.status(error))).body(door.errorBody(error))
                     .contentType(MediaType.APPLICATION_JSON_TYPE);
         }
         return ((MutableHttpResponse<byte[]>) response).body(OpenAiJsonWriter.error(error)).contentType(MediaType.APPLICATION_JSON_TYPE);

@@ -3,8 +3,8 @@ package ai.meridian.adapter.in.rest.anthropic;
 import ai.meridian.domain.error.GatewayError;
 
 /**
- * The gateway's errors in Anthropic's terms: 400 {@code invalid_request_error} (also for other 4xx without a type of
- * their own: 405, 409, 415), 401 {@code authentication_error}, 403 {@code permission_error}, 404
+ * The gateway's errors in Anthropic's terms: 400 {@code invalid_request_error} (also the type of other 4xx without
+ * one of their own: 405, 409, 415, which keep their status), 401 {@code authentication_error}, 403 {@code permission_error}, 404
  * {@code not_found_error}, 413 {@code request_too_large}, 429 {@code rate_limit_error}, 500 {@code api_error}, 504
  * {@code timeout_error}; and 529 {@code overloaded_error} for the two ways the gateway is temporarily unable to
  * answer: 502 (no backend produced an answer: every tier failed with 5xx, resets, cut streams or garbage) and 503
@@ -33,7 +33,8 @@ final class AnthropicErrors {
             case 503:
                 return OVERLOADED;
             default:
-                return status >= 500 ? 500 : 400;
+                // other 4xx (405, 409, 415) keep their status as invalid_request_error; other 5xx are api_error
+                return status >= 500 ? 500 : status;
         }
     }
 
