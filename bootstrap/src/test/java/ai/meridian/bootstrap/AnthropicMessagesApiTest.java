@@ -279,6 +279,32 @@ class AnthropicMessagesApiTest {
                 .isEqualTo("one");
     }
 
+    @Test
+    void aClientThatLeavesInTheMiddleOfAStreamCancelsTheUpstreamCall() throws Exception {
+        upstream.enqueue(UpstreamBehavior.answer("first", " never").withPauseBeforeLast(Duration.ofSeconds(5)));
+        int before = upstream.clientDisconnects();
+        String body = "{\"model\":\"chat\",\"max_tokens\":50,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", Integer.parseInt(gateway.url().substring(gateway.url().lastIndexOf(':') + 1)))) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write(("POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: " + TestGateway.KEY
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                    + "\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            StringBuilder received = new StringBuilder();
+            byte[] buffer = new byte[4096];
+            while (received.indexOf("text_delta") < 0) {
+                int n = socket.getInputStream().read(buffer);
+                assertThat(n).as("the stream began").isPositive();
+                received.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            assertThat(received.toString()).contains("event: message_start").contains("\"text\":\"first\"");
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+        while (upstream.clientDisconnects() == before && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(upstream.clientDisconnects()).as("the upstream call was cancelled").isGreaterThan(before);
+    }
+
     static void assertAnthropicError(HttpResponse<String> response, int status, String type) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));

@@ -183,6 +183,23 @@ final class MessagesStream implements ChatStreamObserver {
         for (ToolCallDelta fragment : delta.toolCalls()) {
             tool(events, fragment);
         }
+        String other = delta.deltaExtra().get("other_content");
+        if (other != null) {
+            // Blocks an Anthropic backend sent that the chat values have no field for (server tool use, its results): whole.
+            forEachObject(other, block -> {
+                close(events);
+                int index = blocks++;
+                events.append(AnthropicJsonWriter.event("content_block_start", g -> {
+                    g.writeStartObject();
+                    g.writeStringField("type", "content_block_start");
+                    g.writeNumberField("index", index);
+                    g.writeFieldName("content_block");
+                    g.writeRawValue(block);
+                    g.writeEndObject();
+                }));
+                events.append(stopEvent(index));
+            });
+        }
         String stop = AnthropicJsonWriter.matchedStop(delta.choiceExtra(), stopSequences);
         if (stop != null) {
             matchedStop = stop;
