@@ -295,9 +295,10 @@ final class GatewayFactory {
 
     /**
      * The Anthropic door's settings: {@code meridian.anthropic.model-mapping} (a list of {@code from} name or
-     * {@code *} pattern, {@code to} a configured model or alias, first match wins) and {@code ping-interval}.
+     * {@code *} pattern, {@code to} a configured model or alias, first match wins) and {@code ping-interval}; read at
+     * start-up, so a mapping to a model that does not exist stops it with the key's name.
      */
-    @Singleton
+    @Context
     AnthropicSettings anthropicSettings(Environment environment, ModelCatalog catalog,
                                         @Value("${meridian.anthropic.ping-interval:10s}") String pingInterval) {
         List<?> declared = environment.getProperty("meridian.anthropic.model-mapping", List.class).orElse(List.of());

@@ -305,6 +305,20 @@ class AnthropicMessagesApiTest {
         assertThat(upstream.clientDisconnects()).as("the upstream call was cancelled").isGreaterThan(before);
     }
 
+    @Test
+    void aMappingToAModelThatDoesNotExistStopsStartUpNamingTheKey() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestGateway.start(Map.of(
+                        "models", List.of(Map.of("id", "chat", "routes", List.of(TestGateway.route("extractive", "extractive")))),
+                        "anthropic", Map.of("model-mapping", List.of(Map.of("from", "claude-*", "to", "nope"))))))
+                .satisfies(e -> {
+                    Throwable root = e;
+                    while (root.getCause() != null) {
+                        root = root.getCause();
+                    }
+                    assertThat(root.getMessage()).contains("meridian.anthropic.model-mapping[0].to 'nope'");
+                });
+    }
+
     static void assertAnthropicError(HttpResponse<String> response, int status, String type) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
