@@ -91,8 +91,11 @@ class AnthropicMessagesApiTest {
     @Test
     void claudeModelNamesAreMappedToAConfiguredModelAndEchoed() throws Exception {
         upstream.enqueue(UpstreamBehavior.answer("ok"));
-        HttpResponse<String> response = messages(gateway, """
-                {"model":"claude-sonnet-4-5-20250929","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""");
+        // As Claude Code sends it: the beta Messages API (?beta=true) with its betas in a header.
+        HttpResponse<String> response = gateway.post("/v1/messages?beta=true", """
+                {"model":"claude-sonnet-4-5-20250929","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""",
+                "authorization", "Bearer " + TestGateway.KEY, "anthropic-version", "2023-06-01",
+                "anthropic-beta", "claude-code-20250219,interleaved-thinking-2025-05-14,fine-grained-tool-streaming-2025-05-14");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(JSON.readTree(response.body()).get("model").asText()).isEqualTo("claude-sonnet-4-5-20250929");
         assertThat(JSON.readTree(upstream.requests().get(0).body()).get("model").asText()).isEqualTo("m-2026");
