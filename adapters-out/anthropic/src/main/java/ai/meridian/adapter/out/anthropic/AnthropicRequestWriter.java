@@ -475,7 +475,8 @@ final class AnthropicRequestWriter {
     }
 
     /**
-     * A function tool as {@code name}/{@code description}/{@code input_schema} (with its {@code cache_control}); a
+     * A function tool as {@code name}/{@code description}/{@code input_schema} (with its {@code cache_control}, and the
+     * function's other members such as {@code strict}); a
      * tool of another type that is already in Anthropic's terms (it names itself at the top level, as
      * {@code web_search_20250305} or {@code bash_20250124} do) passes as written.
      */
@@ -495,6 +496,16 @@ final class AnthropicRequestWriter {
         }
         g.writeFieldName("input_schema");
         g.writeRawValue(tool.parametersJson() != null ? tool.parametersJson() : "{\"type\":\"object\",\"properties\":{}}");
+        // The function's other members (strict, input_examples, ...) are the tool's own in Anthropic's terms.
+        String function = members.get("function");
+        if (function != null && RawJson.isObject(function)) {
+            for (Map.Entry<String, String> member : RawJson.objectMembers(function).entrySet()) {
+                if (!Set.of("name", "description", "parameters").contains(member.getKey()) && !member.getValue().equals("null")) {
+                    g.writeFieldName(member.getKey());
+                    g.writeRawValue(member.getValue());
+                }
+            }
+        }
         copyCacheControl(g, members);
         g.writeEndObject();
     }

@@ -65,7 +65,7 @@ class AnthropicMessagesBackendTest {
 
     private static final ToolDefinition WEATHER = new ToolDefinition("function", "get_weather", "Weather of a city",
             "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}",
-            "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"},\"cache_control\":{\"type\":\"ephemeral\"}}");
+            "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"strict\":true},\"cache_control\":{\"type\":\"ephemeral\"}}");
 
     /** A tool loop's second request, as the OpenAI or the Anthropic door would hand it over. */
     private static BackendCall toolLoopCall(GenerationParams params, ToolSpec tools) {
@@ -107,7 +107,7 @@ class AnthropicMessagesBackendTest {
                 + "\"is_error\":false,\"cache_control\":{\"type\":\"ephemeral\"}},{\"type\":\"text\",\"text\":\"And tomorrow?\"}]}],"
                 + "\"temperature\":0.5,\"top_p\":0.9,\"stop_sequences\":[\"###\"],\"metadata\":{\"user_id\":\"user-9\"},"
                 + "\"tools\":[{\"name\":\"get_weather\",\"description\":\"Weather of a city\","
-                + "\"input_schema\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}},\"cache_control\":{\"type\":\"ephemeral\"}}],"
+                + "\"input_schema\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}},\"strict\":true,\"cache_control\":{\"type\":\"ephemeral\"}}],"
                 + "\"tool_choice\":{\"type\":\"any\",\"disable_parallel_tool_use\":true},"
                 + "\"top_k\":40,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024}}");
     }
