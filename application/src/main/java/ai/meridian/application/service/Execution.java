@@ -228,7 +228,8 @@ abstract class Execution {
         attemptSpan = span.child("meridian.backend " + backend.id(), attributes);
         attemptStartNanos = System.nanoTime();
         BackendCall call = new BackendCall(command.caller().requestId(), attempt.route().upstreamModel(),
-                context.messages(), command.request().params(), attemptSpan.traceparent(), context.sources(), command.request().tools());
+                context.messages(), command.request().params(), attemptSpan.traceparent(), context.sources(), command.request().tools(),
+                command.caller().headers());
         try {
             invoke(backend, call);
         } catch (RuntimeException e) {
