@@ -47,6 +47,7 @@ class AnthropicBackendGatewayTest {
         anthropic.put("first-token-timeout", "1s");
         anthropic.put("total-timeout", "3s");
         anthropic.put("circuit-breaker", Map.of("enabled", false));
+        anthropic.put("forward-headers", List.of("anthropic-beta"));
         Map<String, Object> meridian = new LinkedHashMap<>();
         meridian.put("backends", Map.of("claude", anthropic,
                 "spare", TestGateway.openAiBackend(spare.baseUrl(), Map.of("circuit-breaker", Map.of("enabled", false)))));
@@ -240,6 +241,30 @@ class AnthropicBackendGatewayTest {
         assertThat(sent.toString()).contains("Capital of Portugal?").contains("Lisbon.").contains("And its population?");
         assertAnthropicError(messages(gateway, "{\"model\":\"chat\",\"max_tokens\":50,\"conversation_id\":\"conv_nope0000000000000000\","
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), 404, "not_found_error");
+    }
+
+    @Test
+    void aRefusalReachesTheAnthropicDoorWithItsDetailsAndClientHeadersTheBackendMayForwardReachIt() throws Exception {
+        String details = "{\"type\":\"refusal\",\"category\":\"cyber\",\"explanation\":\"Not this.\"}";
+        claude.enqueue(UpstreamBehavior.verbatim(FakeAnthropicUpstream.message("claude-test", "refusal", null,
+                "{\"input_tokens\":3,\"output_tokens\":0}").replace("\"usage\"", "\"stop_details\":" + details + ",\"usage\""), null));
+        HttpResponse<String> whole = gateway.post("/v1/messages", "{\"model\":\"claude-only\",\"max_tokens\":50,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "authorization", null, "x-api-key", TestGateway.KEY,
+                "anthropic-beta", "fine-grained-tool-streaming-2025-05-14");
+        assertThat(whole.statusCode()).as(whole.body()).isEqualTo(200);
+        JsonNode answer = JSON.readTree(whole.body());
+        assertThat(answer.get("stop_reason").asText()).isEqualTo("refusal");
+        assertThat(answer.at("/stop_details/category").asText()).isEqualTo("cyber");
+        assertThat(claude.lastRequest().header("anthropic-beta")).as("forward-headers names it").isEqualTo("fine-grained-tool-streaming-2025-05-14");
+
+        claude.enqueue(UpstreamBehavior.verbatim(null, List.of(FakeAnthropicUpstream.messageStart("claude-test", 3),
+                FakeAnthropicUpstream.messageDelta("refusal", null, "{\"output_tokens\":0}").replace("\"stop_sequence\":null",
+                        "\"stop_sequence\":null,\"stop_details\":" + details), FakeAnthropicUpstream.messageStop())));
+        List<Event> events = events(messages(gateway, "{\"model\":\"claude-only\",\"max_tokens\":50,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").body());
+        JsonNode delta = events.get(events.size() - 2).data();
+        assertThat(delta.at("/delta/stop_reason").asText()).isEqualTo("refusal");
+        assertThat(delta.at("/delta/stop_details/explanation").asText()).isEqualTo("Not this.");
     }
 
     @Test

@@ -52,7 +52,6 @@ public final class FakeAnthropicUpstream implements Closeable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger disconnects = new AtomicInteger();
     private final AtomicInteger counter = new AtomicInteger();
-    private final Map<String, java.util.function.Function<RecordedRequest, UpstreamBehavior>> byModel = new ConcurrentHashMap<>();
     private volatile UpstreamBehavior fallbackBehavior = UpstreamBehavior.answer("Hello", " from", " the", " fake", " Anthropic", " upstream.");
     private volatile boolean closed;
 
@@ -93,15 +92,6 @@ public final class FakeAnthropicUpstream implements Closeable {
 
     public FakeAnthropicUpstream byDefault(UpstreamBehavior behavior) {
         fallbackBehavior = behavior;
-        return this;
-    }
-
-    /**
-     * Requests for {@code model} (when nothing is enqueued) get what {@code behavior} says for them: a client suite's
-     * scenarios, each its own model, some answering by the turn (a tool result in the request gets the final answer).
-     */
-    public FakeAnthropicUpstream forModel(String model, java.util.function.Function<RecordedRequest, UpstreamBehavior> behavior) {
-        byModel.put(model, behavior);
         return this;
     }
 
@@ -251,12 +241,7 @@ public final class FakeAnthropicUpstream implements Closeable {
                 }
                 requests.add(request);
                 UpstreamBehavior next = script.poll();
-                if (next == null) {
-                    Matcher named = MODEL.matcher(request.body());
-                    java.util.function.Function<RecordedRequest, UpstreamBehavior> scenario = named.find() ? byModel.get(named.group(1)) : null;
-                    next = scenario != null ? scenario.apply(request) : fallbackBehavior;
-                }
-                if (!respond(socket, in, out, request, next)) {
+                if (!respond(socket, in, out, request, next != null ? next : fallbackBehavior)) {
                     return;
                 }
             }

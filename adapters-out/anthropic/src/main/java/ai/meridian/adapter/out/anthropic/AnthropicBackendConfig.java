@@ -1,5 +1,6 @@
 package ai.meridian.adapter.out.anthropic;
 
+import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.application.port.out.BackendSettings;
 import ai.meridian.support.nettyhttp.UpstreamEndpoint;
 import java.time.Duration;
@@ -21,6 +22,7 @@ record AnthropicBackendConfig(
         String anthropicVersion,
         List<String> betas,
         Map<String, String> headers,
+        Set<String> forwardHeaders,
         Duration connectTimeout,
         Duration firstTokenTimeout,
         Duration totalTimeout,
@@ -35,6 +37,7 @@ record AnthropicBackendConfig(
     AnthropicBackendConfig {
         betas = List.copyOf(betas);
         headers = Map.copyOf(headers);
+        forwardHeaders = Set.copyOf(forwardHeaders);
         allowedParameters = Set.copyOf(allowedParameters);
         deniedParameters = Set.copyOf(deniedParameters);
     }
@@ -60,6 +63,7 @@ record AnthropicBackendConfig(
                 s.string("anthropic-version", "2023-06-01"),
                 s.list("anthropic-beta"),
                 s.under("headers"),
+                forwardHeaders(s),
                 s.duration("connect-timeout", Duration.ofSeconds(5)),
                 s.duration("first-token-timeout", Duration.ofSeconds(60)),
                 s.duration("total-timeout", Duration.ofMinutes(10)),
@@ -83,5 +87,26 @@ record AnthropicBackendConfig(
             throw new IllegalArgumentException(where + ".anthropic-version must not be empty");
         }
         return config;
+    }
+
+    /**
+     * True for API versions that removed the sampling parameters (2026-10-21 and later: {@code temperature},
+     * {@code top_p} and {@code top_k} are refused by Anthropic), so this backend refuses requests that carry them.
+     */
+    boolean samplingRemoved() {
+        return anthropicVersion.compareTo("2026-10-21") >= 0;
+    }
+
+    /** {@code forward-headers}: the client headers this backend is sent (Claude Code's {@code anthropic-beta}, say), checked. */
+    private static Set<String> forwardHeaders(BackendSettings s) {
+        Set<String> names = new java.util.TreeSet<>();
+        for (String name : s.list("forward-headers")) {
+            try {
+                names.add(ForwardedHeaders.check(name));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("meridian.backends." + s.id() + ".forward-headers: " + e.getMessage(), e);
+            }
+        }
+        return names;
     }
 }

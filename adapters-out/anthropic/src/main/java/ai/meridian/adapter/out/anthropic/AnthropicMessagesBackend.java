@@ -75,6 +75,9 @@ public final class AnthropicMessagesBackend implements ModelBackend {
         this.modelsPath = config.endpoint().basePath() + "/v1/models";
         this.host = new AsciiString(config.endpoint().hostHeader());
         Set<String> accepted = new TreeSet<>(FORWARDED_PARAMETERS);
+        if (config.samplingRemoved()) {
+            accepted.remove("top_k");
+        }
         accepted.addAll(config.allowedParameters());
         this.capabilities = new ModelCapabilities(
                 Set.of(Capability.TOOLS, Capability.VISION, Capability.FILES, Capability.REASONING),
@@ -222,6 +225,14 @@ public final class AnthropicMessagesBackend implements ModelBackend {
             }
         }
         config.headers().forEach(headers::set);
+        if (call != null && !config.forwardHeaders().isEmpty()) {
+            // the client's value of an allowed header wins over a configured one (its anthropic-beta over the backend's)
+            call.clientHeaders().forEach((name, value) -> {
+                if (config.forwardHeaders().contains(name)) {
+                    headers.set(name, value);
+                }
+            });
+        }
         return request;
     }
 
@@ -347,6 +358,7 @@ public final class AnthropicMessagesBackend implements ModelBackend {
         private int tools;
         private String stopReason;
         private String stopSequence;
+        private String stopDetails;
         private boolean sawStopReason;
         private boolean ended;
         volatile boolean firstToken;
@@ -413,6 +425,9 @@ public final class AnthropicMessagesBackend implements ModelBackend {
                     }
                     if (event.stopSequence != null) {
                         stopSequence = event.stopSequence;
+                    }
+                    if (event.stopDetails != null) {
+                        stopDetails = event.stopDetails;
                     }
                     merge(event.usage);
                     break;
@@ -616,14 +631,23 @@ public final class AnthropicMessagesBackend implements ModelBackend {
             merge(message.usage);
             stopReason = message.stopReason;
             stopSequence = message.stopSequence;
+            stopDetails = message.extra.get("stop_details");
             complete();
         }
 
         private void complete() {
             ended = true;
+            // What the stop says beyond its reason rides on a last delta: the matched sequence (as vLLM reports it) and
+            // a refusal's details.
+            Map<String, String> stop = new java.util.LinkedHashMap<>();
             if (stopSequence != null) {
-                listener.onDelta(new Delta(0, "", "", List.of(), null, null, null, null, Map.of(),
-                        Map.of("stop_reason", RawJson.quote(stopSequence)), Map.of()));
+                stop.put("stop_reason", RawJson.quote(stopSequence));
+            }
+            if (stopDetails != null) {
+                stop.put("stop_details", stopDetails);
+            }
+            if (!stop.isEmpty()) {
+                listener.onDelta(new Delta(0, "", "", List.of(), null, null, null, null, Map.of(), stop, Map.of()));
             }
             FinishReason reason = AnthropicWire.finishReason(stopReason);
             Optional<ai.meridian.domain.chat.TokenUsage> reported = usage.toUsage();

@@ -89,6 +89,11 @@ final class AnthropicRequestWriter {
         if (stream) {
             g.writeBooleanField("stream", true);
         }
+        if (config.samplingRemoved() && (p.temperature() != null || p.topP() != null)) {
+            String field = p.temperature() != null ? "temperature" : "top_p";
+            throw new Unsupported(field, "Messages API version " + config.anthropicVersion() + " has no '" + field
+                    + "' (sampling uses the model's defaults)");
+        }
         if (p.temperature() != null) {
             g.writeNumberField("temperature", p.temperature());
         }

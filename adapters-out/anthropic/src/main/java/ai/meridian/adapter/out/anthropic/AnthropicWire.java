@@ -281,6 +281,8 @@ final class AnthropicWire {
         /** message_delta. */
         String stopReason;
         String stopSequence;
+        /** message_delta: why a refusal stopped the answer (API version 2026-10-21), raw. */
+        String stopDetails;
         /** error. */
         String errorType;
         String errorMessage;
@@ -384,6 +386,10 @@ final class AnthropicWire {
                     break;
                 case "stop_sequence":
                     event.stopSequence = text(p, value);
+                    break;
+                case "stop_details":
+                    String raw = RawJson.read(p);
+                    event.stopDetails = raw.equals("null") ? null : raw;
                     break;
                 default:
                     p.skipChildren();

@@ -300,6 +300,40 @@ class AnthropicMessagesBackendTest {
     }
 
     @Test
+    void aRefusalKeepsItsDetailsWholeAndStreamed() throws Exception {
+        String details = "{\"type\":\"refusal\",\"category\":\"cyber\",\"explanation\":\"Not this.\"}";
+        upstream.enqueue(UpstreamBehavior.verbatim(FakeAnthropicUpstream.message("m", "refusal", null, "{\"input_tokens\":3,\"output_tokens\":0}")
+                .replace("\"usage\"", "\"stop_details\":" + details + ",\"usage\""), null));
+        Completion whole = backend.complete(toolLoopCall(GenerationParams.DEFAULTS, ToolSpec.NONE)).get(5, TimeUnit.SECONDS);
+        assertThat(whole.finishReason()).isEqualTo(FinishReason.CONTENT_FILTER);
+        assertThat(whole.extra()).containsEntry("stop_details", details);
+
+        upstream.enqueue(UpstreamBehavior.verbatim(null, List.of(FakeAnthropicUpstream.messageStart("m", 3),
+                FakeAnthropicUpstream.messageDelta("refusal", null, "{\"output_tokens\":0}").replace("\"stop_sequence\":null",
+                        "\"stop_sequence\":null,\"stop_details\":" + details), FakeAnthropicUpstream.messageStop())));
+        Recorder recorder = new Recorder();
+        backend.stream(toolLoopCall(GenerationParams.DEFAULTS, ToolSpec.NONE), recorder);
+        recorder.awaitEnd();
+        assertThat(recorder.completions).containsExactly(FinishReason.CONTENT_FILTER);
+        assertThat(recorder.deltas.get(recorder.deltas.size() - 1).choiceExtra()).containsEntry("stop_details", details);
+    }
+
+    @Test
+    void apiVersion20261021HasNoSamplingParameters() throws Exception {
+        try (ModelBackend current = backend(Map.of("anthropic-version", "2026-10-21"))) {
+            assertThat(current.capabilities("m").parameters().accepts("top_k")).isFalse();
+            GenerationParams warm = new GenerationParams(0.7, null, 64, null, null, null, null, null, null);
+            Failure failure = ModelBackendContract.failureOf(current.complete(toolLoopCall(warm, ToolSpec.NONE)));
+            assertThat(failure.kind()).isEqualTo(FailureKind.CLIENT_ERROR);
+            assertThat(failure.message()).contains("'temperature'").contains("2026-10-21");
+            assertThat(upstream.requests()).isEmpty();
+            upstream.enqueue(UpstreamBehavior.answer("ok"));
+            current.complete(toolLoopCall(GenerationParams.DEFAULTS, ToolSpec.NONE)).get(5, TimeUnit.SECONDS);
+            assertThat(upstream.lastRequest().header("anthropic-version")).isEqualTo("2026-10-21");
+        }
+    }
+
+    @Test
     void capabilitiesSayWhatTheBackendCanDoAndWhichFieldsItForwards() {
         ModelCapabilities capabilities = backend.capabilities("any-model");
         assertThat(capabilities.supported()).contains(Capability.TOOLS, Capability.VISION, Capability.REASONING);

@@ -132,10 +132,21 @@ final class AnthropicJsonWriter {
             }
             g.writeFieldName("usage");
             usage(g, reply.usage(), true);
+            // What else the backend said about its answer (an Anthropic backend's stop_details, container, ...), as written.
+            for (Map.Entry<String, String> field : reply.completion().extra().entrySet()) {
+                if (!MESSAGE_FIELDS.contains(field.getKey())) {
+                    g.writeFieldName(field.getKey());
+                    g.writeRawValue(field.getValue());
+                }
+            }
             meridianExtras(g, reply.citations(), reply.conversationId(), reply.notices());
             g.writeEndObject();
         });
     }
+
+    /** The fields this writer sets itself (and Meridian's additions), which a backend's own fields do not replace. */
+    private static final Set<String> MESSAGE_FIELDS = Set.of("id", "type", "role", "model", "content", "stop_reason", "stop_sequence",
+            "usage", "search_results", "conversation_id", "notices");
 
     /** Signed thinking relayed as the backend gave it; reasoning from elsewhere as a thinking block without a signature. */
     private static void thinkingBlocks(JsonGenerator g, Choice choice) throws IOException {

@@ -10,6 +10,7 @@ import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.CompleteChatUseCase;
 import ai.meridian.application.port.in.CountTokensUseCase;
+import ai.meridian.application.port.in.ForwardedHeaders;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -25,7 +26,8 @@ import java.util.concurrent.CompletableFuture;
  * Anthropic's named events) and {@code POST /v1/messages/count_tokens}. It only translates: the request becomes the
  * domain's chat request for {@link CompleteChatUseCase}, which applies every policy of the core (keys and tenants,
  * routing, fallback, grounding, conversations, usage) as for any other door. {@code anthropic-version} and
- * {@code anthropic-beta} headers are accepted (this door speaks the 2023-06-01 version); the key comes from
+ * {@code anthropic-beta} headers are accepted (this door speaks the 2023-06-01 version; a backend whose
+ * {@code forward-headers} name them receives them); the key comes from
  * {@code x-api-key} or {@code Authorization: Bearer}.
  */
 @Controller
@@ -36,11 +38,13 @@ final class MessagesController {
     private final CompleteChatUseCase chat;
     private final CountTokensUseCase tokens;
     private final AnthropicSettings settings;
+    private final ForwardedHeaders forwarded;
 
-    MessagesController(CompleteChatUseCase chat, CountTokensUseCase tokens, AnthropicSettings settings) {
+    MessagesController(CompleteChatUseCase chat, CountTokensUseCase tokens, AnthropicSettings settings, ForwardedHeaders forwarded) {
         this.chat = chat;
         this.tokens = tokens;
         this.settings = settings;
+        this.forwarded = forwarded;
     }
 
     @Post(uri = AnthropicDoor.PATH, consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL},
@@ -52,7 +56,8 @@ final class MessagesController {
                 request.getHeaders().get(MessagesRequestParser.CONVERSATION_HEADER));
         Caller caller = ApiKeyFilter.callerOf(request);
         ChatCommand command = new ChatCommand(new CallerContext(requestId, caller.tenant(), caller.keyId(),
-                request.getHeaders().get("traceparent"), receivedAt), parsed.request(), parsed.conversation());
+                request.getHeaders().get("traceparent"), receivedAt, forwarded.select(request.getHeaders()::get)), parsed.request(),
+                parsed.conversation());
         ClientConnection client = ClientConnection.of(request);
         if (!parsed.request().stream()) {
             CompletableFuture<ChatReply> reply = chat.complete(command);

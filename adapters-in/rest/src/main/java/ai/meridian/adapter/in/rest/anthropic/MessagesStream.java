@@ -62,6 +62,7 @@ final class MessagesStream implements ChatStreamObserver {
     private Kind openKind = Kind.NONE;
     private CitationMarks marks;
     private String matchedStop;
+    private String stopDetails;
     /** The open thinking block got its signature: thinking that follows is another block. */
     private boolean signed;
 
@@ -203,6 +204,10 @@ final class MessagesStream implements ChatStreamObserver {
         String stop = AnthropicJsonWriter.matchedStop(delta.choiceExtra(), stopSequences);
         if (stop != null) {
             matchedStop = stop;
+        }
+        String details = delta.choiceExtra().get("stop_details");
+        if (details != null) {
+            stopDetails = details;
         }
         if (events.length() > 0) {
             emit(events.toString());
@@ -359,6 +364,10 @@ final class MessagesStream implements ChatStreamObserver {
                 g.writeStringField("stop_sequence", matchedStop);
             } else {
                 g.writeNullField("stop_sequence");
+            }
+            if (stopDetails != null) {
+                g.writeFieldName("stop_details");
+                g.writeRawValue(stopDetails);
             }
             g.writeEndObject();
             g.writeFieldName("usage");
