@@ -322,6 +322,37 @@ class AnthropicMessagesApiTest {
                 });
     }
 
+    @Test
+    void keysRolesAndRateLimitsOfTheCoreApplyThroughTheAnthropicDoor() throws Exception {
+        Admin admin = new Admin(gateway);
+        String[] limited = admin.key("default", "\"limits\":{\"requests_per_minute\":2,\"tokens_per_minute\":100000}");
+        String body = "{\"model\":\"chat\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        upstream.enqueue(UpstreamBehavior.answer("one"), UpstreamBehavior.answer("two"));
+        HttpResponse<String> first = gateway.post("/v1/messages", body, "authorization", null, "x-api-key", limited[1]);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(first.headers().firstValue("anthropic-ratelimit-requests-limit")).contains("2");
+        assertThat(first.headers().firstValue("anthropic-ratelimit-requests-remaining")).contains("1");
+        assertThat(first.headers().firstValue("anthropic-ratelimit-requests-reset")).hasValueSatisfying(v -> java.time.Instant.parse(v));
+        assertThat(first.headers().firstValue("anthropic-ratelimit-tokens-limit")).contains("100000");
+        HttpResponse<String> streamed = gateway.post("/v1/messages", body.replaceFirst("\\{", "{\"stream\":true,"), "authorization", null,
+                "x-api-key", limited[1]);
+        assertThat(streamed.headers().firstValue("anthropic-ratelimit-requests-remaining")).contains("0");
+        HttpResponse<String> refused = gateway.post("/v1/messages", body, "authorization", null, "x-api-key", limited[1]);
+        assertAnthropicError(refused, 429, "rate_limit_error");
+        assertThat(refused.headers().firstValue("retry-after")).isPresent();
+        assertThat(refused.headers().firstValue("anthropic-ratelimit-requests-remaining")).contains("0");
+        assertThat(upstream.requests()).as("a refused request never reaches a backend").hasSize(2);
+
+        String[] reader = admin.key("default", "\"role\":\"reader\"");
+        assertAnthropicError(gateway.post("/v1/messages", body, "authorization", null, "x-api-key", reader[1]), 403, "permission_error");
+        assertAnthropicError(gateway.post("/v1/messages/count_tokens", body, "authorization", null, "x-api-key", reader[1]), 403,
+                "permission_error");
+        String[] narrow = admin.key("default", "\"allowed_models\":[\"other\"]");
+        assertAnthropicError(gateway.post("/v1/messages", body, "authorization", null, "x-api-key", narrow[1]), 403, "permission_error");
+        assertAnthropicError(gateway.post("/v1/messages", body, "authorization", "Bearer " + TestGateway.KEY, "x-api-key", limited[1]), 401,
+                "authentication_error");
+    }
+
     static void assertAnthropicError(HttpResponse<String> response, int status, String type) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));

@@ -23,6 +23,9 @@ public final class ErrorResponses {
                 .body(door == null ? OpenAiJsonWriter.error(error) : door.errorBody(error))
                 .contentType(MediaType.APPLICATION_JSON_TYPE);
         writeHeaders(RequestIds.of(request), error, response::header);
+        if (door != null) {
+            door.writeRateLimitHeaders(error.rateLimit(), response::header);
+        }
         return response;
     }
 
@@ -38,12 +41,13 @@ public final class ErrorResponses {
         }
     }
 
-    /** The headers every error answer carries, whichever HTTP path wrote it: the request id, and Retry-After when known. */
+    /** The headers every error answer carries, whichever HTTP path wrote it: the request id, Retry-After when known, rate limits. */
     public static void writeHeaders(String requestId, GatewayError error, BiConsumer<String, String> header) {
         header.accept(RequestIds.HEADER, requestId);
         if (error.retryAfter() != null) {
             // Whole seconds, rounded up and at least one.
             header.accept("retry-after", String.valueOf(Math.max(1, (error.retryAfter().toMillis() + 999) / 1000)));
         }
+        RateLimitHeaders.write(error.rateLimit(), header);
     }
 }

@@ -1,9 +1,11 @@
 package ai.meridian.adapter.in.rest;
 
 import ai.meridian.domain.error.GatewayError;
+import ai.meridian.domain.tenancy.RateLimitStatus;
 import io.micronaut.http.HttpRequest;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * A protocol door other than OpenAI's that answers on its own paths (Anthropic's {@code /v1/messages}): how it reads
@@ -30,6 +32,10 @@ public interface ProtocolDoor {
 
     /** The error body in the door's protocol. */
     byte[] errorBody(GatewayError error);
+
+    /** The door's own rate-limit headers, written besides OpenAI's {@code x-ratelimit-*} ones (none by default). */
+    default void writeRateLimitHeaders(RateLimitStatus status, BiConsumer<String, String> header) {
+    }
 
     /** The door a request was found to belong to, if any. */
     static Optional<ProtocolDoor> of(HttpRequest<?> request) {

@@ -2,7 +2,9 @@ package ai.meridian.adapter.in.rest.anthropic;
 
 import ai.meridian.adapter.in.rest.ProtocolDoor;
 import ai.meridian.domain.error.GatewayError;
+import ai.meridian.domain.tenancy.RateLimitStatus;
 import jakarta.inject.Singleton;
+import java.util.function.BiConsumer;
 
 /**
  * The Anthropic door's paths ({@code /v1/messages} and below): keys from {@code x-api-key} or Bearer, errors as
@@ -35,5 +37,10 @@ final class AnthropicDoor implements ProtocolDoor {
     @Override
     public byte[] errorBody(GatewayError error) {
         return AnthropicJsonWriter.error(error);
+    }
+
+    @Override
+    public void writeRateLimitHeaders(RateLimitStatus status, BiConsumer<String, String> header) {
+        AnthropicRateLimitHeaders.write(status, header);
     }
 }

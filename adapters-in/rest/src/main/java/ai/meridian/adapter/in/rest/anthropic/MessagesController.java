@@ -55,9 +55,8 @@ final class MessagesController {
         MessagesRequestParser.Parsed parsed = MessagesRequestParser.parse(body, false, settings,
                 request.getHeaders().get(MessagesRequestParser.CONVERSATION_HEADER));
         Caller caller = ApiKeyFilter.callerOf(request);
-        ChatCommand command = new ChatCommand(new CallerContext(requestId, caller.tenant(), caller.keyId(),
-                request.getHeaders().get("traceparent"), receivedAt, forwarded.select(request.getHeaders()::get)), parsed.request(),
-                parsed.conversation());
+        ChatCommand command = new ChatCommand(CallerContext.of(caller, requestId, request.getHeaders().get("traceparent"), receivedAt,
+                ApiKeyFilter.clientAddress(request), forwarded.select(request.getHeaders()::get)), parsed.request(), parsed.conversation());
         ClientConnection client = ClientConnection.of(request);
         if (!parsed.request().stream()) {
             CompletableFuture<ChatReply> reply = chat.complete(command);
@@ -66,7 +65,8 @@ final class MessagesController {
             return reply.thenApply(r -> {
                 MutableHttpResponse<?> response = HttpResponse.ok(AnthropicJsonWriter.message(r, parsed.requestedModel(),
                         parsed.request().params().stop())).contentType(MediaType.APPLICATION_JSON_TYPE);
-                AnswerHeaders.write(requestId, r.servedBy(), r.conversationId(), response::header);
+                AnswerHeaders.write(requestId, r.servedBy(), r.conversationId(), r.rateLimit(), response::header);
+                AnthropicRateLimitHeaders.write(r.rateLimit(), response::header);
                 response.header(REQUEST_ID, requestId);
                 return response;
             });
@@ -87,7 +87,7 @@ final class MessagesController {
     MutableHttpResponse<byte[]> countTokens(HttpRequest<?> request, @Body @Nullable byte[] body) {
         String requestId = RequestIds.of(request);
         MessagesRequestParser.Parsed parsed = MessagesRequestParser.parse(body, true, settings, null);
-        int count = tokens.countPromptTokens(parsed.request());
+        int count = tokens.countPromptTokens(ApiKeyFilter.context(request), parsed.request());
         return HttpResponse.ok(AnthropicJsonWriter.bytes(g -> {
             g.writeStartObject();
             g.writeNumberField("input_tokens", count);

@@ -103,7 +103,8 @@ final class MessagesStream implements ChatStreamObserver {
         this.marks = new CitationMarks(streamStart.citations().size());
         Flux<String> body = sink.asFlux().doOnCancel(this::clientLeft);
         MutableHttpResponse<?> response = HttpResponse.ok(body).contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
-        AnswerHeaders.writeStream(requestId, streamStart.servedBy(), streamStart.conversationId(), response::header);
+        AnswerHeaders.writeStream(requestId, streamStart.servedBy(), streamStart.conversationId(), streamStart.rateLimit(), response::header);
+        AnthropicRateLimitHeaders.write(streamStart.rateLimit(), response::header);
         response.header("request-id", requestId);
         emit(AnthropicJsonWriter.event("message_start", g -> {
             g.writeStartObject();
