@@ -221,9 +221,18 @@ final class ConfigurationKeys {
                 "meridian.backends.*.tls",
                 "meridian.backends.*.tls-trust-cert",
                 "meridian.backends.*.tls-authority",
+                // backends: type anthropic (besides base-url, api-key, headers, the timeouts, health-check, default-max-tokens)
+                "meridian.backends.*.auth",
+                "meridian.backends.*.anthropic-version",
+                "meridian.backends.*.anthropic-beta[]",
+                "meridian.backends.*.parameters.allow[]",
                 // backends: type extractive
                 "meridian.backends.*.max-sentences",
                 "meridian.backends.*.no-sources-answer",
+                // the Anthropic door
+                "meridian.anthropic.model-mapping[].from",
+                "meridian.anthropic.model-mapping[].to",
+                "meridian.anthropic.ping-interval",
                 // models
                 "meridian.models[].id",
                 "meridian.models[].aliases[]",

@@ -1,5 +1,7 @@
 package ai.meridian.bootstrap;
 
+import ai.meridian.adapter.in.rest.anthropic.AnthropicSettings;
+import ai.meridian.adapter.out.anthropic.AnthropicBackendFactory;
 import ai.meridian.adapter.out.extractive.ExtractiveBackendFactory;
 import ai.meridian.adapter.out.jdbc.JdbcConversationStore;
 import ai.meridian.adapter.out.jtokkit.JtokkitTokenCounter;
@@ -25,6 +27,7 @@ import ai.meridian.application.service.ConversationSettings;
 import ai.meridian.application.service.ConversationStage;
 import ai.meridian.application.service.ConversationSummarizer;
 import ai.meridian.application.service.HealthService;
+import ai.meridian.application.service.TokenCountService;
 import ai.meridian.application.service.AccessStage;
 import ai.meridian.application.service.LimitStage;
 import ai.meridian.application.service.MaskingModelBackend;
@@ -138,6 +141,16 @@ final class GatewayFactory {
                 .channelClass(NettyChannelType.CLIENT_SOCKET, loops.getEventLoopGroupConfiguration("default").orElse(null))
                 .asSubclass(SocketChannel.class);
         return new OpenAiBackendFactory(loops.getDefaultEventLoopGroup(), channel);
+    }
+
+    /** Messages-API backends ({@code type: anthropic}) share the server's event loops too. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    AnthropicBackendFactory anthropicBackendFactory(EventLoopGroupRegistry loops, EventLoopGroupFactory transports) {
+        Class<? extends SocketChannel> channel = transports
+                .channelClass(NettyChannelType.CLIENT_SOCKET, loops.getEventLoopGroupConfiguration("default").orElse(null))
+                .asSubclass(SocketChannel.class);
+        return new AnthropicBackendFactory(loops.getDefaultEventLoopGroup(), channel);
     }
 
     /** The extractive answerer: {@code type: extractive}, no model needed. */
@@ -301,5 +314,40 @@ final class GatewayFactory {
         HealthService health = new HealthService(catalog, backends, breakers, Duration.ofSeconds(2), all);
         health.probePeriodically(timers, BackendSettings.parseDuration("meridian.health.probe-interval", probeInterval));
         return health;
+    }
+
+    /** Anthropic's count_tokens, answered with the gateway's tokenizer. */
+    @Singleton
+    TokenCountService tokenCounting(ModelCatalog catalog, TokenCounter tokens) {
+        return new TokenCountService(catalog, tokens);
+    }
+
+    /**
+     * The Anthropic door's settings: {@code meridian.anthropic.model-mapping} (a list of {@code from} name or
+     * {@code *} pattern, {@code to} a configured model or alias, first match wins) and {@code ping-interval}; read at
+     * start-up, so a mapping to a model that does not exist stops it with the key's name.
+     */
+    @Context
+    AnthropicSettings anthropicSettings(Environment environment, ModelCatalog catalog,
+                                        @Value("${meridian.anthropic.ping-interval:10s}") String pingInterval) {
+        List<?> declared = environment.getProperty("meridian.anthropic.model-mapping", List.class).orElse(List.of());
+        List<AnthropicSettings.ModelRule> rules = new ArrayList<>();
+        for (int i = 0; i < declared.size(); i++) {
+            String path = "meridian.anthropic.model-mapping[" + i + "]";
+            if (!(declared.get(i) instanceof Map<?, ?> entry)) {
+                throw new IllegalArgumentException(path + " must be a mapping with 'from' and 'to'");
+            }
+            Object from = entry.get("from");
+            Object to = entry.get("to");
+            if (from == null || to == null || String.valueOf(from).isBlank() || String.valueOf(to).isBlank()) {
+                throw new IllegalArgumentException(path + " needs 'from' (a model name or a pattern with *) and 'to' (a configured model)");
+            }
+            String model = String.valueOf(to).trim();
+            if (catalog.resolve(model).isEmpty()) {
+                throw new IllegalArgumentException(path + ".to '" + model + "' is not a configured model (or alias)");
+            }
+            rules.add(new AnthropicSettings.ModelRule(String.valueOf(from).trim(), model));
+        }
+        return new AnthropicSettings(rules, BackendSettings.parseDuration("meridian.anthropic.ping-interval", pingInterval));
     }
 }

@@ -6,14 +6,14 @@ import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /** The headers every chat answer carries, whichever HTTP path wrote it: request id, who served it, the conversation, rate limits. */
-final class AnswerHeaders {
+public final class AnswerHeaders {
     static final String BACKEND = "x-meridian-backend";
     static final String FALLBACK_TIER = "x-meridian-fallback-tier";
 
     private AnswerHeaders() {
     }
 
-    static void write(String requestId, ServedBy servedBy, Optional<String> conversationId, RateLimitStatus rateLimit,
+    public static void write(String requestId, ServedBy servedBy, Optional<String> conversationId, RateLimitStatus rateLimit,
                       BiConsumer<String, String> header) {
         header.accept(RequestIds.HEADER, requestId);
         header.accept(BACKEND, servedBy.backend());
@@ -23,7 +23,7 @@ final class AnswerHeaders {
     }
 
     /** Stream heads also tell proxies not to cache or buffer. */
-    static void writeStream(String requestId, ServedBy servedBy, Optional<String> conversationId, RateLimitStatus rateLimit,
+    public static void writeStream(String requestId, ServedBy servedBy, Optional<String> conversationId, RateLimitStatus rateLimit,
                             BiConsumer<String, String> header) {
         header.accept("cache-control", "no-cache");
         header.accept("x-accel-buffering", "no");

@@ -1,6 +1,6 @@
 package ai.meridian.adapter.out.openai;
 
-import ai.meridian.adapter.out.openai.http.UpstreamEndpoint;
+import ai.meridian.support.nettyhttp.UpstreamEndpoint;
 import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.application.port.out.BackendSettings;
 import ai.meridian.domain.routing.ModelCapabilities;

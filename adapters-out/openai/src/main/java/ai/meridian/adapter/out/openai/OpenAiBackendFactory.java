@@ -1,7 +1,7 @@
 package ai.meridian.adapter.out.openai;
 
-import ai.meridian.adapter.out.openai.http.HttpClientOptions;
-import ai.meridian.adapter.out.openai.http.PooledHttpClient;
+import ai.meridian.support.nettyhttp.HttpClientOptions;
+import ai.meridian.support.nettyhttp.PooledHttpClient;
 import ai.meridian.application.port.out.BackendSettings;
 import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.application.port.out.ModelBackendFactory;

@@ -1,10 +1,12 @@
 package ai.meridian.adapter.out.openai;
 
-import ai.meridian.adapter.out.openai.http.HttpExchange;
-import ai.meridian.adapter.out.openai.http.PooledHttpClient;
-import ai.meridian.adapter.out.openai.http.ResponseHandler;
-import ai.meridian.adapter.out.openai.http.UpstreamProtocolException;
-import ai.meridian.adapter.out.openai.http.UpstreamTimeoutException;
+import ai.meridian.support.nettyhttp.BodyCollector;
+import ai.meridian.support.nettyhttp.HttpExchange;
+import ai.meridian.support.nettyhttp.PooledHttpClient;
+import ai.meridian.support.nettyhttp.ResponseHandler;
+import ai.meridian.support.nettyhttp.SseDecoder;
+import ai.meridian.support.nettyhttp.UpstreamProtocolException;
+import ai.meridian.support.nettyhttp.UpstreamTimeoutException;
 import ai.meridian.application.port.out.BackendCall;
 import ai.meridian.application.port.out.BackendFailureException;
 import ai.meridian.application.port.out.BackendStreamListener;
