@@ -32,7 +32,8 @@ record AnthropicBackendConfig(
         int defaultMaxTokens,
         boolean probeModels,
         Set<String> allowedParameters,
-        Set<String> deniedParameters) {
+        Set<String> deniedParameters,
+        Duration readTimeout) {
 
     AnthropicBackendConfig {
         betas = List.copyOf(betas);
@@ -73,9 +74,13 @@ record AnthropicBackendConfig(
                 s.integer("default-max-tokens", 4096),
                 healthCheck.equals("models"),
                 Set.copyOf(s.list("parameters.allow")),
-                Set.copyOf(s.list("parameters.deny")));
+                Set.copyOf(s.list("parameters.deny")),
+                s.duration("read-timeout", Duration.ofSeconds(30)));
         if (config.firstTokenTimeout.compareTo(config.totalTimeout) > 0) {
             throw new IllegalArgumentException(where + ".first-token-timeout must not exceed total-timeout");
+        }
+        if (config.readTimeout.isZero() || config.readTimeout.isNegative()) {
+            throw new IllegalArgumentException(where + ".read-timeout must be positive");
         }
         if (config.maxConnections < 1 || config.maxResponseBytes < 1024) {
             throw new IllegalArgumentException(where + ": max-connections >= 1, max-response-bytes >= 1024");

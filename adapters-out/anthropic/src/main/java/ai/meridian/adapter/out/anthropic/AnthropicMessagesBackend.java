@@ -112,6 +112,13 @@ public final class AnthropicMessagesBackend implements ModelBackend {
         }
         WholeAnswer handler = new WholeAnswer(future, call.upstreamModel());
         HttpExchange exchange = http.send(request, handler);
+        // The head is a whole answer's first sign of life: due within the first-token timeout (a hung backend then
+        // costs one first-token wait, not the total timeout); after it the read timeout bounds each silence.
+        exchange.schedule(() -> {
+            if (handler.status == 0) {
+                exchange.abort(new UpstreamTimeoutException("no answer within the first-token timeout of " + config.firstTokenTimeout().toMillis() + " ms"));
+            }
+        }, config.firstTokenTimeout().toNanos(), TimeUnit.NANOSECONDS);
         exchange.schedule(() -> exchange.abort(new UpstreamTimeoutException("no complete answer within " + config.totalTimeout().toMillis() + " ms")),
                 config.totalTimeout().toNanos(), TimeUnit.NANOSECONDS);
         future.whenComplete((c, e) -> {
@@ -253,6 +260,15 @@ public final class AnthropicMessagesBackend implements ModelBackend {
             status = head.status().code();
             headers = head.headers();
             body = new BodyCollector(status == 200 ? config.maxResponseBytes() : ERROR_BODY_LIMIT);
+            if (!(this instanceof StreamAnswer)) {
+                watchSilence();
+            }
+        }
+
+        /** The read timeout between the response's bytes, from now on. */
+        void watchSilence() {
+            exchange.watchSilence(config.readTimeout().toNanos(), () -> new UpstreamTimeoutException("no bytes from the backend for "
+                    + config.readTimeout().toMillis() + " ms (read timeout)"));
         }
 
         void collect(ByteBuf content) {
@@ -559,8 +575,9 @@ public final class AnthropicMessagesBackend implements ModelBackend {
         }
 
         private void deliver(Delta delta, boolean output) {
-            if (output) {
+            if (output && !firstToken) {
                 firstToken = true;
+                watchSilence(); // between tokens, the read timeout
             }
             listener.onDelta(delta);
         }

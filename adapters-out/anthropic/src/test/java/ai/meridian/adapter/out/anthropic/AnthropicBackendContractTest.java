@@ -41,6 +41,7 @@ class AnthropicBackendContractTest extends ModelBackendContract {
                 "api-key", "sk-ant-test",
                 "connect-timeout", "1s",
                 "first-token-timeout", FIRST_TOKEN_TIMEOUT.toMillis() + "ms",
+                "read-timeout", READ_TIMEOUT.toMillis() + "ms",
                 "total-timeout", TOTAL_TIMEOUT.toMillis() + "ms"));
         properties.putAll(more);
         return new BackendSettings(id, "anthropic", properties);
