@@ -2,8 +2,10 @@ package ai.meridian.application.port.out;
 
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.GenerationParams;
+import ai.meridian.domain.chat.Role;
 import ai.meridian.domain.chat.ToolSpec;
 import ai.meridian.domain.retrieval.SourceDocument;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -11,17 +13,27 @@ import java.util.Objects;
  * One call to a backend: the model name the backend knows, the prompt, the controls, the tools the model
  * may call, and the numbered sources grounding put into the prompt (an extractive backend answers from them
  * directly).
+ *
+ * <p>With {@code textCompletion} the call asks for raw text continuation of {@link #prompts()} (the legacy
+ * Completions API): no chat template, no roles. Only backends whose capabilities declare
+ * {@code TEXT_COMPLETION} are given such calls.
  */
 public record BackendCall(String requestId, String upstreamModel, List<ChatMessage> messages,
-                          GenerationParams params, String traceparent, List<SourceDocument> sources, ToolSpec tools) {
+                          GenerationParams params, String traceparent, List<SourceDocument> sources, ToolSpec tools,
+                          boolean textCompletion) {
 
     public BackendCall(String requestId, String upstreamModel, List<ChatMessage> messages, GenerationParams params, String traceparent) {
-        this(requestId, upstreamModel, messages, params, traceparent, List.of(), ToolSpec.NONE);
+        this(requestId, upstreamModel, messages, params, traceparent, List.of(), ToolSpec.NONE, false);
     }
 
     public BackendCall(String requestId, String upstreamModel, List<ChatMessage> messages, GenerationParams params, String traceparent,
                        List<SourceDocument> sources) {
-        this(requestId, upstreamModel, messages, params, traceparent, sources, ToolSpec.NONE);
+        this(requestId, upstreamModel, messages, params, traceparent, sources, ToolSpec.NONE, false);
+    }
+
+    public BackendCall(String requestId, String upstreamModel, List<ChatMessage> messages, GenerationParams params, String traceparent,
+                       List<SourceDocument> sources, ToolSpec tools) {
+        this(requestId, upstreamModel, messages, params, traceparent, sources, tools, false);
     }
 
     public BackendCall {
@@ -31,5 +43,33 @@ public record BackendCall(String requestId, String upstreamModel, List<ChatMessa
         params = params == null ? GenerationParams.DEFAULTS : params;
         sources = sources == null ? List.of() : List.copyOf(sources);
         tools = tools == null ? ToolSpec.NONE : tools;
+    }
+
+    /**
+     * The raw prompts of a text completion, in order: each user message's text. What the core's stages added as
+     * system messages (grounding's numbered sources) goes before each prompt as plain text, separated by a blank line,
+     * so a grounded text completion still sees its sources. Empty for a chat call.
+     */
+    public List<String> prompts() {
+        if (!textCompletion) {
+            return List.of();
+        }
+        StringBuilder preamble = new StringBuilder();
+        List<String> prompts = new ArrayList<>(messages.size());
+        for (ChatMessage m : messages) {
+            if (m.role() == Role.USER) {
+                prompts.add(m.content());
+            } else if (!m.content().isEmpty()) {
+                preamble.append(m.content()).append("\n\n");
+            }
+        }
+        if (preamble.length() == 0) {
+            return prompts;
+        }
+        List<String> withPreamble = new ArrayList<>(prompts.size());
+        for (String prompt : prompts) {
+            withPreamble.add(preamble + prompt);
+        }
+        return withPreamble;
     }
 }

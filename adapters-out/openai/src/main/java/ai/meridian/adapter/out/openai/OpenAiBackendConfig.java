@@ -25,7 +25,8 @@ record OpenAiBackendConfig(
         String baseUrl,
         Map<String, ModelCapabilities> declaredModels,
         boolean modelDiscovery,
-        Duration modelDiscoveryRetry) {
+        Duration modelDiscoveryRetry,
+        boolean textCompletions) {
 
     OpenAiBackendConfig {
         declaredModels = Map.copyOf(declaredModels);
@@ -61,7 +62,8 @@ record OpenAiBackendConfig(
                 s.required("base-url").trim().replaceAll("/+$", ""),
                 ModelDeclarations.from(s),
                 s.flag("model-discovery", true),
-                s.duration("model-discovery-retry", Duration.ofSeconds(10)));
+                s.duration("model-discovery-retry", Duration.ofSeconds(10)),
+                s.flag("text-completions", true));
         if (config.firstTokenTimeout.compareTo(config.totalTimeout) > 0) {
             throw new IllegalArgumentException("meridian.backends." + s.id() + ".first-token-timeout must not exceed total-timeout");
         }
