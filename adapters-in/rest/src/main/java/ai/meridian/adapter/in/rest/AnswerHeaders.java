@@ -5,14 +5,14 @@ import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /** The headers every chat answer carries, whichever HTTP path wrote it: request id, who served it, the conversation. */
-final class AnswerHeaders {
+public final class AnswerHeaders {
     static final String BACKEND = "x-meridian-backend";
     static final String FALLBACK_TIER = "x-meridian-fallback-tier";
 
     private AnswerHeaders() {
     }
 
-    static void write(String requestId, ServedBy servedBy, Optional<String> conversationId, BiConsumer<String, String> header) {
+    public static void write(String requestId, ServedBy servedBy, Optional<String> conversationId, BiConsumer<String, String> header) {
         header.accept(RequestIds.HEADER, requestId);
         header.accept(BACKEND, servedBy.backend());
         header.accept(FALLBACK_TIER, String.valueOf(servedBy.tier()));
@@ -20,7 +20,7 @@ final class AnswerHeaders {
     }
 
     /** Stream heads also tell proxies not to cache or buffer. */
-    static void writeStream(String requestId, ServedBy servedBy, Optional<String> conversationId, BiConsumer<String, String> header) {
+    public static void writeStream(String requestId, ServedBy servedBy, Optional<String> conversationId, BiConsumer<String, String> header) {
         header.accept("cache-control", "no-cache");
         header.accept("x-accel-buffering", "no");
         write(requestId, servedBy, conversationId, header);

@@ -14,7 +14,7 @@ import java.util.Optional;
 
 /** Authenticates every API call by its Bearer key and remembers the caller for the controllers. */
 @ServerFilter("/v1/**")
-final class ApiKeyFilter {
+public final class ApiKeyFilter {
     static final String CALLER = "meridian.caller";
 
     private final AuthenticateCallerUseCase authentication;
@@ -39,7 +39,7 @@ final class ApiKeyFilter {
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
     }
 
-    static Caller callerOf(HttpRequest<?> request) {
+    public static Caller callerOf(HttpRequest<?> request) {
         return request.getAttribute(CALLER, Caller.class)
                 .orElseThrow(() -> new IllegalStateException("request reached a controller without authentication"));
     }
