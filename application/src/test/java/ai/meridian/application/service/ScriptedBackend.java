@@ -65,6 +65,12 @@ final class ScriptedBackend implements ModelBackend {
         return this;
     }
 
+    /** Any behaviour, written against the listener. */
+    ScriptedBackend script(Consumer<BackendStreamListener> behaviour) {
+        script.add(behaviour);
+        return this;
+    }
+
     /** Says it can do this (for every model). */
     ScriptedBackend withCapabilities(ai.meridian.domain.routing.ModelCapabilities value) {
         this.capabilities = value;
