@@ -1,7 +1,7 @@
 -- Responses of the Responses API kept for previous_response_id and GET /v1/responses/{id}. Portable SQL for H2 and
 -- PostgreSQL; the key starts with the tenant. A chain is followed through previous_id (no foreign key: deleting a
 -- response leaves those that continued it, whose chain then starts after the gap). Messages, usage details,
--- citations and the door's attributes are JSON documents.
+-- citations, notices and the door's attributes are JSON documents.
 
 CREATE TABLE model_response (
     tenant            VARCHAR(128)             NOT NULL,
@@ -19,6 +19,7 @@ CREATE TABLE model_response (
     reasoning_tokens  INTEGER                  NOT NULL,
     usage_details     TEXT,
     citations         TEXT,
+    notices           TEXT,
     failure_code      VARCHAR(64),
     failure_message   TEXT,
     attributes        TEXT                     NOT NULL,

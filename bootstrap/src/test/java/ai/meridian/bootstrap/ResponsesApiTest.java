@@ -289,6 +289,29 @@ class ResponsesApiTest {
     }
 
     @Test
+    void aWebSearchThatCouldNotRunIsAFailedSearchCallAndSaysSoAlsoWhenReadBack() throws Exception {
+        quark.fail(429, "Retrieval.Throttling.User", "Too many requests");
+        primary.enqueue(UpstreamBehavior.answer("From what I know: a gateway."));
+        HttpResponse<String> response = gateway.post("/v1/responses", "{\"model\":\"chat\",\"input\":\"What is Meridian?\","
+                + "\"tools\":[{\"type\":\"web_search\"}],\"include\":[\"web_search_call.action.sources\"],\"stream\":true}");
+        List<JsonNode> events = events(response);
+        JsonNode completed = events.get(events.size() - 1).get("response");
+        assertThat(completed.at("/output/0/status").asText()).isEqualTo("failed");
+        assertThat(completed.get("notices").get(0).asText()).startsWith("web search unavailable");
+        JsonNode stored = json(gateway.get("/v1/responses/" + completed.get("id").asText()));
+        assertThat(stored.at("/output/0/status").asText()).isEqualTo("failed");
+        assertThat(stored.at("/output/0/action/sources")).isEmpty();
+        assertThat(stored.get("notices")).isEqualTo(completed.get("notices"));
+
+        primary.enqueue(UpstreamBehavior.answer("A gateway [1]."));
+        JsonNode found = json(gateway.post("/v1/responses", "{\"model\":\"chat\",\"input\":\"What is Meridian?\","
+                + "\"tools\":[{\"type\":\"web_search\"}],\"include\":[\"web_search_call.action.sources\"]}"));
+        assertThat(found.at("/output/0/status").asText()).isEqualTo("completed");
+        assertThat(found.at("/output/0/action/sources/0/url").asText()).isEqualTo("https://meridian.example/docs");
+        assertThat(found.at("/output/0/action/sources/0/type").asText()).isEqualTo("url");
+    }
+
+    @Test
     void aFailingBackendFallsBackUnseen() throws Exception {
         primary.enqueue(UpstreamBehavior.status(500, "down"));
         secondary.enqueue(UpstreamBehavior.answer("spare answer"));

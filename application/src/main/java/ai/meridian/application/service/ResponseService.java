@@ -105,7 +105,7 @@ public final class ResponseService implements CreateResponseUseCase, ManageRespo
         }).thenCompose(reply -> {
             Choice first = reply.completion().first();
             StoredResponse response = run.response(ResponseStatus.of(first.finishReason()), Optional.of(answer(first)),
-                    Optional.of(first.finishReason()), reply.usage(), reply.citations(), Optional.empty());
+                    Optional.of(first.finishReason()), reply.usage(), reply.citations(), reply.notices(), Optional.empty());
             return run.keep(response).thenApply(stored -> new ResponseReply(response, reply, stored));
         }).whenComplete((reply, error) -> {
             run.end(error);
@@ -300,9 +300,9 @@ public final class ResponseService implements CreateResponseUseCase, ManageRespo
         }
 
         StoredResponse response(ResponseStatus status, Optional<ChatMessage> output, Optional<FinishReason> finish, TokenUsage usage,
-                                List<Citation> citations, Optional<StoredResponse.Failure> failure) {
+                                List<Citation> citations, List<String> notices, Optional<StoredResponse.Failure> failure) {
             return new StoredResponse(id, previous, command.request().model(), createdAt, status, input(), output, finish, usage, citations,
-                    failure, command.attributes());
+                    notices, failure, command.attributes());
         }
 
         /** Keeps the response when asked to; true once it is stored. */
@@ -392,6 +392,7 @@ public final class ResponseService implements CreateResponseUseCase, ManageRespo
             }
             started = true;
             citations = start.citations();
+            notices = start.notices();
             observer.onStart(new ResponseStart(run.id, run.createdAt, start));
         }
 
@@ -415,7 +416,7 @@ public final class ResponseService implements CreateResponseUseCase, ManageRespo
                 answer.finishAll(end.finishReason(), 1);
                 Choice first = answer.choices(end.finishReason()).get(0);
                 response = run.response(ResponseStatus.of(end.finishReason()), Optional.of(answer(first)), Optional.of(end.finishReason()),
-                        end.usage(), citations, Optional.empty());
+                        end.usage(), citations, notices, Optional.empty());
             }
             run.keep(response).whenComplete((stored, error) -> {
                 run.end(error);
@@ -428,6 +429,7 @@ public final class ResponseService implements CreateResponseUseCase, ManageRespo
         }
 
         private List<Citation> citations = List.of();
+        private List<String> notices = List.of();
 
         @Override
         public void onError(GatewayError error) {
@@ -442,7 +444,7 @@ public final class ResponseService implements CreateResponseUseCase, ManageRespo
                     Choice partial = answer.choices(FinishReason.ERROR).get(0);
                     boolean anything = !partial.text().isEmpty() || partial.callsTools() || !partial.reasoningContent().isEmpty();
                     failed = run.response(ResponseStatus.FAILED, anything ? Optional.of(answer(partial)) : Optional.empty(), Optional.empty(),
-                            TokenUsage.ZERO, citations, Optional.of(new StoredResponse.Failure(error.kind() == ErrorKind.RATE_LIMITED
+                            TokenUsage.ZERO, citations, notices, Optional.of(new StoredResponse.Failure(error.kind() == ErrorKind.RATE_LIMITED
                                     ? "rate_limit_exceeded" : "server_error", error.message())));
                 }
             }

@@ -188,11 +188,11 @@ class ResponseServiceTest {
                 "chat", java.time.Instant.now(), ResponseStatus.COMPLETED, List.of(ChatMessage.user("q")),
                 Optional.of(ChatMessage.builder(Role.ASSISTANT).content("").contentNull(false).reasoningContent("think")
                         .toolCalls(List.of(ai.meridian.domain.chat.ToolCall.function("c1", "f", "{}"))).build()),
-                Optional.of(FinishReason.TOOL_CALLS), TokenUsage.ZERO, List.of(), Optional.empty(), null);
+                Optional.of(FinishReason.TOOL_CALLS), TokenUsage.ZERO, List.of(), List.of(), Optional.empty(), null);
         assertThat(thinking.conversation().get(1).reasoningContent()).isEqualTo("think");
         StoredResponse musing = new StoredResponse(withReasoning.id(), Optional.empty(), "chat", java.time.Instant.now(), ResponseStatus.COMPLETED,
                 List.of(ChatMessage.user("q")), Optional.of(ChatMessage.builder(Role.ASSISTANT).content("a").reasoningContent("think").build()),
-                Optional.of(FinishReason.STOP), TokenUsage.ZERO, List.of(), Optional.empty(), null);
+                Optional.of(FinishReason.STOP), TokenUsage.ZERO, List.of(), List.of(), Optional.empty(), null);
         assertThat(musing.conversation().get(1).reasoningContent()).isNull();
     }
 

@@ -15,13 +15,13 @@ import java.util.Optional;
  * A response as it is kept for {@code previous_response_id} and {@code GET}: its id, the response it continues, the
  * public model, when it was made, its status; the request's own input messages (not the history it continued, not
  * its instructions, which a continuation does not inherit); the answer as an assistant message (text, reasoning,
- * tool calls; none when it failed before any output); why it stopped, usage, the sources it could cite, the failure
- * if it failed, and {@code attributes}: what the door that made it keeps besides (the request's settings it echoes),
+ * tool calls; none when it failed before any output); why it stopped, usage, the sources it could cite, notices about
+ * degraded service (a source that could not be searched), the failure if it failed, and {@code attributes}: what the door that made it keeps besides (the request's settings it echoes),
  * as JSON text the core does not read.
  */
 public record StoredResponse(ResponseId id, Optional<ResponseId> previous, String model, Instant createdAt, ResponseStatus status,
                              List<ChatMessage> input, Optional<ChatMessage> output, Optional<FinishReason> finishReason, TokenUsage usage,
-                             List<Citation> citations, Optional<Failure> failure, String attributes) {
+                             List<Citation> citations, List<String> notices, Optional<Failure> failure, String attributes) {
 
     public StoredResponse {
         Objects.requireNonNull(id, "id");
@@ -39,6 +39,7 @@ public record StoredResponse(ResponseId id, Optional<ResponseId> previous, Strin
         finishReason = finishReason == null ? Optional.empty() : finishReason;
         usage = usage == null ? TokenUsage.ZERO : usage;
         citations = citations == null ? List.of() : List.copyOf(citations);
+        notices = notices == null ? List.of() : List.copyOf(notices);
         failure = failure == null ? Optional.empty() : failure;
         attributes = attributes == null || attributes.isBlank() ? "{}" : attributes;
     }

@@ -26,7 +26,8 @@ import java.util.concurrent.Executor;
  */
 public final class JdbcResponseStore implements ResponseStore {
     private static final String COLUMNS = "id, previous_id, model, status, created_at, input_messages, output_message, finish_reason, "
-            + "prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, usage_details, citations, failure_code, failure_message, attributes";
+            + "prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, usage_details, citations, notices, failure_code, failure_message, "
+            + "attributes";
     /** Retention deletes at most this many rows per statement, so one pass never holds a long lock. */
     private static final int PURGE_BATCH = 1000;
 
@@ -45,12 +46,12 @@ public final class JdbcResponseStore implements ResponseStore {
         return runner.write(status -> {
             TokenUsage u = r.usage();
             try (PreparedStatement insert = runner.prepare(status.getConnection(), "INSERT INTO model_response (tenant, " + COLUMNS
-                            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     tenant, r.id().value(), r.previous().map(ResponseId::value).orElse(null), r.model(), r.status().wireName(),
                     JdbcRunner.timestamp(r.createdAt()), ResponseDocuments.messages(r.input()),
                     r.output().map(ResponseDocuments::message).orElse(null), r.finishReason().map(FinishReason::wireName).orElse(null),
                     u.promptTokens(), u.completionTokens(), u.cachedPromptTokens(), u.reasoningTokens(), ResponseDocuments.details(u.details()),
-                    ResponseDocuments.citations(r.citations()), r.failure().map(StoredResponse.Failure::code).orElse(null),
+                    ResponseDocuments.citations(r.citations()), ResponseDocuments.notices(r.notices()), r.failure().map(StoredResponse.Failure::code).orElse(null),
                     r.failure().map(StoredResponse.Failure::message).orElse(null), r.attributes())) {
                 insert.executeUpdate();
             }
@@ -125,7 +126,7 @@ public final class JdbcResponseStore implements ResponseStore {
 
     private static String prefixed(String alias) {
         StringBuilder columns = new StringBuilder();
-        for (String column : COLUMNS.split(", ")) {
+        for (String column : COLUMNS.split(",\\s*")) {
             if (columns.length() > 0) {
                 columns.append(", ");
             }
@@ -150,6 +151,7 @@ public final class JdbcResponseStore implements ResponseStore {
                 finish == null ? Optional.empty() : Optional.of(FinishReason.fromWire(finish)),
                 usage,
                 ResponseDocuments.readCitations(rows.getString("citations")),
+                ResponseDocuments.readNotices(rows.getString("notices")),
                 failureCode == null ? Optional.empty() : Optional.of(new StoredResponse.Failure(failureCode, rows.getString("failure_message"))),
                 rows.getString("attributes"));
     }

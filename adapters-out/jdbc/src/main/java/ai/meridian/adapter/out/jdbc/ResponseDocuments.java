@@ -136,6 +136,35 @@ final class ResponseDocuments {
         return citations;
     }
 
+    static String notices(List<String> notices) {
+        if (notices.isEmpty()) {
+            return null;
+        }
+        return json(g -> {
+            g.writeStartArray();
+            for (String notice : notices) {
+                g.writeString(notice);
+            }
+            g.writeEndArray();
+        });
+    }
+
+    static List<String> readNotices(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        List<String> notices = new ArrayList<>();
+        try (JsonParser p = RawJson.FACTORY.createParser(json)) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.VALUE_STRING) {
+                notices.add(p.getText());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable notices of a stored response", e);
+        }
+        return notices;
+    }
+
     static String details(Map<String, String> details) {
         if (details.isEmpty()) {
             return null;

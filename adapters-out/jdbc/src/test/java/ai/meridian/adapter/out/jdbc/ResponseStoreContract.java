@@ -48,7 +48,7 @@ abstract class ResponseStoreContract {
 
     private StoredResponse plain(ResponseId id, ResponseId previous, String question, String answer, Instant at) {
         return new StoredResponse(id, Optional.ofNullable(previous), "chat", at, ResponseStatus.COMPLETED, List.of(ChatMessage.user(question)),
-                Optional.of(ChatMessage.assistant(answer)), Optional.of(FinishReason.STOP), new TokenUsage(3, 2), List.of(), Optional.empty(),
+                Optional.of(ChatMessage.assistant(answer)), Optional.of(FinishReason.STOP), new TokenUsage(3, 2), List.of(), List.of(), Optional.empty(),
                 "{\"store\":true}");
     }
 
@@ -66,7 +66,8 @@ abstract class ResponseStoreContract {
         StoredResponse stored = new StoredResponse(id, Optional.empty(), "vision-model", now, ResponseStatus.INCOMPLETE, input, Optional.of(output),
                 Optional.of(FinishReason.fromWire("insufficient_system_resource")),
                 new TokenUsage(120, 30, 100, 7, Map.of("prompt_tokens_details", "{\"cached_tokens\":100}")),
-                List.of(new Citation(1, "Cats", "https://cats.example", "2025-01-01", "Cats are.", "web")), Optional.empty(),
+                List.of(new Citation(1, "Cats", "https://cats.example", "2025-01-01", "Cats are.", "web")),
+                List.of("web search unavailable (throttled); answered from fewer sources"), Optional.empty(),
                 "{\"instructions\":\"Be kind.\",\"metadata\":{\"k\":\"v\"}}");
         get(responses().save(tenant, stored));
         assertThat(get(responses().find(tenant, id))).contains(stored);
@@ -76,7 +77,7 @@ abstract class ResponseStoreContract {
     void aFailedResponseKeepsItsFailureAndNoOutput() throws Exception {
         String tenant = tenant();
         StoredResponse failed = new StoredResponse(newId(), Optional.empty(), "chat", now, ResponseStatus.FAILED, List.of(ChatMessage.user("q")),
-                Optional.empty(), Optional.empty(), TokenUsage.ZERO, List.of(), Optional.of(new StoredResponse.Failure("server_error", "boom")), null);
+                Optional.empty(), Optional.empty(), TokenUsage.ZERO, List.of(), List.of(), Optional.of(new StoredResponse.Failure("server_error", "boom")), null);
         get(responses().save(tenant, failed));
         assertThat(get(responses().find(tenant, failed.id()))).contains(failed);
     }

@@ -15,10 +15,11 @@ import java.util.Map;
 /**
  * What this door keeps with a response besides the core's values (the stored response's {@code attributes}): the
  * request's settings as the response object echoes them ({@code echo}: field name to JSON value, in the object's
- * order), whether reasoning is shown as a summary, whether the answer shows log probabilities, and the query of a web
- * search served by grounding ({@code null} when the request had no {@code web_search} tool).
+ * order), whether reasoning is shown as a summary, whether the answer shows log probabilities, the query of a web
+ * search served by grounding ({@code null} when the request had no {@code web_search} tool) and whether its item lists
+ * the sources ({@code include: ["web_search_call.action.sources"]}).
  */
-record Attributes(Map<String, String> echo, boolean summary, boolean logprobs, String webSearchQuery) {
+record Attributes(Map<String, String> echo, boolean summary, boolean logprobs, String webSearchQuery, boolean webSearchSources) {
 
     Attributes {
         echo = Collections.unmodifiableMap(new LinkedHashMap<>(echo));
@@ -42,6 +43,7 @@ record Attributes(Map<String, String> echo, boolean summary, boolean logprobs, S
             g.writeBooleanField("logprobs", logprobs);
             if (webSearchQuery != null) {
                 g.writeStringField("web_search_query", webSearchQuery);
+                g.writeBooleanField("web_search_sources", webSearchSources);
             }
             g.writeEndObject();
         } catch (IOException e) {
@@ -55,9 +57,10 @@ record Attributes(Map<String, String> echo, boolean summary, boolean logprobs, S
         boolean summary = false;
         boolean logprobs = false;
         String query = null;
+        boolean sources = false;
         try (JsonParser p = RawJson.FACTORY.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                return new Attributes(Map.of(), false, false, null);
+                return new Attributes(Map.of(), false, false, null, false);
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -75,6 +78,9 @@ record Attributes(Map<String, String> echo, boolean summary, boolean logprobs, S
                     case "web_search_query":
                         query = value == JsonToken.VALUE_STRING ? p.getText() : null;
                         break;
+                    case "web_search_sources":
+                        sources = value == JsonToken.VALUE_TRUE;
+                        break;
                     default:
                         p.skipChildren();
                 }
@@ -82,7 +88,7 @@ record Attributes(Map<String, String> echo, boolean summary, boolean logprobs, S
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable attributes of a stored response", e);
         }
-        return new Attributes(echo, summary, logprobs, query);
+        return new Attributes(echo, summary, logprobs, query, sources);
     }
 
     private static Map<String, String> skip(JsonParser p) throws IOException {

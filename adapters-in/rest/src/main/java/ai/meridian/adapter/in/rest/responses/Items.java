@@ -39,7 +39,8 @@ final class Items {
         InputItem asInput();
     }
 
-    record WebSearch(String id, String status, String query) implements Item {
+    /** A web search grounding ran; {@code sources} (the web sources found, when the request included them) or null. */
+    record WebSearch(String id, String status, String query, List<Citation> sources) implements Item {
         @Override
         public void write(JsonGenerator g) throws IOException {
             g.writeStartObject();
@@ -49,6 +50,18 @@ final class Items {
             g.writeObjectFieldStart("action");
             g.writeStringField("type", "search");
             g.writeStringField("query", query);
+            if (sources != null) {
+                g.writeArrayFieldStart("sources");
+                for (Citation c : sources) {
+                    if (c.source().equals("web")) {
+                        g.writeStartObject();
+                        g.writeStringField("type", "url");
+                        g.writeStringField("url", c.url());
+                        g.writeEndObject();
+                    }
+                }
+                g.writeEndArray();
+            }
             g.writeEndObject();
             g.writeEndObject();
         }
@@ -306,6 +319,11 @@ final class Items {
         g.writeEndObject();
     }
 
+    /** A web search that could not run (grounding said so in a notice) failed; else it completed. */
+    static String webSearchStatus(List<String> notices) {
+        return notices.stream().anyMatch(n -> n.startsWith("web search")) ? "failed" : "completed";
+    }
+
     static String status(ResponseStatus status) {
         return status == ResponseStatus.COMPLETED ? "completed" : "incomplete";
     }
@@ -315,7 +333,8 @@ final class Items {
         ResponseId id = r.id();
         List<Item> items = new ArrayList<>();
         if (a.webSearchQuery() != null) {
-            items.add(new WebSearch(id.itemId("ws", null), "completed", a.webSearchQuery()));
+            items.add(new WebSearch(id.itemId("ws", null), webSearchStatus(r.notices()), a.webSearchQuery(),
+                    a.webSearchSources() ? r.citations() : null));
         }
         if (r.output().isEmpty()) {
             return items;

@@ -86,7 +86,7 @@ final class ResponsesController {
                 return reply.thenApply(r -> {
                     String logprobs = parsed.attributes().logprobs() ? ResponsesStream.logprobContent(r.reply().completion().first().logprobs()) : null;
                     ResponsesJsonWriter.View view = ResponsesJsonWriter.view(r.response(), parsed.attributes(), command.store(),
-                            Items.output(r.response(), parsed.attributes(), logprobs), r.reply().notices());
+                            Items.output(r.response(), parsed.attributes(), logprobs));
                     MutableHttpResponse<?> response = HttpResponse.ok(ResponsesJsonWriter.response(view)).contentType(MediaType.APPLICATION_JSON_TYPE);
                     AnswerHeaders.write(requestId, r.reply().servedBy(), Optional.empty(), response::header);
                     return (MutableHttpResponse<?>) response;
@@ -186,7 +186,7 @@ final class ResponsesController {
         }
         return stored.read(context(request), id).thenApply(r -> {
             Attributes a = Attributes.fromJson(r.attributes());
-            ResponsesJsonWriter.View view = ResponsesJsonWriter.view(r, a, true, Items.output(r, a, null), List.of());
+            ResponsesJsonWriter.View view = ResponsesJsonWriter.view(r, a, true, Items.output(r, a, null));
             return json(request, ResponsesJsonWriter.response(view));
         });
     }

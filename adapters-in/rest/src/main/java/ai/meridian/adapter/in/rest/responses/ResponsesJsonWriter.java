@@ -58,14 +58,14 @@ final class ResponsesJsonWriter {
     }
 
     /** The view of a stored (or just answered) response. */
-    static View view(StoredResponse r, Attributes a, boolean stored, List<Items.Item> output, List<String> notices) {
+    static View view(StoredResponse r, Attributes a, boolean stored, List<Items.Item> output) {
         String incomplete = null;
         if (r.status() == ResponseStatus.INCOMPLETE) {
             incomplete = incompleteReason(r.finishReason().orElse(FinishReason.LENGTH));
         }
         String status = r.status() == ResponseStatus.CANCELLED ? "cancelled" : r.status().wireName();
         return new View(r.id().value(), r.createdAt().getEpochSecond(), status, r.model(), r.previous().map(Object::toString).orElse(null),
-                stored, output, r.usage(), r.failure().orElse(null), incomplete, a, r.citations(), notices);
+                stored, output, r.usage(), r.failure().orElse(null), incomplete, a, r.citations(), r.notices());
     }
 
     static String incompleteReason(FinishReason reason) {

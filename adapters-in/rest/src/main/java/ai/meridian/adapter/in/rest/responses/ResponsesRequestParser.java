@@ -154,7 +154,8 @@ final class ResponsesRequestParser {
         }
         echo.put("metadata", metadataJson(metadata));
         String query = tools.webSearch() ? lastUserText(input) : null;
-        Attributes attributes = new Attributes(echo, reasoning.summary(), logprobs, query);
+        boolean sources = include.contains("web_search_call.action.sources") || include.contains("web_search_call.results");
+        Attributes attributes = new Attributes(echo, reasoning.summary(), logprobs, query, sources);
         return new Parsed(model, instructions, input, params, stream, grounding, tools.spec(), Optional.ofNullable(previous), store,
                 "auto".equals(truncation), attributes);
     }

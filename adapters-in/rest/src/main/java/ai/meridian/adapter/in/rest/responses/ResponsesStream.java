@@ -136,9 +136,9 @@ final class ResponsesStream implements ResponseStreamObserver {
     /** The web search grounding ran before the model: shown as a finished web_search_call item, first. */
     private void webSearch() {
         String itemId = id.itemId("ws", null);
-        boolean failed = start.stream().notices().stream().anyMatch(n -> n.startsWith("web search"));
-        Items.WebSearch searching = new Items.WebSearch(itemId, "in_progress", attributes.webSearchQuery());
-        Items.WebSearch done = new Items.WebSearch(itemId, failed ? "failed" : "completed", attributes.webSearchQuery());
+        Items.WebSearch searching = new Items.WebSearch(itemId, "in_progress", attributes.webSearchQuery(), null);
+        Items.WebSearch done = new Items.WebSearch(itemId, Items.webSearchStatus(start.stream().notices()), attributes.webSearchQuery(),
+                attributes.webSearchSources() ? start.stream().citations() : null);
         int index = items.size();
         items.add(new Open(index, itemId) {
             @Override
