@@ -179,6 +179,10 @@ final class ResponsesRequestParser {
                 return "top_logprobs";
             case "tool_choice.function.name":
                 return "tool_choice.name";
+            case "reasoning_effort":
+                return "reasoning.effort";
+            case "verbosity":
+                return "text.verbosity";
             default:
                 return param;
         }
