@@ -268,6 +268,50 @@ class ResponsesApiTest {
         assertThat(completed.at("/output/1/call_id").asText()).isEqualTo("call_7");
     }
 
+    private static final String CUSTOM_CALL_JSON = "{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"up-model\",\"choices\":[{\"index\":0,"
+            + "\"message\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_c\",\"type\":\"custom\","
+            + "\"custom\":{\"name\":\"apply_patch\",\"input\":\"*** Begin Patch\"}}]},\"finish_reason\":\"tool_calls\"}],"
+            + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":3,\"total_tokens\":8}}";
+    private static final List<String> CUSTOM_CALL_EVENTS = List.of(
+            "{\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"up-model\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,\"id\":\"call_c\",\"type\":\"custom\",\"custom\":{\"name\":\"apply_patch\",\"input\":\"\"}}]},\"finish_reason\":null}]}",
+            "{\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"up-model\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"custom\":{\"input\":\"*** Begin\"}}]},\"finish_reason\":null}]}",
+            "{\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"up-model\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"custom\":{\"input\":\" Patch\"}}]},\"finish_reason\":\"tool_calls\"}]}");
+
+    @Test
+    void customToolsGoUpstreamInChatsShapeAndComeBackAsCustomToolCalls() throws Exception {
+        String tools = "\"tools\":[{\"type\":\"custom\",\"name\":\"apply_patch\",\"description\":\"Apply a patch\","
+                + "\"format\":{\"type\":\"grammar\",\"syntax\":\"lark\",\"definition\":\"start: /.+/\"}}]";
+        primary.enqueue(UpstreamBehavior.verbatim(CUSTOM_CALL_JSON, CUSTOM_CALL_EVENTS));
+        JsonNode first = json(gateway.post("/v1/responses", "{\"model\":\"chat\",\"input\":\"Fix it\"," + tools
+                + ",\"tool_choice\":{\"type\":\"custom\",\"name\":\"apply_patch\"}}"));
+        String digits = first.get("id").asText().substring(5);
+        assertThat(first.at("/output/0/type").asText()).isEqualTo("custom_tool_call");
+        assertThat(first.at("/output/0/id").asText()).isEqualTo("ctc_" + digits + "_0");
+        assertThat(first.at("/output/0/input").asText()).isEqualTo("*** Begin Patch");
+        assertThat(first.at("/output/0/call_id").asText()).isEqualTo("call_c");
+        assertThat(sent(primary, 0).get("tools").toString()).isEqualTo("[{\"type\":\"custom\",\"custom\":{\"name\":\"apply_patch\","
+                + "\"description\":\"Apply a patch\",\"format\":{\"type\":\"grammar\",\"syntax\":\"lark\",\"definition\":\"start: /.+/\"}}}]");
+        assertThat(sent(primary, 0).get("tool_choice").toString()).isEqualTo("{\"type\":\"custom\",\"custom\":{\"name\":\"apply_patch\"}}");
+
+        primary.enqueue(UpstreamBehavior.answer("Patched."));
+        HttpResponse<String> second = gateway.post("/v1/responses", "{\"model\":\"chat\"," + tools + ",\"input\":["
+                + "{\"role\":\"user\",\"content\":\"Fix it\"},"
+                + "{\"type\":\"custom_tool_call\",\"call_id\":\"call_c\",\"name\":\"apply_patch\",\"input\":\"*** Begin Patch\"},"
+                + "{\"type\":\"custom_tool_call_output\",\"call_id\":\"call_c\",\"output\":\"done\"}]}");
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        assertThat(sent(primary, 1).get("messages").toString()).isEqualTo("[{\"role\":\"user\",\"content\":\"Fix it\"},"
+                + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_c\",\"type\":\"custom\",\"custom\":"
+                + "{\"name\":\"apply_patch\",\"input\":\"*** Begin Patch\"}}]},{\"role\":\"tool\",\"content\":\"done\",\"tool_call_id\":\"call_c\"}]");
+
+        primary.enqueue(UpstreamBehavior.verbatim(CUSTOM_CALL_JSON, CUSTOM_CALL_EVENTS));
+        List<JsonNode> events = events(gateway.post("/v1/responses", "{\"model\":\"chat\",\"stream\":true,\"input\":\"Fix it\"," + tools + "}"));
+        assertThat(events).extracting(e -> e.get("type").asText()).containsExactly("response.created", "response.in_progress",
+                "response.output_item.added", "response.custom_tool_call_input.delta", "response.custom_tool_call_input.delta",
+                "response.custom_tool_call_input.done", "response.output_item.done", "response.completed");
+        assertThat(events.get(5).get("input").asText()).isEqualTo("*** Begin Patch");
+        assertThat(events.get(7).at("/response/output/0/type").asText()).isEqualTo("custom_tool_call");
+    }
+
     @Test
     void theWebSearchToolIsServedByGroundingWithAnnotations() throws Exception {
         primary.enqueue(UpstreamBehavior.answer("Meridian is a gateway [1]."));

@@ -139,16 +139,18 @@ final class Items {
         }
     }
 
+    /** A call of a function tool ({@code function_call}) or of a custom tool ({@code custom_tool_call}, its input as written). */
     record FunctionCall(String id, String status, ToolCall call) implements Item {
         @Override
         public void write(JsonGenerator g) throws IOException {
+            boolean custom = isCustom(call);
             g.writeStartObject();
             g.writeStringField("id", id);
-            g.writeStringField("type", "function_call");
+            g.writeStringField("type", custom ? "custom_tool_call" : "function_call");
             g.writeStringField("status", status);
             g.writeStringField("call_id", call.id());
             g.writeStringField("name", call.name());
-            g.writeStringField("arguments", call.arguments());
+            g.writeStringField(custom ? "input" : "arguments", call.arguments());
             g.writeEndObject();
         }
 
@@ -350,7 +352,8 @@ final class Items {
             items.add(new Message(id.itemId("msg", null), status, text, refusal, annotations(text, r.citations()), logprobs));
         }
         for (int k = 0; k < answer.toolCalls().size(); k++) {
-            items.add(new FunctionCall(id.itemId("fc", k), "completed", answer.toolCalls().get(k)));
+            ToolCall call = answer.toolCalls().get(k);
+            items.add(new FunctionCall(id.itemId(callKind(call), k), "completed", call));
         }
         return items;
     }
@@ -374,6 +377,15 @@ final class Items {
             }
         }
         return items;
+    }
+
+    static boolean isCustom(ToolCall call) {
+        return "custom".equals(call.type());
+    }
+
+    /** The id kind of the k-th call of an answer: {@code fc} for a function call, {@code ctc} for a custom tool's. */
+    static String callKind(ToolCall call) {
+        return isCustom(call) ? "ctc" : "fc";
     }
 
     /** The item of a stored response an id names, if it has one. */

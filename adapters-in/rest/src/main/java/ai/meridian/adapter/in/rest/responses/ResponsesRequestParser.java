@@ -354,6 +354,18 @@ final class ResponsesRequestParser {
                     throw invalidValue(path, e.getMessage());
                 }
             }
+            case "custom_tool_call": {
+                only(item, path, Set.of("type", "call_id", "name", "input", "id", "status"));
+                String callId = requiredString(item, "call_id", path + ".call_id");
+                String name = requiredString(item, "name", path + ".name");
+                String input = requiredString(item, "input", path + ".input");
+                try {
+                    return new InputItem.Call(new ToolCall(callId, "custom", name, input));
+                } catch (InvalidValueException e) {
+                    throw invalidValue(path, e.getMessage());
+                }
+            }
+            case "custom_tool_call_output":
             case "function_call_output": {
                 only(item, path, Set.of("type", "call_id", "output", "id", "status"));
                 String callId = requiredString(item, "call_id", path + ".call_id");
@@ -379,7 +391,7 @@ final class ResponsesRequestParser {
                 return new InputItem.Skip(); // a search already done: its sources are in the answer it led to
             default:
                 throw unsupported(path + ".type", "Input items of type '" + shown(type) + "' are not supported on this gateway: it serves "
-                        + "messages, function_call, function_call_output, reasoning and item_reference items.");
+                        + "messages, function and custom tool calls and their outputs, reasoning and item_reference items.");
         }
     }
 
@@ -566,6 +578,8 @@ final class ResponsesRequestParser {
                 String type = requiredString(tool, "type", path + ".type");
                 if (type.equals("function")) {
                     definitions.add(function(tool, path));
+                } else if (type.equals("custom")) {
+                    definitions.add(custom(tool, path));
                 } else if (WEB_SEARCH_TOOLS.contains(type)) {
                     Iterator<String> options = tool.fieldNames();
                     while (options.hasNext()) {
@@ -578,7 +592,7 @@ final class ResponsesRequestParser {
                     webSearch = true;
                 } else {
                     throw unsupported(path + ".type", "The hosted tool '" + shown(type) + "' is not available on this gateway: it runs function "
-                            + "tools (which your code executes) and serves 'web_search' with its own grounding.");
+                            + "and custom tools (which your code executes) and serves 'web_search' with its own grounding.");
                 }
             }
         }
@@ -598,13 +612,39 @@ final class ResponsesRequestParser {
         return new Tools(spec, webSearch, echo, choiceNode == null ? "\"auto\"" : choiceNode.toString());
     }
 
+    /**
+     * A custom tool (free-form input, optionally constrained by a grammar), in chat's shape ({@code {"type":"custom",
+     * "custom":{...}}}); only upstreams that know custom tools (OpenAI's) can take it, the others refuse the request.
+     */
+    private static ToolDefinition custom(JsonNode tool, String path) {
+        only(tool, path, Set.of("type", "name", "description", "format"));
+        String name = requiredString(tool, "name", path + ".name");
+        checkName(name, path + ".name");
+        String description = optionalString(tool, "description", path + ".description");
+        JsonNode format = optionalObject(tool, "format", path + ".format");
+        ObjectNode chat = JsonNodeFactory.instance.objectNode();
+        chat.put("type", "custom");
+        ObjectNode custom = chat.putObject("custom");
+        custom.put("name", name);
+        if (description != null) {
+            custom.put("description", description);
+        }
+        if (format != null) {
+            custom.set("format", format);
+        }
+        return new ToolDefinition("custom", name, description, null, chat.toString());
+    }
+
+    private static void checkName(String name, String path) {
+        if (name.isEmpty() || name.length() > 64 || !name.chars().allMatch(c -> c == '_' || c == '-' || c < 128 && Character.isLetterOrDigit(c))) {
+            throw invalidValue(path, "Invalid '" + path + "': '" + shown(name) + "'. Expected a string of 1 to 64 letters, digits, underscores or dashes.");
+        }
+    }
+
     /** A function tool, in chat's shape for the backend ({@code {"type":"function","function":{...}}}). */
     private static ToolDefinition function(JsonNode tool, String path) {
         String name = requiredString(tool, "name", path + ".name");
-        if (name.isEmpty() || name.length() > 64 || !name.chars().allMatch(c -> c == '_' || c == '-' || c < 128 && Character.isLetterOrDigit(c))) {
-            throw invalidValue(path + ".name", "Invalid '" + path + ".name': '" + shown(name)
-                    + "'. Expected a string of 1 to 64 letters, digits, underscores or dashes.");
-        }
+        checkName(name, path + ".name");
         String description = optionalString(tool, "description", path + ".description");
         JsonNode parameters = optionalObject(tool, "parameters", path + ".parameters");
         Boolean strict = optionalBoolean(tool, "strict", path + ".strict");
@@ -657,6 +697,12 @@ final class ResponsesRequestParser {
             chat.put("type", "function").putObject("function").put("name", name);
             return Optional.of(new ToolChoice("function", name, chat.toString()));
         }
+        if (type.equals("custom")) {
+            String name = requiredString(node, "name", "tool_choice.name");
+            ObjectNode chat = JsonNodeFactory.instance.objectNode();
+            chat.put("type", "custom").putObject("custom").put("name", name);
+            return Optional.of(new ToolChoice("function", name, chat.toString()));
+        }
         if (type.equals("allowed_tools")) {
             String mode = requiredString(node, "mode", "tool_choice.mode");
             JsonNode allowed = optionalArray(node, "tools", "tool_choice.tools");
@@ -669,11 +715,11 @@ final class ResponsesRequestParser {
             var list = inner.putArray("tools");
             for (int i = 0; i < allowed.size(); i++) {
                 JsonNode tool = allowed.get(i);
-                if (!tool.isObject() || !"function".equals(tool.path("type").asText(null))) {
-                    throw unsupported("tool_choice.tools[" + i + "]", "Only function tools can be allowed here.");
+                String kind = tool.isObject() ? tool.path("type").asText("") : "";
+                if (!kind.equals("function") && !kind.equals("custom")) {
+                    throw unsupported("tool_choice.tools[" + i + "]", "Only function and custom tools can be allowed here.");
                 }
-                list.addObject().put("type", "function").putObject("function").put("name",
-                        requiredString(tool, "name", "tool_choice.tools[" + i + "].name"));
+                list.addObject().put("type", kind).putObject(kind).put("name", requiredString(tool, "name", "tool_choice.tools[" + i + "].name"));
             }
             return Optional.of(new ToolChoice("other", null, chat.toString()));
         }

@@ -105,17 +105,19 @@ final class ResponsesStream implements ResponseStreamObserver {
     private final class CallItem extends Open {
         final String callId;
         final String name;
+        final boolean custom;
         final StringBuilder arguments = new StringBuilder();
 
-        CallItem(int outputIndex, int index, String callId, String name) {
-            super(outputIndex, id.itemId("fc", index));
+        CallItem(int outputIndex, int index, String callId, String name, boolean custom) {
+            super(outputIndex, id.itemId(custom ? "ctc" : "fc", index));
             this.callId = callId == null ? "call_" + id.value().substring(5) + "_" + index : callId;
             this.name = name;
+            this.custom = custom;
         }
 
         @Override
         Items.Item item(String status) {
-            return new Items.FunctionCall(itemId, status, ToolCall.function(callId, name, arguments.toString()));
+            return new Items.FunctionCall(itemId, status, new ToolCall(callId, custom ? "custom" : "function", name, arguments.toString()));
         }
     }
 
@@ -324,7 +326,7 @@ final class ResponsesStream implements ResponseStreamObserver {
                         .append(fragment.arguments() == null ? "" : fragment.arguments());
                 return;
             }
-            call = new CallItem(items.size(), fragment.index(), fragment.id(), fragment.name());
+            call = new CallItem(items.size(), fragment.index(), fragment.id(), fragment.name(), "custom".equals(fragment.type()));
             calls.put(fragment.index(), call);
             items.add(call);
             CallItem c = call;
@@ -345,7 +347,7 @@ final class ResponsesStream implements ResponseStreamObserver {
 
     private void argumentsPiece(CallItem c, String piece) {
         c.arguments.append(piece);
-        event("response.function_call_arguments.delta", g -> {
+        event(c.custom ? "response.custom_tool_call_input.delta" : "response.function_call_arguments.delta", g -> {
             itemRef(g, c);
             g.writeStringField("delta", piece);
         });
@@ -455,11 +457,18 @@ final class ResponsesStream implements ResponseStreamObserver {
                 });
             }
         } else if (item instanceof CallItem c) {
-            event("response.function_call_arguments.done", g -> {
-                itemRef(g, c);
-                g.writeStringField("name", c.name);
-                g.writeStringField("arguments", c.arguments.toString());
-            });
+            if (c.custom) {
+                event("response.custom_tool_call_input.done", g -> {
+                    itemRef(g, c);
+                    g.writeStringField("input", c.arguments.toString());
+                });
+            } else {
+                event("response.function_call_arguments.done", g -> {
+                    itemRef(g, c);
+                    g.writeStringField("name", c.name);
+                    g.writeStringField("arguments", c.arguments.toString());
+                });
+            }
         } else {
             return; // the web search item was closed when it was shown
         }
