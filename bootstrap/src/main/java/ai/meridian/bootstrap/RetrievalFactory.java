@@ -1,6 +1,7 @@
 package ai.meridian.bootstrap;
 
 import ai.meridian.adapter.out.documenttext.DocumentTextExtractor;
+import ai.meridian.adapter.out.embedding.BundledModel;
 import ai.meridian.adapter.out.embedding.OnnxEmbeddingSettings;
 import ai.meridian.adapter.out.embedding.OnnxTextEmbedder;
 import ai.meridian.adapter.out.jdbc.JdbcConversationStore;
@@ -20,11 +21,14 @@ import ai.meridian.application.port.out.ExtractDocumentTextPort;
 import ai.meridian.application.port.out.KnowledgeBaseStore;
 import ai.meridian.application.port.out.SettingsMap;
 import ai.meridian.application.port.out.TokenCounter;
-import ai.meridian.application.port.out.retrieval.EmbedTextPort;
 import ai.meridian.application.port.out.retrieval.FetchPagePort;
 import ai.meridian.application.port.out.retrieval.KnowledgeIndexPort;
 import ai.meridian.application.port.out.retrieval.SearchWebPort;
 import ai.meridian.application.service.BackendRegistry;
+import ai.meridian.application.service.Chunking;
+import ai.meridian.application.service.LanguageEmbeddings;
+import ai.meridian.application.service.Reembedding;
+import ai.meridian.domain.retrieval.RelevanceModel;
 import ai.meridian.application.service.EmbeddingService;
 import ai.meridian.application.service.KnowledgeBaseService;
 import ai.meridian.application.service.GroundingStage;
@@ -36,8 +40,6 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.env.Environment;
 import ai.meridian.domain.retrieval.ChunkingPolicy;
-import ai.meridian.domain.retrieval.TextChunk;
-import ai.meridian.domain.retrieval.TextChunker;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -53,8 +55,10 @@ import java.util.Optional;
  */
 @Factory
 final class RetrievalFactory {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RetrievalFactory.class);
     static final String PROVIDER = "meridian.web-search.provider";
     static final String INDEX = "meridian.knowledge.index";
+    static final String AUTO = "auto";
 
     @Singleton
     RetrievalSettings retrievalSettings(Environment environment) {
@@ -73,7 +77,7 @@ final class RetrievalFactory {
                 s.duration("fetch-timeout", d.fetchTimeout()), s.duration("rewrite-timeout", d.rewriteTimeout()),
                 s.integer("web-results", d.webResults()), s.integer("knowledge-candidates", d.knowledgeCandidates()),
                 s.integer("fetch-pages", d.fetchPages()), s.decimal("web-weight", d.webWeight()),
-                s.decimal("keyword-weight", d.keywordWeight()), s.decimal("vector-weight", d.vectorWeight()),
+                s.decimal("knowledge-weight", d.knowledgeWeight()), s.decimal("min-relevance", d.minRelevance()),
                 s.flag("rewrite-with-model", d.rewriteWithModel()));
     }
 
@@ -116,15 +120,39 @@ final class RetrievalFactory {
                 s.string("user-agent", d.userAgent()), s.integer("extraction-threads", d.extractionThreads())));
     }
 
-    /** The local ONNX embedding model (bge-small-zh-v1.5 by default, all-MiniLM-L6-v2 selectable). */
+    /**
+     * The local ONNX embedding models: {@code auto} (the default) routes Chinese text to bge-small-zh-v1.5 and everything
+     * else to bge-small-en-v1.5; a bundled model's name uses that one model for every language.
+     */
     @Singleton
     @Bean(preDestroy = "close")
-    OnnxTextEmbedder embedder(Environment environment) {
+    EmbeddingModels embeddingModels(Environment environment) {
         SettingsMap s = GatewayConfiguration.section(environment, "meridian.embedding");
         OnnxEmbeddingSettings d = OnnxEmbeddingSettings.defaults();
-        return new OnnxTextEmbedder(new OnnxEmbeddingSettings(s.string("model", d.model()), s.integer("threads", d.threads()),
-                s.integer("intra-op-threads", d.intraOpThreads()), s.integer("max-batch-size", d.maxBatchSize()),
-                s.integer("queue-capacity", d.queueCapacity())));
+        String model = s.string("model", AUTO);
+        OnnxEmbeddingSettings settings = new OnnxEmbeddingSettings(model.equalsIgnoreCase(AUTO) ? d.model() : model,
+                s.integer("threads", d.threads()), s.integer("intra-op-threads", d.intraOpThreads()),
+                s.integer("max-batch-size", d.maxBatchSize()), s.integer("queue-capacity", d.queueCapacity()));
+        if (!model.equalsIgnoreCase(AUTO)) {
+            OnnxTextEmbedder one = new OnnxTextEmbedder(settings);
+            return new EmbeddingModels(LanguageEmbeddings.single(one), List.of(one));
+        }
+        OnnxTextEmbedder chinese = new OnnxTextEmbedder(settings.withModel(BundledModel.BGE_SMALL_ZH_V15.id()));
+        OnnxTextEmbedder other = new OnnxTextEmbedder(settings.withModel(BundledModel.BGE_SMALL_EN_V15.id()));
+        return new EmbeddingModels(new LanguageEmbeddings(chinese, other), List.of(chinese, other));
+    }
+
+    /** The models and the routing between them; closing closes the models. */
+    record EmbeddingModels(LanguageEmbeddings embeddings, List<OnnxTextEmbedder> models) implements AutoCloseable {
+        @Override
+        public void close() {
+            models.forEach(OnnxTextEmbedder::close);
+        }
+    }
+
+    @Singleton
+    LanguageEmbeddings languageEmbeddings(EmbeddingModels models) {
+        return models.embeddings();
     }
 
     /** The embedded default: BM25 and HNSW vectors in a Lucene index under the data directory. */
@@ -135,15 +163,21 @@ final class RetrievalFactory {
         SettingsMap s = GatewayConfiguration.section(environment, "meridian.knowledge.lucene");
         LuceneIndexSettings d = LuceneIndexSettings.defaults(Path.of(s.string("path", dataDir + "/knowledge")));
         return new LuceneKnowledgeIndex(new LuceneIndexSettings(d.directory(), s.integer("search-threads", d.searchThreads()),
-                s.integer("write-threads", d.writeThreads()), s.decimal("ram-buffer-mb", d.ramBufferMb())));
+                s.integer("write-threads", d.writeThreads()), s.decimal("ram-buffer-mb", d.ramBufferMb()),
+                s.integer("exact-search-limit", d.exactSearchLimit()), s.integer("hnsw-candidates", d.hnswCandidates())));
     }
 
     @Singleton
     @Bean(preDestroy = "close")
     @Requires(property = INDEX, value = "qdrant")
-    QdrantKnowledgeIndex qdrantKnowledgeIndex(Environment environment, OnnxTextEmbedder embedder) {
+    QdrantKnowledgeIndex qdrantKnowledgeIndex(Environment environment) {
         SettingsMap s = GatewayConfiguration.section(environment, "meridian.knowledge.qdrant");
-        QdrantIndexSettings d = QdrantIndexSettings.defaults(embedder.dimensions());
+        // Every bundled model's space, so that a change of model finds its vectors declared in existing collections.
+        Map<String, Integer> spaces = new java.util.LinkedHashMap<>();
+        for (BundledModel model : BundledModel.values()) {
+            spaces.put(model.id(), model.dimensions());
+        }
+        QdrantIndexSettings d = QdrantIndexSettings.defaults(spaces);
         String layout = s.string("layout", "shared").toLowerCase(Locale.ROOT);
         if (!layout.equals("shared") && !layout.equals("per-knowledge-base")) {
             throw new IllegalArgumentException(s.key("layout") + " must be shared or per-knowledge-base, not '" + layout + "'");
@@ -151,7 +185,7 @@ final class RetrievalFactory {
         return new QdrantKnowledgeIndex(new QdrantIndexSettings(s.string("host", d.host()), s.integer("port", d.port()),
                 s.flag("tls", d.tls()), s.string("api-key", d.apiKey()), s.duration("timeout", d.timeout()),
                 layout.equals("shared") ? CollectionLayout.SHARED : CollectionLayout.PER_KNOWLEDGE_BASE,
-                s.string("collection-prefix", d.collectionPrefix()), embedder.dimensions(), s.integer("threads", d.threads())));
+                s.string("collection-prefix", d.collectionPrefix()), spaces, s.integer("hnsw-ef", d.hnswEf()), s.integer("threads", d.threads())));
     }
 
     /** The catalog of knowledge bases lives in the conversation database. */
@@ -170,24 +204,38 @@ final class RetrievalFactory {
     }
 
     @Singleton
-    KnowledgeRetriever knowledgeRetriever(KnowledgeBaseStore store, KnowledgeIndexPort index, EmbedTextPort embedder,
+    KnowledgeRetriever knowledgeRetriever(KnowledgeBaseStore store, KnowledgeIndexPort index, LanguageEmbeddings embeddings,
                                           RetrievalSettings settings) {
-        return new KnowledgeRetriever(store, index, embedder, settings);
+        return new KnowledgeRetriever(store, index, embeddings, RelevanceModel.DEFAULT, settings);
     }
 
     @Singleton
-    KnowledgeBaseService knowledgeBaseService(KnowledgeBaseStore store, KnowledgeIndexPort index, EmbedTextPort embedder,
+    KnowledgeBaseService knowledgeBaseService(KnowledgeBaseStore store, KnowledgeIndexPort index, LanguageEmbeddings embeddings,
                                               ExtractDocumentTextPort extractor, Optional<FetchPagePort> fetcher, Environment environment) {
         SettingsMap s = GatewayConfiguration.section(environment, "meridian.retrieval");
-        TextChunker chunker = new TextChunker(new ChunkingPolicy(s.integer("chunk-tokens", ChunkingPolicy.DEFAULT.maxTokens()),
-                s.integer("chunk-overlap", ChunkingPolicy.DEFAULT.overlapTokens())), embedder::countTokens);
-        return new KnowledgeBaseService(store, index, embedder, extractor, fetcher,
-                text -> chunker.chunk(text).stream().map(TextChunk::text).toList(), Clock.systemUTC());
+        ChunkingPolicy policy = new ChunkingPolicy(s.integer("chunk-tokens", ChunkingPolicy.DEFAULT.maxTokens()),
+                s.integer("chunk-overlap", ChunkingPolicy.DEFAULT.overlapTokens()));
+        ChunkingPolicy fitted = Chunking.fitted(policy, embeddings);
+        if (!fitted.equals(policy) && s.string("chunk-tokens").isPresent()) {
+            LOG.warn("meridian.retrieval.chunk-tokens {} is more than the embedding models read with a title ({} tokens); chunks are cut to {} "
+                    + "tokens with an overlap of {}", policy.maxTokens(), embeddings.maxTokens(), fitted.maxTokens(), fitted.overlapTokens());
+        }
+        return new KnowledgeBaseService(store, index, embeddings, extractor, fetcher, Chunking.chunker(policy, embeddings), Clock.systemUTC());
+    }
+
+    /** Re-embeds, in the background and shortly after start-up, chunks whose vectors another model made. */
+    @Singleton
+    Reembedding reembedding(KnowledgeIndexPort index, LanguageEmbeddings embeddings, Environment environment) {
+        Reembedding reembedding = new Reembedding(index, embeddings);
+        if (environment.getProperty("meridian.embedding.reembed", Boolean.class).orElse(true)) {
+            reembedding.startSoon(java.time.Duration.ofSeconds(5));
+        }
+        return reembedding;
     }
 
     @Singleton
-    EmbeddingService embeddingService(EmbedTextPort embedder) {
-        return new EmbeddingService(embedder);
+    EmbeddingService embeddingService(LanguageEmbeddings embeddings) {
+        return new EmbeddingService(embeddings.models());
     }
 
     @Singleton

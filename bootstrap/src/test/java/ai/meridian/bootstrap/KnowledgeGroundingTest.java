@@ -163,6 +163,99 @@ class KnowledgeGroundingTest {
     }
 
     @Test
+    @Order(4)
+    void metadataIsSetAtIngestionAndFiltersQueriesAndDify() throws Exception {
+        assertThat(gateway.post("/v1/knowledge_bases", "{\"name\":\"policies\"}").statusCode()).isEqualTo(201);
+        HttpResponse<String> ingest = gateway.post("/v1/knowledge_bases/policies/documents", "{\"documents\":["
+                + "{\"title\":\"Travel policy\",\"text\":\"Travel expenses are reimbursed within thirty days. Book hotels through the portal.\","
+                + "\"tags\":[\"finance\",\"travel\"],\"metadata\":{\"year\":2024,\"owner\":\"Ada Lovelace\",\"effective\":\"2024-03-01\"}},"
+                + "{\"title\":\"Old travel policy\",\"text\":\"Travel expenses were reimbursed within ninety days.\","
+                + "\"tags\":[\"archive\"],\"metadata\":{\"year\":2019,\"owner\":\"Grace Hopper\",\"effective\":\"2019-01-01\"}},"
+                + "{\"title\":\"Empty\",\"text\":\"   \"}]}");
+        assertThat(ingest.statusCode()).as(ingest.body()).isEqualTo(202);
+        JsonNode job = awaitJob(gateway, json(ingest).get("id").asText());
+        assertThat(job.get("status").asText()).isEqualTo("completed_with_errors");
+        assertThat(job.get("errors").get(0).asText()).contains("document 3 (Empty)").contains("no text could be read");
+
+        JsonNode listed = json(gateway.get("/v1/knowledge_bases/policies/documents")).get("data");
+        assertThat(listed).hasSize(2);
+        assertThat(listed).anySatisfy(d -> {
+            assertThat(d.at("/metadata/tags").toString()).isEqualTo("[\"finance\",\"travel\"]");
+            assertThat(d.at("/metadata/year").asInt()).isEqualTo(2024);
+            assertThat(d.at("/metadata/effective").asText()).isEqualTo("2024-03-01T00:00:00Z");
+            assertThat(d.at("/metadata/title").asText()).isEqualTo("Travel policy");
+        });
+        JsonNode summary = json(gateway.get("/v1/knowledge_bases/policies"));
+        assertThat(summary.at("/embedding/models").toString()).contains("bge-small-zh-v1.5").contains("bge-small-en-v1.5");
+        assertThat(summary.at("/embedding/stale_chunks").asInt()).isZero();
+
+        JsonNode all = json(gateway.post("/v1/knowledge_bases/policies/query", "{\"query\":\"travel expenses reimbursed\",\"top_k\":5}"));
+        assertThat(all.get("data")).hasSize(2);
+        JsonNode current = json(gateway.post("/v1/knowledge_bases/policies/query", "{\"query\":\"travel expenses reimbursed\",\"top_k\":5,"
+                + "\"filter\":{\"logical_operator\":\"and\",\"conditions\":[{\"name\":\"year\",\"comparison_operator\":\"≥\",\"value\":2020},"
+                + "{\"name\":[\"owner\"],\"comparison_operator\":\"contains\",\"value\":\"love\"}]}}"));
+        assertThat(current.get("data")).singleElement().satisfies(p -> {
+            assertThat(p.get("object").asText()).isEqualTo("knowledge_passage");
+            assertThat(p.get("title").asText()).isEqualTo("Travel policy");
+            assertThat(p.at("/metadata/owner").asText()).isEqualTo("Ada Lovelace");
+        });
+        JsonNode byDocument = json(gateway.post("/v1/knowledge_bases/policies/query", "{\"query\":\"travel\",\"group_by\":\"document\","
+                + "\"filter\":{\"conditions\":[{\"name\":\"effective\",\"comparison_operator\":\"before\",\"value\":\"2020-01-01\"}]}}"));
+        assertThat(byDocument.get("data")).singleElement().satisfies(d -> {
+            assertThat(d.get("object").asText()).isEqualTo("knowledge_document");
+            assertThat(d.get("title").asText()).isEqualTo("Old travel policy");
+            assertThat(d.get("passages")).isNotEmpty();
+        });
+
+        HttpResponse<String> dify = gateway.post("/retrieval", "{\"knowledge_id\":\"policies\",\"query\":\"travel expenses\","
+                + "\"retrieval_setting\":{\"top_k\":5,\"score_threshold\":0.0},\"metadata_condition\":{\"logical_operator\":\"or\","
+                + "\"conditions\":[{\"name\":[\"tags\"],\"comparison_operator\":\"is\",\"value\":\"archive\"}]}}");
+        assertThat(dify.statusCode()).as(dify.body()).isEqualTo(200);
+        assertThat(json(dify).get("records")).singleElement().satisfies(r -> {
+            assertThat(r.get("title").asText()).isEqualTo("Old travel policy");
+            assertThat(r.at("/metadata/tags").asText()).isEqualTo("archive");
+            assertThat(r.at("/metadata/document_id").asText()).startsWith("doc_");
+        });
+        HttpResponse<String> badOperator = gateway.post("/retrieval", "{\"knowledge_id\":\"policies\",\"query\":\"q\","
+                + "\"metadata_condition\":{\"conditions\":[{\"name\":\"year\",\"comparison_operator\":\"like\",\"value\":\"1\"}]}}");
+        assertThat(badOperator.statusCode()).isEqualTo(400);
+        assertThat(json(badOperator).get("error_msg").asText()).contains("like");
+        HttpResponse<String> badFilter = gateway.post("/v1/knowledge_bases/policies/query",
+                "{\"query\":\"q\",\"filter\":{\"conditions\":[{\"name\":\"year\",\"comparison_operator\":\">\",\"value\":\"soon\"}]}}");
+        assertThat(badFilter.statusCode()).isEqualTo(400);
+        assertThat(json(badFilter).at("/error/param").asText()).isEqualTo("filter.conditions[0]");
+        assertThat(gateway.post("/v1/knowledge_bases/policies/query", "{\"query\":\"q\",\"group_by\":\"page\"}").statusCode()).isEqualTo(400);
+        for (String[] bad : new String[][] {
+                {"{\"documents\":[{\"text\":\"t\",\"metadata\":{\"a\":{\"b\":1}}}]}", "documents[0].metadata.a"},
+                {"{\"documents\":[{\"text\":\"t\",\"metadata\":\"x\"}]}", "documents[0].metadata"},
+                {"{\"documents\":[{\"text\":\"t\",\"metadata\":{\"bad key\":1}}]}", "documents[0].metadata.bad key"},
+                {"{\"documents\":[{\"text\":\"t\",\"tags\":[1,2]}]}", "documents[0].tags[0]"},
+                {"{\"documents\":[{\"text\":\"t\",\"metadata\":{\"n\":\"" + "x".repeat(1001) + "\"}}]}", "documents[0].metadata.n"}}) {
+            HttpResponse<String> refused = gateway.post("/v1/knowledge_bases/policies/documents", bad[0]);
+            assertThat(refused.statusCode()).as(bad[0]).isEqualTo(400);
+            assertThat(json(refused).at("/error/param").asText()).isEqualTo(bad[1]);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void difysDefaultThresholdKeepsRelevantDocumentsAndAnswersNothingToAnIrrelevantQuery() throws Exception {
+        HttpResponse<String> relevant = gateway.post("/retrieval", "{\"knowledge_id\":\"policies\",\"query\":\"How long until travel expenses are reimbursed?\","
+                + "\"retrieval_setting\":{\"top_k\":3,\"score_threshold\":0.5}}");
+        assertThat(relevant.statusCode()).as(relevant.body()).isEqualTo(200);
+        JsonNode records = json(relevant).get("records");
+        assertThat(records).isNotEmpty();
+        assertThat(records).allSatisfy(r -> assertThat(r.get("score").asDouble()).isBetween(0.5, 1.0));
+        assertThat(records.get(0).get("content").asText()).contains("reimbursed");
+        for (String gibberish : List.of("qwertz flubber zanzibar moonlight", "How long should I boil an egg?", "鸡蛋煮几分钟是溏心的？")) {
+            HttpResponse<String> none = gateway.post("/retrieval", "{\"knowledge_id\":\"policies\",\"query\":\"" + gibberish + "\","
+                    + "\"retrieval_setting\":{\"top_k\":3,\"score_threshold\":0.5}}");
+            assertThat(none.statusCode()).isEqualTo(200);
+            assertThat(json(none).get("records")).as(gibberish).isEmpty();
+        }
+    }
+
+    @Test
     @Order(5)
     void embeddingsAreServedOpenAiStyle() throws Exception {
         HttpResponse<String> response = gateway.post("/v1/embeddings", "{\"model\":\"bge-small-zh-v1.5\",\"input\":[\"hello\",\"你好\"]}");
@@ -182,7 +275,7 @@ class KnowledgeGroundingTest {
                 .isEqualTo(200);
         assertThat(gateway.send("DELETE", "/v1/knowledge_bases/docs", HttpRequest.BodyPublishers.noBody()).statusCode()).isEqualTo(200);
         assertThat(gateway.get("/v1/knowledge_bases/docs").statusCode()).isEqualTo(404);
-        assertThat(json(gateway.get("/v1/knowledge_bases")).get("data")).isEmpty();
+        assertThat(json(gateway.get("/v1/knowledge_bases")).get("data")).extracting(b -> b.get("name").asText()).containsExactly("policies");
     }
 
     @Test
@@ -212,7 +305,7 @@ class KnowledgeGroundingTest {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
             JsonNode body = json(response);
             assertThat(body.at("/choices/0/message/content").asText()).isEqualTo("answered anyway");
-            assertThat(body.get("notices").toString()).contains("keyword search").contains("vector search").contains("unavailable");
+            assertThat(body.get("notices").toString()).contains("knowledge search").contains("qdrant").contains("unavailable");
         }
     }
 }

@@ -4,7 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.meridian.application.port.out.retrieval.ChunkQuery;
 import ai.meridian.application.port.out.retrieval.IndexHit;
+import ai.meridian.application.port.out.retrieval.ScoredChunk;
+import ai.meridian.application.port.out.retrieval.StoredChunk;
+import ai.meridian.domain.knowledge.DocumentMetadata;
+import ai.meridian.domain.knowledge.MetadataCondition;
+import ai.meridian.domain.knowledge.MetadataFilter;
+import ai.meridian.domain.knowledge.MetadataValue;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
 import ai.meridian.application.port.out.retrieval.IndexedChunk;
 import ai.meridian.application.port.out.retrieval.KnowledgeIndexPort;
 import ai.meridian.application.port.out.retrieval.KnowledgeScope;
@@ -21,11 +31,17 @@ import org.junit.jupiter.api.Test;
 /**
  * The contract every {@link KnowledgeIndexPort} adapter passes, against its real storage: keyword search
  * (English and Chinese), vector nearest neighbours, tenant isolation, knowledge-base scoping, replacement by
- * chunk id, deletes, limits, empty results and an unreachable backend. A subclass gives a fresh, empty index
+ * chunk id, deletes, limits, empty results and an unreachable backend; hybrid search scoring every candidate both
+ * ways (normalised BM25 in 0..1, cosine in the query's vector space, NaN in another), ties ordered by chunk id,
+ * vector spaces kept apart and stale chunks found for re-embedding; and metadata carried with hits and filtered on
+ * with every operator exactly as {@link MetadataCondition#matches} defines it. A subclass gives a fresh, empty index
  * for each test, configured for vectors of {@link #DIMENSIONS} dimensions.
  */
 public abstract class KnowledgeIndexContract {
     public static final int DIMENSIONS = 8;
+    protected static final String SPACE = IndexedChunk.DEFAULT_SPACE;
+    /** A second vector space of the same size (another embedding model); adapters must accept it. */
+    public static final String OTHER_SPACE = "other-model";
     protected static final KnowledgeScope ACME_DOCS = new KnowledgeScope("acme", "docs");
     protected static final KnowledgeScope ACME_HR = new KnowledgeScope("acme", "hr");
     protected static final KnowledgeScope GLOBEX_DOCS = new KnowledgeScope("globex", "docs");
@@ -44,6 +60,18 @@ public abstract class KnowledgeIndexContract {
         v[i % DIMENSIONS] = 1f;
         v[(i + 1) % DIMENSIONS] = 0.1f;
         return v;
+    }
+
+    protected static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+        return dot / Math.sqrt(na * nb);
     }
 
     protected static IndexedChunk chunk(String chunkId, String documentId, String text, float[] vector) {
@@ -68,7 +96,7 @@ public abstract class KnowledgeIndexContract {
     }
 
     private List<IndexHit> nearest(KnowledgeIndexPort index, String tenant, List<String> bases, float[] vector, int limit) {
-        return await(index.vectorSearch(tenant, bases, vector, limit));
+        return await(index.vectorSearch(tenant, bases, SPACE, vector, limit));
     }
 
     private void seedEnglish(KnowledgeIndexPort index) {
@@ -215,7 +243,7 @@ public abstract class KnowledgeIndexContract {
         assertThat(nearest(index, "acme", List.of("docs"), axis(3), 5)).hasSize(5);
         assertThat(keyword(index, "acme", List.of("docs"), "common words", 100)).hasSize(30);
         assertThatThrownBy(() -> index.keywordSearch("acme", List.of("docs"), "x", 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> index.vectorSearch("acme", List.of("docs"), axis(0), -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> index.vectorSearch("acme", List.of("docs"), SPACE, axis(0), -1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> index.keywordSearch(" ", List.of("docs"), "x", 5)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> index.upsert(ACME_DOCS, List.of(chunk("z", "d", "zeros", new float[DIMENSIONS]))))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -258,6 +286,207 @@ public abstract class KnowledgeIndexContract {
         assertThat(keyword(index, "acme", List.of("docs"), "w17", 5)).extracting(IndexHit::chunkId).first().isEqualTo("w17");
     }
 
+    // ---- hybrid search: both scores for every candidate --------------------------------------------------------------
+
+    private List<ScoredChunk> hybrid(KnowledgeIndexPort index, String text, float[] vector, int candidates, MetadataFilter filter) {
+        return await(index.search(new ChunkQuery("acme", List.of("docs"), text, SPACE, vector, candidates, filter)));
+    }
+
+    private static ScoredChunk find(List<ScoredChunk> found, String chunkId) {
+        return found.stream().filter(c -> c.hit().chunkId().equals(chunkId)).findFirst()
+                .orElseThrow(() -> new AssertionError(chunkId + " not among " + found.stream().map(c -> c.hit().chunkId()).toList()));
+    }
+
+    @Test
+    void aHybridSearchScoresEveryCandidateBothWays() {
+        KnowledgeIndexPort index = index();
+        seedEnglish(index);
+        // "travel expense" matches travel#0 and travel#1 by keywords; axis(2) is nearest to vpn#0, which has no query word.
+        List<ScoredChunk> found = hybrid(index, "travel expense", axis(2), 1, MetadataFilter.NONE);
+        ScoredChunk byKeyword = found.stream().filter(c -> c.keywordRank() == 1).findFirst().orElseThrow();
+        ScoredChunk byVector = found.stream().filter(c -> c.vectorRank() == 1).findFirst().orElseThrow();
+        assertThat(byKeyword.hit().documentId()).isEqualTo("travel");
+        assertThat(byKeyword.keyword()).isGreaterThan(0).isLessThanOrEqualTo(1);
+        assertThat(byKeyword.similarity()).as("the cosine of a keyword candidate is computed too")
+                .isCloseTo(cosine(axis(2), axis(byKeyword.hit().chunkId().equals("travel#0") ? 0 : 1)), within(1e-3));
+        assertThat(byVector.hit().chunkId()).isEqualTo("vpn#0");
+        assertThat(byVector.similarity()).isCloseTo(1.0, within(1e-3));
+        assertThat(byVector.keyword()).as("a nearest candidate without query words scores 0 by keywords").isZero();
+        assertThat(found).hasSize(2);
+        // A nearest candidate that does have query words gets its keyword score.
+        ScoredChunk both = find(hybrid(index, "hotel receipts", axis(0), 1, MetadataFilter.NONE), "travel#0");
+        assertThat(both.vectorRank()).isEqualTo(1);
+        assertThat(both.keyword()).as("travel#0 shares no word with 'hotel receipts'").isZero();
+        ScoredChunk travel1 = find(hybrid(index, "travel claim", axis(1), 1, MetadataFilter.NONE), "travel#1");
+        assertThat(travel1.keyword()).isGreaterThan(0);
+        assertThat(travel1.vectorRank()).isEqualTo(1);
+    }
+
+    @Test
+    void keywordScoresAreNormalisedByWhatTheQueryCouldScore() {
+        KnowledgeIndexPort index = index();
+        seedEnglish(index);
+        double full = find(hybrid(index, "hotel receipts", null, 10, MetadataFilter.NONE), "travel#1").keyword();
+        double half = find(hybrid(index, "hotel", null, 10, MetadataFilter.NONE), "travel#1").keyword();
+        double diluted = find(hybrid(index, "hotel receipts qwxzv", null, 10, MetadataFilter.NONE), "travel#1").keyword();
+        assertThat(full).isBetween(0.2, 1.0);
+        assertThat(half).as("a one-word query matched fully").isBetween(0.2, 1.0);
+        assertThat(diluted).as("a query word no chunk has lowers the share matched").isLessThan(full * 0.8).isPositive();
+        assertThat(find(hybrid(index, "hotel canteen", null, 10, MetadataFilter.NONE), "travel#1").keyword())
+                .as("half the query's words").isLessThan(full);
+    }
+
+    @Test
+    void vectorsOfAnotherSpaceAreNeverComparedWithTheQuery() {
+        KnowledgeIndexPort index = index();
+        seedEnglish(index);
+        assertThat(await(index.vectorSearch("acme", List.of("docs"), OTHER_SPACE, axis(0), 10))).isEmpty();
+        await(index.upsert(ACME_DOCS, List.of(new IndexedChunk("other#0", "other", "", "", "travel notes from another model", 0,
+                OTHER_SPACE, axis(5), DocumentMetadata.EMPTY))));
+        assertThat(await(index.vectorSearch("acme", List.of("docs"), OTHER_SPACE, axis(5), 10))).extracting(IndexHit::chunkId)
+                .containsExactly("other#0");
+        assertThat(await(index.vectorSearch("acme", List.of("docs"), SPACE, axis(5), 10))).extracting(IndexHit::chunkId)
+                .doesNotContain("other#0");
+        assertThat(find(hybrid(index, "travel", axis(5), 10, MetadataFilter.NONE), "other#0").similarity())
+                .as("a keyword candidate with no vector in the query's space").isNaN();
+    }
+
+    @Test
+    void chunksOfAnotherSpaceAreFoundAndCountedForReembedding() {
+        KnowledgeIndexPort index = index();
+        seedEnglish(index);
+        await(index.upsert(ACME_HR, List.of(new IndexedChunk("old#0", "old", "Old", "", "embedded by an earlier model", 3,
+                OTHER_SPACE, axis(5), new DocumentMetadata(Map.of("tags", MetadataValue.Text.of("x")))))));
+        assertThat(await(index.countOutside(null, Set.of(SPACE)))).isEqualTo(1);
+        assertThat(await(index.countOutside(ACME_HR, Set.of(SPACE)))).isEqualTo(1);
+        assertThat(await(index.countOutside(ACME_DOCS, Set.of(SPACE)))).isZero();
+        assertThat(await(index.countOutside(null, Set.of(SPACE, OTHER_SPACE)))).isZero();
+        List<StoredChunk> stale = await(index.chunksOutside(Set.of(SPACE), 10));
+        assertThat(stale).singleElement().satisfies(s -> {
+            assertThat(s.scope()).isEqualTo(ACME_HR);
+            assertThat(s.chunk().chunkId()).isEqualTo("old#0");
+            assertThat(s.chunk().text()).isEqualTo("embedded by an earlier model");
+            assertThat(s.chunk().position()).isEqualTo(3);
+            assertThat(s.chunk().metadata().get("tags")).isEqualTo(MetadataValue.Text.of("x"));
+        });
+        await(index.upsert(ACME_HR, List.of(stale.get(0).chunk().withVector(SPACE, axis(5)))));
+        assertThat(await(index.countOutside(null, Set.of(SPACE)))).isZero();
+        assertThat(await(index.vectorSearch("acme", List.of("hr"), SPACE, axis(5), 10))).extracting(IndexHit::chunkId).containsExactly("old#0");
+    }
+
+    @Test
+    void equalScoresAreOrderedByChunkIdWhateverTheWriteOrder() {
+        KnowledgeIndexPort index = index();
+        List<IndexedChunk> same = IntStream.range(0, 12).mapToObj(i -> chunk("dup" + (char) ('a' + (i * 7) % 12), "d" + i,
+                "identical wording everywhere", axis(1))).toList();
+        for (IndexedChunk c : same) {
+            await(index.upsert(ACME_DOCS, List.of(c)));
+        }
+        List<ScoredChunk> found = hybrid(index, "identical wording", axis(1), 5, MetadataFilter.NONE);
+        assertThat(found.stream().filter(c -> c.keywordRank() > 0).sorted(java.util.Comparator.comparingInt(ScoredChunk::keywordRank))
+                .map(c -> c.hit().chunkId())).containsExactly("dupa", "dupb", "dupc", "dupd", "dupe");
+        assertThat(found.stream().filter(c -> c.vectorRank() > 0).sorted(java.util.Comparator.comparingInt(ScoredChunk::vectorRank))
+                .map(c -> c.hit().chunkId())).containsExactly("dupa", "dupb", "dupc", "dupd", "dupe");
+    }
+
+    // ---- metadata --------------------------------------------------------------------------------------------------
+
+    private void seedMetadata(KnowledgeIndexPort index) {
+        await(index.upsert(ACME_DOCS, List.of(
+                meta("m1", 0, Map.of("tags", MetadataValue.Text.of("Finance", "legal"), "year", new MetadataValue.Number(2023),
+                        "published", new MetadataValue.Date(Instant.parse("2023-05-01T00:00:00Z")), "author", MetadataValue.Text.of("Ada Lovelace"))),
+                meta("m2", 1, Map.of("tags", MetadataValue.Text.of("hr"), "year", new MetadataValue.Number(2024),
+                        "published", new MetadataValue.Date(Instant.parse("2024-02-10T12:00:00Z")), "author", MetadataValue.Text.of("Grace Hopper"))),
+                meta("m3", 2, Map.of("tags", MetadataValue.Text.of(""), "year", new MetadataValue.Number(2025), "draft.v2", MetadataValue.Text.of("yes"))),
+                meta("m4", 3, Map.of()))));
+    }
+
+    private static IndexedChunk meta(String id, int axis, Map<String, MetadataValue> values) {
+        return new IndexedChunk(id, "doc-" + id, "T " + id, "", "quarterly report about budgets " + id, 0, SPACE, axis(axis),
+                new DocumentMetadata(values));
+    }
+
+    private List<String> filtered(KnowledgeIndexPort index, MetadataFilter filter) {
+        List<String> byKeyword = hybrid(index, "quarterly report", null, 50, filter).stream().map(c -> c.hit().chunkId()).sorted().toList();
+        List<String> byVector = hybrid(index, "", axis(0), 50, filter).stream().map(c -> c.hit().chunkId()).sorted().toList();
+        assertThat(byVector).as("keyword and vector search filter alike").isEqualTo(byKeyword);
+        return byKeyword;
+    }
+
+    private static MetadataCondition is(String key, String operator, String value) {
+        return new MetadataCondition(key, MetadataCondition.Operator.of(operator), value);
+    }
+
+    @Test
+    void hitsCarryTheirDocumentsMetadata() {
+        KnowledgeIndexPort index = index();
+        seedMetadata(index);
+        IndexHit hit = find(hybrid(index, "quarterly", null, 10, MetadataFilter.NONE), "m1").hit();
+        assertThat(hit.metadata().get("tags")).isEqualTo(MetadataValue.Text.of("Finance", "legal"));
+        assertThat(hit.metadata().get("year")).isEqualTo(new MetadataValue.Number(2023));
+        assertThat(hit.metadata().get("published")).isEqualTo(new MetadataValue.Date(Instant.parse("2023-05-01T00:00:00Z")));
+        assertThat(find(hybrid(index, "quarterly", null, 10, MetadataFilter.NONE), "m4").hit().metadata().isEmpty()).isTrue();
+    }
+
+    @Test
+    void everyMetadataOperatorFiltersBothSearchesAsTheDomainDefinesIt() {
+        KnowledgeIndexPort index = index();
+        seedMetadata(index);
+        List<MetadataFilter> filters = List.of(
+                MetadataFilter.all(is("tags", "is", "legal")),
+                MetadataFilter.all(is("tags", "is", "LEGAL")),
+                MetadataFilter.all(is("tags", "is not", "legal")),
+                MetadataFilter.all(is("author", "contains", "love")),
+                MetadataFilter.all(is("author", "not contains", "HOP")),
+                MetadataFilter.all(is("author", "start with", "grace")),
+                MetadataFilter.all(is("author", "end with", "lace")),
+                MetadataFilter.all(is("author", "contains", "a*e")),
+                MetadataFilter.all(is("tags", "empty", null)),
+                MetadataFilter.all(is("tags", "not empty", null)),
+                MetadataFilter.all(is("year", "=", "2024")),
+                MetadataFilter.all(is("year", "≠", "2024")),
+                MetadataFilter.all(is("year", ">", "2023")),
+                MetadataFilter.all(is("year", "<", "2024")),
+                MetadataFilter.all(is("year", "≥", "2024")),
+                MetadataFilter.all(is("year", "≤", "2024")),
+                MetadataFilter.all(is("published", "before", "2024-01-01")),
+                MetadataFilter.all(is("published", "after", "2023-05-01")),
+                MetadataFilter.all(is("published", "after", "1700000000")),
+                MetadataFilter.all(is("published", "is", "2024-02-10T12:00:00Z")),
+                MetadataFilter.all(is("published", ">", "2023-12-31")),
+                MetadataFilter.all(is("draft.v2", "is", "yes")),
+                MetadataFilter.all(is("tags", "is", "hr"), is("year", ">", "2023")),
+                MetadataFilter.any(is("tags", "is", "hr"), is("year", ">", "2024")),
+                MetadataFilter.any(is("author", "contains", "ada"), is("year", "≥", "2025")),
+                MetadataFilter.all(is("author", "contains", "a"), is("year", "<", "2024")),
+                MetadataFilter.all(is("missing", "is", "x")),
+                MetadataFilter.all(is("missing", "is not", "x")));
+        List<IndexedChunk> seeded = List.of(
+                meta("m1", 0, Map.of("tags", MetadataValue.Text.of("Finance", "legal"), "year", new MetadataValue.Number(2023),
+                        "published", new MetadataValue.Date(Instant.parse("2023-05-01T00:00:00Z")), "author", MetadataValue.Text.of("Ada Lovelace"))),
+                meta("m2", 1, Map.of("tags", MetadataValue.Text.of("hr"), "year", new MetadataValue.Number(2024),
+                        "published", new MetadataValue.Date(Instant.parse("2024-02-10T12:00:00Z")), "author", MetadataValue.Text.of("Grace Hopper"))),
+                meta("m3", 2, Map.of("tags", MetadataValue.Text.of(""), "year", new MetadataValue.Number(2025), "draft.v2", MetadataValue.Text.of("yes"))),
+                meta("m4", 3, Map.of()));
+        for (MetadataFilter filter : filters) {
+            List<String> expected = seeded.stream().filter(c -> filter.matches(c.metadata())).map(IndexedChunk::chunkId).sorted().toList();
+            assertThat(filtered(index, filter)).as(filter.toString()).isEqualTo(expected);
+        }
+        assertThat(filtered(index, MetadataFilter.all(is("tags", "is", "legal")))).containsExactly("m1");
+        assertThat(filtered(index, MetadataFilter.all(is("tags", "empty", null)))).containsExactly("m3", "m4");
+        assertThat(filtered(index, MetadataFilter.any(is("tags", "is", "hr"), is("year", ">", "2024")))).containsExactly("m2", "m3");
+    }
+
+    @Test
+    void aFilterNeverLetsAnotherTenantsChunksIn() {
+        KnowledgeIndexPort index = index();
+        seedMetadata(index);
+        await(index.upsert(GLOBEX_DOCS, List.of(new IndexedChunk("g1", "g", "", "", "quarterly report budgets", 0, SPACE, axis(0),
+                new DocumentMetadata(Map.of("tags", MetadataValue.Text.of("legal")))))));
+        assertThat(filtered(index, MetadataFilter.all(is("tags", "is", "legal")))).containsExactly("m1");
+        assertThat(filtered(index, MetadataFilter.any(is("tags", "is", "legal"), is("tags", "is not", "legal")))).doesNotContain("g1");
+    }
+
     @Test
     void anUnreachableBackendFailsWithRetrievalUnavailable() {
         Optional<KnowledgeIndexPort> unreachable = unreachableIndex();
@@ -267,7 +496,7 @@ public abstract class KnowledgeIndexContract {
         KnowledgeIndexPort index = unreachable.get();
         for (CompletableFuture<?> call : List.of(
                 index.keywordSearch("acme", List.of("docs"), "travel", 5),
-                index.vectorSearch("acme", List.of("docs"), axis(0), 5),
+                index.vectorSearch("acme", List.of("docs"), SPACE, axis(0), 5),
                 index.upsert(ACME_DOCS, List.of(chunk("c", "d", "text", axis(0)))),
                 index.deleteDocument(ACME_DOCS, "d"),
                 index.deleteKnowledgeBase(ACME_DOCS))) {

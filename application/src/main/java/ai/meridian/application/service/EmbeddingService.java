@@ -24,24 +24,32 @@ public final class EmbeddingService implements EmbedTextsUseCase {
     /** A bound on one input's size before tokenisation, so a huge string cannot tie up a tokenizer thread. */
     public static final int MAX_INPUT_CHARS = 100_000;
 
-    private final EmbedTextPort embedder;
+    private final List<EmbedTextPort> models;
 
     public EmbeddingService(EmbedTextPort embedder) {
-        this.embedder = embedder;
+        this(List.of(embedder));
+    }
+
+    /** Serves each of the models by its name; the first is the one {@link #model()} names. */
+    public EmbeddingService(List<EmbedTextPort> models) {
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("at least one embedding model");
+        }
+        this.models = List.copyOf(models);
     }
 
     @Override
     public String model() {
-        return embedder.model();
+        return models.get(0).model();
     }
 
     @Override
     public CompletableFuture<EmbeddedTexts> embed(EmbedTextsCommand command) {
-        if (!command.model().equals(embedder.model())) {
-            throw new GatewayException(new GatewayError(ErrorKind.MODEL_NOT_FOUND, "The model '" + command.model()
-                    + "' does not exist or is not an embedding model. This gateway embeds with '" + embedder.model() + "'.",
-                    "model", null, null));
-        }
+        EmbedTextPort embedder = models.stream().filter(m -> m.model().equals(command.model())).findFirst().orElseThrow(() ->
+                new GatewayException(new GatewayError(ErrorKind.MODEL_NOT_FOUND, "The model '" + command.model()
+                        + "' does not exist or is not an embedding model. This gateway embeds with "
+                        + models.stream().map(m -> "'" + m.model() + "'").collect(java.util.stream.Collectors.joining(" or ")) + ".",
+                        "model", null, null)));
         if (command.dimensions() != null && command.dimensions() != embedder.dimensions()) {
             throw GatewayException.invalid("dimensions", "The model '" + embedder.model() + "' only produces " + embedder.dimensions()
                     + "-dimensional embeddings; 'dimensions' must be " + embedder.dimensions() + " or left out.");
@@ -65,7 +73,8 @@ public final class EmbeddingService implements EmbedTextsUseCase {
         }
         return embedder.embed(inputs, EmbeddingUse.DOCUMENT)
                 // Runs on the embedding thread that completed the vectors: tokenising for usage stays off callers' threads.
-                .thenApply(vectors -> new EmbeddedTexts(embedder.model(), vectors, inputs.stream().mapToInt(embedder::countTokens).sum()))
+                .thenApply(vectors -> new EmbeddedTexts(embedder.model(), vectors, inputs.stream()
+                        .mapToInt(embedder::countTokens).sum()))
                 .exceptionally(e -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     if (cause instanceof RetrievalUnavailableException) {

@@ -10,6 +10,7 @@ import ai.meridian.application.port.out.retrieval.WebResult;
 import ai.meridian.application.port.out.retrieval.WebSearchQuery;
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.Role;
+import ai.meridian.domain.knowledge.MetadataFilter;
 import ai.meridian.domain.retrieval.ContextBudget;
 import ai.meridian.domain.retrieval.Deduplication;
 import ai.meridian.domain.retrieval.GroundedPrompt;
@@ -32,7 +33,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Grounds an answer: rewrites a follow-up into a standalone query, searches the web and the knowledge bases
  * in parallel (each with its own timeout), fetches the pages the search engine gave no text for, fuses the
- * ranked lists (reciprocal rank, k = 60), drops duplicates, cuts to the token budget, numbers the sources and
+ * web results with the knowledge passages (ranked by calibrated relevance, those below {@code min-relevance} left
+ * out) by reciprocal rank (k = 60), drops duplicates, cuts to the token budget, numbers the sources and
  * puts them before the question in a system message that asks for [n] citations. Any source that fails is
  * left out and named in a notice: the answer degrades, the request does not fail.
  */
@@ -87,10 +89,16 @@ public final class GroundingStage implements ChatStage {
                             : CompletableFuture.completedFuture(List.of());
                     CompletableFuture<List<RankedList>> knowledgeLists = resolved.isEmpty()
                             ? CompletableFuture.completedFuture(List.of())
-                            : knowledge.get().search(tenant, resolved, query.text(), settings.knowledgeCandidates()).thenApply(result -> {
-                                result.unavailable().forEach(u -> notices.add(u + " unavailable; answered from fewer sources"));
-                                return result.lists();
-                            });
+                            : knowledge.get().search(tenant, resolved, query.text(), settings.knowledgeCandidates(), MetadataFilter.NONE)
+                                    .thenApply(result -> {
+                                        result.unavailable().forEach(u -> notices.add(u + " unavailable; answered from fewer sources"));
+                                        // Calibrated relevance: passages more likely irrelevant than min-relevance are not sources.
+                                        List<Passage> passages = result.chunks().stream()
+                                                .filter(r -> r.relevance() >= settings.minRelevance())
+                                                .map(r -> KnowledgeRetriever.passage(r.hit())).toList();
+                                        return passages.isEmpty() ? List.<RankedList>of()
+                                                : List.of(new RankedList("knowledge", settings.knowledgeWeight(), passages));
+                                    });
                     return webLists.thenCombine(knowledgeLists, (a, b) -> {
                         List<RankedList> all = new ArrayList<>(a);
                         all.addAll(b);
@@ -98,7 +106,13 @@ public final class GroundingStage implements ChatStage {
                     });
                 })
                 .thenApply(lists -> {
-                    List<Passage> fused = deduplication.apply(fusion.fuse(lists));
+                    // Fusion orders web and knowledge results; knowledge passages then show their calibrated relevance again.
+                    Map<String, Double> relevance = new java.util.HashMap<>();
+                    lists.stream().filter(l -> l.source().equals("knowledge")).flatMap(l -> l.passages().stream())
+                            .forEach(p -> relevance.put(p.id(), p.score()));
+                    List<Passage> fused = deduplication.apply(fusion.fuse(lists)).stream()
+                            .map(p -> p.kind() == PassageKind.KNOWLEDGE_BASE && relevance.containsKey(p.id()) ? p.withScore(relevance.get(p.id())) : p)
+                            .toList();
                     List<Passage> selected = new ContextBudget(grounding.contextTokens(), grounding.maxSources(), tokens::count).select(fused);
                     String question = context.command().request().lastUserText();
                     GroundedPrompt prompt = GroundingPrompt.build(question, selected);

@@ -5,8 +5,7 @@ import ai.meridian.application.port.in.ManageKnowledgeBasesUseCase;
 import ai.meridian.application.port.out.DocumentText;
 import ai.meridian.application.port.out.ExtractDocumentTextPort;
 import ai.meridian.application.port.out.KnowledgeBaseStore;
-import ai.meridian.application.port.out.retrieval.EmbedTextPort;
-import ai.meridian.application.port.out.retrieval.EmbedTextPort.EmbeddingUse;
+import ai.meridian.application.port.out.UnreadableDocumentException;
 import ai.meridian.application.port.out.retrieval.FetchPagePort;
 import ai.meridian.application.port.out.retrieval.IndexedChunk;
 import ai.meridian.application.port.out.retrieval.KnowledgeIndexPort;
@@ -15,7 +14,9 @@ import ai.meridian.domain.chat.InvalidValueException;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
+import ai.meridian.domain.knowledge.DocumentMetadata;
 import ai.meridian.domain.knowledge.IngestionJob;
+import ai.meridian.domain.knowledge.MetadataValue;
 import ai.meridian.domain.knowledge.KnowledgeBase;
 import ai.meridian.domain.knowledge.KnowledgeDocument;
 import java.lang.System.Logger.Level;
@@ -41,13 +42,13 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
 
     private final KnowledgeBaseStore store;
     private final KnowledgeIndexPort index;
-    private final EmbedTextPort embeddings;
+    private final LanguageEmbeddings embeddings;
     private final ExtractDocumentTextPort extractor;
     private final Optional<FetchPagePort> fetcher;
     private final Function<String, List<String>> chunker;
     private final Clock clock;
 
-    public KnowledgeBaseService(KnowledgeBaseStore store, KnowledgeIndexPort index, EmbedTextPort embeddings,
+    public KnowledgeBaseService(KnowledgeBaseStore store, KnowledgeIndexPort index, LanguageEmbeddings embeddings,
                                 ExtractDocumentTextPort extractor, Optional<FetchPagePort> fetcher,
                                 Function<String, List<String>> chunker, Clock clock) {
         this.store = store;
@@ -90,8 +91,11 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
     }
 
     private CompletableFuture<KnowledgeBaseSummary> summary(KnowledgeBase base) {
-        return store.listDocuments(base.tenant(), base.name()).thenApply(documents ->
-                new KnowledgeBaseSummary(base, documents.size(), documents.stream().mapToInt(KnowledgeDocument::chunks).sum()));
+        List<String> models = List.copyOf(embeddings.spaces());
+        CompletableFuture<Long> stale = index.countOutside(new KnowledgeScope(base.tenant(), base.name()), embeddings.spaces())
+                .exceptionally(e -> -1L);
+        return store.listDocuments(base.tenant(), base.name()).thenCombine(stale, (documents, waiting) ->
+                new KnowledgeBaseSummary(base, documents.size(), documents.stream().mapToInt(KnowledgeDocument::chunks).sum(), models, waiting));
     }
 
     @Override
@@ -183,14 +187,21 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
             String documentId = "doc_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
             int[] found = {0};
             int[] indexed = {0};
-            return read(documents.get(i))
+            DocumentSource source = documents.get(i);
+            return read(source)
                     .thenCompose(read -> {
-                        List<String> chunks = chunker.apply(read.text.text());
+                        List<String> chunks = read.text.text().isBlank() ? List.of() : chunker.apply(read.text.text());
+                        if (chunks.isEmpty()) {
+                            // Nothing to search would be indexed: the client must hear it, not find an empty document later.
+                            throw new UnreadableDocumentException("no text could be read from it (empty, only whitespace or markup, "
+                                    + "or a scanned PDF without a text layer)");
+                        }
                         found[0] = chunks.size();
+                        DocumentMetadata metadata = standardMetadata(read).with(source.metadata());
                         return update(job.chunksFound(chunks.size(), clock.instant()))
-                                .thenCompose(v -> indexBatches(documentId, read, chunks, 0, indexed))
+                                .thenCompose(v -> indexBatches(documentId, read, metadata, chunks, 0, indexed))
                                 .thenCompose(v -> store.saveDocument(new KnowledgeDocument(scope.tenant(), scope.knowledgeBase(), documentId,
-                                        read.text.title(), read.source, read.contentType, chunks.size(), clock.instant())));
+                                        read.text.title(), read.source, read.contentType, chunks.size(), clock.instant(), metadata)));
                     })
                     .handle((v, error) -> error)
                     .thenCompose(error -> {
@@ -206,29 +217,47 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
                     .thenCompose(v -> next(i + 1));
         }
 
-        private CompletableFuture<Void> indexBatches(String documentId, ReadDocument read, List<String> chunks, int from, int[] indexed) {
+        private CompletableFuture<Void> indexBatches(String documentId, ReadDocument read, DocumentMetadata metadata, List<String> chunks,
+                                                     int from, int[] indexed) {
             if (from >= chunks.size()) {
                 return CompletableFuture.completedFuture(null);
             }
             List<String> batch = chunks.subList(from, Math.min(chunks.size(), from + EMBEDDING_BATCH));
-            return embeddings.embed(batch, EmbeddingUse.DOCUMENT).thenCompose(vectors -> {
+            List<String> embedded = batch.stream().map(chunk -> embeddings.documentText(read.text.title(), chunk)).toList();
+            return embeddings.embedDocuments(embedded).thenCompose(vectors -> {
                 List<IndexedChunk> indexedChunks = new ArrayList<>(batch.size());
                 for (int k = 0; k < batch.size(); k++) {
                     int position = from + k;
                     indexedChunks.add(new IndexedChunk(documentId + ":" + position, documentId, read.text.title(), read.url,
-                            batch.get(k), position, vectors.get(k)));
+                            batch.get(k), position, vectors.get(k).space(), vectors.get(k).vector(), metadata));
                 }
                 return index.upsert(scope, indexedChunks);
             }).thenCompose(v -> {
                 indexed[0] += batch.size();
                 return update(job.chunksIndexed(batch.size(), clock.instant()));
-            }).thenCompose(v -> indexBatches(documentId, read, chunks, from + EMBEDDING_BATCH, indexed));
+            }).thenCompose(v -> indexBatches(documentId, read, metadata, chunks, from + EMBEDDING_BATCH, indexed));
+        }
+
+        /** What every document carries: its title, where it came from, and when it was ingested. */
+        private DocumentMetadata standardMetadata(ReadDocument read) {
+            DocumentMetadata metadata = DocumentMetadata.EMPTY.with("ingested_at", new MetadataValue.Date(clock.instant()));
+            if (!read.text.title().isEmpty()) {
+                metadata = metadata.with("title", MetadataValue.Text.of(cut(read.text.title())));
+            }
+            if (!read.source.isEmpty()) {
+                metadata = metadata.with("source", MetadataValue.Text.of(cut(read.source)));
+            }
+            return metadata;
         }
 
         private synchronized CompletableFuture<Void> update(IngestionJob next) {
             job = next;
             return store.saveJob(next);
         }
+    }
+
+    private static String cut(String value) {
+        return value.length() <= MetadataValue.MAX_LENGTH ? value : value.substring(0, MetadataValue.MAX_LENGTH);
     }
 
     private record ReadDocument(DocumentText text, String source, String url, String contentType) {

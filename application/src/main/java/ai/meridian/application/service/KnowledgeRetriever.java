@@ -2,23 +2,27 @@ package ai.meridian.application.service;
 
 import ai.meridian.application.port.in.QueryKnowledgeUseCase;
 import ai.meridian.application.port.out.KnowledgeBaseStore;
-import ai.meridian.application.port.out.retrieval.EmbedTextPort;
-import ai.meridian.application.port.out.retrieval.EmbedTextPort.EmbeddingUse;
+import ai.meridian.application.port.out.retrieval.ChunkQuery;
 import ai.meridian.application.port.out.retrieval.IndexHit;
 import ai.meridian.application.port.out.retrieval.KnowledgeIndexPort;
 import ai.meridian.application.port.out.retrieval.RetrievalUnavailableException;
+import ai.meridian.application.port.out.retrieval.ScoredChunk;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.knowledge.KnowledgeBase;
+import ai.meridian.domain.knowledge.MetadataFilter;
 import ai.meridian.domain.retrieval.GroundingSettings;
 import ai.meridian.domain.retrieval.Passage;
 import ai.meridian.domain.retrieval.PassageKind;
-import ai.meridian.domain.retrieval.RankedList;
-import ai.meridian.domain.retrieval.ReciprocalRankFusion;
+import ai.meridian.domain.retrieval.RelevanceModel;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -26,26 +30,38 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Hybrid search over a tenant's knowledge bases: keyword (BM25) and vector search run in parallel, each
- * with its own timeout, and are fused by reciprocal rank. A retriever that fails or is too slow is left out
- * and named in {@link Result#unavailable()}, so callers can answer from the other one and say so.
+ * Hybrid search over a tenant's knowledge bases. The query is embedded by its language's model; one index search
+ * then collects the best keyword and the nearest candidates, each scored both ways (normalised BM25 and cosine);
+ * {@link RelevanceModel} turns the two scores into a calibrated relevance (0..1) and the candidates are ranked by
+ * it. If embedding fails or is too slow the search runs on keywords alone (and says so in
+ * {@link Ranked#unavailable()}); if the index fails, nothing is found and that is said.
  */
 public final class KnowledgeRetriever implements QueryKnowledgeUseCase {
     private final KnowledgeBaseStore store;
     private final KnowledgeIndexPort index;
-    private final EmbedTextPort embeddings;
+    private final LanguageEmbeddings embeddings;
+    private final RelevanceModel relevance;
     private final RetrievalSettings settings;
-    private final ReciprocalRankFusion fusion = new ReciprocalRankFusion();
 
-    public KnowledgeRetriever(KnowledgeBaseStore store, KnowledgeIndexPort index, EmbedTextPort embeddings, RetrievalSettings settings) {
+    public KnowledgeRetriever(KnowledgeBaseStore store, KnowledgeIndexPort index, LanguageEmbeddings embeddings, RelevanceModel relevance,
+                              RetrievalSettings settings) {
         this.store = store;
         this.index = index;
         this.embeddings = embeddings;
+        this.relevance = relevance;
         this.settings = settings;
     }
 
-    /** Ranked lists (keyword, vector) and what could not be searched. */
-    public record Result(List<RankedList> lists, List<String> unavailable) {
+    /** The candidates of one search, scored both ways, in the query's vector space, and what could not be searched. */
+    public record Candidates(String space, List<ScoredChunk> chunks, List<String> unavailable) {
+    }
+
+    /** A chunk with its calibrated relevance. */
+    public record RankedChunk(IndexHit hit, double relevance, ScoredChunk scores) {
+    }
+
+    /** Chunks best first, and what could not be searched. */
+    public record Ranked(List<RankedChunk> chunks, List<String> unavailable) {
     }
 
     /**
@@ -72,38 +88,53 @@ public final class KnowledgeRetriever implements QueryKnowledgeUseCase {
         });
     }
 
-    /** Keyword and vector candidates from the (already resolved) knowledge bases. */
-    public CompletableFuture<Result> search(String tenant, List<String> knowledgeBases, String query, int candidates) {
+    /** Keyword and vector candidates from the (already resolved) knowledge bases, each scored both ways. */
+    public CompletableFuture<Candidates> candidates(String tenant, List<String> knowledgeBases, String query, int candidates,
+                                                    MetadataFilter filter) {
         if (knowledgeBases.isEmpty()) {
-            return CompletableFuture.completedFuture(new Result(List.of(), List.of()));
+            return CompletableFuture.completedFuture(new Candidates("", List.of(), List.of()));
         }
         long timeout = settings.knowledgeTimeout().toMillis();
-        CompletableFuture<List<IndexHit>> keyword = index.keywordSearch(tenant, knowledgeBases, query, candidates)
-                .orTimeout(timeout, TimeUnit.MILLISECONDS);
-        CompletableFuture<List<IndexHit>> vector = embeddings.embed(List.of(query), EmbeddingUse.QUERY)
-                .thenCompose(vectors -> index.vectorSearch(tenant, knowledgeBases, vectors.get(0), candidates))
-                .orTimeout(timeout, TimeUnit.MILLISECONDS);
-        return keyword.handle((hits, error) -> new Outcome("keyword search", hits, error))
-                .thenCombine(vector.handle((hits, error) -> new Outcome("vector search", hits, error)), (k, v) -> {
-                    List<RankedList> lists = new ArrayList<>(2);
-                    List<String> unavailable = new ArrayList<>(2);
-                    k.addTo(lists, unavailable, settings.keywordWeight());
-                    v.addTo(lists, unavailable, settings.vectorWeight());
-                    return new Result(lists, unavailable);
-                });
-    }
-
-    private record Outcome(String name, List<IndexHit> hits, Throwable error) {
-        void addTo(List<RankedList> lists, List<String> unavailable, double weight) {
+        long start = System.nanoTime();
+        String space = embeddings.modelFor(query).model();
+        CompletableFuture<LanguageEmbeddings.Embedded> embedded = embeddings.embedQuery(query).orTimeout(timeout, TimeUnit.MILLISECONDS);
+        return embedded.handle((vector, error) -> {
+            List<String> unavailable = new ArrayList<>(2);
             if (error != null) {
-                unavailable.add(name + " (" + reason(error) + ")");
-            } else if (!hits.isEmpty()) {
-                lists.add(new RankedList(name, weight, hits.stream().map(KnowledgeRetriever::passage).toList()));
+                unavailable.add("vector search (" + reason(error) + ")");
             }
-        }
+            ChunkQuery chunkQuery = new ChunkQuery(tenant, knowledgeBases, query, space, vector == null ? null : vector.vector(),
+                    candidates, filter);
+            long left = Math.max(1, timeout - (System.nanoTime() - start) / 1_000_000);
+            return index.search(chunkQuery).orTimeout(left, TimeUnit.MILLISECONDS).handle((chunks, failed) -> {
+                if (failed != null) {
+                    unavailable.add("knowledge search (" + reason(failed) + ")");
+                    return new Candidates(space, List.<ScoredChunk>of(), unavailable);
+                }
+                return new Candidates(space, chunks, unavailable);
+            });
+        }).thenCompose(f -> f);
     }
 
-    static Passage passage(IndexHit hit) {
+    /** The candidates ranked by calibrated relevance, best first (ties by chunk id). */
+    public CompletableFuture<Ranked> search(String tenant, List<String> knowledgeBases, String query, int candidates, MetadataFilter filter) {
+        return candidates(tenant, knowledgeBases, query, candidates, filter).thenApply(this::rank);
+    }
+
+    /** Scores and orders candidates as {@link #search} does. */
+    public Ranked rank(Candidates found) {
+        List<RankedChunk> ranked = new ArrayList<>(found.chunks().size());
+        for (ScoredChunk c : found.chunks()) {
+            double r = relevance.relevance(c.keyword(), c.similarity(), found.space());
+            ranked.add(new RankedChunk(c.hit().withScore(r), r, c));
+        }
+        ranked.sort(Comparator.comparingDouble((RankedChunk r) -> -r.relevance())
+                .thenComparing(r -> r.hit().knowledgeBase()).thenComparing(r -> r.hit().chunkId()));
+        return new Ranked(ranked, found.unavailable());
+    }
+
+    /** A ranked chunk as grounding uses it: a passage whose score is its relevance. */
+    public static Passage passage(IndexHit hit) {
         String url = hit.url().isEmpty() ? "kb://" + hit.knowledgeBase() + "/" + hit.documentId() : hit.url();
         return new Passage(hit.chunkId(), PassageKind.KNOWLEDGE_BASE, hit.knowledgeBase(), hit.title(), url, hit.text(), "", hit.score());
     }
@@ -123,26 +154,61 @@ public final class KnowledgeRetriever implements QueryKnowledgeUseCase {
     }
 
     @Override
-    public CompletableFuture<List<Passage>> query(String tenant, List<String> knowledgeBases, String query, int topK, double minScore) {
-        if (query == null || query.isBlank()) {
+    public CompletableFuture<List<KnowledgeMatch>> query(KnowledgeQuery query) {
+        if (query.text().isBlank()) {
             return CompletableFuture.failedFuture(GatewayException.invalid("query", "query must not be empty"));
         }
-        if (topK < 1 || topK > 100) {
+        if (query.topK() < 1 || query.topK() > 100) {
             return CompletableFuture.failedFuture(GatewayException.invalid("top_k", "top_k must be between 1 and 100"));
         }
-        return resolve(tenant, knowledgeBases)
-                .thenCompose(bases -> search(tenant, bases, query, Math.max(topK, settings.knowledgeCandidates())))
-                .thenApply(result -> {
-                    if (result.lists().isEmpty() && !result.unavailable().isEmpty()) {
+        if (!(query.minScore() >= 0 && query.minScore() <= 1)) {
+            return CompletableFuture.failedFuture(GatewayException.invalid("score_threshold", "score_threshold must be between 0 and 1"));
+        }
+        // Documents need more chunk candidates than chunks do: several of the best chunks may share a document.
+        int candidates = Math.min(KnowledgeIndexPort.MAX_LIMIT, Math.max(settings.knowledgeCandidates(),
+                query.grouping() == Grouping.DOCUMENT ? query.topK() * 4 : query.topK()));
+        return resolve(query.tenant(), query.knowledgeBases())
+                .thenCompose(bases -> search(query.tenant(), bases, query.text(), candidates, query.filter()))
+                .thenApply(ranked -> {
+                    if (ranked.chunks().isEmpty() && ranked.unavailable().stream().anyMatch(u -> u.startsWith("knowledge search"))) {
                         throw new GatewayException(new GatewayError(ErrorKind.UNAVAILABLE,
-                                "Knowledge search is unavailable: " + String.join("; ", result.unavailable()), null, null, java.time.Duration.ofSeconds(1)));
+                                "Knowledge search is unavailable: " + String.join("; ", ranked.unavailable()), null, null, Duration.ofSeconds(1)));
                     }
-                    double best = (settings.keywordWeight() + settings.vectorWeight()) / (fusion.k() + 1);
-                    return fusion.fuse(result.lists()).stream()
-                            .map(p -> p.withScore(Math.min(1.0, p.score() / best)))
-                            .filter(p -> p.score() >= minScore)
-                            .limit(topK)
-                            .toList();
+                    List<RankedChunk> passing = ranked.chunks().stream().filter(r -> r.relevance() >= query.minScore()).toList();
+                    return query.grouping() == Grouping.CHUNK ? byChunk(passing, query.topK()) : byDocument(passing, query.topK());
                 });
+    }
+
+    private static List<KnowledgeMatch> byChunk(List<RankedChunk> ranked, int topK) {
+        return ranked.stream().limit(topK).map(r -> match(r, List.of(r))).toList();
+    }
+
+    /** Each document once, in the order of its best chunk, with up to {@link #PASSAGES_PER_DOCUMENT} of its best chunks. */
+    static List<KnowledgeMatch> byDocument(List<RankedChunk> ranked, int topK) {
+        Map<String, List<RankedChunk>> documents = new LinkedHashMap<>();
+        for (RankedChunk r : ranked) {
+            List<RankedChunk> passages = documents.get(documentKey(r.hit()));
+            if (passages == null) {
+                if (documents.size() == topK) {
+                    continue;
+                }
+                passages = new ArrayList<>(PASSAGES_PER_DOCUMENT);
+                documents.put(documentKey(r.hit()), passages);
+            }
+            if (passages.size() < PASSAGES_PER_DOCUMENT) {
+                passages.add(r);
+            }
+        }
+        return documents.values().stream().map(passages -> match(passages.get(0), passages)).toList();
+    }
+
+    private static String documentKey(IndexHit hit) {
+        return hit.knowledgeBase().length() + ":" + hit.knowledgeBase() + hit.documentId();
+    }
+
+    private static KnowledgeMatch match(RankedChunk best, List<RankedChunk> passages) {
+        IndexHit hit = best.hit();
+        return new KnowledgeMatch(hit.knowledgeBase(), hit.documentId(), hit.title(), hit.url(), hit.metadata(), best.relevance(),
+                passages.stream().map(p -> new MatchedPassage(p.hit().chunkId(), p.hit().position(), p.hit().text(), p.relevance())).toList());
     }
 }

@@ -36,6 +36,11 @@ class EmbeddingServiceTest {
         }
 
         @Override
+        public int maxInputTokens() {
+            return 512;
+        }
+
+        @Override
         public int countTokens(String text) {
             return text.split(" ").length;
         }

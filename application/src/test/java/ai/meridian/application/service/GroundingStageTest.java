@@ -9,7 +9,13 @@ import ai.meridian.application.port.out.TelemetryPort;
 import ai.meridian.application.port.out.retrieval.EmbedTextPort;
 import ai.meridian.application.port.out.retrieval.FetchPagePort;
 import ai.meridian.application.port.out.retrieval.FetchedPage;
+import ai.meridian.application.port.in.QueryKnowledgeUseCase;
+import ai.meridian.application.port.out.retrieval.ChunkQuery;
 import ai.meridian.application.port.out.retrieval.IndexHit;
+import ai.meridian.application.port.out.retrieval.ScoredChunk;
+import ai.meridian.application.port.out.retrieval.StoredChunk;
+import ai.meridian.domain.knowledge.MetadataFilter;
+import ai.meridian.domain.retrieval.RelevanceModel;
 import ai.meridian.application.port.out.retrieval.IndexedChunk;
 import ai.meridian.application.port.out.retrieval.KnowledgeIndexPort;
 import ai.meridian.application.port.out.retrieval.KnowledgeScope;
@@ -47,7 +53,7 @@ import org.junit.jupiter.api.Test;
 
 class GroundingStageTest {
     private static final RetrievalSettings FAST = new RetrievalSettings(Duration.ofMillis(300), Duration.ofMillis(300),
-            Duration.ofMillis(300), Duration.ofMillis(300), 8, 20, 2, 1.0, 1.0, 1.0, true);
+            Duration.ofMillis(300), Duration.ofMillis(300), 8, 20, 2, 1.0, 1.0, 0.0, true);
 
     private final InMemoryKnowledgeBaseStore store = new InMemoryKnowledgeBaseStore();
     private final ScriptedWeb web = new ScriptedWeb();
@@ -63,9 +69,13 @@ class GroundingStageTest {
     };
 
     private GroundingStage stage(Optional<SearchWebPort> webPort) {
-        KnowledgeRetriever retriever = new KnowledgeRetriever(store, index, embeddings, FAST);
+        return stage(webPort, FAST);
+    }
+
+    private GroundingStage stage(Optional<SearchWebPort> webPort, RetrievalSettings settings) {
+        KnowledgeRetriever retriever = new KnowledgeRetriever(store, index, LanguageEmbeddings.single(embeddings), RelevanceModel.DEFAULT, settings);
         return new GroundingStage(webPort, Optional.of(fetcher), Optional.of(retriever), new BackendRegistry(List.of(model)),
-                text -> text.isBlank() ? 0 : text.split("\\s+").length, FAST);
+                text -> text.isBlank() ? 0 : text.split("\\s+").length, settings);
     }
 
     private static ChatContext context(GroundingSettings grounding, GroundingRequest request, ChatMessage... messages) {
@@ -88,7 +98,7 @@ class GroundingStageTest {
     void webAndKnowledgeSourcesAreFusedNumberedAndPutBeforeTheQuestion() throws Exception {
         docsBase("acme");
         web.results = List.of(new WebResult("RRF paper", "https://papers.example/rrf", "Fusion snippet", "2009-07-19", "RRF combines rankings with k = 60.", "papers.example"));
-        index.hits = List.of(new IndexHit("doc1:0", "doc1", "docs", "Internal guide", "", "Our gateway fuses web and knowledge results.", 0, 3.2));
+        index.hits(List.of(new IndexHit("doc1:0", "doc1", "docs", "Internal guide", "", "Our gateway fuses web and knowledge results.", 0, 3.2)));
         ChatContext grounded = stage(Optional.of(web)).prepare(context(webAndDocs(), GroundingRequest.AS_CONFIGURED,
                 ChatMessage.system("Be brief."), ChatMessage.user("How does fusion work?"))).get(5, TimeUnit.SECONDS);
 
@@ -109,7 +119,7 @@ class GroundingStageTest {
     void aFailingWebSearchDegradesToKnowledgeSourcesWithANotice() throws Exception {
         docsBase("acme");
         web.failure = new RetrievalUnavailableException("quark", "throttled (Retrieval.Throttling.User)");
-        index.hits = List.of(new IndexHit("doc1:0", "doc1", "docs", "Guide", "", "Gateway text.", 0, 1));
+        index.hits(List.of(new IndexHit("doc1:0", "doc1", "docs", "Guide", "", "Gateway text.", 0, 1)));
         ChatContext grounded = stage(Optional.of(web)).prepare(context(webAndDocs(), GroundingRequest.AS_CONFIGURED,
                 ChatMessage.user("q"))).get(5, TimeUnit.SECONDS);
         assertThat(grounded.citations()).hasSize(1);
@@ -131,7 +141,7 @@ class GroundingStageTest {
     void slowEmbeddingsLeaveKeywordSearchToCarryOn() throws Exception {
         docsBase("acme");
         embeddings.delay = Duration.ofSeconds(5);
-        index.hits = List.of(new IndexHit("doc1:0", "doc1", "docs", "Guide", "", "Keyword hit.", 0, 1));
+        index.hits(List.of(new IndexHit("doc1:0", "doc1", "docs", "Guide", "", "Keyword hit.", 0, 1)));
         ChatContext grounded = stage(Optional.empty()).prepare(context(new GroundingSettings(false, List.of("docs"), 8, 3000),
                 GroundingRequest.AS_CONFIGURED, ChatMessage.user("q"))).get(5, TimeUnit.SECONDS);
         assertThat(grounded.sources()).extracting(SourceDocument::text).containsExactly("Keyword hit.");
@@ -209,15 +219,44 @@ class GroundingStageTest {
     }
 
     @Test
-    void theRetrievalOnlyQueryNormalisesScoresAndHonoursTheThreshold() throws Exception {
+    void knowledgePassagesBelowTheMinimumRelevanceAreNotSources() throws Exception {
         docsBase("acme");
-        index.hits = List.of(new IndexHit("d:0", "d", "docs", "T", "", "first", 0, 9), new IndexHit("d:1", "d", "docs", "T", "", "second", 1, 5));
-        KnowledgeRetriever retriever = new KnowledgeRetriever(store, index, embeddings, FAST);
-        var all = retriever.query("acme", List.of("docs"), "q", 10, 0).get(5, TimeUnit.SECONDS);
-        assertThat(all).extracting(p -> p.text()).containsExactly("first", "second");
-        assertThat(all.get(0).score()).isEqualTo(1.0);
-        assertThat(retriever.query("acme", List.of("docs"), "q", 10, 0.99).get()).hasSize(1);
-        assertThatThrownBy(() -> retriever.query("acme", List.of("docs"), "q", 0, 0).get()).cause().hasMessageContaining("top_k");
+        index.found = List.of(
+                new ScoredChunk(new IndexHit("d:0", "d", "docs", "T", "", "Strong match.", 0, 0), 0.8, 0.9, 1, 1),
+                new ScoredChunk(new IndexHit("e:0", "e", "docs", "T", "", "Weak match.", 0, 0), 0.05, 0.1, 2, 2));
+        RetrievalSettings strict = new RetrievalSettings(FAST.webTimeout(), FAST.knowledgeTimeout(), FAST.fetchTimeout(), FAST.rewriteTimeout(),
+                8, 20, 2, 1.0, 1.0, 0.5, true);
+        ChatContext grounded = stage(Optional.empty(), strict).prepare(context(new GroundingSettings(false, List.of("docs"), 8, 3000),
+                GroundingRequest.AS_CONFIGURED, ChatMessage.user("q"))).get(5, TimeUnit.SECONDS);
+        assertThat(grounded.sources()).extracting(SourceDocument::text).containsExactly("Strong match.");
+        assertThat(grounded.citations().get(0).score()).isGreaterThan(0.5).isLessThanOrEqualTo(1.0);
+    }
+
+    @Test
+    void theRetrievalOnlyQueryGivesCalibratedScoresByDocumentAndHonoursTheThreshold() throws Exception {
+        docsBase("acme");
+        index.found = List.of(
+                new ScoredChunk(new IndexHit("d:0", "d", "docs", "T", "", "first", 0, 0), 0.7, 0.9, 1, 1),
+                new ScoredChunk(new IndexHit("d:1", "d", "docs", "T", "", "second", 1, 0), 0.6, 0.8, 2, 2),
+                new ScoredChunk(new IndexHit("e:0", "e", "docs", "U", "", "other", 0, 0), 0.0, 0.2, 0, 3));
+        KnowledgeRetriever retriever = new KnowledgeRetriever(store, index, LanguageEmbeddings.single(embeddings), RelevanceModel.DEFAULT, FAST);
+        var byChunk = retriever.query(query(10, 0, QueryKnowledgeUseCase.Grouping.CHUNK)).get(5, TimeUnit.SECONDS);
+        assertThat(byChunk).extracting(m -> m.passages().get(0).text()).containsExactly("first", "second", "other");
+        assertThat(byChunk).allSatisfy(m -> assertThat(m.score()).isBetween(0.0, 1.0));
+        assertThat(byChunk.get(0).score()).isGreaterThan(byChunk.get(1).score());
+        var byDocument = retriever.query(query(10, 0, QueryKnowledgeUseCase.Grouping.DOCUMENT)).get(5, TimeUnit.SECONDS);
+        assertThat(byDocument).extracting(QueryKnowledgeUseCase.KnowledgeMatch::documentId).containsExactly("d", "e");
+        assertThat(byDocument.get(0).passages()).extracting(QueryKnowledgeUseCase.MatchedPassage::text).containsExactly("first", "second");
+        assertThat(byDocument.get(0).content()).isEqualTo("first\n…\nsecond");
+        double weakest = byChunk.get(2).score();
+        assertThat(retriever.query(query(10, Math.min(1, weakest + 1e-6), QueryKnowledgeUseCase.Grouping.CHUNK)).get()).hasSize(2);
+        assertThatThrownBy(() -> retriever.query(query(0, 0, QueryKnowledgeUseCase.Grouping.CHUNK)).get()).cause().hasMessageContaining("top_k");
+        assertThatThrownBy(() -> retriever.query(query(5, 1.5, QueryKnowledgeUseCase.Grouping.CHUNK)).get()).cause()
+                .hasMessageContaining("score_threshold");
+    }
+
+    private static QueryKnowledgeUseCase.KnowledgeQuery query(int topK, double minScore, QueryKnowledgeUseCase.Grouping grouping) {
+        return new QueryKnowledgeUseCase.KnowledgeQuery("acme", List.of("docs"), "q", topK, minScore, MetadataFilter.NONE, grouping);
     }
 
     // ---- stand-ins ----------------------------------------------------------------------------
@@ -245,7 +284,7 @@ class GroundingStageTest {
     }
 
     private static final class ScriptedIndex implements KnowledgeIndexPort {
-        volatile List<IndexHit> hits = List.of();
+        volatile List<ScoredChunk> found = List.of();
         final List<List<String>> searchedBases = new CopyOnWriteArrayList<>();
         final List<String> searchedTenants = new CopyOnWriteArrayList<>();
 
@@ -264,17 +303,32 @@ class GroundingStageTest {
             return CompletableFuture.completedFuture(null);
         }
 
-        @Override
-        public CompletableFuture<List<IndexHit>> keywordSearch(String tenant, List<String> bases, String query, int limit) {
-            searchedBases.add(bases);
-            searchedTenants.add(tenant);
-            return CompletableFuture.completedFuture(hits);
+        /** Every hit found by both searches, with middling scores, unless {@link #found} is set directly. */
+        void hits(List<IndexHit> list) {
+            List<ScoredChunk> scored = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                scored.add(new ScoredChunk(list.get(i), 0.5, 0.8, i + 1, i + 1));
+            }
+            found = scored;
         }
 
         @Override
-        public CompletableFuture<List<IndexHit>> vectorSearch(String tenant, List<String> bases, float[] vector, int limit) {
-            searchedTenants.add(tenant);
-            return CompletableFuture.completedFuture(new ArrayList<>(hits));
+        public CompletableFuture<List<ScoredChunk>> search(ChunkQuery query) {
+            searchedBases.add(query.knowledgeBases());
+            searchedTenants.add(query.tenant());
+            List<ScoredChunk> result = found.stream().map(c -> query.hasVector() ? c
+                    : new ScoredChunk(c.hit(), c.keyword(), Double.NaN, Math.max(1, c.keywordRank()), 0)).toList();
+            return CompletableFuture.completedFuture(result);
+        }
+
+        @Override
+        public CompletableFuture<List<StoredChunk>> chunksOutside(java.util.Set<String> spaces, int limit) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+
+        @Override
+        public CompletableFuture<Long> countOutside(KnowledgeScope scope, java.util.Set<String> spaces) {
+            return CompletableFuture.completedFuture(0L);
         }
     }
 
@@ -294,6 +348,11 @@ class GroundingStageTest {
         @Override
         public int countTokens(String text) {
             return text.split("\\s+").length;
+        }
+
+        @Override
+        public int maxInputTokens() {
+            return 512;
         }
 
         @Override

@@ -8,7 +8,12 @@ import ai.meridian.application.port.out.DocumentContent;
 import ai.meridian.application.port.out.DocumentText;
 import ai.meridian.application.port.out.UnreadableDocumentException;
 import ai.meridian.application.port.out.retrieval.EmbedTextPort;
-import ai.meridian.application.port.out.retrieval.IndexHit;
+import ai.meridian.application.port.out.retrieval.ChunkQuery;
+import ai.meridian.application.port.out.retrieval.ScoredChunk;
+import ai.meridian.application.port.out.retrieval.StoredChunk;
+import ai.meridian.domain.knowledge.DocumentMetadata;
+import ai.meridian.domain.knowledge.MetadataValue;
+import java.util.Set;
 import ai.meridian.application.port.out.retrieval.IndexedChunk;
 import ai.meridian.application.port.out.retrieval.KnowledgeIndexPort;
 import ai.meridian.application.port.out.retrieval.KnowledgeScope;
@@ -34,8 +39,8 @@ import org.junit.jupiter.api.Test;
 class KnowledgeBaseServiceTest {
     private final InMemoryKnowledgeBaseStore store = new InMemoryKnowledgeBaseStore();
     private final MapIndex index = new MapIndex();
-    private final FailingEmbeddings embeddings = new FailingEmbeddings();
-    private final KnowledgeBaseService service = new KnowledgeBaseService(store, index, embeddings,
+    private final FailingEmbeddings embeddings = new FailingEmbeddings("test");
+    private final KnowledgeBaseService service = new KnowledgeBaseService(store, index, LanguageEmbeddings.single(embeddings),
             content -> {
                 String text = new String(content.bytes(), StandardCharsets.UTF_8);
                 return text.startsWith("BROKEN")
@@ -44,13 +49,18 @@ class KnowledgeBaseServiceTest {
             },
             Optional.empty(), text -> Arrays.asList(text.split("\\|")), Clock.systemUTC());
 
-    /** An index in a map: enough to see what ingestion stores and deletes. */
+    /** An index in a map: enough to see what ingestion stores and deletes, and what re-embedding finds stale. */
     static final class MapIndex implements KnowledgeIndexPort {
         final Map<String, IndexedChunk> chunks = new ConcurrentHashMap<>();
+        final Map<String, KnowledgeScope> scopes = new ConcurrentHashMap<>();
 
         @Override
         public CompletableFuture<Void> upsert(KnowledgeScope scope, List<IndexedChunk> batch) {
-            batch.forEach(c -> chunks.put(scope.tenant() + "/" + scope.knowledgeBase() + "/" + c.chunkId(), c));
+            batch.forEach(c -> {
+                String key = scope.tenant() + "/" + scope.knowledgeBase() + "/" + c.chunkId();
+                chunks.put(key, c);
+                scopes.put(key, scope);
+            });
             return CompletableFuture.completedFuture(null);
         }
 
@@ -67,21 +77,40 @@ class KnowledgeBaseServiceTest {
         }
 
         @Override
-        public CompletableFuture<List<IndexHit>> keywordSearch(String tenant, List<String> bases, String query, int limit) {
+        public CompletableFuture<List<ScoredChunk>> search(ChunkQuery query) {
             return CompletableFuture.completedFuture(List.of());
         }
 
         @Override
-        public CompletableFuture<List<IndexHit>> vectorSearch(String tenant, List<String> bases, float[] vector, int limit) {
-            return CompletableFuture.completedFuture(List.of());
+        public CompletableFuture<List<StoredChunk>> chunksOutside(Set<String> spaces, int limit) {
+            return CompletableFuture.supplyAsync(() -> chunks.entrySet().stream().filter(e -> !spaces.contains(e.getValue().space()))
+                    .limit(limit).map(e -> new StoredChunk(scopes.get(e.getKey()), e.getValue())).toList());
+        }
+
+        @Override
+        public CompletableFuture<Long> countOutside(KnowledgeScope scope, Set<String> spaces) {
+            return CompletableFuture.completedFuture(chunks.entrySet().stream()
+                    .filter(e -> scope == null || scopes.get(e.getKey()).equals(scope))
+                    .filter(e -> !spaces.contains(e.getValue().space())).count());
         }
     }
 
     /** Embeds anything except texts containing "POISON". */
     static final class FailingEmbeddings implements EmbedTextPort {
+        private final String name;
+
+        FailingEmbeddings(String name) {
+            this.name = name;
+        }
+
         @Override
         public String model() {
-            return "test";
+            return name;
+        }
+
+        @Override
+        public int maxInputTokens() {
+            return 512;
         }
 
         @Override
@@ -170,6 +199,61 @@ class KnowledgeBaseServiceTest {
         assertThat(index.chunks.values()).as("the half-indexed document was taken out again")
                 .extracting(IndexedChunk::title).containsOnly("Good");
         assertThat(job.chunksDone()).isEqualTo(job.chunksTotal());
+    }
+
+    @Test
+    void aDocumentWithoutTextIsAFailedDocumentWithTheReason() throws Exception {
+        service.create("acme", "docs", "").get();
+        IngestionJob job = awaitJob("acme", service.ingest("acme", "docs", List.of(
+                new DocumentSource.Text("Blank", "   \n\t ", ""),
+                new DocumentSource.Text("Only separators", "|||", ""),
+                new DocumentSource.File(new DocumentContent("scan.pdf", "application/pdf", new byte[0])))).get().id());
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.documentsFailed()).isEqualTo(3);
+        assertThat(job.errors()).hasSize(3).allSatisfy(e -> assertThat(e).contains("no text could be read"));
+        assertThat(job.errors().get(0)).startsWith("document 1 (Blank)");
+        assertThat(index.chunks).isEmpty();
+        assertThat(service.documents("acme", "docs").get()).isEmpty();
+    }
+
+    @Test
+    void documentsCarryTheirMetadataIntoEveryChunkAndTheCatalog() throws Exception {
+        service.create("acme", "docs", "").get();
+        DocumentMetadata given = new DocumentMetadata(Map.of("tags", MetadataValue.Text.of("hr", "travel"),
+                "year", new MetadataValue.Number(2024), "title", MetadataValue.Text.of("Overridden title")));
+        awaitJob("acme", service.ingest("acme", "docs", List.of(new DocumentSource.Text("Guide", "one|two", "handbook.pdf", given))).get().id());
+        assertThat(index.chunks.values()).hasSize(2).allSatisfy(c -> {
+            assertThat(c.metadata().get("tags")).isEqualTo(MetadataValue.Text.of("hr", "travel"));
+            assertThat(c.metadata().get("year")).isEqualTo(new MetadataValue.Number(2024));
+            assertThat(c.metadata().get("title")).as("given metadata wins").isEqualTo(MetadataValue.Text.of("Overridden title"));
+            assertThat(c.metadata().get("source")).isEqualTo(MetadataValue.Text.of("handbook.pdf"));
+            assertThat(c.metadata().get("ingested_at")).isInstanceOf(MetadataValue.Date.class);
+            assertThat(c.space()).isEqualTo("test");
+        });
+        assertThat(service.documents("acme", "docs").get().get(0).metadata().get("tags")).isEqualTo(MetadataValue.Text.of("hr", "travel"));
+    }
+
+    @Test
+    void changingTheModelReembedsEveryChunkInTheBackgroundWithoutLosingOne() throws Exception {
+        service.create("acme", "docs", "").get();
+        awaitJob("acme", service.ingest("acme", "docs", List.of(new DocumentSource.Text("A", "1|2|3", ""),
+                new DocumentSource.Text("B", "4|5", ""))).get().id());
+        Map<String, IndexedChunk> before = Map.copyOf(index.chunks);
+        LanguageEmbeddings next = LanguageEmbeddings.single(new FailingEmbeddings("next-model"));
+        KnowledgeBaseService after = new KnowledgeBaseService(store, index, next, c -> CompletableFuture.failedFuture(new IllegalStateException()),
+                Optional.empty(), text -> List.of(text), Clock.systemUTC());
+        assertThat(after.get("acme", "docs").get().staleChunks()).isEqualTo(5);
+        Reembedding reembedding = new Reembedding(index, next);
+        Reembedding.Progress progress = reembedding.start().get(10, TimeUnit.SECONDS);
+        assertThat(progress.state()).isEqualTo(Reembedding.State.DONE);
+        assertThat(progress.total()).isEqualTo(5);
+        assertThat(progress.done()).isEqualTo(5);
+        assertThat(index.chunks.keySet()).isEqualTo(before.keySet());
+        assertThat(index.chunks.values()).allSatisfy(c -> assertThat(c.space()).isEqualTo("next-model"));
+        assertThat(index.chunks.values()).extracting(IndexedChunk::text).containsExactlyInAnyOrderElementsOf(
+                before.values().stream().map(IndexedChunk::text).toList());
+        assertThat(after.get("acme", "docs").get().staleChunks()).isZero();
+        assertThat(after.get("acme", "docs").get().models()).containsExactly("next-model");
     }
 
     @Test

@@ -3,9 +3,9 @@ package ai.meridian.domain.knowledge;
 import java.time.Instant;
 import java.util.Objects;
 
-/** A document ingested into a knowledge base: where it came from, its title and how many chunks it became. */
+/** A document ingested into a knowledge base: where it came from, its title, how many chunks it became, its metadata. */
 public record KnowledgeDocument(String tenant, String knowledgeBase, String documentId, String title, String source,
-                                String contentType, int chunks, Instant createdAt) {
+                                String contentType, int chunks, Instant createdAt, DocumentMetadata metadata) {
 
     public KnowledgeDocument {
         Objects.requireNonNull(tenant, "tenant");
@@ -18,5 +18,11 @@ public record KnowledgeDocument(String tenant, String knowledgeBase, String docu
             throw new IllegalArgumentException("chunks must not be negative");
         }
         Objects.requireNonNull(createdAt, "createdAt");
+        metadata = metadata == null ? DocumentMetadata.EMPTY : metadata;
+    }
+
+    public KnowledgeDocument(String tenant, String knowledgeBase, String documentId, String title, String source,
+                             String contentType, int chunks, Instant createdAt) {
+        this(tenant, knowledgeBase, documentId, title, source, contentType, chunks, createdAt, DocumentMetadata.EMPTY);
     }
 }

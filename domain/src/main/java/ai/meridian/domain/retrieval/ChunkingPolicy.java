@@ -17,4 +17,16 @@ public record ChunkingPolicy(int maxTokens, int overlapTokens) {
             throw new IllegalArgumentException("overlap must be at least 0 and under half the chunk size");
         }
     }
+
+    /**
+     * This policy within a model's input window of {@code windowTokens} (special tokens included): chunks no
+     * longer than the window, so the model reads every chunk whole; the overlap shrinks with them if it must.
+     */
+    public ChunkingPolicy within(int windowTokens) {
+        if (windowTokens >= maxTokens) {
+            return this;
+        }
+        int max = Math.max(16, windowTokens);
+        return new ChunkingPolicy(max, Math.min(overlapTokens, (max - 1) / 2));
+    }
 }

@@ -29,7 +29,9 @@ public final class GroundingPrompt {
         int number = 0;
         for (Passage source : sources) {
             number++;
-            citations.add(new Citation(number, source.title(), source.url(), source.date(), snippet(source.text()), source.sourceLabel()));
+            Double relevance = source.kind() == PassageKind.KNOWLEDGE_BASE && source.score() >= 0 && source.score() <= 1 ? source.score() : null;
+            citations.add(new Citation(number, source.title(), source.url(), source.date(), snippet(source.text()), source.sourceLabel(),
+                    relevance));
             prompt.append("\n\n<<source ").append(number).append(' ').append(nonce).append(">>\n");
             if (!source.title().isEmpty()) {
                 prompt.append(language == Language.CHINESE ? "标题：" : "Title: ").append(clean(source.title())).append('\n');

@@ -45,6 +45,11 @@ public final class Sentences {
                         end = next;
                     }
                 }
+                if (end < 0) {
+                    // Every terminator of this run would find the same continuation: skip the run (linear on "!!!!…x").
+                    i = after;
+                    continue;
+                }
             }
             if (end > 0) {
                 if (end > start) {

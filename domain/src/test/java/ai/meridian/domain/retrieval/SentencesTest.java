@@ -35,4 +35,14 @@ class SentencesTest {
         assertThat(String.join("", sentences(text))).isEqualTo(text);
         assertThat(Sentences.split("")).isEmpty();
     }
+
+    @Test
+    void runsOfTerminatorsThatEndNothingAreSkippedInLinearTime() {
+        String text = "!".repeat(2_000_000) + "x and on.";
+        long start = System.nanoTime();
+        List<Sentences.Span> spans = Sentences.split(text);
+        assertThat((System.nanoTime() - start) / 1e9).isLessThan(5.0);
+        assertThat(spans).containsExactly(new Sentences.Span(0, text.length()));
+        assertThat(sentences("Wait... what?! OK")).containsExactly("Wait... what?! ", "OK");
+    }
 }

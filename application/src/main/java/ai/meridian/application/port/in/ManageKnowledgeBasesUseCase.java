@@ -23,7 +23,17 @@ public interface ManageKnowledgeBasesUseCase {
 
     CompletableFuture<Void> deleteDocument(String tenant, String knowledgeBase, String documentId);
 
-    /** A knowledge base with its document and chunk counts. */
-    record KnowledgeBaseSummary(KnowledgeBase base, int documents, int chunks) {
+    /**
+     * A knowledge base with its document and chunk counts, the embedding models its chunks are embedded with now, and
+     * how many chunks still wait to be re-embedded after a change of model (0 once the background re-embedding is done).
+     */
+    record KnowledgeBaseSummary(KnowledgeBase base, int documents, int chunks, List<String> models, long staleChunks) {
+        public KnowledgeBaseSummary {
+            models = List.copyOf(models);
+        }
+
+        public KnowledgeBaseSummary(KnowledgeBase base, int documents, int chunks) {
+            this(base, documents, chunks, List.of(), 0);
+        }
     }
 }

@@ -30,15 +30,7 @@ record BeirSet(String name, List<Document> corpus, Map<String, String> queries, 
                 }
             }
         }
-        Map<String, String> queries = new LinkedHashMap<>();
-        try (BufferedReader in = Files.newBufferedReader(directory.resolve("queries.jsonl"), StandardCharsets.UTF_8)) {
-            for (String line; (line = in.readLine()) != null; ) {
-                if (!line.isBlank()) {
-                    JsonNode query = json.readTree(line);
-                    queries.put(query.get("_id").asText(), query.get("text").asText());
-                }
-            }
-        }
+        Map<String, String> queries = queries(directory.resolve("queries.jsonl"));
         Map<String, Map<String, Integer>> qrels = new HashMap<>();
         List<String> lines = Files.readAllLines(directory.resolve("qrels").resolve("test.tsv"), StandardCharsets.UTF_8);
         for (String line : lines) {
@@ -50,5 +42,20 @@ record BeirSet(String name, List<Document> corpus, Map<String, String> queries, 
         }
         queries.keySet().retainAll(qrels.keySet());
         return new BeirSet(directory.getFileName().toString(), corpus, queries, qrels);
+    }
+
+    /** A queries.jsonl file: {@code {"_id", "text"}} per line, in order. */
+    static Map<String, String> queries(Path file) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        Map<String, String> queries = new LinkedHashMap<>();
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line; (line = in.readLine()) != null; ) {
+                if (!line.isBlank()) {
+                    JsonNode query = json.readTree(line);
+                    queries.put(query.get("_id").asText(), query.get("text").asText());
+                }
+            }
+        }
+        return queries;
     }
 }

@@ -1,14 +1,17 @@
 package ai.meridian.bench.retrieval;
 
-import ai.meridian.adapter.out.embedding.OnnxTextEmbedder;
 import ai.meridian.adapter.out.lucene.LuceneIndexSettings;
 import ai.meridian.adapter.out.lucene.LuceneKnowledgeIndex;
 import ai.meridian.application.port.out.retrieval.EmbedTextPort;
+import ai.meridian.application.port.out.retrieval.IndexHit;
 import ai.meridian.application.port.out.retrieval.IndexedChunk;
+import ai.meridian.application.port.out.retrieval.KnowledgeScope;
+import ai.meridian.application.service.LanguageEmbeddings;
+import ai.meridian.domain.knowledge.DocumentMetadata;
+import ai.meridian.domain.knowledge.MetadataFilter;
+import ai.meridian.domain.retrieval.RelevanceModel;
 import ai.meridian.application.service.KnowledgeRetriever;
 import ai.meridian.domain.retrieval.ChunkingPolicy;
-import ai.meridian.domain.retrieval.TextChunk;
-import ai.meridian.domain.retrieval.TextChunker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 public final class RetrievalBench {
     /** Candidates per list: what grounding asks each knowledge search for by default ({@code knowledge-candidates}). */
     static final int CANDIDATES = ai.meridian.application.service.RetrievalSettings.DEFAULTS.knowledgeCandidates();
+    static final KnowledgeScope SCOPE = new KnowledgeScope(Wiring.TENANT, Wiring.BASE);
     private RetrievalBench() {
     }
 
@@ -56,6 +60,10 @@ public final class RetrievalBench {
         SyntheticText text = new SyntheticText(new SplittableRandom(7));
         SplittableRandom random = new SplittableRandom(11);
         LuceneIndexSettings settings = LuceneIndexSettings.defaults(indexDir);
+        if (options.containsKey("hnsw-candidates") || options.containsKey("exact-search-limit")) {
+            settings = settings.withVectorSearch(Integer.parseInt(options.getOrDefault("exact-search-limit", "" + settings.exactSearchLimit())),
+                    Integer.parseInt(options.getOrDefault("hnsw-candidates", "" + settings.hnswCandidates())));
+        }
         boolean reuse = Files.isDirectory(indexDir) && Files.list(indexDir).anyMatch(p -> p.getFileName().toString().startsWith("segments_"));
         if (reuse) {
             System.out.println("reusing the index in " + indexDir + " (no ingestion measured)");
@@ -66,9 +74,10 @@ public final class RetrievalBench {
             for (int from = 0; from < chunks; from += 500) {
                 List<IndexedChunk> batch = new ArrayList<>(500);
                 for (int i = from; i < Math.min(chunks, from + 500); i++) {
-                    batch.add(new IndexedChunk("c" + i, "d" + (i / 8), "", "", text.passage(40 + random.nextInt(121)), i % 8, unitVector(random, dims)));
+                    batch.add(new IndexedChunk("c" + i, "d" + (i / 8), "", "", text.passage(40 + random.nextInt(121)), i % 8, GivenVectors.SPACE,
+                            unitVector(random, dims), DocumentMetadata.EMPTY));
                 }
-                inFlight.add(index.upsert(Wiring.SCOPE, batch));
+                inFlight.add(index.upsert(SCOPE, batch));
                 if (inFlight.size() >= 4) {
                     inFlight.remove(0).get(10, TimeUnit.MINUTES);
                 }
@@ -97,68 +106,164 @@ public final class RetrievalBench {
                 queryTexts[i] = text.query(2 + random.nextInt(5), skipTop);
             }
             GivenVectors given = new GivenVectors(dims);
-            KnowledgeRetriever search = Wiring.retriever(given, index, Duration.ofSeconds(2));
+            MemoryCatalog catalog = new MemoryCatalog();
+            KnowledgeRetriever search = Wiring.retriever(catalog, index, LanguageEmbeddings.single(given), RelevanceModel.DEFAULT,
+                    Duration.ofSeconds(30));
             for (int i = 0; i < Math.min(300, queries); i++) { // warm-up: JIT, page cache
                 given.next = queryVectors[i];
-                Wiring.fusedSearch(search, queryTexts[i], CANDIDATES);
+                fused(search, queryTexts[i]);
             }
             long[] nanos = new long[queries];
             for (int i = 0; i < queries; i++) {
                 given.next = queryVectors[i];
                 long t0 = System.nanoTime();
-                Wiring.fusedSearch(search, queryTexts[i], CANDIDATES);
+                fused(search, queryTexts[i]);
                 nanos[i] = System.nanoTime() - t0;
             }
-            report("fused query (keyword + vector + RRF, top " + CANDIDATES + " each, query vector given)", nanos);
+            report("fused query (one hybrid search, top " + CANDIDATES + " keyword + top " + CANDIDATES
+                    + " nearest, both scores for each, calibrated relevance; query vector given)", nanos);
             long[] keywordNanos = new long[Math.min(1000, queries)];
             long[] vectorNanos = new long[keywordNanos.length];
             for (int i = 0; i < keywordNanos.length; i++) {
                 long t0 = System.nanoTime();
                 index.keywordSearch(Wiring.TENANT, List.of(Wiring.BASE), queryTexts[i], CANDIDATES).get(1, TimeUnit.MINUTES);
                 long t1 = System.nanoTime();
-                index.vectorSearch(Wiring.TENANT, List.of(Wiring.BASE), queryVectors[i], CANDIDATES).get(1, TimeUnit.MINUTES);
+                index.vectorSearch(Wiring.TENANT, List.of(Wiring.BASE), GivenVectors.SPACE, queryVectors[i], CANDIDATES).get(1, TimeUnit.MINUTES);
                 keywordNanos[i] = t1 - t0;
                 vectorNanos[i] = System.nanoTime() - t1;
             }
-            report("  of which keyword search alone (top " + CANDIDATES + ")", keywordNanos);
-            report("  of which vector search alone (top " + CANDIDATES + ")", vectorNanos);
+            report("  keyword search alone (top " + CANDIDATES + ")", keywordNanos);
+            report("  vector search alone (top " + CANDIDATES + ")", vectorNanos);
 
             if (dims == 512) {
-                try (OnnxTextEmbedder embedder = Wiring.embedder("bge-small-zh-v1.5")) {
-                    KnowledgeRetriever real = Wiring.retriever(embedder, index, Duration.ofSeconds(2));
+                try (Wiring.Models models = Wiring.models("bge-small-zh-v1.5")) {
+                    KnowledgeRetriever real = Wiring.retriever(catalog, index, models.embeddings(), RelevanceModel.DEFAULT, Duration.ofSeconds(30));
                     for (int i = 0; i < 50; i++) {
-                        Wiring.fusedSearch(real, queryTexts[i], CANDIDATES);
+                        fused(real, queryTexts[i]);
                     }
                     long[] withEmbedding = new long[200];
                     for (int i = 0; i < withEmbedding.length; i++) {
                         long t0 = System.nanoTime();
-                        Wiring.fusedSearch(real, queryTexts[i % queries], CANDIDATES);
+                        fused(real, queryTexts[i % queries]);
                         withEmbedding[i] = System.nanoTime() - t0;
                     }
-                    report("fused query including embedding the query with " + embedder.model(), withEmbedding);
-                    if (options.containsKey("corpus")) {
-                        ingestWithEmbedding(embedder, index, BeirSet.read(Path.of(options.get("corpus"))), embedDocs);
+                    report("fused query including embedding the query with bge-small-zh-v1.5 (its vectors are not in this index: "
+                            + "keyword candidates only)", withEmbedding);
+                }
+            }
+            if (options.containsKey("corpus")) {
+                try (Wiring.Models models = Wiring.models("auto")) {
+                    ingestWithEmbedding(models, index, BeirSet.read(Path.of(options.get("corpus"))), embedDocs);
+                }
+            }
+        }
+        if (!options.getOrDefault("recall", "40,100," + settings.hnswCandidates()).equals("none")) {
+            float[][] recallQueries = new float[Integer.parseInt(Wiring.option(options, "recall-queries", "200"))][];
+            SplittableRandom r = new SplittableRandom(13);
+            for (int i = 0; i < recallQueries.length; i++) {
+                recallQueries[i] = unitVector(r, dims);
+            }
+            recallSweep(settings, chunks, dims, recallQueries, options.getOrDefault("recall", "40,100," + settings.hnswCandidates()));
+        }
+        if (options.containsKey("exact-latency")) {
+            // What exhaustive search of the whole scope would cost: the figure that sets exact-search-limit.
+            try (LuceneKnowledgeIndex index = new LuceneKnowledgeIndex(settings.withVectorSearch(Integer.MAX_VALUE, settings.hnswCandidates()))) {
+                SplittableRandom r = new SplittableRandom(17);
+                long[] nanos = new long[Integer.parseInt(options.get("exact-latency"))];
+                for (int i = 0; i < nanos.length + 20; i++) {
+                    float[] q = unitVector(r, dims);
+                    long t0 = System.nanoTime();
+                    index.vectorSearch(Wiring.TENANT, List.of(Wiring.BASE), GivenVectors.SPACE, q, CANDIDATES).get(1, TimeUnit.MINUTES);
+                    if (i >= 20) {
+                        nanos[i - 20] = System.nanoTime() - t0;
                     }
                 }
+                report("exact vector search of all " + chunks + " chunks (top " + CANDIDATES + "); load " + loadAverage(), nanos);
             }
         }
     }
 
-    private static void ingestWithEmbedding(OnnxTextEmbedder embedder, LuceneKnowledgeIndex index, BeirSet corpus, int docs) throws Exception {
-        TextChunker chunker = new TextChunker(new ChunkingPolicy(256, 32), embedder::countTokens);
-        List<Wiring.Pending> pending = new ArrayList<>();
-        for (BeirSet.Document doc : corpus.corpus().subList(0, Math.min(docs, corpus.corpus().size()))) {
-            for (TextChunk chunk : chunker.chunk(doc.text())) {
-                pending.add(new Wiring.Pending("e-" + doc.id() + "#" + chunk.position(), "e-" + doc.id(), doc.title(), chunk.text(),
-                        chunk.position(), doc.title() + "\n" + chunk.text()));
+    private static void fused(KnowledgeRetriever retriever, String query) throws Exception {
+        KnowledgeRetriever.Ranked ranked = retriever.search(Wiring.TENANT, List.of(Wiring.BASE), query, CANDIDATES, MetadataFilter.NONE)
+                .get(1, TimeUnit.MINUTES);
+        if (!ranked.unavailable().isEmpty()) {
+            throw new IllegalStateException("a search failed: " + ranked.unavailable());
+        }
+    }
+
+    /**
+     * Recall of the index's nearest-neighbour search against exact search, for each HNSW candidate count given: the
+     * synthetic vectors are drawn again from the same seed, the true top 10 and top {@link #CANDIDATES} of each query
+     * computed by brute force once, and the index opened with each setting in turn (vector search latency is printed
+     * with it: recall costs time).
+     */
+    private static void recallSweep(LuceneIndexSettings settings, int chunks, int dims, float[][] queries, String efs) throws Exception {
+        SyntheticText text = new SyntheticText(new SplittableRandom(7));
+        SplittableRandom random = new SplittableRandom(11);
+        float[][] vectors = new float[chunks][];
+        for (int i = 0; i < chunks; i++) {
+            text.passage(40 + random.nextInt(121));
+            vectors[i] = unitVector(random, dims);
+        }
+        int[] ks = {10, CANDIDATES};
+        List<List<java.util.Set<String>>> truth = new ArrayList<>();
+        for (float[] query : queries) {
+            double[] cos = new double[chunks];
+            Integer[] order = new Integer[chunks];
+            for (int i = 0; i < chunks; i++) {
+                order[i] = i;
+                double d = 0;
+                for (int k = 0; k < dims; k++) {
+                    d += query[k] * vectors[i][k];
+                }
+                cos[i] = d;
+            }
+            Arrays.sort(order, (a, b) -> Double.compare(cos[b], cos[a]));
+            List<java.util.Set<String>> sets = new ArrayList<>();
+            for (int k : ks) {
+                java.util.Set<String> top = new java.util.HashSet<>();
+                for (int i = 0; i < k; i++) {
+                    top.add("c" + order[i]);
+                }
+                sets.add(top);
+            }
+            truth.add(sets);
+        }
+        for (String ef : efs.split(",")) {
+            try (LuceneKnowledgeIndex index = new LuceneKnowledgeIndex(settings.withVectorSearch(settings.exactSearchLimit(), Integer.parseInt(ef.strip())))) {
+                double[] found = new double[ks.length];
+                long[] nanos = new long[queries.length];
+                for (int q = 0; q < queries.length; q++) {
+                    for (int j = 0; j < ks.length; j++) {
+                        long t0 = System.nanoTime();
+                        List<IndexHit> hits = index.vectorSearch(Wiring.TENANT, List.of(Wiring.BASE), GivenVectors.SPACE, queries[q], ks[j])
+                                .get(1, TimeUnit.MINUTES);
+                        if (ks[j] == CANDIDATES) {
+                            nanos[q] = System.nanoTime() - t0;
+                        }
+                        java.util.Set<String> want = truth.get(q).get(j);
+                        found[j] += hits.stream().filter(h -> want.contains(h.chunkId())).count() / (double) ks[j];
+                    }
+                }
+                System.out.printf("vector recall against exact search over %d chunks (%d queries, %d segments), hnsw-candidates %s: "
+                                + "recall@10 %.4f, recall@%d %.4f; load %s%n", chunks, queries.length, index.segmentCount(), ef.strip(),
+                        found[0] / queries.length, CANDIDATES, found[1] / queries.length, loadAverage());
+                report("  vector search alone (top " + CANDIDATES + ") at hnsw-candidates " + ef.strip(), nanos);
             }
         }
-        int tokens = pending.stream().mapToInt(p -> embedder.countTokens(p.embedText())).sum();
+    }
+
+    /** The gateway's ingestion (chunking, language-routed embedding, indexing) of {@code docs} documents of a BEIR corpus. */
+    private static void ingestWithEmbedding(Wiring.Models models, LuceneKnowledgeIndex index, BeirSet corpus, int docs) throws Exception {
+        MemoryCatalog catalog = new MemoryCatalog();
+        var ingestion = Wiring.ingestion(catalog, index, models.embeddings(), ChunkingPolicy.DEFAULT);
+        long before = index.countOutside(null, java.util.Set.of()).get(1, TimeUnit.MINUTES);
         long start = System.nanoTime();
-        Wiring.embedAndIndex(embedder, index, pending, 64);
+        Wiring.ingest(ingestion, corpus.corpus().subList(0, Math.min(docs, corpus.corpus().size())));
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("ingestion with embedding (%s): %d chunks (%.0f tokens on average) of %d %s documents in %.1f s = %.1f chunks/s%n",
-                embedder.model(), pending.size(), (double) tokens / pending.size(), docs, corpus.name(), seconds, pending.size() / seconds);
+        long added = index.countOutside(null, java.util.Set.of()).get(1, TimeUnit.MINUTES) - before;
+        System.out.printf("ingestion with embedding (%s): %d chunks of %d %s documents in %.1f s = %.1f chunks/s%n",
+                String.join(" + ", models.embeddings().spaces()), added, docs, corpus.name(), seconds, added / seconds);
     }
 
     private static void report(String what, long[] nanos) {
@@ -201,6 +306,7 @@ public final class RetrievalBench {
 
     /** Stands in for the embedding model where the bench measures search alone: returns the vector set for the next query. */
     static final class GivenVectors implements EmbedTextPort {
+        static final String SPACE = "given-vectors";
         private final int dims;
         volatile float[] next;
 
@@ -221,6 +327,11 @@ public final class RetrievalBench {
         @Override
         public int countTokens(String text) {
             return 0;
+        }
+
+        @Override
+        public int maxInputTokens() {
+            return 512;
         }
 
         @Override

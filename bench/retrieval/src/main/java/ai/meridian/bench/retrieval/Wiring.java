@@ -1,28 +1,38 @@
 package ai.meridian.bench.retrieval;
 
+import ai.meridian.adapter.out.embedding.BundledModel;
 import ai.meridian.adapter.out.embedding.OnnxEmbeddingSettings;
 import ai.meridian.adapter.out.embedding.OnnxTextEmbedder;
-import ai.meridian.application.port.out.retrieval.EmbedTextPort;
-import ai.meridian.application.port.out.retrieval.EmbedTextPort.EmbeddingUse;
-import ai.meridian.application.port.out.retrieval.IndexedChunk;
+import ai.meridian.application.port.in.IngestDocumentsUseCase.DocumentSource;
+import ai.meridian.application.port.out.KnowledgeBaseStore;
+import ai.meridian.application.port.out.UnreadableDocumentException;
 import ai.meridian.application.port.out.retrieval.KnowledgeIndexPort;
-import ai.meridian.application.port.out.retrieval.KnowledgeScope;
+import ai.meridian.application.service.Chunking;
+import ai.meridian.application.service.KnowledgeBaseService;
 import ai.meridian.application.service.KnowledgeRetriever;
+import ai.meridian.application.service.LanguageEmbeddings;
 import ai.meridian.application.service.RetrievalSettings;
-import ai.meridian.domain.retrieval.Passage;
-import ai.meridian.domain.retrieval.ReciprocalRankFusion;
+import ai.meridian.domain.knowledge.DocumentMetadata;
+import ai.meridian.domain.knowledge.IngestionJob;
+import ai.meridian.domain.knowledge.JobStatus;
+import ai.meridian.domain.knowledge.MetadataValue;
+import ai.meridian.domain.retrieval.ChunkingPolicy;
+import ai.meridian.domain.retrieval.RelevanceModel;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Shared plumbing of the tools: command-line options, and embedding plus indexing in bounded slices. */
+/** Shared plumbing of the tools: options, and the gateway's own services wired as bootstrap wires them. */
 final class Wiring {
     static final String TENANT = "bench";
     static final String BASE = "kb";
-    static final KnowledgeScope SCOPE = new KnowledgeScope(TENANT, BASE);
+    /** The metadata key under which each ingested document keeps its BEIR id. */
+    static final String BEIR_ID = "beir_id";
 
     private Wiring() {
     }
@@ -34,62 +44,81 @@ final class Wiring {
     static Map<String, String> options(String[] args, int from) {
         Map<String, String> options = new java.util.HashMap<>();
         for (int i = from; i < args.length; i++) {
-            if (args[i].startsWith("--") && i + 1 < args.length) {
+            if (args[i].startsWith("--") && i + 1 < args.length && !args[i + 1].startsWith("--")) {
                 options.put(args[i].substring(2), args[++i]);
+            } else if (args[i].startsWith("--")) {
+                options.put(args[i].substring(2), "true");
             }
         }
         return options;
     }
 
-    static OnnxTextEmbedder embedder(String model) {
-        return new OnnxTextEmbedder(OnnxEmbeddingSettings.defaults().withModel(model));
+    /** The embedding models, closed together. */
+    record Models(LanguageEmbeddings embeddings, List<OnnxTextEmbedder> embedders) implements AutoCloseable {
+        @Override
+        public void close() {
+            embedders.forEach(OnnxTextEmbedder::close);
+        }
     }
 
     /**
-     * The production hybrid search: {@link KnowledgeRetriever#search} runs keyword and vector search in parallel
-     * (the query embedded as a query), each under the knowledge timeout, with the default equal weights.
+     * {@code auto} (the gateway's default): bge-small-zh-v1.5 for Chinese text, bge-small-en-v1.5 for the rest;
+     * or one bundled model for everything.
      */
-    static KnowledgeRetriever retriever(EmbedTextPort embedder, KnowledgeIndexPort index, Duration timeout) {
-        RetrievalSettings d = RetrievalSettings.DEFAULTS;
-        return new KnowledgeRetriever(new NoCatalog(), index, embedder, new RetrievalSettings(d.webTimeout(), timeout, d.fetchTimeout(),
-                d.rewriteTimeout(), d.webResults(), d.knowledgeCandidates(), d.fetchPages(), d.webWeight(), d.keywordWeight(),
-                d.vectorWeight(), false));
-    }
-
-    /** Both lists of {@code candidates} chunks fused by reciprocal rank (k = 60), as grounding fuses them. */
-    static List<Passage> fusedSearch(KnowledgeRetriever retriever, String query, int candidates) throws Exception {
-        KnowledgeRetriever.Result result = retriever.search(TENANT, List.of(BASE), query, candidates).get(1, TimeUnit.MINUTES);
-        if (!result.unavailable().isEmpty()) {
-            throw new IllegalStateException("a list failed: " + result.unavailable());
+    static Models models(String choice) {
+        if (choice.equals("auto")) {
+            OnnxTextEmbedder zh = new OnnxTextEmbedder(OnnxEmbeddingSettings.defaults().withModel(BundledModel.BGE_SMALL_ZH_V15.id()));
+            OnnxTextEmbedder en = new OnnxTextEmbedder(OnnxEmbeddingSettings.defaults().withModel(BundledModel.BGE_SMALL_EN_V15.id()));
+            return new Models(new LanguageEmbeddings(zh, en), List.of(zh, en));
         }
-        return new ReciprocalRankFusion().fuse(result.lists());
+        OnnxTextEmbedder one = new OnnxTextEmbedder(OnnxEmbeddingSettings.defaults().withModel(choice));
+        return new Models(LanguageEmbeddings.single(one), List.of(one));
     }
 
-    /** A chunk to index before its vector is known. */
-    record Pending(String chunkId, String documentId, String title, String text, int position, String embedText) {
+    /** The gateway's hybrid search with its defaults, and a generous timeout (a tool on a busy box is not a gateway). */
+    static KnowledgeRetriever retriever(KnowledgeBaseStore store, KnowledgeIndexPort index, LanguageEmbeddings embeddings,
+                                        RelevanceModel relevance, Duration timeout) {
+        return new KnowledgeRetriever(store, index, embeddings, relevance, RetrievalSettings.DEFAULTS.withKnowledgeTimeout(timeout));
     }
 
-    /** Embeds (as documents) and indexes the chunks, a slice at a time so the embedding queue never overflows. */
-    static void embedAndIndex(EmbedTextPort embedder, KnowledgeIndexPort index, List<Pending> pending, int slice) throws Exception {
-        List<CompletableFuture<Void>> inFlight = new ArrayList<>();
-        for (int from = 0; from < pending.size(); from += slice) {
-            List<Pending> part = pending.subList(from, Math.min(pending.size(), from + slice));
-            CompletableFuture<Void> done = embedder.embed(part.stream().map(Pending::embedText).toList(), EmbeddingUse.DOCUMENT)
-                    .thenCompose(vectors -> {
-                        List<IndexedChunk> chunks = new ArrayList<>(part.size());
-                        for (int i = 0; i < part.size(); i++) {
-                            Pending p = part.get(i);
-                            chunks.add(new IndexedChunk(p.chunkId(), p.documentId(), p.title(), "", p.text(), p.position(), vectors.get(i)));
-                        }
-                        return index.upsert(SCOPE, chunks);
-                    });
-            inFlight.add(done);
-            if (inFlight.size() >= 4) {
-                inFlight.remove(0).get(10, TimeUnit.MINUTES);
+    /** The gateway's ingestion: its chunking (the default policy), title embedded with each chunk, one job per 100 documents. */
+    static KnowledgeBaseService ingestion(KnowledgeBaseStore store, KnowledgeIndexPort index, LanguageEmbeddings embeddings,
+                                          ChunkingPolicy policy) {
+        return new KnowledgeBaseService(store, index, embeddings,
+                content -> CompletableFuture.failedFuture(new UnreadableDocumentException("the tools ingest text only")),
+                Optional.empty(), Chunking.chunker(policy, embeddings), Clock.systemUTC());
+    }
+
+    /** Ingests the documents through the gateway's ingestion jobs (100 documents each, two at a time); fails on any failed document. */
+    static void ingest(KnowledgeBaseService service, List<BeirSet.Document> documents) throws Exception {
+        service.create(TENANT, BASE, "evaluation").exceptionally(e -> null).get(1, TimeUnit.MINUTES);
+        List<String> running = new ArrayList<>();
+        int next = 0;
+        while (next < documents.size() || !running.isEmpty()) {
+            while (running.size() < 2 && next < documents.size()) {
+                List<DocumentSource> batch = new ArrayList<>();
+                for (BeirSet.Document d : documents.subList(next, Math.min(documents.size(), next + 100))) {
+                    batch.add(new DocumentSource.Text(d.title(), d.text(), "", DocumentMetadata.EMPTY.with(BEIR_ID, MetadataValue.Text.of(d.id()))));
+                }
+                next += batch.size();
+                running.add(service.ingest(TENANT, BASE, batch).get(1, TimeUnit.MINUTES).id());
+            }
+            Thread.sleep(200);
+            for (String id : List.copyOf(running)) {
+                IngestionJob job = service.job(TENANT, id).get(1, TimeUnit.MINUTES);
+                if (job.status() != JobStatus.QUEUED && job.status() != JobStatus.RUNNING) {
+                    if (!job.errors().isEmpty()) {
+                        System.out.println("ingestion errors: " + job.errors());
+                    }
+                    running.remove(id);
+                }
             }
         }
-        for (CompletableFuture<Void> f : inFlight) {
-            f.get(10, TimeUnit.MINUTES);
-        }
+    }
+
+    /** The BEIR id a hit's document was ingested with. */
+    static String beirId(DocumentMetadata metadata) {
+        MetadataValue value = metadata.get(BEIR_ID);
+        return value instanceof MetadataValue.Text t && !t.values().isEmpty() ? t.values().get(0) : "?";
     }
 }

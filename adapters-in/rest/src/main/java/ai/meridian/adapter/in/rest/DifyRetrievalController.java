@@ -3,9 +3,13 @@ package ai.meridian.adapter.in.rest;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.QueryKnowledgeUseCase;
+import ai.meridian.application.port.in.QueryKnowledgeUseCase.Grouping;
+import ai.meridian.application.port.in.QueryKnowledgeUseCase.KnowledgeMatch;
+import ai.meridian.application.port.in.QueryKnowledgeUseCase.KnowledgeQuery;
+import ai.meridian.application.port.in.QueryKnowledgeUseCase.MatchedPassage;
+import ai.meridian.domain.knowledge.MetadataFilter;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayException;
-import ai.meridian.domain.retrieval.Passage;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
@@ -30,7 +34,10 @@ import java.util.concurrent.CompletionException;
 /**
  * Dify's External Knowledge API, so a Dify app can use a Meridian knowledge base directly: configure the
  * endpoint as {@code http://<meridian>:8080} and the API key as the Meridian key. {@code knowledge_id} is
- * the knowledge base name. Errors are in Dify's shape ({@code error_code}, {@code error_msg}), which is what
+ * the knowledge base name, matched exactly (names are case-sensitive: {@code Docs} and {@code docs} are two bases).
+ * Results are by document by default ({@code "group_by": "chunk"} for chunks); scores are calibrated relevance, so
+ * Dify's {@code score_threshold} means the same for every query; {@code metadata_condition} filters on the documents'
+ * metadata with Dify's operators. Errors are in Dify's shape ({@code error_code}, {@code error_msg}), which is what
  * Dify reads: 1001 malformed Authorization, 1002 authorization failed, 2001 unknown knowledge.
  */
 @Controller
@@ -61,6 +68,8 @@ final class DifyRetrievalController {
         String query;
         int topK;
         double threshold;
+        MetadataFilter filter;
+        Grouping grouping;
         try {
             JsonNode root = ChatRequestParser.readJsonObject(body);
             knowledgeId = ChatRequestParser.requiredString(root, "knowledge_id");
@@ -73,12 +82,14 @@ final class DifyRetrievalController {
             Double t = setting == null || setting.isNull() ? null : ChatRequestParser.optionalDecimal(setting, "score_threshold");
             topK = k == null ? 5 : k;
             threshold = t == null ? 0 : t;
+            filter = KnowledgeJson.filter(root.get("metadata_condition"), "metadata_condition");
+            grouping = KnowledgeJson.grouping(root, Grouping.DOCUMENT);
         } catch (GatewayException e) {
             return done(difyError(HttpStatus.BAD_REQUEST, 400, e.error().message()));
         }
-        return knowledge.query(caller.get().tenant(), List.of(knowledgeId), query, topK, threshold)
-                .<MutableHttpResponse<?>>thenApply(passages -> json(HttpStatus.OK,
-                        Map.of("records", passages.stream().map(DifyRetrievalController::record).toList())))
+        return knowledge.query(new KnowledgeQuery(caller.get().tenant(), List.of(knowledgeId), query, topK, threshold, filter, grouping))
+                .<MutableHttpResponse<?>>thenApply(matches -> json(HttpStatus.OK,
+                        Map.of("records", matches.stream().map(DifyRetrievalController::record).toList())))
                 .exceptionally(error -> {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                     if (cause instanceof GatewayException g && g.error().kind() == ErrorKind.NOT_FOUND) {
@@ -94,17 +105,19 @@ final class DifyRetrievalController {
                 });
     }
 
-    private static Map<String, Object> record(Passage p) {
-        Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("path", p.url());
-        metadata.put("knowledge_base", p.origin());
-        metadata.put("chunk_id", p.id());
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("content", p.text());
-        m.put("score", p.score());
-        m.put("title", p.title());
-        m.put("metadata", metadata);
-        return m;
+    /** One Dify record: the document's best passages (or the chunk), its calibrated score, title and metadata. */
+    private static Map<String, Object> record(KnowledgeMatch m) {
+        Map<String, Object> metadata = new LinkedHashMap<>(KnowledgeJson.write(m.metadata()));
+        metadata.put("path", m.url().isEmpty() ? "kb://" + m.knowledgeBase() + "/" + m.documentId() : m.url());
+        metadata.put("knowledge_base", m.knowledgeBase());
+        metadata.put("document_id", m.documentId());
+        metadata.put("chunk_ids", m.passages().stream().map(MatchedPassage::chunkId).toList());
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("content", m.content());
+        r.put("score", m.score());
+        r.put("title", m.title());
+        r.put("metadata", metadata);
+        return r;
     }
 
     private static CompletableFuture<MutableHttpResponse<?>> done(MutableHttpResponse<?> response) {

@@ -6,9 +6,13 @@ import ai.meridian.application.port.in.IngestDocumentsUseCase.DocumentSource;
 import ai.meridian.application.port.in.ManageKnowledgeBasesUseCase;
 import ai.meridian.application.port.in.ManageKnowledgeBasesUseCase.KnowledgeBaseSummary;
 import ai.meridian.application.port.in.QueryKnowledgeUseCase;
+import ai.meridian.application.port.in.QueryKnowledgeUseCase.Grouping;
+import ai.meridian.application.port.in.QueryKnowledgeUseCase.KnowledgeQuery;
 import ai.meridian.application.port.out.DocumentContent;
 import ai.meridian.domain.error.GatewayException;
+import ai.meridian.domain.knowledge.DocumentMetadata;
 import ai.meridian.domain.knowledge.IngestionJob;
+import ai.meridian.domain.knowledge.MetadataFilter;
 import ai.meridian.domain.knowledge.KnowledgeDocument;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Requires;
@@ -54,25 +58,22 @@ final class KnowledgeBasesController {
         this.knowledge = knowledge;
     }
 
-    /** Retrieval only: {@code {"query", "top_k" (5), "score_threshold" (0)}} → the best passages with scores. */
+    /**
+     * Retrieval only: {@code {"query", "top_k" (5), "score_threshold" (0), "filter" (metadata_condition shape),
+     * "group_by" ("chunk" | "document", default "chunk")}} → the best passages (or documents) with calibrated scores.
+     */
     @Post(uri = "/v1/knowledge_bases/{name}/query", consumes = {MediaType.APPLICATION_JSON, MediaType.ALL}, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> query(HttpRequest<?> request, @PathVariable String name, @Body @Nullable byte[] body) {
         JsonNode root = ChatRequestParser.readJsonObject(body);
         String query = ChatRequestParser.requiredString(root, "query");
         Integer topK = ChatRequestParser.optionalInt(root, "top_k");
         Double threshold = ChatRequestParser.optionalDecimal(root, "score_threshold");
-        return knowledge.query(tenant(request), List.of(name), query, topK == null ? 5 : topK, threshold == null ? 0 : threshold)
-                .thenApply(passages -> json(HttpStatus.OK, Map.of("object", "list", "data", passages.stream().map(p -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("object", "knowledge_passage");
-                    m.put("id", p.id());
-                    m.put("knowledge_base", p.origin());
-                    m.put("title", p.title());
-                    m.put("url", p.url());
-                    m.put("text", p.text());
-                    m.put("score", p.score());
-                    return m;
-                }).toList()), request));
+        MetadataFilter filter = KnowledgeJson.filter(root.get("filter"), "filter");
+        Grouping grouping = KnowledgeJson.grouping(root, Grouping.CHUNK);
+        return knowledge.query(new KnowledgeQuery(tenant(request), List.of(name), query, topK == null ? 5 : topK,
+                        threshold == null ? 0 : threshold, filter, grouping))
+                .thenApply(matches -> json(HttpStatus.OK, Map.of("object", "list",
+                        "data", matches.stream().map(m -> KnowledgeJson.match(m, grouping)).toList()), request));
     }
 
     private static String tenant(HttpRequest<?> request) {
@@ -134,7 +135,7 @@ final class KnowledgeBasesController {
                 if (!value.startsWith("http://") && !value.startsWith("https://")) {
                     throw GatewayException.invalid(at + ".url", "Only http and https URLs can be ingested.");
                 }
-                sources.add(new DocumentSource.Url(value));
+                sources.add(new DocumentSource.Url(value, documentMetadata(d, at)));
             } else {
                 JsonNode text = d.get("text");
                 if (text == null || text.isNull()) {
@@ -143,22 +144,41 @@ final class KnowledgeBasesController {
                 if (!text.isTextual()) {
                     throw ChatRequestParser.wrongType(at + ".text", "a string", text);
                 }
-                sources.add(new DocumentSource.Text(stringOrEmpty(d, "title", at), text.asText(), stringOrEmpty(d, "source", at)));
+                sources.add(new DocumentSource.Text(stringOrEmpty(d, "title", at), text.asText(), stringOrEmpty(d, "source", at),
+                        documentMetadata(d, at)));
             }
         }
         return accepted(request, name, sources);
     }
 
-    /** Multipart: every file part is a document (text, Markdown, HTML or PDF). */
+    /** {@code metadata} (an object) and, as a shorthand, {@code tags} (an array of strings) of one document. */
+    private static DocumentMetadata documentMetadata(JsonNode d, String at) {
+        DocumentMetadata metadata = KnowledgeJson.metadata(d.get("metadata"), at + ".metadata");
+        JsonNode tags = d.get("tags");
+        if (tags != null && !tags.isNull()) {
+            com.fasterxml.jackson.databind.node.ObjectNode wrapper = Json.MAPPER.createObjectNode();
+            wrapper.set("tags", tags);
+            metadata = KnowledgeJson.metadata(wrapper, at).with(metadata);
+        }
+        return metadata;
+    }
+
+    /** Multipart: every file part is a document (text, Markdown, HTML or PDF); a {@code metadata} part (JSON object) applies to all. */
     @Post(uri = "/v1/knowledge_bases/{name}/documents", consumes = MediaType.MULTIPART_FORM_DATA, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> ingestFiles(HttpRequest<?> request, @PathVariable String name, @Body MultipartBody body) {
         String tenant = tenant(request);
         return Flux.from(body).collectList().toFuture().thenCompose(parts -> {
             List<DocumentSource> sources = new ArrayList<>();
+            DocumentMetadata metadata = DocumentMetadata.EMPTY;
+            for (CompletedPart part : parts) {
+                if (!(part instanceof CompletedFileUpload) && "metadata".equals(part.getName())) {
+                    metadata = KnowledgeJson.metadata(ChatRequestParser.readJsonObject(partBytes(part)), "metadata");
+                }
+            }
             for (CompletedPart part : parts) {
                 if (part instanceof CompletedFileUpload file) {
                     sources.add(new DocumentSource.File(new DocumentContent(file.getFilename(),
-                            file.getContentType().map(MediaType::toString).orElse(""), bytes(file))));
+                            file.getContentType().map(MediaType::toString).orElse(""), bytes(file)), metadata));
                 }
             }
             if (sources.isEmpty()) {
@@ -190,6 +210,14 @@ final class KnowledgeBasesController {
         return ingestion.job(tenant(request), id).thenApply(job -> json(HttpStatus.OK, job(job), request));
     }
 
+    private static byte[] partBytes(CompletedPart part) {
+        try {
+            return part.getBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static byte[] bytes(CompletedFileUpload file) {
         try {
             return file.getBytes();
@@ -217,6 +245,12 @@ final class KnowledgeBasesController {
         m.put("created_at", s.base().createdAt().getEpochSecond());
         m.put("documents", s.documents());
         m.put("chunks", s.chunks());
+        if (!s.models().isEmpty()) {
+            Map<String, Object> embedding = new LinkedHashMap<>();
+            embedding.put("models", s.models());
+            embedding.put("stale_chunks", s.staleChunks());
+            m.put("embedding", embedding);
+        }
         return m;
     }
 
@@ -228,6 +262,7 @@ final class KnowledgeBasesController {
         m.put("source", d.source());
         m.put("content_type", d.contentType());
         m.put("chunks", d.chunks());
+        m.put("metadata", KnowledgeJson.write(d.metadata()));
         m.put("created_at", d.createdAt().getEpochSecond());
         return m;
     }

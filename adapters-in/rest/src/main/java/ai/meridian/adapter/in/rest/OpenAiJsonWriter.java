@@ -224,6 +224,9 @@ final class OpenAiJsonWriter {
                 g.writeStringField("date", c.date());
                 g.writeStringField("snippet", c.snippet());
                 g.writeStringField("source", c.source());
+                if (c.score() != null) {
+                    g.writeNumberField("score", c.score());
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();

@@ -12,6 +12,12 @@ public enum BundledModel {
      */
     BGE_SMALL_ZH_V15("bge-small-zh-v1.5", "bge-small-zh-v1.5-q.onnx", "bge-small-zh-v1.5-q-tokenizer.json", 512, Pooling.CLS,
             "为这个句子生成表示以用于检索相关文章：", 512),
+    /**
+     * BAAI's bge-small-en-v1.5 (int8): English, 384 dimensions, CLS pooling, 512 tokens; queries are prefixed with
+     * BAAI's English instruction, as for the Chinese model.
+     */
+    BGE_SMALL_EN_V15("bge-small-en-v1.5", "bge-small-en-v1.5-q.onnx", "bge-small-en-v1.5-q-tokenizer.json", 384, Pooling.CLS,
+            "Represent this sentence for searching relevant passages: ", 512),
     /** sentence-transformers' all-MiniLM-L6-v2 (int8): English, 384 dimensions, mean pooling, trained on 256 tokens. */
     ALL_MINILM_L6_V2("all-minilm-l6-v2", "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json", 384, Pooling.MEAN, "", 256);
 
@@ -59,7 +65,8 @@ public enum BundledModel {
         return queryInstruction;
     }
 
-    int maxTokens() {
+    /** The most tokens the model reads; longer texts are cut (chunking keeps chunks below it). */
+    public int maxTokens() {
         return maxTokens;
     }
 

@@ -2,6 +2,7 @@ package ai.meridian.adapter.out.embedding;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import ai.meridian.application.port.out.retrieval.EmbedTextPort;
 import ai.meridian.application.port.out.retrieval.RetrievalUnavailableException;
 import ai.onnxruntime.OnnxTensor;
@@ -40,6 +41,8 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
     private final OrtSession session;
     private final boolean wantsTokenTypes;
     private final HuggingFaceTokenizer tokenizer;
+    /** The same vocabulary without truncation: counts what a text really costs, for cutting chunks to fit. */
+    private final HuggingFaceTokenizer counter;
     private final ThreadPoolExecutor executor;
 
     public OnnxTextEmbedder(OnnxEmbeddingSettings settings) {
@@ -59,6 +62,12 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
             tokenizerOptions.put("maxLength", String.valueOf(model.maxTokens()));
             try (InputStream json = stream(model.tokenizerResource())) {
                 this.tokenizer = HuggingFaceTokenizer.newInstance(json, tokenizerOptions);
+            }
+            Map<String, String> countingOptions = new HashMap<>();
+            countingOptions.put("padding", "false");
+            countingOptions.put("truncation", "false");
+            try (InputStream json = stream(model.tokenizerResource())) {
+                this.counter = HuggingFaceTokenizer.newInstance(json, countingOptions);
             }
         } catch (OrtException e) {
             throw new IllegalStateException("cannot load embedding model " + model.id() + ": " + e.getMessage(), e);
@@ -92,6 +101,23 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
     @Override
     public int countTokens(String text) {
         return tokenizer.encode(text).getIds().length;
+    }
+
+    @Override
+    public int maxInputTokens() {
+        return model.maxTokens();
+    }
+
+    @Override
+    public int countAllTokens(String text) {
+        // Straight to the native encoding and its ids: Encoding would also copy out tokens as strings, offsets
+        // and masks, which made counting (what chunking does most) several times slower.
+        long encoding = TokenizersLibrary.LIB.encode(counter.getHandle(), text, true);
+        try {
+            return TokenizersLibrary.LIB.getTokenIds(encoding).length;
+        } finally {
+            TokenizersLibrary.LIB.deleteEncoding(encoding);
+        }
     }
 
     @Override
@@ -239,5 +265,6 @@ public final class OnnxTextEmbedder implements EmbedTextPort, AutoCloseable {
             // The session is being discarded; nothing more to release.
         }
         tokenizer.close();
+        counter.close();
     }
 }

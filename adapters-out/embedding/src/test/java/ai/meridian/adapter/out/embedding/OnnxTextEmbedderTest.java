@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.meridian.application.port.out.retrieval.EmbedTextPort.EmbeddingUse;
 import ai.meridian.application.port.out.retrieval.RetrievalUnavailableException;
+import ai.meridian.application.service.DocumentChunking;
+import ai.meridian.domain.retrieval.ChunkingPolicy;
+import ai.meridian.domain.retrieval.TextChunk;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -116,6 +119,36 @@ class OnnxTextEmbedderTest {
         assertThat(miniLm.countTokens(huge)).isEqualTo(256);
         assertThat(embed(miniLm, EmbeddingUse.DOCUMENT, huge).get(0)).hasSize(384);
         assertThat(miniLm.embed(List.of(), EmbeddingUse.DOCUMENT).get()).isEmpty();
+    }
+
+    @Test
+    void chunkingCountsRealTokensAndKeepsEveryChunkWithinTheModelsWindow() {
+        String huge = "word ".repeat(5000);
+        assertThat(miniLm.countAllTokens(huge)).isEqualTo(5002); // [CLS] 5000 × word [SEP], not capped at 256
+        assertThat(miniLm.maxInputTokens()).isEqualTo(256);
+        assertThat(bge.maxInputTokens()).isEqualTo(512);
+        // The default policy (300 tokens) is more than all-MiniLM reads: chunks are cut to its window instead.
+        ChunkingPolicy policy = DocumentChunking.policyFor(miniLm, ChunkingPolicy.DEFAULT);
+        assertThat(policy.maxTokens()).isEqualTo(256);
+        // A megabyte of lower-case prose the sentence splitter sees as one sentence, with Chinese mixed in.
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < 1 << 20; i++) {
+            text.append("the gateway keeps answering while uploads run. ").append(i % 13 == 0 ? "网关在上传时仍然回答问题，" : "")
+                    .append("minified{\"k\":").append(i).append("} ");
+        }
+        for (OnnxTextEmbedder embedder : List.of(miniLm, bge)) {
+            long start = System.nanoTime();
+            List<TextChunk> chunks = DocumentChunking.forEmbedder(embedder, ChunkingPolicy.DEFAULT).chunk(text.toString());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("%s: 1 MB chunked in %.2f s into %d chunks%n", embedder.model(), seconds, chunks.size());
+            int window = embedder.maxInputTokens();
+            assertThat(seconds).as("%s: chunking 1 MB", embedder.model()).isLessThan(60.0);
+            assertThat(chunks).hasSizeGreaterThan(500);
+            for (TextChunk chunk : chunks.subList(0, 200)) {
+                assertThat(chunk.tokens()).isEqualTo(embedder.countAllTokens(chunk.text())).isLessThanOrEqualTo(Math.min(window, 300));
+            }
+            assertThat(chunks).allSatisfy(c -> assertThat(c.tokens()).isLessThanOrEqualTo(Math.min(window, 300)));
+        }
     }
 
     @Test

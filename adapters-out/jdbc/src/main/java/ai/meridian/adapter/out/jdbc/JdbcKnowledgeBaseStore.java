@@ -9,6 +9,7 @@ import ai.meridian.domain.knowledge.IngestionJob;
 import ai.meridian.domain.knowledge.JobStatus;
 import ai.meridian.domain.knowledge.KnowledgeBase;
 import ai.meridian.domain.knowledge.KnowledgeDocument;
+import ai.meridian.domain.knowledge.MetadataCodec;
 import io.micronaut.transaction.TransactionOperations;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -105,9 +106,9 @@ public final class JdbcKnowledgeBaseStore implements KnowledgeBaseStore {
     public CompletableFuture<Void> saveDocument(KnowledgeDocument d) {
         return runner.write(status -> {
             try (PreparedStatement insert = runner.prepare(status.getConnection(), "INSERT INTO knowledge_document (tenant, knowledge_base, "
-                    + "document_id, title, source, content_type, chunks, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    + "document_id, title, source, content_type, chunks, created_at, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     d.tenant(), d.knowledgeBase(), d.documentId(), d.title(), d.source(), d.contentType(), d.chunks(),
-                    JdbcRunner.timestamp(d.createdAt()))) {
+                    JdbcRunner.timestamp(d.createdAt()), MetadataCodec.encode(d.metadata()))) {
                 insert.executeUpdate();
             }
             return null;
@@ -119,13 +120,13 @@ public final class JdbcKnowledgeBaseStore implements KnowledgeBaseStore {
         return runner.read(status -> {
             List<KnowledgeDocument> documents = new ArrayList<>();
             try (PreparedStatement select = runner.prepare(status.getConnection(), "SELECT document_id, title, source, content_type, chunks, "
-                    + "created_at FROM knowledge_document WHERE tenant = ? AND knowledge_base = ? ORDER BY created_at, document_id",
+                    + "created_at, metadata FROM knowledge_document WHERE tenant = ? AND knowledge_base = ? ORDER BY created_at, document_id",
                     tenant, knowledgeBase);
                  ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     documents.add(new KnowledgeDocument(tenant, knowledgeBase, rows.getString("document_id"), rows.getString("title"),
                             rows.getString("source"), rows.getString("content_type"), rows.getInt("chunks"),
-                            JdbcRunner.instant(rows, "created_at")));
+                            JdbcRunner.instant(rows, "created_at"), MetadataCodec.decode(rows.getString("metadata"))));
                 }
             }
             return documents;

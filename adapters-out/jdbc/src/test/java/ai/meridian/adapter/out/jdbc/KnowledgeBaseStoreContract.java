@@ -51,6 +51,20 @@ abstract class KnowledgeBaseStoreContract {
     }
 
     @Test
+    void aDocumentsMetadataComesBackAsItWasSaved() throws Exception {
+        String acme = tenant();
+        knowledge().createBase(new KnowledgeBase(acme, "docs", "", T)).get();
+        ai.meridian.domain.knowledge.DocumentMetadata metadata = new ai.meridian.domain.knowledge.DocumentMetadata(java.util.Map.of(
+                "tags", ai.meridian.domain.knowledge.MetadataValue.Text.of("hr", "a:b 3:x", ""),
+                "year", new ai.meridian.domain.knowledge.MetadataValue.Number(2024.5),
+                "ingested_at", new ai.meridian.domain.knowledge.MetadataValue.Date(T),
+                "标题", ai.meridian.domain.knowledge.MetadataValue.Text.of("差旅费报销")));
+        knowledge().saveDocument(new KnowledgeDocument(acme, "docs", "doc_m", "M", "", "text/plain", 1, T, metadata)).get();
+        assertThat(knowledge().listDocuments(acme, "docs").get()).singleElement()
+                .satisfies(d -> assertThat(d.metadata()).isEqualTo(metadata));
+    }
+
+    @Test
     void documentsAreListedInOrderAndDeletedOneByOne() throws Exception {
         String acme = tenant();
         knowledge().createBase(new KnowledgeBase(acme, "docs", "", T)).get();

@@ -1,6 +1,28 @@
 package ai.meridian.adapter.out.lucene;
 
 import ai.meridian.application.port.out.retrieval.IndexHit;
+import ai.meridian.application.port.out.retrieval.ChunkQuery;
+import ai.meridian.application.port.out.retrieval.ScoredChunk;
+import ai.meridian.application.port.out.retrieval.StoredChunk;
+import ai.meridian.application.port.out.retrieval.VectorSpaces;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.PriorityQueue;
+import java.util.Set;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.search.CollectionStatistics;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.FieldExistsQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.VectorUtil;
 import ai.meridian.application.port.out.retrieval.IndexedChunk;
 import ai.meridian.application.port.out.retrieval.KnowledgeIndexPort;
 import ai.meridian.application.port.out.retrieval.KnowledgeScope;
@@ -80,6 +102,10 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
     private static final String TEXT = "text";
     private static final String POSITION = "position";
     private static final String SEARCHABLE = "body";
+    private static final String TENANT = "tenant";
+    private static final String SPACE = "space";
+    /** Extra hits fetched past the last rank asked for, so ties at the cut are broken by chunk id, not segment order. */
+    static final int TIE_MARGIN = 16;
 
     private final Analyzer analyzer = new MixedLanguageAnalyzer();
     private final FSDirectory directory;
@@ -89,6 +115,8 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
     private final ExecutorService committer;
     private final ThreadPoolExecutor writes;
     private final ThreadPoolExecutor searches;
+    private final int exactSearchLimit;
+    private final int hnswCandidates;
 
     public LuceneKnowledgeIndex(LuceneIndexSettings settings) {
         try {
@@ -118,6 +146,8 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
         this.commits = new GroupCommit(writer, searchers, committer);
         this.writes = pool("meridian-lucene-write", settings.writeThreads());
         this.searches = pool("meridian-lucene-search", settings.searchThreads());
+        this.exactSearchLimit = settings.exactSearchLimit();
+        this.hnswCandidates = settings.hnswCandidates();
     }
 
     @Override
@@ -155,40 +185,365 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
     }
 
     @Override
-    public CompletableFuture<List<IndexHit>> keywordSearch(String tenant, List<String> knowledgeBases, String query, int limit) {
-        KnowledgeIndexPort.checkSearch(tenant, knowledgeBases, limit);
-        if (knowledgeBases.isEmpty() || query == null || query.isBlank()) {
+    public CompletableFuture<List<ScoredChunk>> search(ChunkQuery query) {
+        if (query.knowledgeBases().isEmpty() || (!query.hasText() && !query.hasVector())) {
             return CompletableFuture.completedFuture(List.of());
         }
-        return search(() -> {
-            Map<String, Integer> terms = analyze(query);
-            if (terms.isEmpty()) {
-                return List.of();
+        float[] unit = query.hasVector() ? unitVector(query.vector(), "query vector") : null;
+        Query metadata = MetadataFields.query(query.filter());
+        IndexSearcher searcher;
+        try {
+            searcher = searchers.acquire();
+        } catch (IOException | AlreadyClosedException e) {
+            return CompletableFuture.failedFuture(unavailable(e));
+        }
+        // The keyword and the vector part run at once on two search threads, over the same point-in-time searcher;
+        // the thread that finishes last scores the candidates both ways.
+        HybridSearch hybrid = new HybridSearch(searcher, query, unit, metadata);
+        CompletableFuture<List<Ranked>> keyword = query.hasText() ? searchAny(hybrid::keywordTop) : CompletableFuture.completedFuture(null);
+        CompletableFuture<List<Ranked>> nearest = unit != null ? searchAny(hybrid::nearestTop) : CompletableFuture.completedFuture(null);
+        return keyword.thenCombine(nearest, (k, n) -> {
+            try {
+                return hybrid.finish(k, n);
+            } catch (IOException | RuntimeException e) {
+                throw new java.util.concurrent.CompletionException(unavailable(e));
             }
-            BooleanQuery.Builder anyTerm = new BooleanQuery.Builder();
-            terms.forEach((term, count) -> {
-                Query termQuery = new TermQuery(new Term(SEARCHABLE, term));
-                anyTerm.add(count == 1 ? termQuery : new BoostQuery(termQuery, count), Occur.SHOULD);
-            });
-            Query scoped = new BooleanQuery.Builder()
-                    .add(anyTerm.build(), Occur.MUST)
-                    .add(scopeFilter(tenant, knowledgeBases), Occur.FILTER)
-                    .build();
-            return run(scoped, limit, false);
+        }).whenComplete((result, error) -> {
+            try {
+                searchers.release(searcher);
+            } catch (IOException e) {
+                // The searcher is released when the manager closes; nothing more to do.
+            }
         });
     }
 
     @Override
-    public CompletableFuture<List<IndexHit>> vectorSearch(String tenant, List<String> knowledgeBases, float[] vector, int limit) {
-        KnowledgeIndexPort.checkSearch(tenant, knowledgeBases, limit);
-        if (vector == null || vector.length == 0) {
-            throw new IllegalArgumentException("vector search needs a vector");
+    public CompletableFuture<List<StoredChunk>> chunksOutside(Set<String> spaces, int limit) {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT);
         }
-        if (knowledgeBases.isEmpty()) {
-            return CompletableFuture.completedFuture(List.of());
+        Query stale = outside(spaces);
+        return searchAny(() -> {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                List<StoredChunk> found = new ArrayList<>();
+                StoredFields stored = searcher.storedFields();
+                // The scope (tenant and base) of chunks written before the tenant was stored is only in the scope key's
+                // terms: collect the keys (each once, from every segment), then search one scope at a time.
+                java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+                for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                    Terms terms = leaf.reader().terms(SCOPE_KEY);
+                    if (terms != null) {
+                        TermsEnum scopes = terms.iterator();
+                        for (BytesRef term = scopes.next(); term != null; term = scopes.next()) {
+                            keys.add(term.utf8ToString());
+                        }
+                    }
+                }
+                for (String key : keys) {
+                    if (found.size() >= limit) {
+                        break;
+                    }
+                    KnowledgeScope scope = scopeOf(key);
+                    Query inScope = new BooleanQuery.Builder().add(new TermQuery(new Term(SCOPE_KEY, key)), Occur.FILTER)
+                            .add(stale, Occur.FILTER).build();
+                    TopDocs top = searcher.search(inScope, limit - found.size());
+                    for (ScoreDoc hit : top.scoreDocs) {
+                        Document doc = stored.document(hit.doc);
+                        found.add(new StoredChunk(scope, new IndexedChunk(doc.get(CHUNK_ID), doc.get(DOCUMENT_ID), doc.get(TITLE),
+                                doc.get(URL), doc.get(TEXT), doc.getField(POSITION).numericValue().intValue(), spaceOf(doc),
+                                new float[] {1}, MetadataFields.read(doc))));
+                    }
+                }
+                return found;
+            } finally {
+                searchers.release(searcher);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Long> countOutside(KnowledgeScope scope, Set<String> spaces) {
+        Query stale = scope == null ? outside(spaces) : new BooleanQuery.Builder()
+                .add(new TermQuery(new Term(SCOPE_KEY, key(scope.tenant(), scope.knowledgeBase()))), Occur.FILTER)
+                .add(outside(spaces), Occur.FILTER).build();
+        return searchAny(() -> {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                return (long) searcher.count(stale);
+            } finally {
+                searchers.release(searcher);
+            }
+        });
+    }
+
+    private static Query outside(Set<String> spaces) {
+        spaces.forEach(VectorSpaces::check);
+        return new BooleanQuery.Builder().add(new MatchAllDocsQuery(), Occur.FILTER)
+                .add(new TermInSetQuery(SPACE, spaces.stream().map(BytesRef::new).toList()), Occur.MUST_NOT).build();
+    }
+
+    private static String spaceOf(Document doc) {
+        String space = doc.get(SPACE);
+        return space == null ? IndexedChunk.DEFAULT_SPACE : space;
+    }
+
+    /** The tenant and base of a scope key ({@code len:tenant len:base}). */
+    static KnowledgeScope scopeOf(String key) {
+        int colon = key.indexOf(':');
+        int length = Integer.parseInt(key.substring(0, colon));
+        String tenant = key.substring(colon + 1, colon + 1 + length);
+        String rest = key.substring(colon + 1 + length);
+        int colon2 = rest.indexOf(':');
+        return new KnowledgeScope(tenant, rest.substring(colon2 + 1));
+    }
+
+    /**
+     * One query's keyword and vector candidates on one searcher, each scored both ways. Keyword scores are BM25 divided
+     * by the query's attainable maximum: Lucene's BM25 term score is {@code idf · tf / (tf + k1·(1 − b + b·dl/avgdl))},
+     * which tends to {@code idf} as tf grows, so the maximum is the sum of the query terms' IDF (times their count).
+     */
+    private final class HybridSearch {
+        private final IndexSearcher searcher;
+        private final ChunkQuery query;
+        private final float[] unit;
+        private final Query filter;
+        private final Map<Integer, Candidate> candidates = new HashMap<>();
+
+        HybridSearch(IndexSearcher searcher, ChunkQuery query, float[] unit, Query metadata) {
+            this.searcher = searcher;
+            this.query = query;
+            this.unit = unit;
+            BooleanQuery.Builder f = new BooleanQuery.Builder().add(scopeFilter(query.tenant(), query.knowledgeBases()), Occur.FILTER);
+            if (metadata != null) {
+                f.add(metadata, Occur.FILTER);
+            }
+            this.filter = f.build();
         }
-        float[] unit = unitVector(vector, "query vector");
-        return search(() -> run(new KnnFloatVectorQuery(vectorField(unit.length), unit, limit, scopeFilter(tenant, knowledgeBases)), limit, true));
+
+        private Query keywordQuery;
+        private double attainable;
+
+        /** The best keyword candidates (and what the query could score at most); null when the query has no term. */
+        List<Ranked> keywordTop() throws IOException {
+            Map<String, Integer> terms = analyze(query.text());
+            if (terms.isEmpty()) {
+                return null;
+            }
+            BooleanQuery.Builder anyTerm = new BooleanQuery.Builder();
+            CollectionStatistics collection = searcher.collectionStatistics(SEARCHABLE);
+            long documents = collection == null ? 0 : collection.docCount();
+            double max = 0;
+            for (Map.Entry<String, Integer> t : terms.entrySet()) {
+                Term term = new Term(SEARCHABLE, t.getKey());
+                Query termQuery = new TermQuery(term);
+                anyTerm.add(t.getValue() == 1 ? termQuery : new BoostQuery(termQuery, t.getValue()), Occur.SHOULD);
+                int docFreq = searcher.getIndexReader().docFreq(term);
+                max += t.getValue() * Math.log(1 + (documents - docFreq + 0.5) / (docFreq + 0.5));
+            }
+            keywordQuery = anyTerm.build();
+            attainable = max;
+            Query scoped = new BooleanQuery.Builder().add(keywordQuery, Occur.MUST).add(filter, Occur.FILTER).build();
+            TopDocs top = searcher.search(scoped, query.candidates() + TIE_MARGIN);
+            List<Ranked> ranked = new ArrayList<>();
+            for (ScoreDoc d : top.scoreDocs) {
+                ranked.add(new Ranked(d.doc, d.score));
+            }
+            return ranked;
+        }
+
+        List<Ranked> nearestTop() throws IOException {
+            return nearest(vectorField(query.space()));
+        }
+
+        /** Ranks both lists, scores every candidate the other way, and reads the hits. */
+        List<ScoredChunk> finish(List<Ranked> keyword, List<Ranked> nearest) throws IOException {
+            StoredFields stored = searcher.storedFields();
+            if (keyword != null) {
+                rank(keyword, stored, true, attainable);
+            }
+            if (nearest != null) {
+                rank(nearest, stored, false, 0);
+                fillSimilarities(vectorField(query.space()));
+            }
+            if (keywordQuery != null) {
+                fillKeywordScores(keywordQuery, attainable);
+            }
+            List<ScoredChunk> result = new ArrayList<>(candidates.size());
+            for (Candidate c : candidates.values()) {
+                Document doc = stored.document(c.doc);
+                IndexHit hit = new IndexHit(doc.get(CHUNK_ID), doc.get(DOCUMENT_ID), doc.get(KNOWLEDGE_BASE), doc.get(TITLE), doc.get(URL),
+                        doc.get(TEXT), doc.getField(POSITION).numericValue().intValue(), 0, MetadataFields.read(doc));
+                result.add(new ScoredChunk(hit, Math.min(1.0, c.keyword), c.similarity, c.keywordRank, c.vectorRank));
+            }
+            return result;
+        }
+
+        /**
+         * Keeps the best {@code candidates} by score, ties by chunk id (so the order does not depend on segment layout);
+         * chunk ids are read only for chunks whose score another shares.
+         */
+        private void rank(List<Ranked> ranked, StoredFields stored, boolean keyword, double attainable) throws IOException {
+            ranked.sort(Comparator.comparingDouble((Ranked r) -> -r.score));
+            List<Ranked> ordered = new ArrayList<>(ranked.size());
+            for (int i = 0; i < ranked.size(); ) {
+                int j = i + 1;
+                while (j < ranked.size() && ranked.get(j).score == ranked.get(i).score) {
+                    j++;
+                }
+                if (j - i == 1) {
+                    ordered.add(ranked.get(i));
+                } else {
+                    List<String[]> tied = new ArrayList<>();
+                    for (int k = i; k < j; k++) {
+                        tied.add(new String[] {stored.document(ranked.get(k).doc, Set.of(CHUNK_ID)).get(CHUNK_ID), String.valueOf(k)});
+                    }
+                    tied.sort(Comparator.comparing((String[] t) -> t[0]));
+                    tied.forEach(t -> ordered.add(ranked.get(Integer.parseInt(t[1]))));
+                }
+                i = j;
+            }
+            for (int i = 0; i < Math.min(query.candidates(), ordered.size()); i++) {
+                Ranked r = ordered.get(i);
+                Candidate c = candidates.computeIfAbsent(r.doc, Candidate::new);
+                if (keyword) {
+                    c.keywordRank = i + 1;
+                    c.keyword = attainable > 0 ? r.score / attainable : 0;
+                    c.keywordKnown = true;
+                } else {
+                    c.vectorRank = i + 1;
+                    c.similarity = r.score;
+                }
+            }
+        }
+
+        /** The nearest chunks: exhaustively when the scope holds few enough vectors, else by HNSW with extra candidates. */
+        private List<Ranked> nearest(String field) throws IOException {
+            Query withVectors = new BooleanQuery.Builder().add(filter, Occur.FILTER).add(new FieldExistsQuery(field), Occur.FILTER).build();
+            int want = query.candidates() + TIE_MARGIN;
+            List<Ranked> ranked = new ArrayList<>();
+            if (exactFits(withVectors)) {
+                PriorityQueue<double[]> best = new PriorityQueue<>(Comparator.comparingDouble(e -> e[0]));
+                Weight weight = searcher.createWeight(searcher.rewrite(withVectors), ScoreMode.COMPLETE_NO_SCORES, 1f);
+                for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                    Scorer scorer = weight.scorer(leaf);
+                    FloatVectorValues values = leaf.reader().getFloatVectorValues(field);
+                    if (scorer == null || values == null) {
+                        continue;
+                    }
+                    Bits live = leaf.reader().getLiveDocs();
+                    DocIdSetIterator docs = scorer.iterator();
+                    for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+                        if (live != null && !live.get(doc)) {
+                            continue;
+                        }
+                        if (values.docID() < doc) {
+                            values.advance(doc);
+                        }
+                        if (values.docID() == doc) {
+                            float cosine = VectorUtil.dotProduct(unit, values.vectorValue());
+                            if (best.size() < want) {
+                                best.add(new double[] {cosine, leaf.docBase + doc});
+                            } else if (cosine > best.peek()[0]) {
+                                best.poll();
+                                best.add(new double[] {cosine, leaf.docBase + doc});
+                            }
+                        }
+                    }
+                }
+                for (double[] e : best) {
+                    int doc = (int) e[1];
+                    ranked.add(new Ranked(doc, e[0]));
+                }
+            } else {
+                TopDocs top = searcher.search(new KnnFloatVectorQuery(field, unit, Math.max(want, hnswCandidates), filter), want);
+                for (ScoreDoc d : top.scoreDocs) {
+                    // Lucene scores DOT_PRODUCT as (1 + cos) / 2; hits report the cosine itself, as Qdrant does.
+                    ranked.add(new Ranked(d.doc, 2.0 * d.score - 1.0));
+                }
+            }
+            return ranked;
+        }
+
+        /**
+         * Whether the scope holds few enough vectors for exhaustive search. The scope keys' document frequencies bound
+         * it from above at no cost; only a metadata filter over a large scope needs the exact count.
+         */
+        private boolean exactFits(Query withVectors) throws IOException {
+            long upper = 0;
+            for (String kb : query.knowledgeBases().stream().distinct().toList()) {
+                upper += searcher.getIndexReader().docFreq(new Term(SCOPE_KEY, key(query.tenant(), kb)));
+            }
+            if (upper <= exactSearchLimit) {
+                return true;
+            }
+            return !query.filter().isNone() && searcher.count(withVectors) <= exactSearchLimit;
+        }
+
+        /** The cosine of every candidate that has a vector in the field and was not a nearest neighbour. */
+        private void fillSimilarities(String field) throws IOException {
+            for (Map.Entry<LeafReaderContext, List<Candidate>> byLeaf : byLeaf(c -> c.vectorRank == 0).entrySet()) {
+                FloatVectorValues values = byLeaf.getKey().reader().getFloatVectorValues(field);
+                if (values == null) {
+                    continue;
+                }
+                for (Candidate c : byLeaf.getValue()) {
+                    int doc = c.doc - byLeaf.getKey().docBase;
+                    if (values.docID() < doc) {
+                        values.advance(doc);
+                    }
+                    if (values.docID() == doc) {
+                        c.similarity = VectorUtil.dotProduct(unit, values.vectorValue());
+                    }
+                }
+            }
+        }
+
+        /** The normalised BM25 score of every candidate the keyword search did not rank (0 when it has no query term). */
+        private void fillKeywordScores(Query keywordQuery, double attainable) throws IOException {
+            Weight weight = searcher.createWeight(searcher.rewrite(keywordQuery), ScoreMode.COMPLETE, 1f);
+            for (Map.Entry<LeafReaderContext, List<Candidate>> byLeaf : byLeaf(c -> !c.keywordKnown).entrySet()) {
+                Scorer scorer = weight.scorer(byLeaf.getKey());
+                if (scorer == null) {
+                    continue;
+                }
+                DocIdSetIterator docs = scorer.iterator();
+                for (Candidate c : byLeaf.getValue()) {
+                    int doc = c.doc - byLeaf.getKey().docBase;
+                    if (docs.docID() < doc) {
+                        docs.advance(doc);
+                    }
+                    if (docs.docID() == doc && attainable > 0) {
+                        c.keyword = scorer.score() / attainable;
+                    }
+                }
+            }
+        }
+
+        /** Candidates that pass the test, grouped by segment, in document order. */
+        private Map<LeafReaderContext, List<Candidate>> byLeaf(java.util.function.Predicate<Candidate> test) {
+            List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+            Map<LeafReaderContext, List<Candidate>> grouped = new LinkedHashMap<>();
+            candidates.values().stream().filter(test).sorted(Comparator.comparingInt((Candidate c) -> c.doc)).forEach(c ->
+                    grouped.computeIfAbsent(leaves.get(ReaderUtil.subIndex(c.doc, leaves)), l -> new ArrayList<>()).add(c));
+            return grouped;
+        }
+    }
+
+    private record Ranked(int doc, double score) {
+    }
+
+    private static final class Candidate {
+        final int doc;
+        double keyword;
+        boolean keywordKnown;
+        double similarity = Double.NaN;
+        int keywordRank;
+        int vectorRank;
+
+        Candidate(int doc) {
+            this.doc = doc;
+        }
     }
 
     /**
@@ -217,25 +572,6 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
         }
     }
 
-    private List<IndexHit> run(Query query, int limit, boolean similarity) throws IOException {
-        IndexSearcher searcher = searchers.acquire();
-        try {
-            TopDocs top = searcher.search(query, limit);
-            StoredFields stored = searcher.storedFields();
-            List<IndexHit> hits = new ArrayList<>(top.scoreDocs.length);
-            for (ScoreDoc scoreDoc : top.scoreDocs) {
-                Document doc = stored.document(scoreDoc.doc);
-                // Lucene scores DOT_PRODUCT as (1 + cos) / 2; hits report the cosine itself, as Qdrant does.
-                double score = similarity ? 2.0 * scoreDoc.score - 1.0 : scoreDoc.score;
-                hits.add(new IndexHit(doc.get(CHUNK_ID), doc.get(DOCUMENT_ID), doc.get(KNOWLEDGE_BASE), doc.get(TITLE), doc.get(URL),
-                        doc.get(TEXT), doc.getField(POSITION).numericValue().intValue(), score));
-            }
-            return hits;
-        } finally {
-            searchers.release(searcher);
-        }
-    }
-
     /**
      * The tenant's named bases as one exact-match filter on the combined tenant-and-base key: a single postings
      * list per base instead of a tenant list intersected with a base list, and no way to name another
@@ -254,6 +590,7 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
         requireText(chunk.documentId(), "documentId");
         float[] unit = unitVector(chunk.vector(), "the vector of chunk " + chunk.chunkId());
         Document doc = new Document();
+        doc.add(new StoredField(TENANT, scope.tenant()));
         doc.add(new StoredField(KNOWLEDGE_BASE, scope.knowledgeBase()));
         doc.add(new StringField(SCOPE_KEY, key(scope.tenant(), scope.knowledgeBase()), Field.Store.NO));
         doc.add(new StringField(DOCUMENT_KEY, key(scope.tenant(), scope.knowledgeBase(), chunk.documentId()), Field.Store.NO));
@@ -264,8 +601,10 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
         doc.add(new StoredField(URL, chunk.url()));
         doc.add(new StoredField(TEXT, chunk.text()));
         doc.add(new StoredField(POSITION, chunk.position()));
+        doc.add(new StringField(SPACE, chunk.space(), Field.Store.YES));
         doc.add(new TextField(SEARCHABLE, chunk.title().isEmpty() ? chunk.text() : chunk.title() + "\n" + chunk.text(), Field.Store.NO));
-        doc.add(new KnnFloatVectorField(vectorField(unit.length), unit, VectorSimilarityFunction.DOT_PRODUCT));
+        doc.add(new KnnFloatVectorField(vectorField(chunk.space()), unit, VectorSimilarityFunction.DOT_PRODUCT));
+        MetadataFields.add(doc, chunk.metadata());
         return doc;
     }
 
@@ -295,8 +634,9 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
         return key.toString();
     }
 
-    private static String vectorField(int dimensions) {
-        return "vector_" + dimensions;
+    /** One HNSW field per vector space: vectors of two models are never compared, even of the same length. */
+    private static String vectorField(String space) {
+        return "vec." + VectorSpaces.check(space);
     }
 
     static float[] unitVector(float[] vector, String what) {
@@ -333,8 +673,8 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
     }
 
     @FunctionalInterface
-    private interface SearchOperation {
-        List<IndexHit> run() throws IOException;
+    private interface SearchOperation<T> {
+        T run() throws IOException;
     }
 
     private CompletableFuture<Void> write(WriteOperation operation) {
@@ -355,8 +695,8 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
         });
     }
 
-    private CompletableFuture<List<IndexHit>> search(SearchOperation operation) {
-        CompletableFuture<List<IndexHit>> result = new CompletableFuture<>();
+    private <T> CompletableFuture<T> searchAny(SearchOperation<T> operation) {
+        CompletableFuture<T> result = new CompletableFuture<>();
         submit(searches, result, () -> {
             try {
                 result.complete(operation.run());

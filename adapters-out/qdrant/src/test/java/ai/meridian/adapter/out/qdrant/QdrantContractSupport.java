@@ -22,7 +22,7 @@ abstract class QdrantContractSupport extends KnowledgeIndexContract {
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
-        index = new QdrantKnowledgeIndex(QdrantIndexSettings.defaults(DIMENSIONS).withEndpoint("127.0.0.1", server.port()).withLayout(layout()));
+        index = new QdrantKnowledgeIndex(QdrantIndexSettings.defaults(java.util.Map.of(SPACE, DIMENSIONS, OTHER_SPACE, DIMENSIONS)).withEndpoint("127.0.0.1", server.port()).withLayout(layout()));
         return index;
     }
 
@@ -34,7 +34,7 @@ abstract class QdrantContractSupport extends KnowledgeIndexContract {
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
-        unreachable = new QdrantKnowledgeIndex(QdrantIndexSettings.defaults(DIMENSIONS).withEndpoint("127.0.0.1", closedPort)
+        unreachable = new QdrantKnowledgeIndex(QdrantIndexSettings.defaults(java.util.Map.of(SPACE, DIMENSIONS, OTHER_SPACE, DIMENSIONS)).withEndpoint("127.0.0.1", closedPort)
                 .withLayout(layout()).withTimeout(Duration.ofSeconds(2)));
         return Optional.of(unreachable);
     }

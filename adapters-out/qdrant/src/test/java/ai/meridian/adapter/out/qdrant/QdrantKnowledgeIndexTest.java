@@ -24,16 +24,17 @@ class QdrantKnowledgeIndexTest {
     @Test
     void theSharedCollectionHasCosineDenseAndIdfSparseVectorsAndIndexedTenantAndBase() throws Exception {
         try (QdrantTestServer server = new QdrantTestServer(null);
-             QdrantKnowledgeIndex index = new QdrantKnowledgeIndex(QdrantIndexSettings.defaults(4).withEndpoint("127.0.0.1", server.port()))) {
+             QdrantKnowledgeIndex index = new QdrantKnowledgeIndex(QdrantIndexSettings.defaults(java.util.Map.of(IndexedChunk.DEFAULT_SPACE, 4)).withEndpoint("127.0.0.1", server.port()))) {
             index.upsert(SCOPE, List.of(chunk("c1", "hello world"))).get(10, TimeUnit.SECONDS);
             index.upsert(new KnowledgeScope("globex", "hr"), List.of(chunk("c1", "hello there"))).get(10, TimeUnit.SECONDS);
             assertThat(server.hasCollection("meridian_chunks")).isTrue();
             assertThat(server.pointCount("meridian_chunks")).isEqualTo(2);
-            assertThat(server.fieldIndexes).extracting(CreateFieldIndexCollection::getFieldName).containsExactlyInAnyOrder("tenant", "kb", "document_id");
+            assertThat(server.fieldIndexes).extracting(CreateFieldIndexCollection::getFieldName)
+                    .containsExactlyInAnyOrder("tenant", "kb", "document_id", "space", "mk", "terms");
             assertThat(server.fieldIndexes).filteredOn(f -> f.getFieldName().equals("tenant")).singleElement()
                     .satisfies(f -> assertThat(f.getFieldIndexParams().getKeywordIndexParams().getIsTenant()).isTrue());
             index.keywordSearch("acme", List.of("docs"), "hello", 5).get(10, TimeUnit.SECONDS);
-            assertThat(server.queries).last().satisfies(q -> {
+            assertThat(server.queries).filteredOn(q -> q.getUsing().equals("text")).last().satisfies(q -> {
                 assertThat(q.getUsing()).isEqualTo("text");
                 assertThat(q.getFilter().getMustList()).hasSize(2);
             });
@@ -43,7 +44,7 @@ class QdrantKnowledgeIndexTest {
     @Test
     void aCollectionPerKnowledgeBaseIsDroppedWithItsBase() throws Exception {
         try (QdrantTestServer server = new QdrantTestServer(null);
-             QdrantKnowledgeIndex index = new QdrantKnowledgeIndex(QdrantIndexSettings.defaults(4).withEndpoint("127.0.0.1", server.port())
+             QdrantKnowledgeIndex index = new QdrantKnowledgeIndex(QdrantIndexSettings.defaults(java.util.Map.of(IndexedChunk.DEFAULT_SPACE, 4)).withEndpoint("127.0.0.1", server.port())
                      .withLayout(CollectionLayout.PER_KNOWLEDGE_BASE))) {
             index.upsert(SCOPE, List.of(chunk("c1", "hello world"))).get(10, TimeUnit.SECONDS);
             String collection = index.collection("acme", "docs");
@@ -60,9 +61,9 @@ class QdrantKnowledgeIndexTest {
     @Test
     void theApiKeyIsSentAndAWrongOneDegradesRetrieval() throws Exception {
         try (QdrantTestServer server = new QdrantTestServer("s3cret");
-             QdrantKnowledgeIndex keyed = new QdrantKnowledgeIndex(QdrantIndexSettings.defaults(4).withEndpoint("127.0.0.1", server.port())
+             QdrantKnowledgeIndex keyed = new QdrantKnowledgeIndex(QdrantIndexSettings.defaults(java.util.Map.of(IndexedChunk.DEFAULT_SPACE, 4)).withEndpoint("127.0.0.1", server.port())
                      .withApiKey("s3cret"));
-             QdrantKnowledgeIndex wrong = new QdrantKnowledgeIndex(QdrantIndexSettings.defaults(4).withEndpoint("127.0.0.1", server.port())
+             QdrantKnowledgeIndex wrong = new QdrantKnowledgeIndex(QdrantIndexSettings.defaults(java.util.Map.of(IndexedChunk.DEFAULT_SPACE, 4)).withEndpoint("127.0.0.1", server.port())
                      .withApiKey("guess"))) {
             keyed.upsert(SCOPE, List.of(chunk("c1", "hello world"))).get(10, TimeUnit.SECONDS);
             assertThat(keyed.keywordSearch("acme", List.of("docs"), "hello", 5).get(10, TimeUnit.SECONDS)).hasSize(1);
@@ -75,11 +76,11 @@ class QdrantKnowledgeIndexTest {
     @Test
     void qdrantGoingAwayDegradesSearchesInsteadOfCrashing() throws Exception {
         QdrantTestServer server = new QdrantTestServer(null);
-        try (QdrantKnowledgeIndex index = new QdrantKnowledgeIndex(QdrantIndexSettings.defaults(4).withEndpoint("127.0.0.1", server.port())
+        try (QdrantKnowledgeIndex index = new QdrantKnowledgeIndex(QdrantIndexSettings.defaults(java.util.Map.of(IndexedChunk.DEFAULT_SPACE, 4)).withEndpoint("127.0.0.1", server.port())
                 .withTimeout(java.time.Duration.ofSeconds(2)))) {
             index.upsert(SCOPE, List.of(chunk("c1", "hello world"))).get(10, TimeUnit.SECONDS);
             server.close();
-            assertThatThrownBy(() -> index.vectorSearch("acme", List.of("docs"), new float[] {1, 0, 0, 0}, 5).get(10, TimeUnit.SECONDS))
+            assertThatThrownBy(() -> index.vectorSearch("acme", List.of("docs"), IndexedChunk.DEFAULT_SPACE, new float[] {1, 0, 0, 0}, 5).get(10, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class).cause().isInstanceOf(RetrievalUnavailableException.class)
                     .satisfies(e -> assertThat(((RetrievalUnavailableException) e).source()).isEqualTo("qdrant"));
         }
@@ -87,11 +88,11 @@ class QdrantKnowledgeIndexTest {
 
     @Test
     void vectorsOfTheWrongSizeAreRefusedBeforeAnythingIsSent() {
-        QdrantKnowledgeIndex index = new QdrantKnowledgeIndex(QdrantIndexSettings.defaults(4).withEndpoint("127.0.0.1", 1));
+        QdrantKnowledgeIndex index = new QdrantKnowledgeIndex(QdrantIndexSettings.defaults(java.util.Map.of(IndexedChunk.DEFAULT_SPACE, 4)).withEndpoint("127.0.0.1", 1));
         try (index) {
             assertThatThrownBy(() -> index.upsert(SCOPE, List.of(new IndexedChunk("c", "d", "", "", "t", 0, new float[] {1, 0}))))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4 dimensions");
-            assertThatThrownBy(() -> index.vectorSearch("acme", List.of("docs"), new float[] {1, 0, 0, 0, 0}, 5))
+            assertThatThrownBy(() -> index.vectorSearch("acme", List.of("docs"), IndexedChunk.DEFAULT_SPACE, new float[] {1, 0, 0, 0, 0}, 5))
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }

@@ -59,8 +59,11 @@ import java.util.concurrent.TimeUnit;
  * vectors stored normalised, as Qdrant does), Delete by ids or by filter, CreateFieldIndex (recorded), and Query
  * with {@code nearest} on a dense (cosine or dot) or sparse vector ({@code using} names it), a filter, a limit
  * and payload selection.</li>
- * <li>Filters: {@code must}, {@code should} (at least one), {@code must_not} of {@code match.keyword} and
- * {@code match.keywords} on string payload fields, and nested filters.</li>
+ * <li>Filters: {@code must}, {@code should} (at least one), {@code must_not} of {@code match.keyword},
+ * {@code match.keywords} and {@code match.integer} (on a value or any element of an array value), {@code range} on
+ * numbers, {@code has_id}, and nested filters.</li>
+ * <li>Count (exact) with a filter; Scroll with a filter and a limit (no offsets); collection listing; Query's
+ * {@code with_vectors} naming dense vectors; {@code params} (HNSW breadth) accepted, search being exhaustive.</li>
  * <li>Sparse scoring: the dot product of the query's and the point's weights over shared indices, each query
  * weight multiplied, when the vector has the IDF modifier, by {@code ln((N − n + 0.5)/(n + 0.5) + 1)} with N the
  * points in the collection and n those having the index; only points sharing an index are candidates.</li>
@@ -171,6 +174,17 @@ final class QdrantTestServer implements AutoCloseable {
         }
 
         @Override
+        public void list(io.qdrant.client.grpc.Collections.ListCollectionsRequest request,
+                         StreamObserver<io.qdrant.client.grpc.Collections.ListCollectionsResponse> observer) {
+            answer(observer, () -> {
+                var response = io.qdrant.client.grpc.Collections.ListCollectionsResponse.newBuilder();
+                collections.keySet().stream().sorted().forEach(name -> response.addCollections(
+                        io.qdrant.client.grpc.Collections.CollectionDescription.newBuilder().setName(name)));
+                return response.build();
+            });
+        }
+
+        @Override
         public void collectionExists(CollectionExistsRequest request, StreamObserver<CollectionExistsResponse> observer) {
             answer(observer, () -> CollectionExistsResponse.newBuilder()
                     .setResult(CollectionExists.newBuilder().setExists(collections.containsKey(request.getCollectionName()))).build());
@@ -200,7 +214,7 @@ final class QdrantTestServer implements AutoCloseable {
                 synchronized (c) {
                     if (request.getPoints().hasFilter()) {
                         Filter filter = request.getPoints().getFilter();
-                        c.points.values().removeIf(p -> matches(filter, p.payload()));
+                        c.points.values().removeIf(p -> matches(filter, p));
                     } else {
                         request.getPoints().getPoints().getIdsList().forEach(id -> c.points.remove(id.getUuid()));
                     }
@@ -219,6 +233,38 @@ final class QdrantTestServer implements AutoCloseable {
         }
 
         @Override
+        public void count(io.qdrant.client.grpc.Points.CountPoints request, StreamObserver<io.qdrant.client.grpc.Points.CountResponse> observer) {
+            answer(observer, () -> {
+                StoredCollection c = collection(request.getCollectionName());
+                long n;
+                synchronized (c) {
+                    n = c.points.values().stream().filter(p -> !request.hasFilter() || matches(request.getFilter(), p)).count();
+                }
+                return io.qdrant.client.grpc.Points.CountResponse.newBuilder()
+                        .setResult(io.qdrant.client.grpc.Points.CountResult.newBuilder().setCount(n)).build();
+            });
+        }
+
+        @Override
+        public void scroll(io.qdrant.client.grpc.Points.ScrollPoints request, StreamObserver<io.qdrant.client.grpc.Points.ScrollResponse> observer) {
+            answer(observer, () -> {
+                if (request.hasOffset()) {
+                    throw Status.UNIMPLEMENTED.withDescription("test server: scroll offsets").asRuntimeException();
+                }
+                StoredCollection c = collection(request.getCollectionName());
+                var response = io.qdrant.client.grpc.Points.ScrollResponse.newBuilder();
+                synchronized (c) {
+                    c.points.values().stream().filter(p -> !request.hasFilter() || matches(request.getFilter(), p))
+                            .sorted(Comparator.comparing(StoredPoint::id)).limit(request.hasLimit() ? request.getLimit() : 10)
+                            .forEach(p -> response.addResult(io.qdrant.client.grpc.Points.RetrievedPoint.newBuilder()
+                                    .setId(io.qdrant.client.grpc.Common.PointId.newBuilder().setUuid(p.id()))
+                                    .putAllPayload(request.hasWithPayload() && request.getWithPayload().getEnable() ? p.payload() : Map.of())));
+                }
+                return response.build();
+            });
+        }
+
+        @Override
         public void query(QueryPoints request, StreamObserver<QueryResponse> observer) {
             answer(observer, () -> {
                 queries.add(request);
@@ -231,7 +277,7 @@ final class QdrantTestServer implements AutoCloseable {
                 List<ScoredPoint> scored = new ArrayList<>();
                 synchronized (c) {
                     List<StoredPoint> candidates = c.points.values().stream()
-                            .filter(p -> !request.hasFilter() || matches(request.getFilter(), p.payload())).toList();
+                            .filter(p -> !request.hasFilter() || matches(request.getFilter(), p)).toList();
                     if (input.hasDense()) {
                         VectorParams params = c.dense.get(using);
                         if (params == null) {
@@ -342,21 +388,37 @@ final class QdrantTestServer implements AutoCloseable {
         if (request.hasWithPayload() && request.getWithPayload().getEnable()) {
             b.putAllPayload(p.payload());
         }
+        if (request.hasWithVectors() && request.getWithVectors().hasInclude()) {
+            var named = io.qdrant.client.grpc.Points.NamedVectorsOutput.newBuilder();
+            for (String name : request.getWithVectors().getInclude().getNamesList()) {
+                float[] v = p.dense().get(name);
+                if (v != null) {
+                    var dense = io.qdrant.client.grpc.Points.DenseVector.newBuilder();
+                    for (float x : v) {
+                        dense.addData(x);
+                    }
+                    named.putVectors(name, io.qdrant.client.grpc.Points.VectorOutput.newBuilder().setDense(dense).build());
+                }
+            }
+            b.setVectors(io.qdrant.client.grpc.Points.VectorsOutput.newBuilder().setVectors(named));
+        } else if (request.hasWithVectors() && request.getWithVectors().getEnable()) {
+            throw Status.UNIMPLEMENTED.withDescription("test server: all vectors of a point").asRuntimeException();
+        }
         return b.build();
     }
 
-    static boolean matches(Filter filter, Map<String, Value> payload) {
+    static boolean matches(Filter filter, StoredPoint point) {
         for (Condition condition : filter.getMustList()) {
-            if (!matches(condition, payload)) {
+            if (!matches(condition, point)) {
                 return false;
             }
         }
         for (Condition condition : filter.getMustNotList()) {
-            if (matches(condition, payload)) {
+            if (matches(condition, point)) {
                 return false;
             }
         }
-        if (filter.getShouldCount() > 0 && filter.getShouldList().stream().noneMatch(c -> matches(c, payload))) {
+        if (filter.getShouldCount() > 0 && filter.getShouldList().stream().noneMatch(c -> matches(c, point))) {
             return false;
         }
         if (filter.hasMinShould()) {
@@ -365,24 +427,44 @@ final class QdrantTestServer implements AutoCloseable {
         return true;
     }
 
-    private static boolean matches(Condition condition, Map<String, Value> payload) {
+    /** A condition as Qdrant evaluates it: a field matches when its value, or any element of its array value, does. */
+    private static boolean matches(Condition condition, StoredPoint point) {
         if (condition.hasFilter()) {
-            return matches(condition.getFilter(), payload);
+            return matches(condition.getFilter(), point);
+        }
+        if (condition.hasHasId()) {
+            return condition.getHasId().getHasIdList().stream().anyMatch(id -> id.getUuid().equals(point.id()));
         }
         if (!condition.hasField()) {
-            throw Status.UNIMPLEMENTED.withDescription("test server: field conditions and nested filters only").asRuntimeException();
+            throw Status.UNIMPLEMENTED.withDescription("test server: field, has_id and nested filter conditions only").asRuntimeException();
         }
         FieldCondition field = condition.getField();
+        Value value = point.payload().get(field.getKey());
+        List<Value> values = value == null ? List.of() : value.hasListValue() ? value.getListValue().getValuesList() : List.of(value);
+        if (field.hasRange()) {
+            io.qdrant.client.grpc.Common.Range r = field.getRange();
+            return values.stream().anyMatch(v -> {
+                if (!v.hasDoubleValue() && !v.hasIntegerValue()) {
+                    return false;
+                }
+                double x = v.hasDoubleValue() ? v.getDoubleValue() : v.getIntegerValue();
+                return (!r.hasGt() || x > r.getGt()) && (!r.hasGte() || x >= r.getGte())
+                        && (!r.hasLt() || x < r.getLt()) && (!r.hasLte() || x <= r.getLte());
+            });
+        }
+        if (!field.hasMatch()) {
+            throw Status.UNIMPLEMENTED.withDescription("test server: match and range conditions only").asRuntimeException();
+        }
         Match match = field.getMatch();
-        Value value = payload.get(field.getKey());
-        String actual = value != null && value.hasStringValue() ? value.getStringValue() : null;
         switch (match.getMatchValueCase()) {
             case KEYWORD:
-                return match.getKeyword().equals(actual);
+                return values.stream().anyMatch(v -> v.hasStringValue() && v.getStringValue().equals(match.getKeyword()));
             case KEYWORDS:
-                return actual != null && match.getKeywords().getStringsList().contains(actual);
+                return values.stream().anyMatch(v -> v.hasStringValue() && match.getKeywords().getStringsList().contains(v.getStringValue()));
+            case INTEGER:
+                return values.stream().anyMatch(v -> v.hasIntegerValue() && v.getIntegerValue() == match.getInteger());
             default:
-                throw Status.UNIMPLEMENTED.withDescription("test server: keyword matches only").asRuntimeException();
+                throw Status.UNIMPLEMENTED.withDescription("test server: keyword, keywords and integer matches only").asRuntimeException();
         }
     }
 

@@ -20,6 +20,23 @@ public interface EmbedTextPort {
      */
     int countTokens(String text);
 
+    /**
+     * The most tokens the model reads from one text, special tokens included (its input window); anything
+     * longer is truncated when embedded. Chunks are cut to fit it. Unlimited unless the model says otherwise.
+     */
+    default int maxInputTokens() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * How many of the model's tokens the whole text is, special tokens included, without truncation: what
+     * chunking counts, so that no chunk runs past {@link #maxInputTokens()} unseen. CPU work, like
+     * {@link #countTokens}. Models without an input limit count the same either way.
+     */
+    default int countAllTokens(String text) {
+        return countTokens(text);
+    }
+
     /** One vector per text, in order, L2-normalised. Queries and documents may be embedded differently. */
     CompletableFuture<List<float[]>> embed(List<String> texts, EmbeddingUse use);
 

@@ -1,10 +1,11 @@
 package ai.meridian.application.port.out.retrieval;
 
+import ai.meridian.domain.knowledge.DocumentMetadata;
 import java.util.Objects;
 
-/** A chunk a search found, with the index's own score (BM25 or similarity; higher is better). */
+/** A chunk a search found, with a score (higher is better) and its document's metadata. */
 public record IndexHit(String chunkId, String documentId, String knowledgeBase, String title, String url, String text,
-                       int position, double score) {
+                       int position, double score, DocumentMetadata metadata) {
 
     public IndexHit {
         Objects.requireNonNull(chunkId, "chunkId");
@@ -13,5 +14,14 @@ public record IndexHit(String chunkId, String documentId, String knowledgeBase, 
         title = title == null ? "" : title;
         url = url == null ? "" : url;
         Objects.requireNonNull(text, "text");
+        metadata = metadata == null ? DocumentMetadata.EMPTY : metadata;
+    }
+
+    public IndexHit(String chunkId, String documentId, String knowledgeBase, String title, String url, String text, int position, double score) {
+        this(chunkId, documentId, knowledgeBase, title, url, text, position, score, DocumentMetadata.EMPTY);
+    }
+
+    public IndexHit withScore(double newScore) {
+        return new IndexHit(chunkId, documentId, knowledgeBase, title, url, text, position, newScore, metadata);
     }
 }
