@@ -229,7 +229,7 @@ abstract class Execution {
         attemptStartNanos = System.nanoTime();
         BackendCall call = new BackendCall(command.caller().requestId(), attempt.route().upstreamModel(),
                 context.messages(), command.request().params(), attemptSpan.traceparent(), context.sources(), command.request().tools(),
-                command.request().textCompletion());
+                command.caller().headers(), command.request().textCompletion());
         try {
             invoke(backend, call);
         } catch (RuntimeException e) {

@@ -7,12 +7,14 @@ import ai.meridian.domain.chat.ToolSpec;
 import ai.meridian.domain.retrieval.SourceDocument;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * One call to a backend: the model name the backend knows, the prompt, the controls, the tools the model
  * may call, and the numbered sources grounding put into the prompt (an extractive backend answers from them
- * directly).
+ * directly), and the client headers an operator allows to be forwarded (lower-case names; each backend sends
+ * those its own configuration names).
  *
  * <p>With {@code textCompletion} the call asks for raw text continuation of {@link #prompts()} (the legacy
  * Completions API): no chat template, no roles. Only backends whose capabilities declare
@@ -20,20 +22,26 @@ import java.util.Objects;
  */
 public record BackendCall(String requestId, String upstreamModel, List<ChatMessage> messages,
                           GenerationParams params, String traceparent, List<SourceDocument> sources, ToolSpec tools,
-                          boolean textCompletion) {
+                          Map<String, String> clientHeaders, boolean textCompletion) {
 
     public BackendCall(String requestId, String upstreamModel, List<ChatMessage> messages, GenerationParams params, String traceparent) {
-        this(requestId, upstreamModel, messages, params, traceparent, List.of(), ToolSpec.NONE, false);
+        this(requestId, upstreamModel, messages, params, traceparent, List.of(), ToolSpec.NONE);
     }
 
     public BackendCall(String requestId, String upstreamModel, List<ChatMessage> messages, GenerationParams params, String traceparent,
                        List<SourceDocument> sources) {
-        this(requestId, upstreamModel, messages, params, traceparent, sources, ToolSpec.NONE, false);
+        this(requestId, upstreamModel, messages, params, traceparent, sources, ToolSpec.NONE);
     }
 
     public BackendCall(String requestId, String upstreamModel, List<ChatMessage> messages, GenerationParams params, String traceparent,
                        List<SourceDocument> sources, ToolSpec tools) {
-        this(requestId, upstreamModel, messages, params, traceparent, sources, tools, false);
+        this(requestId, upstreamModel, messages, params, traceparent, sources, tools, Map.of());
+    }
+
+    /** A chat call (not a text completion). */
+    public BackendCall(String requestId, String upstreamModel, List<ChatMessage> messages, GenerationParams params, String traceparent,
+                       List<SourceDocument> sources, ToolSpec tools, Map<String, String> clientHeaders) {
+        this(requestId, upstreamModel, messages, params, traceparent, sources, tools, clientHeaders, false);
     }
 
     public BackendCall {
@@ -43,6 +51,12 @@ public record BackendCall(String requestId, String upstreamModel, List<ChatMessa
         params = params == null ? GenerationParams.DEFAULTS : params;
         sources = sources == null ? List.of() : List.copyOf(sources);
         tools = tools == null ? ToolSpec.NONE : tools;
+        clientHeaders = clientHeaders == null ? Map.of() : Map.copyOf(clientHeaders);
+    }
+
+    /** The same call with other messages (what masking or another wrapper sends instead); everything else kept. */
+    public BackendCall withMessages(List<ChatMessage> replaced) {
+        return new BackendCall(requestId, upstreamModel, replaced, params, traceparent, sources, tools, clientHeaders, textCompletion);
     }
 
     /**

@@ -354,10 +354,13 @@ final class OpenAiJsonWriter {
         g.writeEndObject();
     }
 
-    /** The chunk that ends one choice, with its finish reason; the first of a stream also carries the sources. */
-    static String finishChunk(StreamStart start, int choice, FinishReason reason, boolean firstOfStream) {
+    /**
+     * The chunk that ends one choice, with its finish reason and the chunk-level fields the backend sent last;
+     * the first of a stream also carries the sources.
+     */
+    static String finishChunk(StreamStart start, Map<String, String> chunkExtra, int choice, FinishReason reason, boolean firstOfStream) {
         return string(g -> {
-            chunkHead(g, start, Map.of());
+            chunkHead(g, start, chunkExtra);
             g.writeArrayFieldStart("choices");
             g.writeStartObject();
             g.writeNumberField("index", choice);
@@ -375,9 +378,9 @@ final class OpenAiJsonWriter {
     }
 
     /** The extra chunk {@code stream_options.include_usage} asks for: no choices, the usage. */
-    static String usageChunk(StreamStart start, TokenUsage usage) {
+    static String usageChunk(StreamStart start, Map<String, String> chunkExtra, TokenUsage usage) {
         return string(g -> {
-            chunkHead(g, start, Map.of());
+            chunkHead(g, start, chunkExtra);
             g.writeArrayFieldStart("choices");
             g.writeEndArray();
             usage(g, usage);

@@ -5,6 +5,7 @@ import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.error.GatewayError;
 import java.util.BitSet;
+import java.util.Map;
 
 /**
  * The server-sent events of one streamed answer in OpenAI's order: the first chunk carries the sources, the
@@ -18,6 +19,8 @@ final class SseEvents {
     private StreamStart start;
     private boolean firstOfStream = true;
     private final BitSet choicesStarted = new BitSet();
+    /** The chunk-level fields (system_fingerprint, service_tier, ...) the backend sent last; the closing chunks carry them too. */
+    private Map<String, String> chunkExtra = Map.of();
 
     SseEvents(boolean includeUsage) {
         this.includeUsage = includeUsage;
@@ -34,6 +37,9 @@ final class SseEvents {
     String delta(Delta delta) {
         boolean firstOfChoice = !choicesStarted.get(delta.choice());
         choicesStarted.set(delta.choice());
+        if (!delta.chunkExtra().isEmpty()) {
+            chunkExtra = delta.chunkExtra();
+        }
         String event = event(OpenAiJsonWriter.deltaChunk(start, delta, firstOfChoice, firstOfStream));
         firstOfStream = false;
         return event;
@@ -47,10 +53,10 @@ final class SseEvents {
                 // A choice with no output still opens with the role, as OpenAI's streams do.
                 events.append(delta(Delta.empty(choice)));
             }
-            events.append(event(OpenAiJsonWriter.finishChunk(start, choice, end.finishReasons().get(choice), false)));
+            events.append(event(OpenAiJsonWriter.finishChunk(start, chunkExtra, choice, end.finishReasons().get(choice), false)));
         }
         if (includeUsage) {
-            events.append(event(OpenAiJsonWriter.usageChunk(start, end.usage())));
+            events.append(event(OpenAiJsonWriter.usageChunk(start, chunkExtra, end.usage())));
         }
         return events.append(DONE).toString();
     }

@@ -52,7 +52,7 @@ class TextCompletionsTest {
         List<ChatMessage> messages = new java.util.ArrayList<>();
         messages.add(ChatMessage.system("[1] Sources."));
         prompts.forEach(p -> messages.add(ChatMessage.user(p)));
-        return new BackendCall("req-t", "gpt-3.5-turbo-instruct", messages, params, null, List.of(), null, true);
+        return new BackendCall("req-t", "gpt-3.5-turbo-instruct", messages, params, null, List.of(), null, java.util.Map.of(), true);
     }
 
     private static Map<String, String> ordered(String... pairs) {

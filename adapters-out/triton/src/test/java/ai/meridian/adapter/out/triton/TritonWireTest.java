@@ -111,7 +111,7 @@ class TritonWireTest {
         ModelBackend backend = backend(triton, Convention.VLLM, Map.of());
         ai.meridian.application.port.out.BackendCall text = new ai.meridian.application.port.out.BackendCall("req-t", triton.model(),
                 List.of(ai.meridian.domain.chat.ChatMessage.system("[1] Source."), ai.meridian.domain.chat.ChatMessage.user("def fib(n):")),
-                GenerationParams.DEFAULTS, null, List.of(), null, true);
+                GenerationParams.DEFAULTS, null, List.of(), null, java.util.Map.of(), true);
         Completion completion = backend.complete(text).get(5, TimeUnit.SECONDS);
         assertThat(completion.content()).isEqualTo("Hello from a fake Triton.");
         assertThat(triton.requests().get(0).text("text_input")).isEqualTo("[1] Source.\n\ndef fib(n):");
@@ -119,7 +119,7 @@ class TritonWireTest {
 
         ai.meridian.application.port.out.BackendCall two = new ai.meridian.application.port.out.BackendCall("req-t2", triton.model(),
                 List.of(ai.meridian.domain.chat.ChatMessage.user("a"), ai.meridian.domain.chat.ChatMessage.user("b")),
-                GenerationParams.DEFAULTS, null, List.of(), null, true);
+                GenerationParams.DEFAULTS, null, List.of(), null, java.util.Map.of(), true);
         Recorder recorder = new Recorder();
         backend.stream(two, recorder);
         recorder.awaitEnd();

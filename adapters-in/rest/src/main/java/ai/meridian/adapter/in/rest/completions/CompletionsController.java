@@ -8,6 +8,7 @@ import ai.meridian.adapter.in.rest.sse.EventStream;
 import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.CompleteChatUseCase;
+import ai.meridian.application.port.in.ForwardedHeaders;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -26,9 +27,11 @@ import java.util.concurrent.CompletableFuture;
 @Controller
 final class CompletionsController {
     private final CompleteChatUseCase chat;
+    private final ForwardedHeaders forwarded;
 
-    CompletionsController(CompleteChatUseCase chat) {
+    CompletionsController(CompleteChatUseCase chat, ForwardedHeaders forwarded) {
         this.chat = chat;
+        this.forwarded = forwarded;
     }
 
     @Post(uri = "/v1/completions", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL},
@@ -37,7 +40,7 @@ final class CompletionsController {
         long receivedAt = System.nanoTime();
         String requestId = RequestIds.of(request);
         ChatCommand command = CompletionsRequestParser.command(body, requestId, ApiKeyFilter.callerOf(request), receivedAt,
-                request.getHeaders().get("traceparent"), request.getHeaders().get("x-conversation-id"));
+                request.getHeaders()::get, forwarded);
         ClientConnection client = ClientConnection.of(request);
         if (!command.request().stream()) {
             CompletableFuture<ChatReply> reply = chat.complete(command);

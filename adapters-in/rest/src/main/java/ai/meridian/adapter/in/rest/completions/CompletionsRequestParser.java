@@ -16,6 +16,7 @@ import ai.meridian.adapter.in.rest.json.RequestJson;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.ChatCommand;
+import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.ChatRequest;
 import ai.meridian.domain.chat.GenerationParams;
@@ -31,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads a legacy Completions API request ({@code POST /v1/completions}) into the core's text-completion request:
@@ -47,13 +49,15 @@ final class CompletionsRequestParser {
     private CompletionsRequestParser() {
     }
 
-    static ChatCommand command(byte[] body, String requestId, Caller caller, long receivedAtNanos, String traceparent, String conversationHeader) {
+    static ChatCommand command(byte[] body, String requestId, Caller caller, long receivedAtNanos, UnaryOperator<String> header,
+                               ForwardedHeaders forwarded) {
         JsonNode root = RequestJson.readObject(body);
-        if (conversationHeader != null || member(root, "conversation_id") != null) {
+        if (header.apply("x-conversation-id") != null || member(root, "conversation_id") != null) {
             throw unsupported("conversation_id", "Conversations are not available on the legacy Completions API: "
                     + "use /v1/chat/completions (conversation_id) or /v1/responses (previous_response_id).");
         }
-        return new ChatCommand(new CallerContext(requestId, caller.tenant(), caller.keyId(), traceparent, receivedAtNanos), parse(root));
+        return new ChatCommand(new CallerContext(requestId, caller.tenant(), caller.keyId(), header.apply("traceparent"), receivedAtNanos,
+                forwarded.select(header)), parse(root));
     }
 
     static ChatRequest parse(JsonNode root) {

@@ -9,6 +9,7 @@ import ai.meridian.adapter.in.rest.sse.EventStream;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.CreateResponseUseCase;
+import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.application.port.in.ManageResponsesUseCase;
 import ai.meridian.application.port.in.ResponseCommand;
 import ai.meridian.application.port.in.ResponseReply;
@@ -54,12 +55,14 @@ import java.util.concurrent.CompletionException;
 final class ResponsesController {
     private final CreateResponseUseCase responses;
     private final ManageResponsesUseCase stored;
+    private final ForwardedHeaders forwarded;
     private final boolean storeByDefault;
 
-    ResponsesController(CreateResponseUseCase responses, ManageResponsesUseCase stored,
+    ResponsesController(CreateResponseUseCase responses, ManageResponsesUseCase stored, ForwardedHeaders forwarded,
                         @Value("${meridian.responses.store-by-default:true}") boolean storeByDefault) {
         this.responses = responses;
         this.stored = stored;
+        this.forwarded = forwarded;
         this.storeByDefault = storeByDefault;
     }
 
@@ -69,7 +72,8 @@ final class ResponsesController {
         long receivedAt = System.nanoTime();
         String requestId = RequestIds.of(request);
         Caller caller = ApiKeyFilter.callerOf(request);
-        CallerContext context = new CallerContext(requestId, caller.tenant(), caller.keyId(), request.getHeaders().get("traceparent"), receivedAt);
+        CallerContext context = new CallerContext(requestId, caller.tenant(), caller.keyId(), request.getHeaders().get("traceparent"), receivedAt,
+                forwarded.select(request.getHeaders()::get));
         ResponsesRequestParser.Parsed parsed;
         try {
             parsed = ResponsesRequestParser.parse(RequestJson.readObject(body), storeByDefault);
