@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * Stored responses in the conversation database (table {@code model_response}, migration V4), on the same
+ * Stored responses in the conversation database (table {@code model_response}, migration V6), on the same
  * connections and threads. A chain is read in one query, a recursive walk along {@code previous_id} within the
  * tenant (the same SQL on H2 and PostgreSQL), bounded in length.
  */
