@@ -24,10 +24,13 @@ import ai.meridian.application.service.ConversationSettings;
 import ai.meridian.application.service.ConversationStage;
 import ai.meridian.application.service.ConversationSummarizer;
 import ai.meridian.application.service.HealthService;
-import ai.meridian.application.service.MasterKeyAuthentication;
 import ai.meridian.application.service.ResponseService;
 import ai.meridian.application.service.ResponseSettings;
 import ai.meridian.adapter.out.jdbc.JdbcResponseStore;
+import ai.meridian.application.service.AccessStage;
+import ai.meridian.application.service.LimitStage;
+import ai.meridian.application.service.MaskingModelBackend;
+import ai.meridian.application.service.PiiPolicy;
 import ai.meridian.domain.routing.ModelCatalog;
 import ai.meridian.domain.routing.ModelDefinition;
 import ai.meridian.observability.MicrometerGatewayMetrics;
@@ -96,8 +99,8 @@ final class GatewayFactory {
     }
 
     @Singleton
-    GatewayMetrics gatewayMetrics(PrometheusMeterRegistry registry) {
-        return new MicrometerGatewayMetrics(registry);
+    GatewayMetrics gatewayMetrics(PrometheusMeterRegistry registry, @Value("${meridian.metrics.max-tenants:100}") int maxTenants) {
+        return new MicrometerGatewayMetrics(registry, maxTenants);
     }
 
     @Singleton
@@ -154,13 +157,16 @@ final class GatewayFactory {
 
     @Context
     @Bean(preDestroy = "close")
-    BackendRegistry backendRegistry(GatewayConfiguration configuration, List<ModelBackendFactory> factories) {
+    BackendRegistry backendRegistry(GatewayConfiguration configuration, List<ModelBackendFactory> factories, Optional<PiiPolicy> pii) {
         List<ModelBackend> backends = new ArrayList<>();
         for (BackendSettings settings : configuration.backends()) {
             ModelBackendFactory factory = factories.stream().filter(f -> f.type().equals(settings.type())).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("meridian.backends." + settings.id() + ".type '" + settings.type()
                             + "' is not installed; available: " + factories.stream().map(ModelBackendFactory::type).sorted().toList()));
-            backends.add(factory.create(settings));
+            ModelBackend backend = factory.create(settings);
+            // Untrusted backends get masked prompts and their answers restored (meridian.pii).
+            backends.add(pii.isPresent() && pii.get().untrusted(backend.id(), backend.generatesText())
+                    ? new MaskingModelBackend(backend, pii.get()) : backend);
         }
         return new BackendRegistry(backends);
     }
@@ -229,10 +235,11 @@ final class GatewayFactory {
 
     @Context
     ChatService chatService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, TelemetryPort telemetry,
-                            GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers, ConversationStage conversations,
-                            GroundingStage grounding) {
+                            GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers, AccessStage access, LimitStage limits,
+                            ConversationStage conversations, GroundingStage grounding) {
+        // Access and limits first (a refusal reads nothing and calls nothing); history before grounding, which rewrites follow-ups with it.
         return new ChatService(catalog, backends, breakers, telemetry, metrics, tokens, timers, Clock.systemUTC(),
-                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of(conversations, grounding)); // history first: grounding rewrites follow-ups with it
+                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of(access, limits, conversations, grounding));
     }
 
     @Singleton
@@ -317,10 +324,5 @@ final class GatewayFactory {
         HealthService health = new HealthService(catalog, backends, breakers, Duration.ofSeconds(2));
         health.probePeriodically(timers, BackendSettings.parseDuration("meridian.health.probe-interval", probeInterval));
         return health;
-    }
-
-    @Singleton
-    MasterKeyAuthentication authentication(@Value("${meridian.master-key:}") String masterKey) {
-        return new MasterKeyAuthentication(masterKey);
     }
 }

@@ -20,12 +20,18 @@ public final class HealthService implements CheckHealthUseCase {
     private final BackendRegistry backends;
     private final CircuitBreakerPort breakers;
     private final Duration probeTimeout;
+    private final Map<String, java.util.function.Supplier<ComponentHealth>> components = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     public HealthService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, Duration probeTimeout) {
         this.catalog = catalog;
         this.backends = backends;
         this.breakers = breakers;
         this.probeTimeout = probeTimeout;
+    }
+
+    /** Adds a dependency to readiness (shown, not deciding readiness: the gateway degrades instead of stopping). */
+    public void component(String name, java.util.function.Supplier<ComponentHealth> health) {
+        components.put(name, health);
     }
 
     /**
@@ -75,7 +81,9 @@ public final class HealthService implements CheckHealthUseCase {
                 models.put(model.id(), servable);
                 ready &= servable;
             }
-            return new Readiness(ready, health, models);
+            Map<String, ComponentHealth> parts = new LinkedHashMap<>();
+            components.forEach((name, supplier) -> parts.put(name, supplier.get()));
+            return new Readiness(ready, health, models, parts);
         });
     }
 }

@@ -38,6 +38,7 @@ import ai.meridian.domain.response.ResponseId;
 import ai.meridian.domain.response.ResponseStatus;
 import ai.meridian.domain.response.StoredResponse;
 import ai.meridian.domain.retrieval.Citation;
+import ai.meridian.domain.tenancy.Action;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Instant;
@@ -135,6 +136,9 @@ public final class ResponseService implements CreateResponseUseCase, ManageRespo
 
     @Override
     public CompletableFuture<StoredResponse> read(CallerContext caller, String id) {
+        if (!caller.access().permits(Action.READ)) {
+            return CompletableFuture.failedFuture(AccessDenied.forbidden(Action.READ));
+        }
         Optional<ResponseId> parsed = ResponseId.parse(id);
         if (parsed.isEmpty()) {
             return CompletableFuture.failedFuture(notFound(id));
@@ -146,6 +150,9 @@ public final class ResponseService implements CreateResponseUseCase, ManageRespo
 
     @Override
     public CompletableFuture<Void> delete(CallerContext caller, String id) {
+        if (!caller.access().permits(Action.WRITE)) {
+            return CompletableFuture.failedFuture(AccessDenied.forbidden(Action.WRITE));
+        }
         Optional<ResponseId> parsed = ResponseId.parse(id);
         if (parsed.isEmpty()) {
             return CompletableFuture.failedFuture(notFound(id));
@@ -263,7 +270,7 @@ public final class ResponseService implements CreateResponseUseCase, ManageRespo
         CompletableFuture<ChatCommand> conversation() {
             CallerContext caller = command.caller();
             CallerContext child = new CallerContext(caller.requestId(), caller.tenant(), caller.callerKey(), span.traceparent() != null
-                    ? span.traceparent() : caller.traceparent(), caller.receivedAtNanos(), caller.headers());
+                    ? span.traceparent() : caller.traceparent(), caller.receivedAtNanos(), caller.headers(), caller.access(), caller.clientAddress());
             if (command.previousResponseId().isEmpty()) {
                 return CompletableFuture.completedFuture(new ChatCommand(child, command.request()));
             }

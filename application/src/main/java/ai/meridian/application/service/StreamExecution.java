@@ -91,7 +91,7 @@ final class StreamExecution extends Execution implements Cancellable {
             service.metrics.timeToFirstToken(model.id(), servedBy.backend(), ttft);
             attemptSpan.event("gen_ai.first_token", Map.of("meridian.ttft_ms", ttft / 1_000_000.0));
             observer.onStart(new StreamStart(completionId, created, model.id(), servedBy,
-                    context.citations(), context.conversationId(), context.notices()));
+                    context.citations(), context.conversationId(), context.notices(), context.rateLimit()));
         }
     }
 
@@ -100,7 +100,7 @@ final class StreamExecution extends Execution implements Cancellable {
         ServedBy servedBy = new ServedBy(ServedBy.STATIC_BACKEND, step.tier(), ServedBy.STATIC_BACKEND);
         started = true;
         observer.onStart(new StreamStart(completionId, created, model.id(), servedBy,
-                context.citations(), context.conversationId(), context.notices()));
+                context.citations(), context.conversationId(), context.notices(), context.rateLimit()));
         Delta delta = Delta.of(step.text());
         answer.add(delta);
         observer.onDelta(delta);

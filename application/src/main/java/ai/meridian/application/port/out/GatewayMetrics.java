@@ -20,6 +20,21 @@ public interface GatewayMetrics {
     /** Registers a live view of a backend's circuit state. */
     void watchCircuit(String backend, Supplier<CircuitState> state);
 
+    /**
+     * What a tenant spent on a public model (one answered request). Tenants are a label, so an adapter must
+     * bound their number (beyond its bound they are counted under one label).
+     */
+    default void tenantUsage(String tenant, String model, long inputTokens, long outputTokens, long cachedTokens) {
+    }
+
+    /** A request refused for a limit ({@code reason}: the error code, e.g. rate_limit_exceeded). */
+    default void rateLimited(String tenant, String reason) {
+    }
+
+    /** Registers a gauge read when metrics are scraped (e.g. whether rate limits are shared). */
+    default void watchGauge(String name, String description, Supplier<Number> value) {
+    }
+
     record RequestOutcome(String model, String backend, int status, boolean stream, int tier,
                           long durationNanos, long overheadNanos, int promptTokens, int completionTokens) {
     }

@@ -59,7 +59,7 @@ final class SseBridge implements ChatStreamObserver {
         events.start(streamStart);
         Flux<String> body = sink.asFlux().doOnCancel(this::clientLeft);
         MutableHttpResponse<?> response = HttpResponse.ok(body).contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
-        AnswerHeaders.writeStream(requestId, streamStart.servedBy(), streamStart.conversationId(), response::header);
+        AnswerHeaders.writeStream(requestId, streamStart.servedBy(), streamStart.conversationId(), streamStart.rateLimit(), response::header);
         head.complete(response);
     }
 

@@ -40,7 +40,7 @@ final class CompletionsController {
         long receivedAt = System.nanoTime();
         String requestId = RequestIds.of(request);
         ChatCommand command = CompletionsRequestParser.command(body, requestId, ApiKeyFilter.callerOf(request), receivedAt,
-                request.getHeaders()::get, forwarded);
+                ApiKeyFilter.clientAddress(request), request.getHeaders()::get, forwarded);
         ClientConnection client = ClientConnection.of(request);
         if (!command.request().stream()) {
             CompletableFuture<ChatReply> reply = chat.complete(command);
@@ -48,7 +48,7 @@ final class CompletionsController {
             reply.whenComplete((r, e) -> client.detach());
             return reply.thenApply(r -> {
                 MutableHttpResponse<?> response = HttpResponse.ok(CompletionsJsonWriter.completion(r)).contentType(MediaType.APPLICATION_JSON_TYPE);
-                AnswerHeaders.write(requestId, r.servedBy(), r.conversationId(), response::header);
+                AnswerHeaders.write(requestId, r.servedBy(), r.conversationId(), r.rateLimit(), response::header);
                 return response;
             });
         }

@@ -49,14 +49,14 @@ final class CompletionsRequestParser {
     private CompletionsRequestParser() {
     }
 
-    static ChatCommand command(byte[] body, String requestId, Caller caller, long receivedAtNanos, UnaryOperator<String> header,
-                               ForwardedHeaders forwarded) {
+    static ChatCommand command(byte[] body, String requestId, Caller caller, long receivedAtNanos, String clientAddress,
+                               UnaryOperator<String> header, ForwardedHeaders forwarded) {
         JsonNode root = RequestJson.readObject(body);
         if (header.apply("x-conversation-id") != null || member(root, "conversation_id") != null) {
             throw unsupported("conversation_id", "Conversations are not available on the legacy Completions API: "
                     + "use /v1/chat/completions (conversation_id) or /v1/responses (previous_response_id).");
         }
-        return new ChatCommand(new CallerContext(requestId, caller.tenant(), caller.keyId(), header.apply("traceparent"), receivedAtNanos,
+        return new ChatCommand(CallerContext.of(caller, requestId, header.apply("traceparent"), receivedAtNanos, clientAddress,
                 forwarded.select(header)), parse(root));
     }
 

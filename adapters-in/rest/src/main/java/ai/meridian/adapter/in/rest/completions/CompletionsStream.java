@@ -30,7 +30,7 @@ final class CompletionsStream implements ChatStreamObserver {
     @Override
     public void onStart(StreamStart streamStart) {
         this.start = streamStart;
-        events.open(header -> AnswerHeaders.write(requestId, streamStart.servedBy(), streamStart.conversationId(), header));
+        events.open(header -> AnswerHeaders.write(requestId, streamStart.servedBy(), streamStart.conversationId(), streamStart.rateLimit(), header));
     }
 
     @Override

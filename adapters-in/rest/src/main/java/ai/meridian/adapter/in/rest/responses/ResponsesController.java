@@ -72,8 +72,8 @@ final class ResponsesController {
         long receivedAt = System.nanoTime();
         String requestId = RequestIds.of(request);
         Caller caller = ApiKeyFilter.callerOf(request);
-        CallerContext context = new CallerContext(requestId, caller.tenant(), caller.keyId(), request.getHeaders().get("traceparent"), receivedAt,
-                forwarded.select(request.getHeaders()::get));
+        CallerContext context = CallerContext.of(caller, requestId, request.getHeaders().get("traceparent"), receivedAt,
+                ApiKeyFilter.clientAddress(request), forwarded.select(request.getHeaders()::get));
         ResponsesRequestParser.Parsed parsed;
         try {
             parsed = ResponsesRequestParser.parse(RequestJson.readObject(body), storeByDefault);
@@ -92,7 +92,7 @@ final class ResponsesController {
                     ResponsesJsonWriter.View view = ResponsesJsonWriter.view(r.response(), parsed.attributes(), command.store(),
                             Items.output(r.response(), parsed.attributes(), logprobs));
                     MutableHttpResponse<?> response = HttpResponse.ok(ResponsesJsonWriter.response(view)).contentType(MediaType.APPLICATION_JSON_TYPE);
-                    AnswerHeaders.write(requestId, r.reply().servedBy(), Optional.empty(), response::header);
+                    AnswerHeaders.write(requestId, r.reply().servedBy(), Optional.empty(), r.reply().rateLimit(), response::header);
                     return (MutableHttpResponse<?>) response;
                 });
             }
@@ -253,8 +253,8 @@ final class ResponsesController {
     }
 
     private static CallerContext context(HttpRequest<?> request) {
-        Caller caller = ApiKeyFilter.callerOf(request);
-        return new CallerContext(RequestIds.of(request), caller.tenant(), caller.keyId(), request.getHeaders().get("traceparent"), System.nanoTime());
+        return CallerContext.of(ApiKeyFilter.callerOf(request), RequestIds.of(request), request.getHeaders().get("traceparent"), System.nanoTime(),
+                ApiKeyFilter.clientAddress(request));
     }
 
     /** An error with the parameter named as this API names it ({@code input}, {@code max_output_tokens}, {@code text.format}). */

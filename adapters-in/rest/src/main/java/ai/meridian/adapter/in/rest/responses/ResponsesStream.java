@@ -125,7 +125,8 @@ final class ResponsesStream implements ResponseStreamObserver {
     public void onStart(ResponseStart responseStart) {
         this.start = responseStart;
         this.id = responseStart.id();
-        events.open(header -> AnswerHeaders.write(requestId, responseStart.stream().servedBy(), java.util.Optional.empty(), header));
+        events.open(header -> AnswerHeaders.write(requestId, responseStart.stream().servedBy(), java.util.Optional.empty(),
+                responseStart.stream().rateLimit(), header));
         ResponsesJsonWriter.View snapshot = snapshot("in_progress", null, null);
         event("response.created", g -> response(g, snapshot));
         event("response.in_progress", g -> response(g, snapshot));
