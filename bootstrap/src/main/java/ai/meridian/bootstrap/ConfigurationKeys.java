@@ -86,6 +86,10 @@ final class ConfigurationKeys {
                 "meridian.conversations.retry-after",
                 "meridian.conversations.summary.model",
                 "meridian.conversations.summary.max-tokens",
+                // stored responses (the Responses API)
+                "meridian.responses.store-by-default",
+                "meridian.responses.max-chain",
+                "meridian.responses.retention",
                 // observability
                 "meridian.tokenizer.encoding",
                 "meridian.tracing.sampling-ratio",
@@ -196,6 +200,7 @@ final class ConfigurationKeys {
                 "meridian.backends.*.max-tokens-field",
                 "meridian.backends.*.health-check",
                 "meridian.backends.*.model-discovery",
+                "meridian.backends.*.text-completions",
                 "meridian.backends.*.model-discovery-retry",
                 "meridian.backends.*.parameters.deny[]",
                 "meridian.backends.*.parameters.drop[]",

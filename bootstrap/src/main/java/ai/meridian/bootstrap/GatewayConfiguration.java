@@ -318,6 +318,8 @@ final class GatewayConfiguration {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("base-url", env.getOrDefault("DEEPSEEK_BASE_URL", "https://api.deepseek.com/v1"));
         properties.put("api-key", key.trim());
+        // DeepSeek serves /completions only on its beta base URL (fill-in-the-middle): not here.
+        properties.put("text-completions", "false");
         int i = 0;
         for (String model : List.of("deepseek-v4-flash", "deepseek-v4-pro", "deepseek-chat", "deepseek-reasoner")) {
             String at = "models[" + i++ + "].";

@@ -28,6 +28,9 @@ import ai.meridian.application.service.ConversationStage;
 import ai.meridian.application.service.ConversationSummarizer;
 import ai.meridian.application.service.HealthService;
 import ai.meridian.application.service.TokenCountService;
+import ai.meridian.application.service.ResponseService;
+import ai.meridian.application.service.ResponseSettings;
+import ai.meridian.adapter.out.jdbc.JdbcResponseStore;
 import ai.meridian.application.service.AccessStage;
 import ai.meridian.application.service.LimitStage;
 import ai.meridian.application.service.MaskingModelBackend;
@@ -297,6 +300,31 @@ final class GatewayFactory {
                 .map(model -> new ConversationSummarizer(store, chat::get, model, settings.summaryMaxTokens()));
         SecureRandom ids = new SecureRandom();
         return new ConversationStage(store, tokens, settings, Clock.systemUTC(), () -> ids, summarizer);
+    }
+
+    /** Stored responses (the Responses API) in the conversation database; older than the retention, they are deleted hourly. */
+    @Context
+    ResponseService responseService(ChatService chat, JdbcConversationStore store, TokenCounter tokens, TelemetryPort telemetry,
+                                     ModelCatalog catalog, ConversationSettings conversations, ScheduledExecutorService timers,
+                                     @Value("${meridian.responses.max-chain:100}") int maxChain,
+                                     @Value("${meridian.responses.retention:30d}") String retention) {
+        JdbcResponseStore responses = store.responses();
+        ResponseSettings settings = new ResponseSettings(maxChain,
+                name -> catalog.resolve(name).map(m -> conversations.contextWindowFor(m.id())).orElse(conversations.defaultContextWindowTokens()),
+                conversations.slowQueryThreshold(), conversations.retryAfter());
+        Duration keep = BackendSettings.parseDuration("meridian.responses.retention", retention);
+        if (!keep.isZero()) {
+            org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ResponseService.class);
+            timers.scheduleWithFixedDelay(() -> responses.deleteCreatedBefore(java.time.Instant.now().minus(keep)).whenComplete((deleted, error) -> {
+                if (error != null) {
+                    log.warn("deleting responses older than {} failed: {}", retention, error.getMessage());
+                } else if (deleted > 0) {
+                    log.info("deleted {} responses older than {}", deleted, retention);
+                }
+            }), 1, 60, java.util.concurrent.TimeUnit.MINUTES);
+        }
+        SecureRandom ids = new SecureRandom();
+        return new ResponseService(chat, responses, tokens, settings, telemetry, Clock.systemUTC(), () -> ids);
     }
 
     @Singleton

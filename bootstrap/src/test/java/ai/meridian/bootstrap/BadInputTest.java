@@ -195,7 +195,7 @@ class BadInputTest {
         }
     }
 
-    private static void assertOpenAiError(HttpResponse<String> response, int status, String param, String code) throws Exception {
+    static void assertOpenAiError(HttpResponse<String> response, int status, String param, String code) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
         assertThat(response.headers().firstValue("x-request-id")).isPresent();

@@ -29,7 +29,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An OpenAI-compatible {@code /v1/chat/completions} server on loopback, written on plain sockets so it
+ * An OpenAI-compatible {@code /v1/chat/completions} (and legacy {@code /v1/completions}) server on loopback, written on plain sockets so it
  * can misbehave at the byte level: statuses with Retry-After, slow first tokens, streams cut by a TCP
  * reset, hangs, garbage. It speaks HTTP/1.1 with keep-alive, JSON answers with Content-Length and SSE
  * answers with chunked encoding, like vLLM and the DeepSeek API do.
@@ -251,6 +251,7 @@ public final class FakeOpenAiUpstream implements Closeable {
             endChunks(out);
             return true;
         }
+        boolean text = isTextCompletion(request.path());
         if (!stream) {
             if (b.hangAfterHead()) {
                 out.write(("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 4096\r\n\r\n{\"id\":\"" + id + "\",")
@@ -263,14 +264,19 @@ public final class FakeOpenAiUpstream implements Closeable {
             }
             pause(socket, in, b.firstDelay());
             int completionTokens = b.pieces().size();
-            writeJson(out, 200, "{\"id\":\"" + id + "\",\"object\":\"chat.completion\",\"created\":" + now() + ",\"model\":" + quote(model)
-                    + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + quote(b.text())
-                    + "},\"finish_reason\":" + quote(b.finishReason()) + "}],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":"
+            String choice = text
+                    ? "{\"index\":0,\"text\":" + quote(b.text()) + ",\"logprobs\":null,\"finish_reason\":" + quote(b.finishReason()) + "}"
+                    : "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + quote(b.text())
+                    + "},\"finish_reason\":" + quote(b.finishReason()) + "}";
+            writeJson(out, 200, "{\"id\":\"" + id + "\",\"object\":\"" + (text ? "text_completion" : "chat.completion") + "\",\"created\":" + now()
+                    + ",\"model\":" + quote(model) + ",\"choices\":[" + choice + "],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":"
                     + completionTokens + ",\"total_tokens\":" + (11 + completionTokens) + "}}", Map.of());
             return true;
         }
         startStream(out);
-        writeChunk(out, event(id, model, "{\"role\":\"assistant\",\"content\":\"\"}", null));
+        if (!text) {
+            writeChunk(out, event(id, model, "{\"role\":\"assistant\",\"content\":\"\"}", null));
+        }
         if (b.hang()) {
             pause(socket, in, Duration.ofDays(1));
         }
@@ -284,15 +290,15 @@ public final class FakeOpenAiUpstream implements Closeable {
             if (i > 0) {
                 pause(socket, in, i == pieces.size() - 1 && !b.pauseBeforeLast().isZero() ? b.pauseBeforeLast() : b.pieceDelay());
             }
-            writeChunk(out, event(id, model, "{\"content\":" + quote(pieces.get(i)) + "}", null));
+            writeChunk(out, text ? textEvent(id, model, pieces.get(i), null) : event(id, model, "{\"content\":" + quote(pieces.get(i)) + "}", null));
         }
         if (b.cutAfterPieces() >= pieces.size()) {
             reset(socket);
             return false;
         }
-        writeChunk(out, event(id, model, "{}", b.finishReason()));
+        writeChunk(out, text ? textEvent(id, model, "", b.finishReason()) : event(id, model, "{}", b.finishReason()));
         if (includeUsage) {
-            writeChunk(out, "data: {\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":" + now() + ",\"model\":" + quote(model)
+            writeChunk(out, "data: {\"id\":\"" + id + "\",\"object\":\"" + (text ? "text_completion" : "chat.completion.chunk") + "\",\"created\":" + now() + ",\"model\":" + quote(model)
                     + ",\"choices\":[],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":" + pieces.size() + ",\"total_tokens\":"
                     + (11 + pieces.size()) + "}}\n\n");
         }
@@ -305,6 +311,17 @@ public final class FakeOpenAiUpstream implements Closeable {
         return "data: {\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":" + now() + ",\"model\":" + quote(model)
                 + ",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":" + (finishReason == null ? "null" : quote(finishReason))
                 + "}]}\n\n";
+    }
+
+    /** A Completions API path ({@code /v1/completions}), as opposed to chat's. */
+    private static boolean isTextCompletion(String path) {
+        return path.endsWith("/completions") && !path.endsWith("/chat/completions");
+    }
+
+    private static String textEvent(String id, String model, String text, String finishReason) {
+        return "data: {\"id\":\"" + id + "\",\"object\":\"text_completion\",\"created\":" + now() + ",\"model\":" + quote(model)
+                + ",\"choices\":[{\"index\":0,\"text\":" + quote(text) + ",\"logprobs\":null,\"finish_reason\":"
+                + (finishReason == null ? "null" : quote(finishReason)) + "}]}\n\n";
     }
 
     private static long now() {

@@ -64,7 +64,7 @@ abstract class Execution {
         this.startNanos = command.caller().receivedAtNanos() > 0 ? command.caller().receivedAtNanos() : System.nanoTime();
         this.created = service.clock.instant().getEpochSecond();
         Map<String, Object> attributes = new LinkedHashMap<>();
-        attributes.put("gen_ai.operation.name", "chat");
+        attributes.put("gen_ai.operation.name", command.request().textCompletion() ? "text_completion" : "chat");
         attributes.put("gen_ai.request.model", command.request().model());
         attributes.put("meridian.model", model.id());
         attributes.put("meridian.request_id", command.caller().requestId());
@@ -231,7 +231,7 @@ abstract class Execution {
         attemptStartNanos = System.nanoTime();
         BackendCall call = new BackendCall(command.caller().requestId(), attempt.route().upstreamModel(),
                 context.messages(), command.request().params(), attemptSpan.traceparent(), context.sources(), command.request().tools(),
-                command.caller().headers());
+                command.caller().headers(), command.request().textCompletion());
         try {
             invoke(backend, call);
         } catch (RuntimeException e) {

@@ -115,7 +115,7 @@ final class StreamExecution extends Execution implements Cancellable {
 
     /** Each choice's finish reason, in index order (every choice has one once {@code finishAll} ran). */
     private List<FinishReason> finishReasons() {
-        int count = Math.max(command.request().params().choices(), answer.choiceCount());
+        int count = Math.max(command.request().choiceCount(), answer.choiceCount());
         List<FinishReason> reasons = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             reasons.add(answer.finishReason(i).orElse(FinishReason.STOP));
@@ -183,7 +183,7 @@ final class StreamExecution extends Execution implements Cancellable {
                     attemptSucceeded();
                     ServedBy servedBy = servedBy(model);
                     startIfNeeded(servedBy);
-                    answer.finishAll(reason, command.request().params().choices());
+                    answer.finishAll(reason, command.request().choiceCount());
                     attemptSpan.set("gen_ai.response.model", servedBy.upstreamModel());
                     attemptSpan.set("gen_ai.response.finish_reasons", reason.wireName());
                     attemptSpan.end();

@@ -26,6 +26,7 @@ final class ScriptedBackend implements ModelBackend {
     final List<BackendCall> calls = new ArrayList<>();
     final AtomicInteger cancellations = new AtomicInteger();
     BackendStreamListener lastListener;
+    private ai.meridian.domain.routing.ModelCapabilities capabilities = ai.meridian.domain.routing.ModelCapabilities.UNKNOWN;
 
     ScriptedBackend(String id) {
         this.id = id;
@@ -62,6 +63,23 @@ final class ScriptedBackend implements ModelBackend {
             listener.onError(failure);
         });
         return this;
+    }
+
+    /** Any behaviour, written against the listener. */
+    ScriptedBackend script(Consumer<BackendStreamListener> behaviour) {
+        script.add(behaviour);
+        return this;
+    }
+
+    /** Says it can do this (for every model). */
+    ScriptedBackend withCapabilities(ai.meridian.domain.routing.ModelCapabilities value) {
+        this.capabilities = value;
+        return this;
+    }
+
+    @Override
+    public ai.meridian.domain.routing.ModelCapabilities capabilities(String upstreamModel) {
+        return capabilities;
     }
 
     /** Never answers: the test drives {@link #lastListener} or cancels. */

@@ -14,7 +14,7 @@ public final class AnswerHeaders {
     }
 
     public static void write(String requestId, ServedBy servedBy, Optional<String> conversationId, RateLimitStatus rateLimit,
-                      BiConsumer<String, String> header) {
+                             BiConsumer<String, String> header) {
         header.accept(RequestIds.HEADER, requestId);
         header.accept(BACKEND, servedBy.backend());
         header.accept(FALLBACK_TIER, String.valueOf(servedBy.tier()));
@@ -24,7 +24,7 @@ public final class AnswerHeaders {
 
     /** Stream heads also tell proxies not to cache or buffer. */
     public static void writeStream(String requestId, ServedBy servedBy, Optional<String> conversationId, RateLimitStatus rateLimit,
-                            BiConsumer<String, String> header) {
+                                   BiConsumer<String, String> header) {
         header.accept("cache-control", "no-cache");
         header.accept("x-accel-buffering", "no");
         write(requestId, servedBy, conversationId, rateLimit, header);

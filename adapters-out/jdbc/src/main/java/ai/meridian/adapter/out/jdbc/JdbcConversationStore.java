@@ -95,6 +95,11 @@ public final class JdbcConversationStore implements ConversationStore, AutoClose
         this.runner = new JdbcRunner(transactions, executor, queryTimeoutSeconds, SqlFailures::translate);
     }
 
+    /** Stored responses (the Responses API) in the same database, on the same connections and threads. */
+    public JdbcResponseStore responses() {
+        return new JdbcResponseStore(runner);
+    }
+
     /** The knowledge-base catalog in the same database, on the same connections and threads. */
     public JdbcKnowledgeBaseStore knowledgeBases() {
         return new JdbcKnowledgeBaseStore(runner);

@@ -30,7 +30,8 @@ record OpenAiBackendConfig(
         Map<String, ModelCapabilities> declaredModels,
         boolean modelDiscovery,
         Duration modelDiscoveryRetry,
-        Duration readTimeout) {
+        Duration readTimeout,
+        boolean textCompletions) {
 
     OpenAiBackendConfig {
         declaredModels = Map.copyOf(declaredModels);
@@ -67,7 +68,8 @@ record OpenAiBackendConfig(
                 ModelDeclarations.from(s),
                 s.flag("model-discovery", true),
                 s.duration("model-discovery-retry", Duration.ofSeconds(10)),
-                s.duration("read-timeout", Duration.ofSeconds(30)));
+                s.duration("read-timeout", Duration.ofSeconds(30)),
+                s.flag("text-completions", true));
         if (config.firstTokenTimeout.compareTo(config.totalTimeout) > 0) {
             throw new IllegalArgumentException("meridian.backends." + s.id() + ".first-token-timeout must not exceed total-timeout");
         }

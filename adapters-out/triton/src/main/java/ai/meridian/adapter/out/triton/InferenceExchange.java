@@ -95,7 +95,7 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
         this.unary = !streaming && config.completeRpc() == CompleteRpc.UNARY;
         ModelOptions options = config.options(call.upstreamModel());
         ToolSpec tools = call.tools();
-        boolean callsTools = options.toolCalling() == ToolCalling.HERMES && tools.offered();
+        boolean callsTools = options.toolCalling() == ToolCalling.HERMES && tools.offered() && !call.textCompletion();
         String built = null;
         SamplingControls sampling = null;
         String problem = null;
@@ -104,9 +104,18 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
             Integer asked = call.params().maxTokens();
             sampling = SamplingControls.of(call.params(), asked == null ? config.defaultMaxTokens() : asked, config.topK(),
                     options.structuredOutput());
-            built = options.toolCalling() == ToolCalling.HERMES
-                    ? HermesPrompt.render(call.messages(), tools)
-                    : options.chatTemplate().prompt(call.messages(), config.prependBos());
+            if (call.textCompletion()) {
+                // A raw prompt (the Completions API): sent as it is, no chat template.
+                List<String> prompts = call.prompts();
+                if (prompts.size() != 1) {
+                    throw new IllegalArgumentException("Triton models answer one prompt per request ('prompt' must be one string)");
+                }
+                built = prompts.get(0);
+            } else {
+                built = options.toolCalling() == ToolCalling.HERMES
+                        ? HermesPrompt.render(call.messages(), tools)
+                        : options.chatTemplate().prompt(call.messages(), config.prependBos());
+            }
         } catch (IllegalArgumentException e) {
             problem = e.getMessage();
         }
