@@ -268,9 +268,11 @@ final class GatewayFactory {
 
     @Context
     HealthService healthService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers,
-                                ScheduledExecutorService timers, @Value("${meridian.health.probe-interval:10s}") String probeInterval) {
+                                ScheduledExecutorService timers, @Value("${meridian.health.probe-interval:10s}") String probeInterval,
+                                @Value("${meridian.health.open-circuit-probe-interval:1s}") String openCircuitProbeInterval) {
         HealthService health = new HealthService(catalog, backends, breakers, Duration.ofSeconds(2));
-        health.probePeriodically(timers, BackendSettings.parseDuration("meridian.health.probe-interval", probeInterval));
+        health.probePeriodically(timers, BackendSettings.parseDuration("meridian.health.probe-interval", probeInterval),
+                BackendSettings.parseDuration("meridian.health.open-circuit-probe-interval", openCircuitProbeInterval));
         return health;
     }
 

@@ -87,10 +87,10 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
     }
 
     @Override
-    public void watchCircuit(String backend, Supplier<CircuitState> state) {
+    public void watchCircuit(String backend, String model, Supplier<CircuitState> state) {
         Gauge.builder("meridian.circuit.state", () -> state.get().gaugeValue())
-                .description("Circuit breaker state per backend: 0 closed, 1 open, 2 half-open, 3 disabled")
-                .tags("backend", backend).register(registry);
+                .description("Circuit breaker state per backend and model: 0 closed, 1 open, 2 half-open, 3 disabled")
+                .tags("backend", backend, "model", model).register(registry);
     }
 
     private Counter counter(List<String> key, Function<List<String>, Counter> create) {

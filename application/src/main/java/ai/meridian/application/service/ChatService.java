@@ -58,7 +58,8 @@ public final class ChatService implements CompleteChatUseCase, ListModelsUseCase
         this.randoms = Objects.requireNonNull(randoms, "randoms");
         this.stages = List.copyOf(stages);
         backends.verifyCovers(catalog);
-        backends.all().forEach(b -> metrics.watchCircuit(b.id(), () -> breakers.gate(b.id()).state()));
+        catalog.models().stream().flatMap(BackendRegistry::routesOf).map(r -> List.of(r.backend(), r.upstreamModel())).distinct()
+                .forEach(pair -> metrics.watchCircuit(pair.get(0), pair.get(1), () -> breakers.gate(pair.get(0), pair.get(1)).state()));
         this.startedAtEpochSecond = clock.instant().getEpochSecond();
     }
 

@@ -210,11 +210,11 @@ abstract class Execution {
             return;
         }
         ModelBackend backend = service.backends.get(attempt.route().backend());
-        CircuitGate gate = service.breakers.gate(backend.id());
+        CircuitGate gate = service.breakers.gate(backend.id(), attempt.route().upstreamModel());
         if (!gate.tryAcquire()) {
             service.metrics.attempt(backend.id(), "circuit_open", 0);
-            span.event("meridian.circuit_open", Map.of("meridian.backend", backend.id()));
-            lastFailure = Failure.of(FailureKind.CIRCUIT_OPEN, "circuit open for backend " + backend.id());
+            span.event("meridian.circuit_open", Map.of("meridian.backend", backend.id(), "gen_ai.request.model", attempt.route().upstreamModel()));
+            lastFailure = Failure.of(FailureKind.CIRCUIT_OPEN, "circuit open for model " + attempt.route().upstreamModel() + " on backend " + backend.id());
             proceed(run.onFailure(lastFailure));
             return;
         }

@@ -292,7 +292,7 @@ class ChatServiceTest {
         }
 
         @Override
-        public void watchCircuit(String backend, java.util.function.Supplier<ai.meridian.application.port.out.CircuitState> state) {
+        public void watchCircuit(String backend, String model, java.util.function.Supplier<ai.meridian.application.port.out.CircuitState> state) {
         }
     }
 }

@@ -6,12 +6,27 @@ import java.util.concurrent.CompletableFuture;
 /** An operator (or orchestrator) wants to know whether the gateway is alive and ready for traffic. */
 public interface CheckHealthUseCase {
 
-    /** Ready when every model can be served: some tier has a ready backend with a closed circuit, or a static answer. */
+    /**
+     * Ready when every model can be served: some tier has a route whose model is ready on its backend with a circuit
+     * that is not open, or a static answer.
+     */
     CompletableFuture<Readiness> readiness();
 
+    /** {@code models}: whether each public model can be served now. */
     record Readiness(boolean ready, Map<String, BackendHealth> backends, Map<String, Boolean> models) {
     }
 
-    record BackendHealth(boolean ready, String circuit) {
+    /**
+     * One backend: whether the server answers its probe, the worst circuit of its models, and each model the routes
+     * name on it (its own readiness probe and circuit).
+     */
+    record BackendHealth(boolean ready, String circuit, Map<String, ModelHealth> models) {
+        public BackendHealth(boolean ready, String circuit) {
+            this(ready, circuit, Map.of());
+        }
+    }
+
+    /** One model on one backend: ready by the backend's probe (e.g. Triton's {@code ModelReady}), and its circuit. */
+    record ModelHealth(boolean ready, String circuit) {
     }
 }

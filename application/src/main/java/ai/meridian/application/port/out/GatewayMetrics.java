@@ -17,8 +17,8 @@ public interface GatewayMetrics {
     /** A request moved to tier {@code tier} (1 = first fallback) after {@code reason}. */
     void fallback(String model, int tier, String reason);
 
-    /** Registers a live view of a backend's circuit state. */
-    void watchCircuit(String backend, Supplier<CircuitState> state);
+    /** Registers a live view of the circuit state of one model on one backend. */
+    void watchCircuit(String backend, String model, Supplier<CircuitState> state);
 
     record RequestOutcome(String model, String backend, int status, boolean stream, int tier,
                           long durationNanos, long overheadNanos, int promptTokens, int completionTokens) {
@@ -42,7 +42,7 @@ public interface GatewayMetrics {
         }
 
         @Override
-        public void watchCircuit(String backend, Supplier<CircuitState> state) {
+        public void watchCircuit(String backend, String model, Supplier<CircuitState> state) {
         }
     };
 }

@@ -38,6 +38,22 @@ public interface ModelBackend extends AutoCloseable {
         return CompletableFuture.completedFuture(true);
     }
 
+    /**
+     * Whether {@code upstreamModel} on this backend can take traffic now (for Triton: server ready and that model's
+     * {@code ModelReady}). Backends without a per-model probe answer for the backend as a whole.
+     */
+    default CompletableFuture<Boolean> probeReady(String upstreamModel) {
+        return probeReady();
+    }
+
+    /**
+     * True when {@link #probeReady} really asks the backend. Only a real probe may end an open circuit early
+     * ({@link CircuitBreakerPort.CircuitGate#markReady}); a backend that always says yes would otherwise defeat its breaker.
+     */
+    default boolean hasReadinessProbe() {
+        return false;
+    }
+
     @Override
     default void close() {
     }

@@ -253,6 +253,12 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
         exchange.eventLoop().schedule(() -> discover(attempt + 1), delayMillis, TimeUnit.MILLISECONDS);
     }
 
+    /** With {@code health-check: models}, readiness asks the upstream ({@code GET /models}): a real probe. */
+    @Override
+    public boolean hasReadinessProbe() {
+        return config.probeModels();
+    }
+
     @Override
     public CompletableFuture<Boolean> probeReady() {
         if (!config.probeModels()) {
