@@ -137,6 +137,16 @@ abstract class Execution {
         });
     }
 
+    /** The messages the current attempt sends: the prepared ones, unless a subclass continues an answer begun elsewhere. */
+    java.util.List<ai.meridian.domain.chat.ChatMessage> callMessages(ModelBackend backend, Step.Attempt attempt) {
+        return context.messages();
+    }
+
+    /** The generation controls the current attempt sends. */
+    ai.meridian.domain.chat.GenerationParams callParams(Step.Attempt attempt) {
+        return command.request().params();
+    }
+
     /** Calls the backend for the current attempt; reports back through {@link #attemptFailed} or success paths. */
     abstract void invoke(ModelBackend backend, BackendCall call);
 
@@ -228,7 +238,7 @@ abstract class Execution {
         attemptSpan = span.child("meridian.backend " + backend.id(), attributes);
         attemptStartNanos = System.nanoTime();
         BackendCall call = new BackendCall(command.caller().requestId(), attempt.route().upstreamModel(),
-                context.messages(), command.request().params(), attemptSpan.traceparent(), context.sources(), command.request().tools());
+                callMessages(backend, attempt), callParams(attempt), attemptSpan.traceparent(), context.sources(), command.request().tools());
         try {
             invoke(backend, call);
         } catch (RuntimeException e) {

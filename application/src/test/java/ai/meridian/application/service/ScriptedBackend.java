@@ -26,6 +26,7 @@ final class ScriptedBackend implements ModelBackend {
     final List<BackendCall> calls = new ArrayList<>();
     final AtomicInteger cancellations = new AtomicInteger();
     BackendStreamListener lastListener;
+    ai.meridian.domain.fallback.ContinuationStyle continuation = ai.meridian.domain.fallback.ContinuationStyle.PROMPT;
 
     ScriptedBackend(String id) {
         this.id = id;
@@ -62,6 +63,33 @@ final class ScriptedBackend implements ModelBackend {
             listener.onError(failure);
         });
         return this;
+    }
+
+    /** Streams these pieces, then finishes for {@code reason} with the given usage. */
+    ScriptedBackend streams(FinishReason reason, TokenUsage usage, Delta... pieces) {
+        script.add(listener -> {
+            for (Delta piece : pieces) {
+                listener.onDelta(piece);
+            }
+            listener.onComplete(reason, Optional.ofNullable(usage), id + "-model");
+        });
+        return this;
+    }
+
+    /** Streams these pieces, then fails. */
+    ScriptedBackend failsAfterDeltas(Failure failure, Delta... pieces) {
+        script.add(listener -> {
+            for (Delta piece : pieces) {
+                listener.onDelta(piece);
+            }
+            listener.onError(failure);
+        });
+        return this;
+    }
+
+    @Override
+    public ai.meridian.domain.fallback.ContinuationStyle continuation(String upstreamModel) {
+        return continuation;
     }
 
     /** Never answers: the test drives {@link #lastListener} or cancels. */

@@ -20,6 +20,21 @@ public interface GatewayMetrics {
     /** Registers a live view of the circuit state of one model on one backend. */
     void watchCircuit(String backend, String model, Supplier<CircuitState> state);
 
+    /**
+     * A backend failed after the client had begun to receive a streamed answer and {@code toBackend} continued it
+     * ({@code style}: prefix or prompt); {@code reason} is the failure kind.
+     */
+    default void midStreamFallback(String model, String fromBackend, String toBackend, String style, String reason) {
+    }
+
+    /** A stream's client went away and the answer went on without it ({@code outcome}: resumed, finished, expired). */
+    default void streamDetached(String model, String outcome) {
+    }
+
+    /** A client resumed a stream after {@code afterEvent}; {@code outcome}: ok, missing, expired, or lost. */
+    default void streamResumed(String outcome, long replayedEvents) {
+    }
+
     record RequestOutcome(String model, String backend, int status, boolean stream, int tier,
                           long durationNanos, long overheadNanos, int promptTokens, int completionTokens) {
     }

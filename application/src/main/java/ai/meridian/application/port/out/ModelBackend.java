@@ -1,6 +1,7 @@
 package ai.meridian.application.port.out;
 
 import ai.meridian.domain.chat.Completion;
+import ai.meridian.domain.fallback.ContinuationStyle;
 import ai.meridian.domain.routing.ModelCapabilities;
 import java.util.concurrent.CompletableFuture;
 
@@ -52,6 +53,14 @@ public interface ModelBackend extends AutoCloseable {
      */
     default boolean hasReadinessProbe() {
         return false;
+    }
+
+    /**
+     * How {@code upstreamModel} is best asked to continue an answer another backend began: with the partial answer as
+     * an open assistant turn (DeepSeek's {@code prefix: true}, a Triton chat template left open), or by a prompt.
+     */
+    default ContinuationStyle continuation(String upstreamModel) {
+        return ContinuationStyle.PROMPT;
     }
 
     @Override
