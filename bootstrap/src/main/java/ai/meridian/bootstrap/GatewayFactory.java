@@ -2,6 +2,7 @@ package ai.meridian.bootstrap;
 
 import ai.meridian.adapter.out.extractive.ExtractiveBackendFactory;
 import ai.meridian.adapter.out.jdbc.JdbcConversationStore;
+import ai.meridian.adapter.out.inmemory.InMemoryStreamBuffer;
 import ai.meridian.adapter.out.jtokkit.JtokkitTokenCounter;
 import ai.meridian.adapter.out.openai.OpenAiBackendFactory;
 import ai.meridian.adapter.out.openai.OpenAiCompatibleBackend;
@@ -13,6 +14,7 @@ import ai.meridian.application.port.out.CircuitBreakerPort;
 import ai.meridian.application.port.out.GatewayMetrics;
 import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.application.port.out.ModelBackendFactory;
+import ai.meridian.application.port.out.StreamBufferPort;
 import ai.meridian.application.port.out.TelemetryPort;
 import ai.meridian.application.port.out.TokenCounter;
 import ai.meridian.application.service.BackendRegistry;
@@ -24,6 +26,8 @@ import ai.meridian.application.service.ConversationStage;
 import ai.meridian.application.service.ConversationSummarizer;
 import ai.meridian.application.service.HealthService;
 import ai.meridian.application.service.MasterKeyAuthentication;
+import ai.meridian.application.service.StreamResumption;
+import ai.meridian.application.service.StreamSettings;
 import ai.meridian.domain.routing.ModelCatalog;
 import ai.meridian.domain.routing.ModelDefinition;
 import ai.meridian.observability.MicrometerGatewayMetrics;
@@ -210,9 +214,36 @@ final class GatewayFactory {
     @Context
     ChatService chatService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, TelemetryPort telemetry,
                             GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers, ConversationStage conversations,
-                            GroundingStage grounding) {
+                            GroundingStage grounding, StreamBufferPort streamBuffer, StreamSettings streams) {
         return new ChatService(catalog, backends, breakers, telemetry, metrics, tokens, timers, Clock.systemUTC(),
-                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of(conversations, grounding)); // history first: grounding rewrites follow-ups with it
+                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of(conversations, grounding), // history first: grounding rewrites follow-ups with it
+                streamBuffer, streams);
+    }
+
+    /**
+     * How streams outlive their client: {@code meridian.streams.resume-window} (how long an answer goes on after its
+     * client left, and how long a finished stream's events are kept; 0 turns resuming off), {@code max-events} per
+     * stream, {@code max-lifetime} of any stream's buffer.
+     */
+    @Singleton
+    StreamSettings streamSettings(@Value("${meridian.streams.resume-window:30s}") String window,
+                                  @Value("${meridian.streams.max-events:4096}") int maxEvents,
+                                  @Value("${meridian.streams.max-lifetime:30m}") String maxLifetime) {
+        return new StreamSettings(BackendSettings.parseDuration("meridian.streams.resume-window", window), maxEvents,
+                BackendSettings.parseDuration("meridian.streams.max-lifetime", maxLifetime));
+    }
+
+    /** Where resumable streams keep their events: this process's memory by default ({@code meridian.streams.buffer: memory}). */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @io.micronaut.context.annotation.Requires(property = "meridian.streams.buffer", value = "memory", defaultValue = "memory")
+    InMemoryStreamBuffer memoryStreamBuffer(@Value("${meridian.streams.memory-budget:64MB}") String budget) {
+        return new InMemoryStreamBuffer(ByteSizes.parse("meridian.streams.memory-budget", budget), Duration.ofSeconds(1));
+    }
+
+    @Singleton
+    StreamResumption streamResumption(StreamBufferPort streamBuffer, StreamSettings streams, GatewayMetrics metrics) {
+        return new StreamResumption(streamBuffer, streams, metrics);
     }
 
     @Singleton

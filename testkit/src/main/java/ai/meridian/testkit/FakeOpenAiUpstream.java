@@ -52,6 +52,9 @@ public final class FakeOpenAiUpstream implements Closeable {
     private volatile String modelList = "{\"object\":\"list\",\"data\":[{\"id\":\"fake-model\",\"object\":\"model\",\"owned_by\":\"fake\"}]}";
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger disconnects = new AtomicInteger();
+    private volatile long lastDisconnectNanos;
+    /** Streamed answers being written now (a request whose answer has begun and not ended or been abandoned). */
+    private final AtomicInteger streaming = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger counter = new AtomicInteger();
     private volatile UpstreamBehavior fallbackBehavior = UpstreamBehavior.answer("Hello", " from", " the", " fake", " upstream.");
@@ -124,6 +127,16 @@ public final class FakeOpenAiUpstream implements Closeable {
         return disconnects.get();
     }
 
+    /** When the fake last noticed a client going away mid-answer ({@link System#nanoTime()}), 0 if never. */
+    public long lastClientDisconnectNanos() {
+        return lastDisconnectNanos;
+    }
+
+    /** Streamed answers in progress now: what a gateway has open upstream. */
+    public int streamsInProgress() {
+        return streaming.get();
+    }
+
     public int connectionsAccepted() {
         return connections.get();
     }
@@ -182,6 +195,7 @@ public final class FakeOpenAiUpstream implements Closeable {
                 }
             }
         } catch (ClientGone e) {
+            lastDisconnectNanos = System.nanoTime();
             disconnects.incrementAndGet();
         } catch (IOException e) {
             // the client closed a kept-alive connection, or a test reset it: nothing to do
@@ -260,6 +274,16 @@ public final class FakeOpenAiUpstream implements Closeable {
                     + completionTokens + ",\"total_tokens\":" + (11 + completionTokens) + "}}", Map.of());
             return true;
         }
+        streaming.incrementAndGet();
+        try {
+            return streamPieces(socket, in, out, b, id, model, includeUsage);
+        } finally {
+            streaming.decrementAndGet();
+        }
+    }
+
+    private boolean streamPieces(Socket socket, InputStream in, OutputStream out, UpstreamBehavior b, String id, String model,
+                                 boolean includeUsage) throws IOException {
         startStream(out);
         writeChunk(out, event(id, model, "{\"role\":\"assistant\",\"content\":\"\"}", null));
         if (b.hang()) {

@@ -2,6 +2,7 @@ package ai.meridian.adapter.in.rest;
 
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.ListModelsUseCase.ModelInfo;
+import ai.meridian.application.port.in.MidStreamSwitch;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.Choice;
@@ -356,6 +357,14 @@ final class OpenAiJsonWriter {
 
     /** The chunk that ends one choice, with its finish reason; the first of a stream also carries the sources. */
     static String finishChunk(StreamStart start, int choice, FinishReason reason, boolean firstOfStream) {
+        return finishChunk(start, choice, reason, firstOfStream, List.of());
+    }
+
+    /**
+     * The chunk that ends one choice; with {@code switches}, it also carries {@code mid_stream_fallback}: the backends
+     * that continued the answer after another failed mid-stream (clients ignore unknown fields).
+     */
+    static String finishChunk(StreamStart start, int choice, FinishReason reason, boolean firstOfStream, List<MidStreamSwitch> switches) {
         return string(g -> {
             chunkHead(g, start, Map.of());
             g.writeArrayFieldStart("choices");
@@ -370,8 +379,41 @@ final class OpenAiJsonWriter {
             if (firstOfStream) {
                 extras(g, start.citations(), start.conversationId(), start.notices());
             }
+            if (!switches.isEmpty()) {
+                midStreamFallback(g, switches);
+            }
             g.writeEndObject();
         });
+    }
+
+    /** {@code mid_stream_fallback}: each backend switch after the client had begun to receive the answer. */
+    static void midStreamFallback(JsonGenerator g, List<MidStreamSwitch> switches) throws IOException {
+        g.writeArrayFieldStart("mid_stream_fallback");
+        for (MidStreamSwitch s : switches) {
+            g.writeStartObject();
+            g.writeStringField("from_backend", s.fromBackend());
+            g.writeStringField("to_backend", s.toBackend());
+            g.writeNumberField("tier", s.tier());
+            g.writeNumberField("after_chars", s.afterChars());
+            g.writeStringField("reason", s.reason());
+            g.writeStringField("continuation", s.style());
+            g.writeNumberField("dropped_tool_call_pieces", s.droppedToolCallPieces());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** The value of the {@code x-meridian-mid-stream-fallback} trailer: each switch as {@code from>to}, comma-separated. */
+    static String midStreamFallbackTrailer(List<MidStreamSwitch> switches) {
+        StringBuilder value = new StringBuilder();
+        for (MidStreamSwitch s : switches) {
+            if (value.length() > 0) {
+                value.append(", ");
+            }
+            value.append(s.fromBackend()).append('>').append(s.toBackend()).append(";tier=").append(s.tier())
+                    .append(";after_chars=").append(s.afterChars()).append(";reason=").append(s.reason());
+        }
+        return value.toString();
     }
 
     /** The extra chunk {@code stream_options.include_usage} asks for: no choices, the usage. */

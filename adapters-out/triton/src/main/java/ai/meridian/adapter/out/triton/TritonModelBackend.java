@@ -146,6 +146,16 @@ public final class TritonModelBackend implements ModelBackend {
         return true;
     }
 
+    /**
+     * A chat template can end the prompt inside the assistant's turn, so a Triton model continues a partial answer from
+     * its exact last character; a Hermes tool-calling model's prompt is built otherwise, and asks by prompt.
+     */
+    @Override
+    public ai.meridian.domain.fallback.ContinuationStyle continuation(String upstreamModel) {
+        return config.options(upstreamModel).toolCalling() == ToolCalling.HERMES
+                ? ai.meridian.domain.fallback.ContinuationStyle.PROMPT : ai.meridian.domain.fallback.ContinuationStyle.ASSISTANT_PREFIX;
+    }
+
     private CompletableFuture<Boolean> anyEndpoint(java.util.function.Function<EndpointChannel, CompletableFuture<Boolean>> probe) {
         CompletableFuture<Boolean> anyReady = new CompletableFuture<>();
         AtomicInteger unanswered = new AtomicInteger(endpoints.all().size());
