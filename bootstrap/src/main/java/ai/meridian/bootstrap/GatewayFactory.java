@@ -9,6 +9,7 @@ import ai.meridian.adapter.out.openai.OpenAiCompatibleBackend;
 import ai.meridian.adapter.out.resilience4j.CircuitBreakerSettings;
 import ai.meridian.adapter.out.triton.TritonBackendFactory;
 import ai.meridian.adapter.out.resilience4j.Resilience4jCircuitBreakers;
+import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.application.port.out.BackendSettings;
 import ai.meridian.application.port.out.CircuitBreakerPort;
 import ai.meridian.application.port.out.GatewayMetrics;
@@ -163,6 +164,22 @@ final class GatewayFactory {
             backends.add(factory.create(settings));
         }
         return new BackendRegistry(backends);
+    }
+
+    /** The client headers any backend forwards ({@code meridian.backends.<id>.forward-headers}); the doors copy only these. */
+    @Singleton
+    ForwardedHeaders forwardedHeaders(GatewayConfiguration configuration) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (BackendSettings backend : configuration.backends()) {
+            for (String name : backend.list("forward-headers")) {
+                try {
+                    names.add(ForwardedHeaders.check(name));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("meridian.backends." + backend.id() + ".forward-headers: " + e.getMessage(), e);
+                }
+            }
+        }
+        return new ForwardedHeaders(names);
     }
 
     /**

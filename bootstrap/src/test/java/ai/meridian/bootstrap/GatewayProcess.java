@@ -24,11 +24,23 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     static GatewayProcess start(Path workingDir, Map<String, String> env) throws IOException {
+        return start(workingDir, env, List.of(), false);
+    }
+
+    /**
+     * The jar with these arguments; with {@code terminal}, under a pseudo-terminal (util-linux {@code script}), as
+     * when an operator runs it in a shell.
+     */
+    static GatewayProcess start(Path workingDir, Map<String, String> env, List<String> args, boolean terminal) throws IOException {
         String jar = System.getProperty("meridian.jar", "target/meridian.jar");
         int port = freePort();
         Path log = Files.createTempFile("meridian-process", ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-jar", Path.of(jar).toAbsolutePath().toString()));
+        command.addAll(args);
+        if (terminal) {
+            command = List.of("script", "-qfec", String.join(" ", command), "/dev/null");
+        }
         ProcessBuilder builder = new ProcessBuilder(command).directory(workingDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("MERIDIAN_") || k.startsWith("DEEPSEEK_") || k.startsWith("MICRONAUT_"));

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.meridian.testkit.FakeOpenAiUpstream;
 import ai.meridian.testkit.UpstreamBehavior;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.InternalServerException;
@@ -15,12 +18,20 @@ import com.openai.errors.OpenAIServiceException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.SseException;
 import com.openai.errors.UnauthorizedException;
+import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.FunctionParameters;
 import com.openai.models.ResponseFormatJsonObject;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionFunctionTool;
+import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
+import com.openai.models.chat.completions.ChatCompletionTool;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.models.Model;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,6 +129,87 @@ class OpenAiSdkCompatibilityTest {
         }
         assertThat(chunks).allSatisfy(c -> assertThat(c.usage()).isEmpty());
         assertThat(chunks.get(chunks.size() - 1).choices().get(0).finishReason()).isPresent();
+    }
+
+    /** A reply of a wire-format fixture shared with the Node client suites ({@code clients/fixtures}). */
+    private static JsonNode fixtureReply(String name, int turn) throws Exception {
+        Path fixtures = Path.of(System.getProperty("meridian.clients", "../clients"), "fixtures");
+        return new ObjectMapper().readTree(fixtures.resolve(name + ".json").toFile()).get("replies").get(turn);
+    }
+
+    private static UpstreamBehavior whole(JsonNode reply) {
+        return UpstreamBehavior.verbatim(reply.get("json").toString(), null);
+    }
+
+    private static UpstreamBehavior streamed(JsonNode reply) {
+        List<String> events = new ArrayList<>();
+        reply.get("events").forEach(e -> events.add(e.toString()));
+        return UpstreamBehavior.verbatim(null, events);
+    }
+
+    private static final ChatCompletionTool WEATHER = ChatCompletionTool.ofFunction(ChatCompletionFunctionTool.builder()
+            .function(FunctionDefinition.builder().name("get_weather").description("Current weather in a city")
+                    .parameters(FunctionParameters.builder()
+                            .putAdditionalProperty("type", JsonValue.from("object"))
+                            .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
+                            .putAdditionalProperty("required", JsonValue.from(List.of("city")))
+                            .build())
+                    .build())
+            .build());
+
+    @Test
+    void aToolCallAndItsResultMakeAWholeLoop() throws Exception {
+        upstream.enqueue(whole(fixtureReply("tools", 0)), whole(fixtureReply("tools", 1)));
+        ChatCompletionCreateParams first = params("chat").addTool(WEATHER).parallelToolCalls(false).build();
+        ChatCompletion call = client.chat().completions().create(first);
+        call.validate();
+        assertThat(call.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+        List<ChatCompletionMessageToolCall> calls = call.choices().get(0).message().toolCalls().orElseThrow();
+        assertThat(calls).hasSize(1);
+        assertThat(calls.get(0).asFunction().id()).isEqualTo("call_fx_weather_1");
+        assertThat(calls.get(0).asFunction().function().name()).isEqualTo("get_weather");
+        assertThat(calls.get(0).asFunction().function().arguments()).isEqualTo("{\"city\":\"Paris\",\"unit\":\"celsius\"}");
+        assertThat(call.usage().orElseThrow().completionTokensDetails().orElseThrow().reasoningTokens()).contains(0L);
+
+        ChatCompletion answer = client.chat().completions().create(first.toBuilder()
+                .addMessage(call.choices().get(0).message())
+                .addMessage(ChatCompletionToolMessageParam.builder().toolCallId("call_fx_weather_1").content("{\"temperature\":18}").build())
+                .build());
+        answer.validate();
+        assertThat(answer.choices().get(0).message().content()).contains("It is 18 °C and sunny in Paris.");
+        assertThat(answer.usage().orElseThrow().promptTokensDetails().orElseThrow().cachedTokens()).contains(64L);
+
+        JsonNode sent = new ObjectMapper().readTree(upstream.requests().get(1).body());
+        assertThat(sent.get("tools").get(0).get("function").get("name").asText()).isEqualTo("get_weather");
+        assertThat(sent.get("parallel_tool_calls").asBoolean()).isFalse();
+        JsonNode messages = sent.get("messages");
+        assertThat(messages.get(2).get("tool_calls").get(0).get("id").asText()).isEqualTo("call_fx_weather_1");
+        assertThat(messages.get(3).get("role").asText()).isEqualTo("tool");
+        assertThat(messages.get(3).get("tool_call_id").asText()).isEqualTo("call_fx_weather_1");
+    }
+
+    @Test
+    void aStreamedToolCallArrivesAsFragmentsThatAddUp() throws Exception {
+        upstream.enqueue(streamed(fixtureReply("tools", 0)));
+        ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+        List<String> argumentPieces = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params("chat").addTool(WEATHER)
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            stream.stream().forEach(chunk -> {
+                chunk.validate();
+                accumulator.accumulate(chunk);
+                chunk.choices().forEach(c -> c.delta().toolCalls().ifPresent(calls -> calls.forEach(
+                        call -> call.function().flatMap(ChatCompletionChunk.Choice.Delta.ToolCall.Function::arguments).ifPresent(argumentPieces::add))));
+            });
+        }
+        assertThat(argumentPieces).containsExactly("", "{\"ci", "ty\":\"Par", "is\",\"unit", "\":\"celsius\"}");
+        ChatCompletion whole = accumulator.chatCompletion();
+        ChatCompletionMessageToolCall call = whole.choices().get(0).message().toolCalls().orElseThrow().get(0);
+        assertThat(call.asFunction().id()).isEqualTo("call_fx_weather_1");
+        assertThat(call.asFunction().function().name()).isEqualTo("get_weather");
+        assertThat(call.asFunction().function().arguments()).isEqualTo("{\"city\":\"Paris\",\"unit\":\"celsius\"}");
+        assertThat(whole.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+        assertThat(whole.usage().orElseThrow().totalTokens()).isEqualTo(98);
     }
 
     @Test

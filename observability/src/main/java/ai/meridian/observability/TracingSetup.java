@@ -18,8 +18,10 @@ public final class TracingSetup {
     }
 
     /**
-     * With the exporter off, spans are not recorded (the sampler drops them) but still get ids, so logs
-     * carry trace ids and upstreams receive a valid {@code traceparent}.
+     * With the exporter off, the gateway's own traces are not recorded (the sampler drops them) but still get
+     * ids, so logs carry trace ids and upstreams receive a valid {@code traceparent}. A client's sampled flag
+     * is kept either way: a caller that sends {@code -01} had its trace sampled upstream of Meridian, and the
+     * backends Meridian calls must see it sampled too ({@code -00} stays unsampled).
      */
     public static OpenTelemetrySdk create(TracingSettings settings) {
         return create(settings, settings.otlpEnabled() ? otlp(settings) : null);
@@ -31,7 +33,7 @@ public final class TracingSetup {
                 AttributeKey.stringKey("service.name"), settings.serviceName())));
         SdkTracerProviderBuilder provider = SdkTracerProvider.builder().setResource(resource);
         if (exporter == null) {
-            provider.setSampler(Sampler.alwaysOff());
+            provider.setSampler(Sampler.parentBased(Sampler.alwaysOff()));
         } else {
             provider.setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(settings.samplingRatio())));
             provider.addSpanProcessor(BatchSpanProcessor.builder(exporter).build());

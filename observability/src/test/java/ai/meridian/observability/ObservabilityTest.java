@@ -51,6 +51,46 @@ class ObservabilityTest {
     }
 
     @Test
+    void aClientsSampledFlagIsKeptWhateverTheRatio() {
+        InMemorySpanExporter exporter = InMemorySpanExporter.create();
+        OpenTelemetrySdk sdk = TracingSetup.create(new TracingSettings(false, null, Map.of(), 0.0, "t", Duration.ofSeconds(1)), exporter);
+        TelemetryPort tracing = new OpenTelemetryTracing(sdk.getTracer("test"));
+        TraceSpan sampled = tracing.startRequest("sampled", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", Map.of());
+        TraceSpan child = sampled.child("attempt", Map.of());
+        assertThat(child.traceparent()).endsWith("-01");
+        child.end();
+        sampled.end();
+        TraceSpan notSampled = tracing.startRequest("not sampled", "00-5bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", Map.of());
+        assertThat(notSampled.child("attempt", Map.of()).traceparent()).endsWith("-00");
+        notSampled.end();
+        TraceSpan own = tracing.startRequest("own", null, Map.of());
+        assertThat(own.traceparent()).as("ratio 0 for the gateway's own traces").endsWith("-00");
+        own.end();
+        sdk.getSdkTracerProvider().forceFlush().join(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(exporter.getFinishedSpanItems()).extracting(SpanData::getName).containsExactlyInAnyOrder("attempt", "sampled");
+
+        InMemorySpanExporter all = InMemorySpanExporter.create();
+        OpenTelemetrySdk everything = TracingSetup.create(ON, all);
+        TelemetryPort ratioOne = new OpenTelemetryTracing(everything.getTracer("test"));
+        TraceSpan refused = ratioOne.startRequest("refused", "00-6bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", Map.of());
+        assertThat(refused.traceparent()).as("a client's -00 is not overridden by ratio 1").endsWith("-00");
+        refused.end();
+        everything.getSdkTracerProvider().forceFlush().join(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(all.getFinishedSpanItems()).isEmpty();
+    }
+
+    @Test
+    void withTheExporterOffTheClientsSampledFlagStillTravelsToBackends() {
+        OpenTelemetrySdk sdk = TracingSetup.create(ON);
+        TelemetryPort tracing = new OpenTelemetryTracing(sdk.getTracer("test"));
+        TraceSpan sampled = tracing.startRequest("chat", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", Map.of());
+        assertThat(sampled.child("attempt", Map.of()).traceparent()).startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-").endsWith("-01");
+        TraceSpan notSampled = tracing.startRequest("chat", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", Map.of());
+        assertThat(notSampled.child("attempt", Map.of()).traceparent()).endsWith("-00");
+        assertThat(tracing.startRequest("chat", null, Map.of()).traceparent()).endsWith("-00");
+    }
+
+    @Test
     void withTheExporterOffSpansStillCarryIdsIntoTheLogs() {
         OpenTelemetrySdk sdk = TracingSetup.create(ON);
         TelemetryPort tracing = new OpenTelemetryTracing(sdk.getTracer("test"));

@@ -238,7 +238,8 @@ abstract class Execution {
         attemptSpan = span.child("meridian.backend " + backend.id(), attributes);
         attemptStartNanos = System.nanoTime();
         BackendCall call = new BackendCall(command.caller().requestId(), attempt.route().upstreamModel(),
-                callMessages(backend, attempt), callParams(attempt), attemptSpan.traceparent(), context.sources(), command.request().tools());
+                callMessages(backend, attempt), callParams(attempt), attemptSpan.traceparent(), context.sources(), command.request().tools(),
+                command.caller().headers());
         try {
             invoke(backend, call);
         } catch (RuntimeException e) {

@@ -5,6 +5,7 @@ import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.GenerationParams;
 import ai.meridian.domain.chat.Role;
+import ai.meridian.domain.chat.ToolSpec;
 import ai.meridian.domain.fallback.Tier;
 import ai.meridian.domain.retrieval.StandaloneQuery;
 import ai.meridian.domain.routing.Route;
@@ -47,7 +48,8 @@ final class QueryRewriter {
         }
         BackendCall call = new BackendCall(context.command().caller().requestId() + "-rewrite", primaryRoute(context).get().upstreamModel(),
                 List.of(ChatMessage.system(INSTRUCTIONS), ChatMessage.user(transcript(messages))),
-                new GenerationParams(0.0, null, 64, null, null, null, null, null, null), context.span().traceparent());
+                new GenerationParams(0.0, null, 64, null, null, null, null, null, null), context.span().traceparent(), List.of(),
+                ToolSpec.NONE, context.command().caller().headers());
         return backend.get().complete(call)
                 .orTimeout(settings.rewriteTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handle((completion, error) -> {

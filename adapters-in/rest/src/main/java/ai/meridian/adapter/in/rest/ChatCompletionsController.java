@@ -3,6 +3,7 @@ package ai.meridian.adapter.in.rest;
 import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.CompleteChatUseCase;
+import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.domain.chat.ChatRequest;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -20,9 +21,11 @@ final class ChatCompletionsController {
     /** Request header that names the conversation; the response carries the id under the same name. */
     static final String CONVERSATION_HEADER = "x-conversation-id";
     private final CompleteChatUseCase chat;
+    private final ForwardedHeaders forwarded;
 
-    ChatCompletionsController(CompleteChatUseCase chat) {
+    ChatCompletionsController(CompleteChatUseCase chat, ForwardedHeaders forwarded) {
         this.chat = chat;
+        this.forwarded = forwarded;
     }
 
     @Post(uri = "/v1/chat/completions", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL},
@@ -31,7 +34,7 @@ final class ChatCompletionsController {
         long receivedAt = System.nanoTime();
         String requestId = RequestIds.of(request);
         ChatCommand command = ChatRequestParser.command(body, requestId, ApiKeyFilter.callerOf(request), receivedAt,
-                request.getHeaders()::get);
+                request.getHeaders()::get, forwarded);
         ChatRequest chatRequest = command.request();
         ClientConnection client = ClientConnection.of(request);
         if (!chatRequest.stream()) {

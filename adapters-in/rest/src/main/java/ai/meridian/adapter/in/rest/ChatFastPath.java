@@ -5,6 +5,7 @@ import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.CompleteChatUseCase;
+import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.application.port.in.NumberedStreamObserver;
 import ai.meridian.application.port.in.StreamEnd;
 import ai.meridian.application.port.in.StreamStart;
@@ -74,18 +75,21 @@ final class ChatFastPath extends ChannelDuplexHandler {
     static final class Shared {
         private final Supplier<CompleteChatUseCase> chatSupplier;
         private final Supplier<AuthenticateCallerUseCase> authenticationSupplier;
+        private final Supplier<ForwardedHeaders> forwardedSupplier;
         private final long maxBodyBytes;
         private final int compressionThreshold;
         private final int compressionLevel;
         private volatile CompleteChatUseCase chat;
         private volatile AuthenticateCallerUseCase authentication;
+        private volatile ForwardedHeaders forwarded;
         private volatile long dateSecond;
         private volatile String date;
 
         Shared(Supplier<CompleteChatUseCase> chat, Supplier<AuthenticateCallerUseCase> authentication,
-               long maxBodyBytes, int compressionThreshold, int compressionLevel) {
+               Supplier<ForwardedHeaders> forwarded, long maxBodyBytes, int compressionThreshold, int compressionLevel) {
             this.chatSupplier = chat;
             this.authenticationSupplier = authentication;
+            this.forwardedSupplier = forwarded;
             this.maxBodyBytes = maxBodyBytes;
             this.compressionThreshold = compressionThreshold;
             this.compressionLevel = compressionLevel;
@@ -94,6 +98,11 @@ final class ChatFastPath extends ChannelDuplexHandler {
         CompleteChatUseCase chat() {
             CompleteChatUseCase known = chat;
             return known != null ? known : (chat = chatSupplier.get());
+        }
+
+        ForwardedHeaders forwarded() {
+            ForwardedHeaders known = forwarded;
+            return known != null ? known : (forwarded = forwardedSupplier.get());
         }
 
         AuthenticateCallerUseCase authentication() {
@@ -281,7 +290,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
         ChatCommand command;
         try {
             byte[] body = x.filled == x.body.length ? x.body : Arrays.copyOf(x.body, x.filled);
-            command = ChatRequestParser.command(body, x.requestId, x.caller, x.receivedAt, x.headers::get);
+            command = ChatRequestParser.command(body, x.requestId, x.caller, x.receivedAt, x.headers::get, shared.forwarded());
         } catch (RuntimeException e) {
             fail(x, e);
             return;

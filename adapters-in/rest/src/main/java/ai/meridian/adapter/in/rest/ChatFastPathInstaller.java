@@ -2,6 +2,7 @@ package ai.meridian.adapter.in.rest;
 
 import ai.meridian.application.port.in.AuthenticateCallerUseCase;
 import ai.meridian.application.port.in.CompleteChatUseCase;
+import ai.meridian.application.port.in.ForwardedHeaders;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.BeanCreatedEvent;
@@ -24,8 +25,8 @@ final class ChatFastPathInstaller implements BeanCreatedEventListener<NettyServe
 
     // Providers, not the beans: the registry is made while the server is, before the use cases may be.
     ChatFastPathInstaller(BeanProvider<CompleteChatUseCase> chat, BeanProvider<AuthenticateCallerUseCase> authentication,
-                          NettyHttpServerConfiguration server) {
-        this.shared = new ChatFastPath.Shared(chat::get, authentication::get, server.getMaxRequestSize(),
+                          BeanProvider<ForwardedHeaders> forwarded, NettyHttpServerConfiguration server) {
+        this.shared = new ChatFastPath.Shared(chat::get, authentication::get, forwarded::get, server.getMaxRequestSize(),
                 server.getCompressionThreshold(), server.getCompressionLevel());
     }
 

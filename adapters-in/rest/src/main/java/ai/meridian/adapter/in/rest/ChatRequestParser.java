@@ -3,6 +3,7 @@ package ai.meridian.adapter.in.rest;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.ChatCommand;
+import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.ContentPart;
 import ai.meridian.domain.chat.ChatRequest;
@@ -53,13 +54,16 @@ final class ChatRequestParser {
 
     /**
      * The use case's command for a request body: the parsed request, who asks (request id, tenant, key, the
-     * client's {@code traceparent}, arrival time) and the conversation named in the body or header.
+     * client's {@code traceparent}, arrival time, the headers the operator lets through to backends) and the
+     * conversation named in the body or header.
      */
-    static ChatCommand command(byte[] body, String requestId, Caller caller, long receivedAtNanos, UnaryOperator<String> header) {
+    static ChatCommand command(byte[] body, String requestId, Caller caller, long receivedAtNanos, UnaryOperator<String> header,
+                               ForwardedHeaders forwarded) {
         JsonNode root = readJsonObject(body);
         ChatRequest request = parse(root);
         return new ChatCommand(
-                new CallerContext(requestId, caller.tenant(), caller.keyId(), header.apply("traceparent"), receivedAtNanos),
+                new CallerContext(requestId, caller.tenant(), caller.keyId(), header.apply("traceparent"), receivedAtNanos,
+                        forwarded.select(header)),
                 request, conversation(root, header.apply(ChatCompletionsController.CONVERSATION_HEADER)));
     }
 

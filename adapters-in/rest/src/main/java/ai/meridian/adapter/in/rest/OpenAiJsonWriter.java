@@ -355,18 +355,22 @@ final class OpenAiJsonWriter {
         g.writeEndObject();
     }
 
-    /** The chunk that ends one choice, with its finish reason; the first of a stream also carries the sources. */
-    static String finishChunk(StreamStart start, int choice, FinishReason reason, boolean firstOfStream) {
-        return finishChunk(start, choice, reason, firstOfStream, List.of());
+    /**
+     * The chunk that ends one choice, with its finish reason and the chunk-level fields the backend sent last;
+     * the first of a stream also carries the sources.
+     */
+    static String finishChunk(StreamStart start, Map<String, String> chunkExtra, int choice, FinishReason reason, boolean firstOfStream) {
+        return finishChunk(start, chunkExtra, choice, reason, firstOfStream, List.of());
     }
 
     /**
      * The chunk that ends one choice; with {@code switches}, it also carries {@code mid_stream_fallback}: the backends
      * that continued the answer after another failed mid-stream (clients ignore unknown fields).
      */
-    static String finishChunk(StreamStart start, int choice, FinishReason reason, boolean firstOfStream, List<MidStreamSwitch> switches) {
+    static String finishChunk(StreamStart start, Map<String, String> chunkExtra, int choice, FinishReason reason, boolean firstOfStream,
+                              List<MidStreamSwitch> switches) {
         return string(g -> {
-            chunkHead(g, start, Map.of());
+            chunkHead(g, start, chunkExtra);
             g.writeArrayFieldStart("choices");
             g.writeStartObject();
             g.writeNumberField("index", choice);
@@ -417,9 +421,9 @@ final class OpenAiJsonWriter {
     }
 
     /** The extra chunk {@code stream_options.include_usage} asks for: no choices, the usage. */
-    static String usageChunk(StreamStart start, TokenUsage usage) {
+    static String usageChunk(StreamStart start, Map<String, String> chunkExtra, TokenUsage usage) {
         return string(g -> {
-            chunkHead(g, start, Map.of());
+            chunkHead(g, start, chunkExtra);
             g.writeArrayFieldStart("choices");
             g.writeEndArray();
             usage(g, usage);

@@ -6,6 +6,7 @@ import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.error.GatewayError;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The server-sent events of one streamed answer in OpenAI's order: the first chunk carries the sources, the
@@ -29,6 +30,8 @@ final class SseEvents {
     private long number;
     /** Events numbered at or below this were received already (a resumed stream). */
     private long after;
+    /** The chunk-level fields (system_fingerprint, service_tier, ...) the backend sent last; the closing chunks carry them too. */
+    private Map<String, String> chunkExtra = Map.of();
 
     SseEvents(boolean includeUsage) {
         this.includeUsage = includeUsage;
@@ -67,6 +70,9 @@ final class SseEvents {
     String delta(Delta delta) {
         boolean firstOfChoice = !choicesStarted.get(delta.choice());
         choicesStarted.set(delta.choice());
+        if (!delta.chunkExtra().isEmpty()) {
+            chunkExtra = delta.chunkExtra();
+        }
         if (had()) {
             firstOfStream = false;
             return "";
@@ -88,11 +94,11 @@ final class SseEvents {
                 // A choice with no output still opens with the role, as OpenAI's streams do.
                 events.append(delta(Delta.empty(choice)));
             }
-            events.append(event(OpenAiJsonWriter.finishChunk(start, choice, end.finishReasons().get(choice), false,
+            events.append(event(OpenAiJsonWriter.finishChunk(start, chunkExtra, choice, end.finishReasons().get(choice), false,
                     choice == choices - 1 ? end.switches() : List.of())));
         }
         if (includeUsage) {
-            events.append(event(OpenAiJsonWriter.usageChunk(start, end.usage())));
+            events.append(event(OpenAiJsonWriter.usageChunk(start, chunkExtra, end.usage())));
         }
         return events.append(idLine()).append(DONE).toString();
     }

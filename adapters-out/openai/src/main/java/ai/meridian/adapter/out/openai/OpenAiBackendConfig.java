@@ -1,10 +1,13 @@
 package ai.meridian.adapter.out.openai;
 
 import ai.meridian.adapter.out.openai.http.UpstreamEndpoint;
+import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.application.port.out.BackendSettings;
 import ai.meridian.domain.routing.ModelCapabilities;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /** The settings of one OpenAI-compatible backend, read and checked from its configuration. */
 record OpenAiBackendConfig(
@@ -12,6 +15,7 @@ record OpenAiBackendConfig(
         UpstreamEndpoint endpoint,
         String apiKey,
         Map<String, String> headers,
+        Set<String> forwardHeaders,
         Duration connectTimeout,
         Duration firstTokenTimeout,
         Duration totalTimeout,
@@ -47,7 +51,7 @@ record OpenAiBackendConfig(
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("meridian.backends." + s.id() + ": " + e.getMessage(), e);
         }
-        OpenAiBackendConfig config = new OpenAiBackendConfig(s.id(), endpoint, s.string("api-key", null), s.under("headers"),
+        OpenAiBackendConfig config = new OpenAiBackendConfig(s.id(), endpoint, s.string("api-key", null), s.under("headers"), forwardHeaders(s),
                 s.duration("connect-timeout", Duration.ofSeconds(5)),
                 s.duration("first-token-timeout", Duration.ofSeconds(60)),
                 s.duration("total-timeout", Duration.ofMinutes(10)),
@@ -72,5 +76,18 @@ record OpenAiBackendConfig(
             throw new IllegalArgumentException("meridian.backends." + s.id() + ": max-connections >= 1, max-response-bytes >= 1024");
         }
         return config;
+    }
+
+    /** {@code forward-headers}: the client headers this backend is sent, lower-case, checked. */
+    static Set<String> forwardHeaders(BackendSettings s) {
+        Set<String> names = new LinkedHashSet<>();
+        for (String name : s.list("forward-headers")) {
+            try {
+                names.add(ForwardedHeaders.check(name));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("meridian.backends." + s.id() + ".forward-headers: " + e.getMessage(), e);
+            }
+        }
+        return Set.copyOf(names);
     }
 }

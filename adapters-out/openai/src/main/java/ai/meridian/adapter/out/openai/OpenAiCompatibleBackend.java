@@ -340,6 +340,14 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
             headers.set(HttpHeaderNames.AUTHORIZATION, authorization);
         }
         config.headers().forEach(headers::set);
+        if (call != null && !config.forwardHeaders().isEmpty()) {
+            // the client's value of an allowed header wins over a configured default of the same name
+            call.clientHeaders().forEach((name, value) -> {
+                if (config.forwardHeaders().contains(name)) {
+                    headers.set(name, value);
+                }
+            });
+        }
         return request;
     }
 
