@@ -95,6 +95,13 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
     }
 
     @Override
+    public void webSocket(String event) {
+        counter(List.of("websocket", event), key -> Counter.builder("meridian.websocket.events")
+                .description("WebSocket connections opened and closed, closes by code, slow readers cut off")
+                .tags("event", event).register(registry)).increment();
+    }
+
+    @Override
     public void streamDetached(String model, String outcome) {
         counter(List.of("detached", model, outcome), key -> Counter.builder("meridian.streams.detached")
                 .description("Streams whose client left: detached (the answer goes on), finished while away, expired (cancelled "

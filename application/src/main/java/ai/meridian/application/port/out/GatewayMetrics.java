@@ -35,6 +35,10 @@ public interface GatewayMetrics {
     default void streamResumed(String outcome, long replayedEvents) {
     }
 
+    /** Something happened to a WebSocket connection: opened, closed, close_&lt;code&gt;, slow_reader. */
+    default void webSocket(String event) {
+    }
+
     record RequestOutcome(String model, String backend, int status, boolean stream, int tier,
                           long durationNanos, long overheadNanos, int promptTokens, int completionTokens) {
     }

@@ -244,6 +244,18 @@ final class OpenAiJsonWriter {
         }
     }
 
+    /** Usage as OpenAI writes it, as a JSON object of its own. */
+    static String usageObject(TokenUsage usage) {
+        return string(g -> {
+            g.writeStartObject();
+            g.writeNumberField("prompt_tokens", usage.promptTokens());
+            g.writeNumberField("completion_tokens", usage.completionTokens());
+            g.writeNumberField("total_tokens", usage.totalTokens());
+            raw(g, usage.details());
+            g.writeEndObject();
+        });
+    }
+
     private static void usage(JsonGenerator g, TokenUsage usage) throws IOException {
         g.writeObjectFieldStart("usage");
         g.writeNumberField("prompt_tokens", usage.promptTokens());
@@ -433,6 +445,12 @@ final class OpenAiJsonWriter {
 
     static byte[] error(GatewayError error) {
         return bytes(g -> writeError(g, error));
+    }
+
+    /** The error object OpenAI's error shape wraps ({@code message}, {@code type}, {@code param}, {@code code}). */
+    static String errorObject(GatewayError error) {
+        String whole = errorEvent(error);
+        return whole.substring("{\"error\":".length(), whole.length() - 1);
     }
 
     static String errorEvent(GatewayError error) {
