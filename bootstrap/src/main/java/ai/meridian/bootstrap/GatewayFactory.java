@@ -4,6 +4,7 @@ import ai.meridian.adapter.out.extractive.ExtractiveBackendFactory;
 import ai.meridian.adapter.out.jdbc.JdbcConversationStore;
 import ai.meridian.adapter.out.inmemory.InMemoryStreamBuffer;
 import ai.meridian.adapter.out.jtokkit.JtokkitTokenCounter;
+import ai.meridian.adapter.out.redis.RedisStreamBuffer;
 import ai.meridian.adapter.out.openai.OpenAiBackendFactory;
 import ai.meridian.adapter.out.openai.OpenAiCompatibleBackend;
 import ai.meridian.adapter.out.resilience4j.CircuitBreakerSettings;
@@ -256,6 +257,27 @@ final class GatewayFactory {
     @io.micronaut.context.annotation.Requires(property = "meridian.streams.buffer", value = "memory", defaultValue = "memory")
     InMemoryStreamBuffer memoryStreamBuffer(@Value("${meridian.streams.memory-budget:64MB}") String budget) {
         return new InMemoryStreamBuffer(ByteSizes.parse("meridian.streams.memory-budget", budget), Duration.ofSeconds(1));
+    }
+
+    /**
+     * Stream buffers on Redis ({@code meridian.streams.buffer: redis}, with {@code meridian.redis.url}): a client may resume
+     * on another replica than the one generating its answer.
+     */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @io.micronaut.context.annotation.Requires(property = "meridian.streams.buffer", value = "redis")
+    RedisStreamBuffer redisStreamBuffer(@Value("${meridian.redis.url:}") String url,
+                                        @Value("${meridian.redis.key-prefix:meridian:}") String prefix,
+                                        @Value("${meridian.redis.command-timeout:2s}") String commandTimeout) {
+        if (url.isBlank()) {
+            throw new IllegalArgumentException("meridian.streams.buffer: redis needs meridian.redis.url (e.g. redis://10.0.0.7:6379)");
+        }
+        try {
+            return RedisStreamBuffer.connect(url, prefix, BackendSettings.parseDuration("meridian.redis.command-timeout", commandTimeout));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("the stream buffer's Redis (meridian.redis.url " + url.replaceAll("//[^@/]*@", "//***@")
+                    + ") cannot be reached: " + e.getMessage(), e);
+        }
     }
 
     @Singleton
