@@ -14,7 +14,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A stream's events as its client receives them: numbered (1 for the start, then one per event), kept in the stream
- * buffer when the stream is resumable, and passed to the client while it is attached. Once the client has gone the
+ * buffer when the stream is resumable (streams are resumable when a resume window is configured and the door numbers
+ * its events, {@link NumberedStreamObserver}), and passed to the client while it is attached. Once the client has gone the
  * events still go to the buffer, for the client to resume from. Used under its execution's lock.
  */
 final class StreamJournal {
@@ -30,7 +31,8 @@ final class StreamJournal {
     StreamJournal(ChatStreamObserver client, StreamBufferPort buffer, StreamSettings settings, String tenant) {
         this.client = client;
         this.numbered = client instanceof NumberedStreamObserver n ? n : null;
-        this.buffer = settings.resumable() ? buffer : null;
+        // Only a door that numbers its events gives its clients a way back: other streams end with their client.
+        this.buffer = settings.resumable() && numbered != null ? buffer : null;
         this.settings = settings;
         this.tenant = tenant;
     }

@@ -80,6 +80,7 @@ public final class FakeTritonServer implements AutoCloseable {
     private final java.util.ArrayDeque<ReceivedRequest> requests = new java.util.ArrayDeque<>();
     private static final int KEPT_REQUESTS = 10_000;
     private final AtomicInteger abandoned = new AtomicInteger();
+    private volatile long lastAbandonedNanos;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fake-triton-scheduler");
         t.setDaemon(true);
@@ -239,6 +240,16 @@ public final class FakeTritonServer implements AutoCloseable {
         }
     }
 
+    /** When a client last abandoned a call ({@link System#nanoTime()}), 0 if never. */
+    public long lastAbandonedNanos() {
+        return lastAbandonedNanos;
+    }
+
+    private void abandon() {
+        lastAbandonedNanos = System.nanoTime();
+        abandoned.incrementAndGet();
+    }
+
     public int abandonedCalls() {
         return abandoned.get();
     }
@@ -246,6 +257,15 @@ public final class FakeTritonServer implements AutoCloseable {
     void ready(boolean server, boolean model) {
         serverReady = server;
         modelReady = model;
+    }
+
+    /** For tests in other modules: a fake that answers every request with {@code pieces} tokens, {@code delay} apart. */
+    public static FakeTritonServer startSlow(String convention, int pieces, Duration delay) {
+        String[] words = new String[pieces];
+        for (int i = 0; i < pieces; i++) {
+            words[i] = "t" + i + " ";
+        }
+        return of(Convention.named(convention)).answeringByDefault(TritonBehavior.answer(words).withPieceDelay(delay)).start();
     }
 
     /** For tests in other modules: a fake of the named convention serving several models (the first is {@link #model()}). */
@@ -420,7 +440,7 @@ public final class FakeTritonServer implements AutoCloseable {
         @Override
         public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
             ServerCallStreamObserver<ModelInferResponse> call = (ServerCallStreamObserver<ModelInferResponse>) response;
-            call.setOnCancelHandler(abandoned::incrementAndGet);
+            call.setOnCancelHandler(FakeTritonServer.this::abandon);
             infer("ModelInfer", request, new Responder() {
                 @Override
                 public void send(ModelInferResponse r) {
@@ -457,7 +477,7 @@ public final class FakeTritonServer implements AutoCloseable {
         @Override
         public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> response) {
             ServerCallStreamObserver<ModelStreamInferResponse> call = (ServerCallStreamObserver<ModelStreamInferResponse>) response;
-            call.setOnCancelHandler(abandoned::incrementAndGet);
+            call.setOnCancelHandler(FakeTritonServer.this::abandon);
             Responder responder = new Responder() {
                 @Override
                 public void send(ModelInferResponse r) {
