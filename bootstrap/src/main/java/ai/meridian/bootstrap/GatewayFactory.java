@@ -4,6 +4,7 @@ import ai.meridian.adapter.out.extractive.ExtractiveBackendFactory;
 import ai.meridian.adapter.out.jdbc.JdbcConversationStore;
 import ai.meridian.adapter.out.inmemory.InMemoryStreamBuffer;
 import ai.meridian.adapter.out.jtokkit.JtokkitTokenCounter;
+import ai.meridian.adapter.out.redis.RedisConnection;
 import ai.meridian.adapter.out.redis.RedisStreamBuffer;
 import ai.meridian.adapter.out.openai.OpenAiBackendFactory;
 import ai.meridian.adapter.out.openai.OpenAiCompatibleBackend;
@@ -27,9 +28,12 @@ import ai.meridian.application.service.ConversationSettings;
 import ai.meridian.application.service.ConversationStage;
 import ai.meridian.application.service.ConversationSummarizer;
 import ai.meridian.application.service.HealthService;
-import ai.meridian.application.service.MasterKeyAuthentication;
 import ai.meridian.application.service.StreamResumption;
 import ai.meridian.application.service.StreamSettings;
+import ai.meridian.application.service.AccessStage;
+import ai.meridian.application.service.LimitStage;
+import ai.meridian.application.service.MaskingModelBackend;
+import ai.meridian.application.service.PiiPolicy;
 import ai.meridian.domain.routing.ModelCatalog;
 import ai.meridian.domain.routing.ModelDefinition;
 import ai.meridian.observability.MicrometerGatewayMetrics;
@@ -98,8 +102,8 @@ final class GatewayFactory {
     }
 
     @Singleton
-    GatewayMetrics gatewayMetrics(PrometheusMeterRegistry registry) {
-        return new MicrometerGatewayMetrics(registry);
+    GatewayMetrics gatewayMetrics(PrometheusMeterRegistry registry, @Value("${meridian.metrics.max-tenants:100}") int maxTenants) {
+        return new MicrometerGatewayMetrics(registry, maxTenants);
     }
 
     @Singleton
@@ -156,13 +160,16 @@ final class GatewayFactory {
 
     @Context
     @Bean(preDestroy = "close")
-    BackendRegistry backendRegistry(GatewayConfiguration configuration, List<ModelBackendFactory> factories) {
+    BackendRegistry backendRegistry(GatewayConfiguration configuration, List<ModelBackendFactory> factories, Optional<PiiPolicy> pii) {
         List<ModelBackend> backends = new ArrayList<>();
         for (BackendSettings settings : configuration.backends()) {
             ModelBackendFactory factory = factories.stream().filter(f -> f.type().equals(settings.type())).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("meridian.backends." + settings.id() + ".type '" + settings.type()
                             + "' is not installed; available: " + factories.stream().map(ModelBackendFactory::type).sorted().toList()));
-            backends.add(factory.create(settings));
+            ModelBackend backend = factory.create(settings);
+            // Untrusted backends get masked prompts and their answers restored (meridian.pii).
+            backends.add(pii.isPresent() && pii.get().untrusted(backend.id(), backend.generatesText())
+                    ? new MaskingModelBackend(backend, pii.get()) : backend);
         }
         return new BackendRegistry(backends);
     }
@@ -231,10 +238,11 @@ final class GatewayFactory {
 
     @Context
     ChatService chatService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, TelemetryPort telemetry,
-                            GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers, ConversationStage conversations,
-                            GroundingStage grounding, StreamBufferPort streamBuffer, StreamSettings streams) {
+                            GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers, AccessStage access, LimitStage limits,
+                            ConversationStage conversations, GroundingStage grounding, StreamBufferPort streamBuffer, StreamSettings streams) {
+        // Access and limits first (a refusal reads nothing and calls nothing); history before grounding, which rewrites follow-ups with it.
         return new ChatService(catalog, backends, breakers, telemetry, metrics, tokens, timers, Clock.systemUTC(),
-                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of(conversations, grounding), // history first: grounding rewrites follow-ups with it
+                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of(access, limits, conversations, grounding),
                 streamBuffer, streams);
     }
 
@@ -260,24 +268,14 @@ final class GatewayFactory {
     }
 
     /**
-     * Stream buffers on Redis ({@code meridian.streams.buffer: redis}, with {@code meridian.redis.url}): a client may resume
-     * on another replica than the one generating its answer.
+     * Stream buffers on Redis ({@code meridian.streams.buffer: redis}, with {@code meridian.redis.url}), on the gateway's one
+     * shared Redis connection: a client may resume on another replica than the one generating its answer.
      */
     @Singleton
     @Bean(preDestroy = "close")
     @io.micronaut.context.annotation.Requires(property = "meridian.streams.buffer", value = "redis")
-    RedisStreamBuffer redisStreamBuffer(@Value("${meridian.redis.url:}") String url,
-                                        @Value("${meridian.redis.key-prefix:meridian:}") String prefix,
-                                        @Value("${meridian.redis.command-timeout:2s}") String commandTimeout) {
-        if (url.isBlank()) {
-            throw new IllegalArgumentException("meridian.streams.buffer: redis needs meridian.redis.url (e.g. redis://10.0.0.7:6379)");
-        }
-        try {
-            return RedisStreamBuffer.connect(url, prefix, BackendSettings.parseDuration("meridian.redis.command-timeout", commandTimeout));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("the stream buffer's Redis (meridian.redis.url " + url.replaceAll("//[^@/]*@", "//***@")
-                    + ") cannot be reached: " + e.getMessage(), e);
-        }
+    RedisStreamBuffer redisStreamBuffer(RedisConnection redis) {
+        return new RedisStreamBuffer(redis);
     }
 
     @Singleton
@@ -344,10 +342,5 @@ final class GatewayFactory {
         health.probePeriodically(timers, BackendSettings.parseDuration("meridian.health.probe-interval", probeInterval),
                 BackendSettings.parseDuration("meridian.health.open-circuit-probe-interval", openCircuitProbeInterval));
         return health;
-    }
-
-    @Singleton
-    MasterKeyAuthentication authentication(@Value("${meridian.master-key:}") String masterKey) {
-        return new MasterKeyAuthentication(masterKey);
     }
 }

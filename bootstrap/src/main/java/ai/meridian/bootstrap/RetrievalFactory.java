@@ -32,6 +32,8 @@ import ai.meridian.domain.retrieval.RelevanceModel;
 import ai.meridian.application.service.EmbeddingService;
 import ai.meridian.application.service.KnowledgeBaseService;
 import ai.meridian.application.service.GroundingStage;
+import ai.meridian.application.service.MaskingWebSearch;
+import ai.meridian.application.service.PiiPolicy;
 import ai.meridian.application.service.KnowledgeRetriever;
 import ai.meridian.application.service.RetrievalSettings;
 import io.micronaut.context.annotation.Bean;
@@ -240,7 +242,10 @@ final class RetrievalFactory {
 
     @Singleton
     GroundingStage groundingStage(Optional<SearchWebPort> web, Optional<FetchPagePort> fetcher, Optional<KnowledgeRetriever> knowledge,
-                                  BackendRegistry backends, TokenCounter tokens, RetrievalSettings settings) {
-        return new GroundingStage(web, fetcher, knowledge, backends, tokens, settings);
+                                  BackendRegistry backends, TokenCounter tokens, RetrievalSettings settings, Optional<PiiPolicy> pii) {
+        // With PII masking on, queries leave for the search engine with placeholders (meridian.pii.mask-web-search).
+        Optional<SearchWebPort> engine = pii.isPresent() && pii.get().maskWebSearch()
+                ? web.map(w -> (SearchWebPort) new MaskingWebSearch(w, pii.get())) : web;
+        return new GroundingStage(engine, fetcher, knowledge, backends, tokens, settings);
     }
 }

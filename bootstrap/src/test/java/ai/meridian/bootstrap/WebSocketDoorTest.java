@@ -209,7 +209,7 @@ class WebSocketDoorTest {
     @Test
     void theServerPingsAndAnIdleConnectionIsClosed() throws Exception {
         try (WsClient ws = WsClient.connect(gateway.url(), TestGateway.KEY)) {
-            Thread.sleep(1600);
+            Thread.sleep(2200);
             assertThat(ws.pings).as("pings every 700 ms").isGreaterThanOrEqualTo(2);
             assertThat(ws.closeReason()).as("idle for 3 s with pongs only").startsWith("1000");
         }

@@ -27,8 +27,68 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
     private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
     private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
 
+    /** Tenants get their own label up to this many; the rest are counted under {@link #OTHER_TENANTS}. */
+    private final int maxTenants;
+    private final java.util.Set<String> labelledTenants = ConcurrentHashMap.newKeySet();
+    static final String OTHER_TENANTS = "_other";
+
     public MicrometerGatewayMetrics(MeterRegistry registry) {
+        this(registry, 100);
+    }
+
+    public MicrometerGatewayMetrics(MeterRegistry registry, int maxTenants) {
         this.registry = registry;
+        this.maxTenants = maxTenants;
+    }
+
+    /** The tenant's label: its id while fewer than {@code maxTenants} have one, else one shared label (bounded cardinality). */
+    String tenantLabel(String tenant) {
+        if (labelledTenants.contains(tenant)) {
+            return tenant;
+        }
+        synchronized (labelledTenants) {
+            if (labelledTenants.size() < maxTenants) {
+                labelledTenants.add(tenant);
+                return tenant;
+            }
+        }
+        return OTHER_TENANTS;
+    }
+
+    @Override
+    public void tenantUsage(String tenant, String model, long inputTokens, long outputTokens, long cachedTokens) {
+        String label = tenantLabel(tenant);
+        counter(List.of("tenant-requests", label, model), key -> Counter.builder("meridian.tenant.requests")
+                .description("Answered chat requests per tenant and public model (tenants beyond meridian.metrics.max-tenants: _other)")
+                .tags("tenant", label, "model", model).register(registry)).increment();
+        if (inputTokens > 0) {
+            tenantTokens(label, model, "input").increment(inputTokens);
+        }
+        if (outputTokens > 0) {
+            tenantTokens(label, model, "output").increment(outputTokens);
+        }
+        if (cachedTokens > 0) {
+            tenantTokens(label, model, "cached").increment(cachedTokens);
+        }
+    }
+
+    private Counter tenantTokens(String tenant, String model, String type) {
+        return counter(List.of("tenant-tokens", tenant, model, type), key -> Counter.builder("meridian.tenant.tokens")
+                .description("Tokens per tenant, public model and type (input, output, cached)")
+                .tags("tenant", tenant, "model", model, "type", type).register(registry));
+    }
+
+    @Override
+    public void rateLimited(String tenant, String reason) {
+        String label = tenantLabel(tenant);
+        counter(List.of("rate-limited", label, reason), key -> Counter.builder("meridian.rate_limited")
+                .description("Requests refused for a rate limit or budget, per tenant and reason (the error code)")
+                .tags("tenant", label, "reason", reason).register(registry)).increment();
+    }
+
+    @Override
+    public void watchGauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value, v -> v.get().doubleValue()).description(description).strongReference(true).register(registry);
     }
 
     @Override

@@ -62,7 +62,9 @@ public abstract class StreamBufferContract {
         return new StreamEvent.Start(new StreamStart(key.streamId(), 1_700_000_000L, "chat", new ServedBy("primary", 0, "big-model"),
                 List.of(new Citation(1, "Title", "https://example.com/a", "2026-01-02", "snippet \"quoted\"", "web", null),
                         new Citation(2, "KB", "kb://docs/1", "", "passage", "knowledge_base:docs", 0.75)),
-                Optional.of("conv_1"), List.of("web search timed out")));
+                Optional.of("conv_1"), List.of("web search timed out"),
+                new ai.meridian.domain.tenancy.RateLimitStatus(Optional.of(new ai.meridian.domain.tenancy.RateLimitStatus.Window(60, 59, Duration.ofSeconds(12))),
+                        Optional.empty())));
     }
 
     protected static StreamEvent piece(int i) {
@@ -99,7 +101,7 @@ public abstract class StreamBufferContract {
 
         @Override
         public void onLost(String why) {
-            ended.complete("lost");
+            ended.complete("lost: " + why);
         }
 
         public synchronized List<Long> numbers() {
@@ -110,7 +112,7 @@ public abstract class StreamBufferContract {
             return List.copyOf(events);
         }
 
-        /** How the follow ended: {@code last}, {@code missing}, {@code truncated:<first kept>} or {@code lost}. */
+        /** How the follow ended: {@code last}, {@code missing}, {@code truncated:<first kept>} or {@code lost: <why>}. */
         public String end() throws Exception {
             return ended.get(10, TimeUnit.SECONDS);
         }

@@ -5,6 +5,7 @@ import ai.meridian.application.port.out.TelemetryPort.TraceSpan;
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.retrieval.Citation;
 import ai.meridian.domain.retrieval.SourceDocument;
+import ai.meridian.domain.tenancy.RateLimitStatus;
 import ai.meridian.domain.routing.ModelDefinition;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,13 @@ import java.util.Optional;
  * the client, the request's span, and how long the stages waited on the outside world.
  */
 public record ChatContext(ChatCommand command, ModelDefinition model, TraceSpan span, List<ChatMessage> messages,
-                          List<SourceDocument> sources, Optional<String> conversationId, List<String> notices, long waitedNanos) {
+                          List<SourceDocument> sources, Optional<String> conversationId, List<String> notices, long waitedNanos,
+                          RateLimitStatus rateLimit) {
+
+    public ChatContext(ChatCommand command, ModelDefinition model, TraceSpan span, List<ChatMessage> messages,
+                       List<SourceDocument> sources, Optional<String> conversationId, List<String> notices, long waitedNanos) {
+        this(command, model, span, messages, sources, conversationId, notices, waitedNanos, RateLimitStatus.NONE);
+    }
 
     public ChatContext {
         Objects.requireNonNull(command, "command");
@@ -30,10 +37,12 @@ public record ChatContext(ChatCommand command, ModelDefinition model, TraceSpan 
         sources = sources == null ? List.of() : List.copyOf(sources);
         conversationId = conversationId == null ? Optional.empty() : conversationId;
         notices = notices == null ? List.of() : List.copyOf(notices);
+        rateLimit = rateLimit == null ? RateLimitStatus.NONE : rateLimit;
     }
 
     static ChatContext start(ChatCommand command, ModelDefinition model, TraceSpan span) {
-        return new ChatContext(command, model, span, command.request().messages(), List.of(), Optional.empty(), List.of(), 0);
+        return new ChatContext(command, model, span, command.request().messages(), List.of(), Optional.empty(), List.of(), 0,
+                RateLimitStatus.NONE);
     }
 
     /** The sources as the client sees them ({@code citations}, {@code search_results}). */
@@ -42,25 +51,30 @@ public record ChatContext(ChatCommand command, ModelDefinition model, TraceSpan 
     }
 
     public ChatContext withMessages(List<ChatMessage> replaced) {
-        return new ChatContext(command, model, span, replaced, sources, conversationId, notices, waitedNanos);
+        return new ChatContext(command, model, span, replaced, sources, conversationId, notices, waitedNanos, rateLimit);
     }
 
     public ChatContext withSources(List<SourceDocument> replaced) {
-        return new ChatContext(command, model, span, messages, replaced, conversationId, notices, waitedNanos);
+        return new ChatContext(command, model, span, messages, replaced, conversationId, notices, waitedNanos, rateLimit);
     }
 
     public ChatContext withConversation(String id) {
-        return new ChatContext(command, model, span, messages, sources, Optional.of(id), notices, waitedNanos);
+        return new ChatContext(command, model, span, messages, sources, Optional.of(id), notices, waitedNanos, rateLimit);
     }
 
     public ChatContext withNotice(String notice) {
         List<String> more = new ArrayList<>(notices);
         more.add(notice);
-        return new ChatContext(command, model, span, messages, sources, conversationId, more, waitedNanos);
+        return new ChatContext(command, model, span, messages, sources, conversationId, more, waitedNanos, rateLimit);
+    }
+
+    /** Where the caller stands against its limits after admission (the door writes it as headers). */
+    public ChatContext withRateLimit(RateLimitStatus status) {
+        return new ChatContext(command, model, span, messages, sources, conversationId, notices, waitedNanos, status);
     }
 
     /** Adds time spent waiting on something outside the gateway (not counted as gateway overhead). */
     public ChatContext plusWaited(long nanos) {
-        return new ChatContext(command, model, span, messages, sources, conversationId, notices, waitedNanos + nanos);
+        return new ChatContext(command, model, span, messages, sources, conversationId, notices, waitedNanos + nanos, rateLimit);
     }
 }

@@ -102,7 +102,7 @@ final class CompleteExecution extends Execution {
             }
             finish(200, servedBy, usage, null);
             result.complete(new ChatReply(completionId, created, model.id(), completion, usage, servedBy,
-                    context.citations(), context.conversationId(), context.notices()));
+                    context.citations(), context.conversationId(), context.notices(), context.rateLimit()));
         });
     }
 

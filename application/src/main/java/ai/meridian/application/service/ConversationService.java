@@ -14,6 +14,7 @@ import ai.meridian.domain.conversation.ConversationTranscript;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
+import ai.meridian.domain.tenancy.Action;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,6 +41,9 @@ public final class ConversationService implements ManageConversationsUseCase {
 
     @Override
     public CompletableFuture<ConversationPage> list(CallerContext caller, PageRequest page) {
+        if (!caller.access().permits(Action.READ)) {
+            return CompletableFuture.failedFuture(AccessDenied.forbidden(Action.READ));
+        }
         return run(caller, "conversations list", "conversation.list", null,
                 () -> store.list(caller.tenant(), page.limit(), page.after()), Function.identity(),
                 unknown -> new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
@@ -50,6 +54,7 @@ public final class ConversationService implements ManageConversationsUseCase {
     public CompletableFuture<ConversationTranscript> read(CallerContext caller, String id) {
         ConversationId conversationId;
         try {
+            AccessDenied.require(caller, Action.READ);
             conversationId = parse(id);
         } catch (GatewayException e) {
             return CompletableFuture.failedFuture(e);
@@ -63,6 +68,7 @@ public final class ConversationService implements ManageConversationsUseCase {
         ConversationId conversationId;
         String valid;
         try {
+            AccessDenied.require(caller, Action.WRITE);
             conversationId = parse(id);
             valid = Conversation.validTitle(title);
         } catch (GatewayException e) {
@@ -78,6 +84,7 @@ public final class ConversationService implements ManageConversationsUseCase {
     public CompletableFuture<Void> delete(CallerContext caller, String id) {
         ConversationId conversationId;
         try {
+            AccessDenied.require(caller, Action.WRITE);
             conversationId = parse(id);
         } catch (GatewayException e) {
             return CompletableFuture.failedFuture(e);

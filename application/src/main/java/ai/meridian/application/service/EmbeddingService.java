@@ -45,6 +45,12 @@ public final class EmbeddingService implements EmbedTextsUseCase {
 
     @Override
     public CompletableFuture<EmbeddedTexts> embed(EmbedTextsCommand command) {
+        if (!command.caller().access().permits(ai.meridian.domain.tenancy.Action.USE_MODELS)) {
+            throw AccessDenied.forbidden(ai.meridian.domain.tenancy.Action.USE_MODELS);
+        }
+        if (!command.caller().access().mayUseModel(command.model(), command.model())) {
+            throw AccessDenied.forbidden("This key may not use the model '" + command.model() + "'.", "model", "model_not_allowed");
+        }
         EmbedTextPort embedder = models.stream().filter(m -> m.model().equals(command.model())).findFirst().orElseThrow(() ->
                 new GatewayException(new GatewayError(ErrorKind.MODEL_NOT_FOUND, "The model '" + command.model()
                         + "' does not exist or is not an embedding model. This gateway embeds with "

@@ -71,7 +71,7 @@ public final class GroundingStage implements ChatStage {
                 "meridian.retrieval.knowledge_bases", String.join(",", grounding.knowledgeBases())));
         List<String> notices = new CopyOnWriteArrayList<>(); // written from the web and knowledge branches' threads
         CompletableFuture<List<String>> bases = knowledge.isPresent()
-                ? knowledge.get().resolve(tenant, grounding.knowledgeBases())
+                ? knowledge.get().resolve(tenant, context.command().caller().access(), grounding.knowledgeBases())
                 : CompletableFuture.completedFuture(List.of());
         if (!grounding.knowledgeBases().isEmpty() && knowledge.isEmpty()) {
             notices.add("knowledge bases are not configured on this gateway");

@@ -31,6 +31,7 @@ public final class HealthService implements CheckHealthUseCase {
     private final Duration probeTimeout;
     /** Every (backend, model) pair some route names, in catalog order. */
     private final List<Route> pairs;
+    private final Map<String, java.util.function.Supplier<ComponentHealth>> components = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     public HealthService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, Duration probeTimeout) {
         this.catalog = catalog;
@@ -47,6 +48,11 @@ public final class HealthService implements CheckHealthUseCase {
             });
         }
         this.pairs = List.copyOf(distinct);
+    }
+
+    /** Adds a dependency to readiness (shown, not deciding readiness: the gateway degrades instead of stopping). */
+    public void component(String name, java.util.function.Supplier<ComponentHealth> health) {
+        components.put(name, health);
     }
 
     /**
@@ -139,7 +145,9 @@ public final class HealthService implements CheckHealthUseCase {
                 servable.put(model.id(), canServe);
                 ready &= canServe;
             }
-            return new Readiness(ready, health, servable);
+            Map<String, ComponentHealth> parts = new LinkedHashMap<>();
+            components.forEach((name, supplier) -> parts.put(name, supplier.get()));
+            return new Readiness(ready, health, servable, parts);
         });
     }
 

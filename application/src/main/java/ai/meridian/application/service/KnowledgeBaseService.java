@@ -1,5 +1,6 @@
 package ai.meridian.application.service;
 
+import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.IngestDocumentsUseCase;
 import ai.meridian.application.port.in.ManageKnowledgeBasesUseCase;
 import ai.meridian.application.port.out.DocumentText;
@@ -19,6 +20,7 @@ import ai.meridian.domain.knowledge.IngestionJob;
 import ai.meridian.domain.knowledge.MetadataValue;
 import ai.meridian.domain.knowledge.KnowledgeBase;
 import ai.meridian.domain.knowledge.KnowledgeDocument;
+import ai.meridian.domain.tenancy.Action;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -61,7 +63,14 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
     }
 
     @Override
-    public CompletableFuture<KnowledgeBase> create(String tenant, String name, String description) {
+    public CompletableFuture<KnowledgeBase> create(CallerContext caller, String name, String description) {
+        String tenant = caller.tenant();
+        try {
+            AccessDenied.require(caller, Action.WRITE);
+            allowed(caller, name);
+        } catch (GatewayException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         KnowledgeBase base;
         try {
             base = new KnowledgeBase(tenant, name, description, clock.instant());
@@ -77,17 +86,18 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
     }
 
     @Override
-    public CompletableFuture<List<KnowledgeBaseSummary>> list(String tenant) {
-        return store.listBases(tenant).thenCompose(bases -> {
-            List<CompletableFuture<KnowledgeBaseSummary>> summaries = bases.stream().map(this::summary).toList();
+    public CompletableFuture<List<KnowledgeBaseSummary>> list(CallerContext caller) {
+        return store.listBases(caller.tenant()).thenCompose(bases -> {
+            List<CompletableFuture<KnowledgeBaseSummary>> summaries = bases.stream()
+                    .filter(b -> caller.access().mayUseKnowledgeBase(b.name())).map(this::summary).toList();
             return CompletableFuture.allOf(summaries.toArray(CompletableFuture[]::new))
                     .thenApply(v -> summaries.stream().map(CompletableFuture::join).toList());
         });
     }
 
     @Override
-    public CompletableFuture<KnowledgeBaseSummary> get(String tenant, String name) {
-        return existing(tenant, name).thenCompose(this::summary);
+    public CompletableFuture<KnowledgeBaseSummary> get(CallerContext caller, String name) {
+        return existing(caller, Action.READ, name).thenCompose(this::summary);
     }
 
     private CompletableFuture<KnowledgeBaseSummary> summary(KnowledgeBase base) {
@@ -99,21 +109,23 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
     }
 
     @Override
-    public CompletableFuture<Void> delete(String tenant, String name) {
-        return existing(tenant, name)
+    public CompletableFuture<Void> delete(CallerContext caller, String name) {
+        String tenant = caller.tenant();
+        return existing(caller, Action.WRITE, name)
                 .thenCompose(base -> index.deleteKnowledgeBase(new KnowledgeScope(tenant, name)))
                 .thenCompose(v -> store.deleteBase(tenant, name))
                 .thenApply(v -> null);
     }
 
     @Override
-    public CompletableFuture<List<KnowledgeDocument>> documents(String tenant, String knowledgeBase) {
-        return existing(tenant, knowledgeBase).thenCompose(base -> store.listDocuments(tenant, knowledgeBase));
+    public CompletableFuture<List<KnowledgeDocument>> documents(CallerContext caller, String knowledgeBase) {
+        return existing(caller, Action.READ, knowledgeBase).thenCompose(base -> store.listDocuments(base.tenant(), knowledgeBase));
     }
 
     @Override
-    public CompletableFuture<Void> deleteDocument(String tenant, String knowledgeBase, String documentId) {
-        return existing(tenant, knowledgeBase)
+    public CompletableFuture<Void> deleteDocument(CallerContext caller, String knowledgeBase, String documentId) {
+        String tenant = caller.tenant();
+        return existing(caller, Action.WRITE, knowledgeBase)
                 .thenCompose(base -> store.deleteDocument(tenant, knowledgeBase, documentId))
                 .thenCompose(deleted -> {
                     if (!deleted) {
@@ -123,7 +135,27 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
                 });
     }
 
-    /** The tenant's knowledge base, or a 404 (another tenant's base of that name is not this tenant's). */
+    /**
+     * The caller's knowledge base, or a 404 (another tenant's base of that name is not this tenant's); a 403 when the
+     * caller's role does not permit {@code action} or its key may not use this base.
+     */
+    CompletableFuture<KnowledgeBase> existing(CallerContext caller, Action action, String name) {
+        try {
+            AccessDenied.require(caller, action);
+            allowed(caller, name);
+        } catch (GatewayException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return existing(caller.tenant(), name);
+    }
+
+    private static void allowed(CallerContext caller, String name) {
+        if (!caller.access().mayUseKnowledgeBase(name)) {
+            throw AccessDenied.forbidden("This key may not use the knowledge base '" + name + "'.", "knowledge_base",
+                    "knowledge_base_not_allowed");
+        }
+    }
+
     CompletableFuture<KnowledgeBase> existing(String tenant, String name) {
         return store.findBase(tenant, name).thenApply(found ->
                 found.orElseThrow(() -> notFound("The knowledge base '" + name + "' does not exist.")));
@@ -134,7 +166,14 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
     }
 
     @Override
-    public CompletableFuture<IngestionJob> ingest(String tenant, String knowledgeBase, List<DocumentSource> documents) {
+    public CompletableFuture<IngestionJob> ingest(CallerContext caller, String knowledgeBase, List<DocumentSource> documents) {
+        String tenant = caller.tenant();
+        try {
+            AccessDenied.require(caller, Action.WRITE);
+            allowed(caller, knowledgeBase);
+        } catch (GatewayException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         if (documents.isEmpty()) {
             return CompletableFuture.failedFuture(GatewayException.invalid("documents", "Give at least one document."));
         }
@@ -156,8 +195,11 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
     }
 
     @Override
-    public CompletableFuture<IngestionJob> job(String tenant, String jobId) {
-        return store.findJob(tenant, jobId).thenApply(found -> found.orElseThrow(() ->
+    public CompletableFuture<IngestionJob> job(CallerContext caller, String jobId) {
+        if (!caller.access().permits(Action.READ)) {
+            return CompletableFuture.failedFuture(AccessDenied.forbidden(Action.READ));
+        }
+        return store.findJob(caller.tenant(), jobId).thenApply(found -> found.orElseThrow(() ->
                 notFound("The ingestion job '" + jobId + "' does not exist.")));
     }
 

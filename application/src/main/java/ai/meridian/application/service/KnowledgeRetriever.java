@@ -16,6 +16,8 @@ import ai.meridian.domain.retrieval.GroundingSettings;
 import ai.meridian.domain.retrieval.Passage;
 import ai.meridian.domain.retrieval.PassageKind;
 import ai.meridian.domain.retrieval.RelevanceModel;
+import ai.meridian.domain.tenancy.Access;
+import ai.meridian.domain.tenancy.Action;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -68,13 +70,19 @@ public final class KnowledgeRetriever implements QueryKnowledgeUseCase {
      * The knowledge bases a request names, checked to exist for this tenant ({@code *}: all of them). An
      * unknown name is the client's mistake: a 404 naming it.
      */
-    public CompletableFuture<List<String>> resolve(String tenant, List<String> names) {
+    public CompletableFuture<List<String>> resolve(String tenant, Access access, List<String> names) {
         if (names.isEmpty()) {
             return CompletableFuture.completedFuture(List.of());
         }
+        for (String name : names) {
+            if (!name.equals(GroundingSettings.ALL_KNOWLEDGE_BASES) && !access.mayUseKnowledgeBase(name)) {
+                return CompletableFuture.failedFuture(AccessDenied.forbidden("This key may not use the knowledge base '" + name + "'.",
+                        "knowledge_bases", "knowledge_base_not_allowed"));
+            }
+        }
         return store.listBases(tenant).thenApply(bases -> {
             Set<String> existing = new LinkedHashSet<>();
-            bases.stream().map(KnowledgeBase::name).forEach(existing::add);
+            bases.stream().map(KnowledgeBase::name).filter(access::mayUseKnowledgeBase).forEach(existing::add);
             if (names.contains(GroundingSettings.ALL_KNOWLEDGE_BASES)) {
                 return List.copyOf(existing);
             }
@@ -155,6 +163,9 @@ public final class KnowledgeRetriever implements QueryKnowledgeUseCase {
 
     @Override
     public CompletableFuture<List<KnowledgeMatch>> query(KnowledgeQuery query) {
+        if (!query.access().permits(Action.READ)) {
+            return CompletableFuture.failedFuture(AccessDenied.forbidden(Action.READ));
+        }
         if (query.text().isBlank()) {
             return CompletableFuture.failedFuture(GatewayException.invalid("query", "query must not be empty"));
         }
@@ -167,7 +178,7 @@ public final class KnowledgeRetriever implements QueryKnowledgeUseCase {
         // Documents need more chunk candidates than chunks do: several of the best chunks may share a document.
         int candidates = Math.min(KnowledgeIndexPort.MAX_LIMIT, Math.max(settings.knowledgeCandidates(),
                 query.grouping() == Grouping.DOCUMENT ? query.topK() * 4 : query.topK()));
-        return resolve(query.tenant(), query.knowledgeBases())
+        return resolve(query.tenant(), query.access(), query.knowledgeBases())
                 .thenCompose(bases -> search(query.tenant(), bases, query.text(), candidates, query.filter()))
                 .thenApply(ranked -> {
                     if (ranked.chunks().isEmpty() && ranked.unavailable().stream().anyMatch(u -> u.startsWith("knowledge search"))) {

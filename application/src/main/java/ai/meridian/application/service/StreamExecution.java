@@ -216,7 +216,8 @@ final class StreamExecution extends Execution implements Cancellable {
             service.metrics.timeToFirstToken(model.id(), servedBy.backend(), ttft);
             attemptSpan.event("gen_ai.first_token", Map.of("meridian.ttft_ms", ttft / 1_000_000.0));
             journal.start(new StreamStart(completionId, created, model.id(), servedBy,
-                    context.citations(), context.conversationId(), context.notices()), () -> stop("a client asked to stop the stream", true));
+                    context.citations(), context.conversationId(), context.notices(), context.rateLimit()),
+                    () -> stop("a client asked to stop the stream", true));
         }
     }
 
@@ -276,7 +277,8 @@ final class StreamExecution extends Execution implements Cancellable {
         ServedBy servedBy = new ServedBy(ServedBy.STATIC_BACKEND, step.tier(), ServedBy.STATIC_BACKEND);
         started = true;
         journal.start(new StreamStart(completionId, created, model.id(), servedBy,
-                context.citations(), context.conversationId(), context.notices()), () -> stop("a client asked to stop the stream", true));
+                context.citations(), context.conversationId(), context.notices(), context.rateLimit()),
+                () -> stop("a client asked to stop the stream", true));
         Delta delta = Delta.of(step.text());
         answer.add(delta);
         journal.delta(delta);

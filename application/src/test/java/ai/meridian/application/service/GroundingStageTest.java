@@ -361,4 +361,8 @@ class GroundingStageTest {
                     CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS));
         }
     }
+
+    private static ai.meridian.application.port.in.CallerContext caller(String tenant) {
+        return new ai.meridian.application.port.in.CallerContext("req-test", tenant, "test-key", null, 0);
+    }
 }

@@ -136,7 +136,7 @@ class KnowledgeBaseServiceTest {
 
     private IngestionJob awaitJob(String tenant, String id) throws Exception {
         for (int i = 0; i < 200; i++) {
-            IngestionJob job = service.job(tenant, id).get(5, TimeUnit.SECONDS);
+            IngestionJob job = service.job(caller(tenant), id).get(5, TimeUnit.SECONDS);
             if (job.status().finished()) {
                 return job;
             }
@@ -147,23 +147,23 @@ class KnowledgeBaseServiceTest {
 
     @Test
     void knowledgeBasesAreCreatedListedAndDeletedPerTenant() throws Exception {
-        service.create("acme", "docs", "product docs").get();
-        assertThatThrownBy(() -> service.create("acme", "docs", "").get()).cause()
+        service.create(caller("acme"), "docs", "product docs").get();
+        assertThatThrownBy(() -> service.create(caller("acme"), "docs", "").get()).cause()
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.CONFLICT));
-        assertThatThrownBy(() -> service.create("acme", "Bad Name", "").get()).cause()
+        assertThatThrownBy(() -> service.create(caller("acme"), "Bad Name", "").get()).cause()
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.error().param()).isEqualTo("name"));
-        assertThat(service.list("acme").get()).extracting(s -> s.base().name()).containsExactly("docs");
-        assertThat(service.list("globex").get()).isEmpty();
-        assertThatThrownBy(() -> service.get("globex", "docs").get()).as("another tenant's base is a 404").cause()
+        assertThat(service.list(caller("acme")).get()).extracting(s -> s.base().name()).containsExactly("docs");
+        assertThat(service.list(caller("globex")).get()).isEmpty();
+        assertThatThrownBy(() -> service.get(caller("globex"), "docs").get()).as("another tenant's base is a 404").cause()
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.NOT_FOUND));
-        service.delete("acme", "docs").get();
-        assertThat(service.list("acme").get()).isEmpty();
+        service.delete(caller("acme"), "docs").get();
+        assertThat(service.list(caller("acme")).get()).isEmpty();
     }
 
     @Test
     void ingestionReadsChunksEmbedsAndIndexesWithProgress() throws Exception {
-        service.create("acme", "docs", "").get();
-        IngestionJob queued = service.ingest("acme", "docs", List.of(
+        service.create(caller("acme"), "docs", "").get();
+        IngestionJob queued = service.ingest(caller("acme"), "docs", List.of(
                 new DocumentSource.Text("Guide", "one|two|three", "https://docs.example/guide"),
                 new DocumentSource.File(new DocumentContent("notes.txt", "text/plain", "a|b".getBytes(StandardCharsets.UTF_8))))).get();
         assertThat(queued.status()).isIn(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.COMPLETED);
@@ -172,22 +172,22 @@ class KnowledgeBaseServiceTest {
         assertThat(done.documentsDone()).isEqualTo(2);
         assertThat(done.chunksTotal()).isEqualTo(5);
         assertThat(done.chunksDone()).isEqualTo(5);
-        List<KnowledgeDocument> documents = service.documents("acme", "docs").get();
+        List<KnowledgeDocument> documents = service.documents(caller("acme"), "docs").get();
         assertThat(documents).extracting(KnowledgeDocument::title).containsExactlyInAnyOrder("Guide", "From file");
         assertThat(documents).extracting(KnowledgeDocument::chunks).containsExactlyInAnyOrder(3, 2);
         assertThat(index.chunks.values()).filteredOn(c -> c.title().equals("Guide")).extracting(IndexedChunk::url)
                 .containsOnly("https://docs.example/guide");
-        assertThat(service.get("acme", "docs").get().chunks()).isEqualTo(5);
+        assertThat(service.get(caller("acme"), "docs").get().chunks()).isEqualTo(5);
     }
 
     @Test
     void aDocumentThatFailsIsReportedAndLeavesNothingHalfIndexed() throws Exception {
-        service.create("acme", "docs", "").get();
+        service.create(caller("acme"), "docs", "").get();
         List<String> many = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             many.add(i == 35 ? "POISON" : "chunk" + i);
         }
-        IngestionJob job = awaitJob("acme", service.ingest("acme", "docs", List.of(
+        IngestionJob job = awaitJob("acme", service.ingest(caller("acme"), "docs", List.of(
                 new DocumentSource.Text("Good", "x|y", ""),
                 new DocumentSource.Text("Half", String.join("|", many), ""),
                 new DocumentSource.File(new DocumentContent("bad.pdf", "application/pdf", "BROKEN".getBytes(StandardCharsets.UTF_8))))).get().id());
@@ -203,8 +203,8 @@ class KnowledgeBaseServiceTest {
 
     @Test
     void aDocumentWithoutTextIsAFailedDocumentWithTheReason() throws Exception {
-        service.create("acme", "docs", "").get();
-        IngestionJob job = awaitJob("acme", service.ingest("acme", "docs", List.of(
+        service.create(caller("acme"), "docs", "").get();
+        IngestionJob job = awaitJob("acme", service.ingest(caller("acme"), "docs", List.of(
                 new DocumentSource.Text("Blank", "   \n\t ", ""),
                 new DocumentSource.Text("Only separators", "|||", ""),
                 new DocumentSource.File(new DocumentContent("scan.pdf", "application/pdf", new byte[0])))).get().id());
@@ -213,15 +213,15 @@ class KnowledgeBaseServiceTest {
         assertThat(job.errors()).hasSize(3).allSatisfy(e -> assertThat(e).contains("no text could be read"));
         assertThat(job.errors().get(0)).startsWith("document 1 (Blank)");
         assertThat(index.chunks).isEmpty();
-        assertThat(service.documents("acme", "docs").get()).isEmpty();
+        assertThat(service.documents(caller("acme"), "docs").get()).isEmpty();
     }
 
     @Test
     void documentsCarryTheirMetadataIntoEveryChunkAndTheCatalog() throws Exception {
-        service.create("acme", "docs", "").get();
+        service.create(caller("acme"), "docs", "").get();
         DocumentMetadata given = new DocumentMetadata(Map.of("tags", MetadataValue.Text.of("hr", "travel"),
                 "year", new MetadataValue.Number(2024), "title", MetadataValue.Text.of("Overridden title")));
-        awaitJob("acme", service.ingest("acme", "docs", List.of(new DocumentSource.Text("Guide", "one|two", "handbook.pdf", given))).get().id());
+        awaitJob("acme", service.ingest(caller("acme"), "docs", List.of(new DocumentSource.Text("Guide", "one|two", "handbook.pdf", given))).get().id());
         assertThat(index.chunks.values()).hasSize(2).allSatisfy(c -> {
             assertThat(c.metadata().get("tags")).isEqualTo(MetadataValue.Text.of("hr", "travel"));
             assertThat(c.metadata().get("year")).isEqualTo(new MetadataValue.Number(2024));
@@ -230,19 +230,19 @@ class KnowledgeBaseServiceTest {
             assertThat(c.metadata().get("ingested_at")).isInstanceOf(MetadataValue.Date.class);
             assertThat(c.space()).isEqualTo("test");
         });
-        assertThat(service.documents("acme", "docs").get().get(0).metadata().get("tags")).isEqualTo(MetadataValue.Text.of("hr", "travel"));
+        assertThat(service.documents(caller("acme"), "docs").get().get(0).metadata().get("tags")).isEqualTo(MetadataValue.Text.of("hr", "travel"));
     }
 
     @Test
     void changingTheModelReembedsEveryChunkInTheBackgroundWithoutLosingOne() throws Exception {
-        service.create("acme", "docs", "").get();
-        awaitJob("acme", service.ingest("acme", "docs", List.of(new DocumentSource.Text("A", "1|2|3", ""),
+        service.create(caller("acme"), "docs", "").get();
+        awaitJob("acme", service.ingest(caller("acme"), "docs", List.of(new DocumentSource.Text("A", "1|2|3", ""),
                 new DocumentSource.Text("B", "4|5", ""))).get().id());
         Map<String, IndexedChunk> before = Map.copyOf(index.chunks);
         LanguageEmbeddings next = LanguageEmbeddings.single(new FailingEmbeddings("next-model"));
         KnowledgeBaseService after = new KnowledgeBaseService(store, index, next, c -> CompletableFuture.failedFuture(new IllegalStateException()),
                 Optional.empty(), text -> List.of(text), Clock.systemUTC());
-        assertThat(after.get("acme", "docs").get().staleChunks()).isEqualTo(5);
+        assertThat(after.get(caller("acme"), "docs").get().staleChunks()).isEqualTo(5);
         Reembedding reembedding = new Reembedding(index, next);
         Reembedding.Progress progress = reembedding.start().get(10, TimeUnit.SECONDS);
         assertThat(progress.state()).isEqualTo(Reembedding.State.DONE);
@@ -252,30 +252,34 @@ class KnowledgeBaseServiceTest {
         assertThat(index.chunks.values()).allSatisfy(c -> assertThat(c.space()).isEqualTo("next-model"));
         assertThat(index.chunks.values()).extracting(IndexedChunk::text).containsExactlyInAnyOrderElementsOf(
                 before.values().stream().map(IndexedChunk::text).toList());
-        assertThat(after.get("acme", "docs").get().staleChunks()).isZero();
-        assertThat(after.get("acme", "docs").get().models()).containsExactly("next-model");
+        assertThat(after.get(caller("acme"), "docs").get().staleChunks()).isZero();
+        assertThat(after.get(caller("acme"), "docs").get().models()).containsExactly("next-model");
     }
 
     @Test
     void badIngestionRequestsAreRefused() throws Exception {
-        service.create("acme", "docs", "").get();
-        assertThatThrownBy(() -> service.ingest("acme", "docs", List.of()).get()).cause().hasMessageContaining("at least one document");
-        assertThatThrownBy(() -> service.ingest("acme", "docs", List.of(new DocumentSource.Url("https://example.com"))).get())
+        service.create(caller("acme"), "docs", "").get();
+        assertThatThrownBy(() -> service.ingest(caller("acme"), "docs", List.of()).get()).cause().hasMessageContaining("at least one document");
+        assertThatThrownBy(() -> service.ingest(caller("acme"), "docs", List.of(new DocumentSource.Url("https://example.com"))).get())
                 .cause().hasMessageContaining("Fetching URLs is turned off");
-        assertThatThrownBy(() -> service.ingest("acme", "nope", List.of(new DocumentSource.Text("", "t", ""))).get())
+        assertThatThrownBy(() -> service.ingest(caller("acme"), "nope", List.of(new DocumentSource.Text("", "t", ""))).get())
                 .isInstanceOf(ExecutionException.class).cause()
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.NOT_FOUND));
-        assertThatThrownBy(() -> service.job("globex", "job_x").get()).cause().hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> service.job(caller("globex"), "job_x").get()).cause().hasMessageContaining("does not exist");
     }
 
     @Test
     void deletingADocumentRemovesItsChunks() throws Exception {
-        service.create("acme", "docs", "").get();
-        awaitJob("acme", service.ingest("acme", "docs", List.of(new DocumentSource.Text("A", "1|2", ""),
+        service.create(caller("acme"), "docs", "").get();
+        awaitJob("acme", service.ingest(caller("acme"), "docs", List.of(new DocumentSource.Text("A", "1|2", ""),
                 new DocumentSource.Text("B", "3", ""))).get().id());
-        String documentId = service.documents("acme", "docs").get().stream().filter(d -> d.title().equals("A")).findFirst().orElseThrow().documentId();
-        service.deleteDocument("acme", "docs", documentId).get();
+        String documentId = service.documents(caller("acme"), "docs").get().stream().filter(d -> d.title().equals("A")).findFirst().orElseThrow().documentId();
+        service.deleteDocument(caller("acme"), "docs", documentId).get();
         assertThat(index.chunks.values()).extracting(IndexedChunk::title).containsOnly("B");
-        assertThatThrownBy(() -> service.deleteDocument("acme", "docs", documentId).get()).cause().hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> service.deleteDocument(caller("acme"), "docs", documentId).get()).cause().hasMessageContaining("does not exist");
+    }
+
+    private static ai.meridian.application.port.in.CallerContext caller(String tenant) {
+        return new ai.meridian.application.port.in.CallerContext("req-test", tenant, "test-key", null, 0);
     }
 }

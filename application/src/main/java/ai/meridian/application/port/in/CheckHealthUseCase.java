@@ -12,8 +12,22 @@ public interface CheckHealthUseCase {
      */
     CompletableFuture<Readiness> readiness();
 
-    /** {@code models}: whether each public model can be served now. */
-    record Readiness(boolean ready, Map<String, BackendHealth> backends, Map<String, Boolean> models) {
+    /**
+     * {@code models}: whether each public model can be served now. {@code components}: what else the gateway depends on
+     * and how it fares (e.g. shared rate limits); degraded is still ready.
+     */
+    record Readiness(boolean ready, Map<String, BackendHealth> backends, Map<String, Boolean> models, Map<String, ComponentHealth> components) {
+        public Readiness(boolean ready, Map<String, BackendHealth> backends, Map<String, Boolean> models) {
+            this(ready, backends, models, Map.of());
+        }
+
+        public Readiness {
+            components = components == null ? Map.of() : components;
+        }
+    }
+
+    /** A dependency's state ({@code up}, {@code degraded}, {@code down}) and what that means, in words. */
+    record ComponentHealth(String status, String detail) {
     }
 
     /**

@@ -13,9 +13,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface IngestDocumentsUseCase {
 
-    CompletableFuture<IngestionJob> ingest(String tenant, String knowledgeBase, List<DocumentSource> documents);
+    CompletableFuture<IngestionJob> ingest(CallerContext caller, String knowledgeBase, List<DocumentSource> documents);
 
-    CompletableFuture<IngestionJob> job(String tenant, String jobId);
+    CompletableFuture<IngestionJob> job(CallerContext caller, String jobId);
 
     /**
      * Where a document's content comes from, and the metadata it carries (filterable at query time; the document's

@@ -7,21 +7,22 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A tenant wants to manage its knowledge bases: create, list, read, delete them, and list or delete their
- * documents. Unknown names are 404s; a name taken is a 409.
+ * documents. Unknown names are 404s; a name taken is a 409; writes by a read-only key, and bases the key may not use,
+ * are 403s.
  */
 public interface ManageKnowledgeBasesUseCase {
 
-    CompletableFuture<KnowledgeBase> create(String tenant, String name, String description);
+    CompletableFuture<KnowledgeBase> create(CallerContext caller, String name, String description);
 
-    CompletableFuture<List<KnowledgeBaseSummary>> list(String tenant);
+    CompletableFuture<List<KnowledgeBaseSummary>> list(CallerContext caller);
 
-    CompletableFuture<KnowledgeBaseSummary> get(String tenant, String name);
+    CompletableFuture<KnowledgeBaseSummary> get(CallerContext caller, String name);
 
-    CompletableFuture<Void> delete(String tenant, String name);
+    CompletableFuture<Void> delete(CallerContext caller, String name);
 
-    CompletableFuture<List<KnowledgeDocument>> documents(String tenant, String knowledgeBase);
+    CompletableFuture<List<KnowledgeDocument>> documents(CallerContext caller, String knowledgeBase);
 
-    CompletableFuture<Void> deleteDocument(String tenant, String knowledgeBase, String documentId);
+    CompletableFuture<Void> deleteDocument(CallerContext caller, String knowledgeBase, String documentId);
 
     /**
      * A knowledge base with its document and chunk counts, the embedding models its chunks are embedded with now, and

@@ -2,6 +2,7 @@ package ai.meridian.application.port.in;
 
 import ai.meridian.domain.knowledge.DocumentMetadata;
 import ai.meridian.domain.knowledge.MetadataFilter;
+import ai.meridian.domain.tenancy.Access;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -24,10 +25,21 @@ public interface QueryKnowledgeUseCase {
     /** At most this many passages of one document are returned with it. */
     int PASSAGES_PER_DOCUMENT = 3;
 
+    /**
+     * A query of the caller's knowledge bases. {@code access} is what the caller may do (its role must permit reading,
+     * and its key's allow-list limits the bases); the constructor without it is for the gateway's own queries.
+     */
     record KnowledgeQuery(String tenant, List<String> knowledgeBases, String text, int topK, double minScore,
-                          MetadataFilter filter, Grouping grouping) {
+                          MetadataFilter filter, Grouping grouping, Access access) {
+
+        public KnowledgeQuery(String tenant, List<String> knowledgeBases, String text, int topK, double minScore,
+                              MetadataFilter filter, Grouping grouping) {
+            this(tenant, knowledgeBases, text, topK, minScore, filter, grouping, Access.OPERATOR);
+        }
+
         public KnowledgeQuery {
             Objects.requireNonNull(tenant, "tenant");
+            Objects.requireNonNull(access, "access");
             knowledgeBases = List.copyOf(knowledgeBases);
             Objects.requireNonNull(text, "text");
             filter = filter == null ? MetadataFilter.NONE : filter;

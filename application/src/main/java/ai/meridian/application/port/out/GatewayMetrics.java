@@ -39,6 +39,21 @@ public interface GatewayMetrics {
     default void webSocket(String event) {
     }
 
+    /**
+     * What a tenant spent on a public model (one answered request). Tenants are a label, so an adapter must
+     * bound their number (beyond its bound they are counted under one label).
+     */
+    default void tenantUsage(String tenant, String model, long inputTokens, long outputTokens, long cachedTokens) {
+    }
+
+    /** A request refused for a limit ({@code reason}: the error code, e.g. rate_limit_exceeded). */
+    default void rateLimited(String tenant, String reason) {
+    }
+
+    /** Registers a gauge read when metrics are scraped (e.g. whether rate limits are shared). */
+    default void watchGauge(String name, String description, Supplier<Number> value) {
+    }
+
     record RequestOutcome(String model, String backend, int status, boolean stream, int tier,
                           long durationNanos, long overheadNanos, int promptTokens, int completionTokens) {
     }

@@ -71,7 +71,7 @@ public final class RetrievalEvaluation {
             var ingestion = Wiring.ingestion(catalog, index, models.embeddings(), policy);
             if (reuse) {
                 System.out.println("reusing the index in " + indexDir);
-                ingestion.create(Wiring.TENANT, Wiring.BASE, "evaluation").get(1, TimeUnit.MINUTES);
+                ingestion.create(Wiring.CALLER, Wiring.BASE, "evaluation").get(1, TimeUnit.MINUTES);
             } else {
                 long start = System.nanoTime();
                 Wiring.ingest(ingestion, set.corpus());

@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 /** Shared plumbing of the tools: options, and the gateway's own services wired as bootstrap wires them. */
 final class Wiring {
     static final String TENANT = "bench";
+    /** The evaluation acts as the operator of its tenant. */
+    static final ai.meridian.application.port.in.CallerContext CALLER = new ai.meridian.application.port.in.CallerContext("bench", TENANT, "bench", null, 0);
     static final String BASE = "kb";
     /** The metadata key under which each ingested document keeps its BEIR id. */
     static final String BEIR_ID = "beir_id";
@@ -91,7 +93,7 @@ final class Wiring {
 
     /** Ingests the documents through the gateway's ingestion jobs (100 documents each, two at a time); fails on any failed document. */
     static void ingest(KnowledgeBaseService service, List<BeirSet.Document> documents) throws Exception {
-        service.create(TENANT, BASE, "evaluation").exceptionally(e -> null).get(1, TimeUnit.MINUTES);
+        service.create(CALLER, BASE, "evaluation").exceptionally(e -> null).get(1, TimeUnit.MINUTES);
         List<String> running = new ArrayList<>();
         int next = 0;
         while (next < documents.size() || !running.isEmpty()) {
@@ -101,11 +103,11 @@ final class Wiring {
                     batch.add(new DocumentSource.Text(d.title(), d.text(), "", DocumentMetadata.EMPTY.with(BEIR_ID, MetadataValue.Text.of(d.id()))));
                 }
                 next += batch.size();
-                running.add(service.ingest(TENANT, BASE, batch).get(1, TimeUnit.MINUTES).id());
+                running.add(service.ingest(CALLER, BASE, batch).get(1, TimeUnit.MINUTES).id());
             }
             Thread.sleep(200);
             for (String id : List.copyOf(running)) {
-                IngestionJob job = service.job(TENANT, id).get(1, TimeUnit.MINUTES);
+                IngestionJob job = service.job(CALLER, id).get(1, TimeUnit.MINUTES);
                 if (job.status() != JobStatus.QUEUED && job.status() != JobStatus.RUNNING) {
                     if (!job.errors().isEmpty()) {
                         System.out.println("ingestion errors: " + job.errors());

@@ -1,10 +1,11 @@
 package ai.meridian.adapter.in.rest;
 
 import ai.meridian.application.port.in.ServedBy;
+import ai.meridian.domain.tenancy.RateLimitStatus;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 
-/** The headers every chat answer carries, whichever HTTP path wrote it: request id, who served it, the conversation. */
+/** The headers every chat answer carries, whichever HTTP path wrote it: request id, who served it, the conversation, rate limits. */
 final class AnswerHeaders {
     static final String BACKEND = "x-meridian-backend";
     static final String FALLBACK_TIER = "x-meridian-fallback-tier";
@@ -16,17 +17,20 @@ final class AnswerHeaders {
     private AnswerHeaders() {
     }
 
-    static void write(String requestId, ServedBy servedBy, Optional<String> conversationId, BiConsumer<String, String> header) {
+    static void write(String requestId, ServedBy servedBy, Optional<String> conversationId, RateLimitStatus rateLimit,
+                      BiConsumer<String, String> header) {
         header.accept(RequestIds.HEADER, requestId);
         header.accept(BACKEND, servedBy.backend());
         header.accept(FALLBACK_TIER, String.valueOf(servedBy.tier()));
         conversationId.ifPresent(id -> header.accept(ChatCompletionsController.CONVERSATION_HEADER, id));
+        RateLimitHeaders.write(rateLimit, header);
     }
 
     /** Stream heads also tell proxies not to cache or buffer. */
-    static void writeStream(String requestId, ServedBy servedBy, Optional<String> conversationId, BiConsumer<String, String> header) {
+    static void writeStream(String requestId, ServedBy servedBy, Optional<String> conversationId, RateLimitStatus rateLimit,
+                            BiConsumer<String, String> header) {
         header.accept("cache-control", "no-cache");
         header.accept("x-accel-buffering", "no");
-        write(requestId, servedBy, conversationId, header);
+        write(requestId, servedBy, conversationId, rateLimit, header);
     }
 }

@@ -34,7 +34,7 @@ final class ChatCompletionsController {
         long receivedAt = System.nanoTime();
         String requestId = RequestIds.of(request);
         ChatCommand command = ChatRequestParser.command(body, requestId, ApiKeyFilter.callerOf(request), receivedAt,
-                request.getHeaders()::get, forwarded);
+                ApiKeyFilter.clientAddress(request), request.getHeaders()::get, forwarded);
         ChatRequest chatRequest = command.request();
         ClientConnection client = ClientConnection.of(request);
         if (!chatRequest.stream()) {
@@ -44,7 +44,7 @@ final class ChatCompletionsController {
             return reply.thenApply(r -> {
                 MutableHttpResponse<?> response = HttpResponse.ok(OpenAiJsonWriter.completion(r))
                         .contentType(MediaType.APPLICATION_JSON_TYPE);
-                AnswerHeaders.write(requestId, r.servedBy(), r.conversationId(), response::header);
+                AnswerHeaders.write(requestId, r.servedBy(), r.conversationId(), r.rateLimit(), response::header);
                 return response;
             });
         }

@@ -43,9 +43,11 @@ import io.netty.util.concurrent.GenericFutureListener;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Date;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
@@ -56,7 +58,8 @@ import org.slf4j.LoggerFactory;
  * Answers {@code POST /v1/chat/completions} straight from the connection's Netty pipeline, ahead of the
  * framework's router, filters and body binding, which cost more CPU per request than the proxying itself.
  * It takes only the plain case: HTTP/1.1, exactly that path, a valid key, a declared body within the size
- * limit, no {@code Expect}, no compressed body, an {@code Accept} the endpoint can meet. Everything else
+ * limit, no {@code Expect}, no compressed body, no {@code Origin} (CORS is the framework's), an {@code Accept} the
+ * endpoint can meet. Everything else
  * (other paths, bad keys, chunked or oversized bodies, HTTP/1.0) goes on to the framework unchanged, which
  * answers it with the same errors as before. Both paths share the parser, the use case and the writers.
  *
@@ -218,7 +221,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
         }
         HttpHeaders headers = request.headers();
         Coding coding = coding(headers.get(HttpHeaderNames.ACCEPT_ENCODING));
-        if (headers.contains(HttpHeaderNames.EXPECT) || headers.contains(HttpHeaderNames.CONTENT_ENCODING)
+        if (headers.contains(HttpHeaderNames.EXPECT) || headers.contains(HttpHeaderNames.CONTENT_ENCODING) || headers.contains(HttpHeaderNames.ORIGIN)
                 || headers.contains(HttpHeaderNames.TRANSFER_ENCODING) || !acceptable(headers.get(HttpHeaderNames.ACCEPT))
                 || coding == Coding.OTHER) {
             return null;
@@ -232,13 +235,24 @@ final class ChatFastPath extends ChannelDuplexHandler {
         if (length < 0 || length > shared.maxBodyBytes) {
             return null;
         }
+        // Only a well-presented, accepted key is taken here; anything else the framework refuses the usual way.
+        if (!(Credentials.extract(headers.getAll(HttpHeaderNames.AUTHORIZATION), List.of(), Credentials.Scheme.BEARER)
+                instanceof Credentials.Token token)) {
+            return null;
+        }
+        String clientAddress = clientAddress();
         Caller caller;
         try {
-            caller = shared.authentication().authenticate(ApiKeyFilter.bearer(headers.get(HttpHeaderNames.AUTHORIZATION))).orElse(null);
+            caller = shared.authentication().check(token.value(), clientAddress).orElse(null); // refused: the framework's path records it
         } catch (RuntimeException e) {
             return null; // the framework asks again and answers the failure the usual way
         }
-        return caller == null ? null : new Exchange(request, caller, coding == Coding.GZIP, length);
+        return caller == null ? null : new Exchange(request, caller, clientAddress, coding == Coding.GZIP, length);
+    }
+
+    private String clientAddress() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null
+                ? remote.getAddress().getHostAddress() : "";
     }
 
     /** An Accept the endpoint can meet (JSON or SSE); anything else gets the framework's 406. */
@@ -290,7 +304,8 @@ final class ChatFastPath extends ChannelDuplexHandler {
         ChatCommand command;
         try {
             byte[] body = x.filled == x.body.length ? x.body : Arrays.copyOf(x.body, x.filled);
-            command = ChatRequestParser.command(body, x.requestId, x.caller, x.receivedAt, x.headers::get, shared.forwarded());
+            command = ChatRequestParser.command(body, x.requestId, x.caller, x.receivedAt, x.clientAddress, x.headers::get,
+                    shared.forwarded());
         } catch (RuntimeException e) {
             fail(x, e);
             return;
@@ -321,7 +336,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
             return;
         }
         FullHttpResponse response = full(x, HttpResponseStatus.OK, OpenAiJsonWriter.completion(reply));
-        AnswerHeaders.write(x.requestId, reply.servedBy(), reply.conversationId(), response.headers()::set);
+        AnswerHeaders.write(x.requestId, reply.servedBy(), reply.conversationId(), reply.rateLimit(), response.headers()::set);
         end(x, response);
     }
 
@@ -495,7 +510,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
                 headers.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
                 headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
                 headers.set(HttpHeaderNames.TRAILER, AnswerHeaders.MID_STREAM_FALLBACK);
-                AnswerHeaders.writeStream(x.requestId, start.servedBy(), start.conversationId(), headers::set);
+                AnswerHeaders.writeStream(x.requestId, start.servedBy(), start.conversationId(), start.rateLimit(), headers::set);
                 if (canResume) {
                     headers.set(AnswerHeaders.STREAM_ID, start.id());
                 }
@@ -556,6 +571,7 @@ final class ChatFastPath extends ChannelDuplexHandler {
         final HttpHeaders headers;
         final String requestId;
         final Caller caller;
+        final String clientAddress;
         final boolean keepAlive;
         final boolean gzip;
         final long declaredLength;
@@ -569,10 +585,11 @@ final class ChatFastPath extends ChannelDuplexHandler {
         private boolean clientGone;
         private GenericFutureListener<ChannelFuture> closeListener;
 
-        Exchange(HttpRequest request, Caller caller, boolean gzip, long declaredLength) {
+        Exchange(HttpRequest request, Caller caller, String clientAddress, boolean gzip, long declaredLength) {
             this.headers = request.headers();
             this.requestId = RequestIds.fromHeader(headers.get(RequestIds.HEADER));
             this.caller = caller;
+            this.clientAddress = clientAddress;
             this.keepAlive = HttpUtil.isKeepAlive(request);
             this.gzip = gzip;
             this.declaredLength = declaredLength;

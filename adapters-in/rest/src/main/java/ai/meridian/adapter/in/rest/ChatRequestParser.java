@@ -57,12 +57,11 @@ final class ChatRequestParser {
      * client's {@code traceparent}, arrival time, the headers the operator lets through to backends) and the
      * conversation named in the body or header.
      */
-    static ChatCommand command(byte[] body, String requestId, Caller caller, long receivedAtNanos, UnaryOperator<String> header,
-                               ForwardedHeaders forwarded) {
+    static ChatCommand command(byte[] body, String requestId, Caller caller, long receivedAtNanos, String clientAddress,
+                               UnaryOperator<String> header, ForwardedHeaders forwarded) {
         JsonNode root = readJsonObject(body);
         ChatRequest request = parse(root);
-        return new ChatCommand(
-                new CallerContext(requestId, caller.tenant(), caller.keyId(), header.apply("traceparent"), receivedAtNanos,
+        return new ChatCommand(CallerContext.of(caller, requestId, header.apply("traceparent"), receivedAtNanos, clientAddress,
                         forwarded.select(header)),
                 request, conversation(root, header.apply(ChatCompletionsController.CONVERSATION_HEADER)));
     }

@@ -1,7 +1,6 @@
 package ai.meridian.adapter.in.rest;
 
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
-import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.ResumeStreamUseCase;
 import ai.meridian.application.port.in.ResumeStreamUseCase.ResumeCommand;
 import ai.meridian.domain.error.ErrorKind;
@@ -42,8 +41,7 @@ final class ChatStreamsController {
         Caller caller = ApiKeyFilter.callerOf(request);
         ClientConnection client = ClientConnection.of(request);
         SseBridge bridge = SseBridge.resuming(requestId, "true".equalsIgnoreCase(includeUsage), client, lastEventId);
-        ResumeCommand command = new ResumeCommand(new CallerContext(requestId, caller.tenant(), caller.keyId(),
-                request.getHeaders().get("traceparent"), System.nanoTime()), streamId, lastEventId);
+        ResumeCommand command = new ResumeCommand(ApiKeyFilter.context(request), streamId, lastEventId);
         bridge.upstream(streams.resume(command, bridge));
         return bridge.response();
     }

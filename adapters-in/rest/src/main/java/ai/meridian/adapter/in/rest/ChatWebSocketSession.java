@@ -57,6 +57,7 @@ final class ChatWebSocketSession extends ChannelInboundHandlerAdapter {
     private final ChatWebSocketUpgrade.Shared shared;
     private final WebSocketSettings settings;
     private final HttpHeaders upgradeHeaders;
+    private final String clientAddress;
     private Caller caller;
     private ChannelHandlerContext ctx;
     private final Map<String, Request> requests = new LinkedHashMap<>();
@@ -68,11 +69,12 @@ final class ChatWebSocketSession extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> ticker;
     private boolean closing;
 
-    ChatWebSocketSession(ChatWebSocketUpgrade.Shared shared, Caller caller, HttpHeaders upgradeHeaders) {
+    ChatWebSocketSession(ChatWebSocketUpgrade.Shared shared, Caller caller, HttpHeaders upgradeHeaders, String clientAddress) {
         this.shared = shared;
         this.settings = shared.settings;
         this.caller = caller;
         this.upgradeHeaders = upgradeHeaders;
+        this.clientAddress = clientAddress;
     }
 
     /** Bytes written to the connection and not yet taken by the socket. */
@@ -226,10 +228,13 @@ final class ChatWebSocketSession extends ChannelInboundHandlerAdapter {
 
     private void authenticate(JsonNode frame) {
         JsonNode key = frame.get("api_key");
-        String token = key != null && key.isTextual() ? ApiKeyFilter.bearer(key.asText()) : null;
+        String token = key != null && key.isTextual() && !key.asText().isBlank() ? key.asText().trim() : null;
+        if (token != null && token.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            token = token.substring(7).trim();
+        }
         Optional<Caller> known;
         try {
-            known = token == null ? Optional.empty() : shared.authentication().authenticate(token);
+            known = token == null ? Optional.empty() : shared.authentication().authenticate(token, clientAddress);
         } catch (RuntimeException e) {
             LOG.error("authenticating a WebSocket client failed", e);
             known = Optional.empty();
@@ -295,7 +300,7 @@ final class ChatWebSocketSession extends ChannelInboundHandlerAdapter {
         try {
             ((ObjectNode) body).put("stream", true);
             byte[] bytes = Json.MAPPER.writeValueAsBytes(body);
-            command = ChatRequestParser.command(bytes, requestId, caller, receivedAt, upgradeHeaders::get, shared.forwarded());
+            command = ChatRequestParser.command(bytes, requestId, caller, receivedAt, clientAddress, upgradeHeaders::get, shared.forwarded());
         } catch (Exception e) {
             send(ChatWebSocketFrames.error(id, 0, GatewayExceptionHandlers.errorFor(e, EXCHANGE, requestId)));
             return;
@@ -334,8 +339,8 @@ final class ChatWebSocketSession extends ChannelInboundHandlerAdapter {
         request.frames.resumedAfter(after);
         request.streamId = streamId.asText();
         requests.put(id, request);
-        request.handle = shared.resume().resume(new ResumeCommand(new CallerContext(requestId, caller.tenant(), caller.keyId(),
-                upgradeHeaders.get("traceparent"), System.nanoTime()), streamId.asText(), after), request);
+        request.handle = shared.resume().resume(new ResumeCommand(CallerContext.of(caller, requestId, upgradeHeaders.get("traceparent"),
+                System.nanoTime(), clientAddress), streamId.asText(), after), request);
     }
 
     private void cancel(JsonNode frame) {

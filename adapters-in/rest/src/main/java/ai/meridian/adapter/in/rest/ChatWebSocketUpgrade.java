@@ -108,6 +108,7 @@ final class ChatWebSocketUpgrade extends ChannelInboundHandlerAdapter {
     /** A refused upgrade's body is read and dropped; the connection closes after the answer. */
     private boolean discarding;
     private Caller caller;
+    private String clientAddress = "";
 
     ChatWebSocketUpgrade(Shared shared) {
         this.shared = shared;
@@ -168,10 +169,18 @@ final class ChatWebSocketUpgrade extends ChannelInboundHandlerAdapter {
                     "A WebSocket upgrade must be the first request on its connection; open a new connection."));
             return;
         }
-        String token = ApiKeyFilter.bearer(headers.get(HttpHeaderNames.AUTHORIZATION));
+        Credentials.Presented presented = Credentials.extract(headers.getAll(HttpHeaderNames.AUTHORIZATION), List.of(), Credentials.Scheme.BEARER);
+        if (presented instanceof Credentials.Malformed malformed) {
+            refuse(ctx, requestId, HttpResponseStatus.UNAUTHORIZED, new GatewayError(ErrorKind.AUTHENTICATION, malformed.message(), null,
+                    "invalid_api_key", null));
+            return;
+        }
+        String token = presented instanceof Credentials.Token t ? t.value() : null;
+        clientAddress = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress remote && remote.getAddress() != null
+                ? remote.getAddress().getHostAddress() : "";
         Optional<Caller> known;
         try {
-            known = shared.authentication().authenticate(token);
+            known = shared.authentication().authenticate(token, clientAddress);
         } catch (RuntimeException e) {
             LOG.error("authenticating a WebSocket upgrade failed (request {})", requestId, e);
             refuse(ctx, requestId, HttpResponseStatus.INTERNAL_SERVER_ERROR, GatewayError.of(ErrorKind.INTERNAL,
@@ -224,7 +233,7 @@ final class ChatWebSocketUpgrade extends ChannelInboundHandlerAdapter {
                 pipeline.remove(name);
             }
             pipeline.addLast("meridian-ws-aggregator", new WebSocketFrameAggregator(shared.settings.maxFrameSize()));
-            pipeline.addLast(ChatWebSocketSession.NAME, new ChatWebSocketSession(shared, caller, upgradeHeaders));
+            pipeline.addLast(ChatWebSocketSession.NAME, new ChatWebSocketSession(shared, caller, upgradeHeaders, clientAddress));
             // The framework read on demand (auto-read off); frames are read as they come from now on.
             ctx.channel().config().setAutoRead(true);
             ctx.channel().read();

@@ -1,6 +1,5 @@
 package ai.meridian.adapter.in.rest;
 
-import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.ManageConversationsUseCase;
 import ai.meridian.application.port.in.ManageConversationsUseCase.PageRequest;
@@ -40,8 +39,7 @@ final class ConversationsController {
     }
 
     private static CallerContext caller(HttpRequest<?> request) {
-        Caller caller = ApiKeyFilter.callerOf(request);
-        return new CallerContext(RequestIds.of(request), caller.tenant(), caller.keyId(), request.getHeaders().get("traceparent"), System.nanoTime());
+        return ApiKeyFilter.context(request);
     }
 
     private static MutableHttpResponse<byte[]> json(HttpRequest<?> request, byte[] body) {

@@ -53,14 +53,13 @@ final class DifyRetrievalController {
 
     @Post(uri = "/retrieval", consumes = {MediaType.APPLICATION_JSON, MediaType.ALL}, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> retrieve(HttpRequest<?> request, @Body @Nullable byte[] body) {
-        String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
-        String token = null;
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && header.length() > 7) {
-            token = header.substring(7).trim();
-        } else if (header != null || !authentication.isOpen()) {
+        Credentials.Presented presented = Credentials.extract(request.getHeaders().getAll(HttpHeaders.AUTHORIZATION), java.util.List.of(),
+                Credentials.Scheme.BEARER);
+        String token = presented instanceof Credentials.Token t ? t.value() : null;
+        if (presented instanceof Credentials.Malformed || presented instanceof Credentials.Missing && !authentication.isOpen()) {
             return done(difyError(HttpStatus.FORBIDDEN, 1001, "Invalid Authorization header format. Expected 'Bearer <api-key>' format."));
         }
-        Optional<Caller> caller = authentication.authenticate(token);
+        Optional<Caller> caller = authentication.authenticate(token, ApiKeyFilter.clientAddress(request));
         if (caller.isEmpty()) {
             return done(difyError(HttpStatus.FORBIDDEN, 1002, "Authorization failed"));
         }
@@ -87,11 +86,15 @@ final class DifyRetrievalController {
         } catch (GatewayException e) {
             return done(difyError(HttpStatus.BAD_REQUEST, 400, e.error().message()));
         }
-        return knowledge.query(new KnowledgeQuery(caller.get().tenant(), List.of(knowledgeId), query, topK, threshold, filter, grouping))
+        return knowledge.query(new KnowledgeQuery(caller.get().tenant(), List.of(knowledgeId), query, topK, threshold, filter, grouping,
+                        caller.get().access()))
                 .<MutableHttpResponse<?>>thenApply(matches -> json(HttpStatus.OK,
                         Map.of("records", matches.stream().map(DifyRetrievalController::record).toList())))
                 .exceptionally(error -> {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (cause instanceof GatewayException g && g.error().kind() == ErrorKind.PERMISSION) {
+                        return difyError(HttpStatus.FORBIDDEN, 1002, g.error().message());
+                    }
                     if (cause instanceof GatewayException g && g.error().kind() == ErrorKind.NOT_FOUND) {
                         return difyError(HttpStatus.NOT_FOUND, 2001, "The knowledge does not exist");
                     }

@@ -1,6 +1,5 @@
 package ai.meridian.adapter.in.rest;
 
-import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.EmbedTextsUseCase;
 import ai.meridian.application.port.in.EmbedTextsUseCase.EmbedTextsCommand;
@@ -45,10 +44,8 @@ final class EmbeddingsController {
         List<String> inputs = inputs(root);
         boolean base64 = base64(root);
         Integer dimensions = ChatRequestParser.optionalInt(root, "dimensions");
-        Caller caller = ApiKeyFilter.callerOf(request);
-        EmbedTextsCommand command = new EmbedTextsCommand(
-                new CallerContext(requestId, caller.tenant(), caller.keyId(), request.getHeaders().get("traceparent"), receivedAt),
-                model, inputs, dimensions);
+        EmbedTextsCommand command = new EmbedTextsCommand(CallerContext.of(ApiKeyFilter.callerOf(request), requestId,
+                request.getHeaders().get("traceparent"), receivedAt, ApiKeyFilter.clientAddress(request)), model, inputs, dimensions);
         return embeddings.embed(command).thenApply(result -> HttpResponse.ok(EmbeddingsJson.response(result, base64))
                 .contentType(MediaType.APPLICATION_JSON_TYPE)
                 .header(RequestIds.HEADER, requestId));

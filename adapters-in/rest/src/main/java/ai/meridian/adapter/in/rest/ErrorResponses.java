@@ -20,12 +20,13 @@ final class ErrorResponses {
         return response;
     }
 
-    /** The headers every error answer carries, whichever HTTP path wrote it: the request id, and Retry-After when known. */
+    /** The headers every error answer carries, whichever HTTP path wrote it: the request id, Retry-After when known, rate limits. */
     static void writeHeaders(String requestId, GatewayError error, BiConsumer<String, String> header) {
         header.accept(RequestIds.HEADER, requestId);
         if (error.retryAfter() != null) {
             // Whole seconds, rounded up and at least one.
             header.accept("retry-after", String.valueOf(Math.max(1, (error.retryAfter().toMillis() + 999) / 1000)));
         }
+        RateLimitHeaders.write(error.rateLimit(), header);
     }
 }

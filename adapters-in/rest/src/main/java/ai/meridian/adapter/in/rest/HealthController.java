@@ -62,6 +62,16 @@ final class HealthController {
         });
         body.put("backends", backends);
         body.put("models", readiness.models());
+        if (!readiness.components().isEmpty()) {
+            Map<String, Object> components = new LinkedHashMap<>();
+            readiness.components().forEach((name, c) -> {
+                Map<String, Object> component = new LinkedHashMap<>();
+                component.put("status", c.status());
+                component.put("detail", c.detail());
+                components.put(name, component);
+            });
+            body.put("components", components);
+        }
         return HttpResponse.status(readiness.ready() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
     }
 }

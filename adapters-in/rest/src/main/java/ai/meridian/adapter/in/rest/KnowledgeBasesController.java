@@ -1,6 +1,6 @@
 package ai.meridian.adapter.in.rest;
 
-import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
+import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.IngestDocumentsUseCase;
 import ai.meridian.application.port.in.IngestDocumentsUseCase.DocumentSource;
 import ai.meridian.application.port.in.ManageKnowledgeBasesUseCase;
@@ -70,15 +70,15 @@ final class KnowledgeBasesController {
         Double threshold = ChatRequestParser.optionalDecimal(root, "score_threshold");
         MetadataFilter filter = KnowledgeJson.filter(root.get("filter"), "filter");
         Grouping grouping = KnowledgeJson.grouping(root, Grouping.CHUNK);
-        return knowledge.query(new KnowledgeQuery(tenant(request), List.of(name), query, topK == null ? 5 : topK,
-                        threshold == null ? 0 : threshold, filter, grouping))
+        CallerContext caller = tenant(request);
+        return knowledge.query(new KnowledgeQuery(caller.tenant(), List.of(name), query, topK == null ? 5 : topK,
+                        threshold == null ? 0 : threshold, filter, grouping, caller.access()))
                 .thenApply(matches -> json(HttpStatus.OK, Map.of("object", "list",
                         "data", matches.stream().map(m -> KnowledgeJson.match(m, grouping)).toList()), request));
     }
 
-    private static String tenant(HttpRequest<?> request) {
-        Caller caller = ApiKeyFilter.callerOf(request);
-        return caller.tenant();
+    private static CallerContext tenant(HttpRequest<?> request) {
+        return ApiKeyFilter.context(request);
     }
 
     @Post(uri = "/v1/knowledge_bases", consumes = {MediaType.APPLICATION_JSON, MediaType.ALL}, produces = MediaType.APPLICATION_JSON)
@@ -166,7 +166,7 @@ final class KnowledgeBasesController {
     /** Multipart: every file part is a document (text, Markdown, HTML or PDF); a {@code metadata} part (JSON object) applies to all. */
     @Post(uri = "/v1/knowledge_bases/{name}/documents", consumes = MediaType.MULTIPART_FORM_DATA, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> ingestFiles(HttpRequest<?> request, @PathVariable String name, @Body MultipartBody body) {
-        String tenant = tenant(request);
+        CallerContext tenant = tenant(request);
         return Flux.from(body).collectList().toFuture().thenCompose(parts -> {
             List<DocumentSource> sources = new ArrayList<>();
             DocumentMetadata metadata = DocumentMetadata.EMPTY;

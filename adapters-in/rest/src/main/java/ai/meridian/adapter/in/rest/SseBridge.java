@@ -79,7 +79,7 @@ final class SseBridge implements NumberedStreamObserver {
         events.start(streamStart);
         Flux<String> body = sink.asFlux().doOnCancel(this::clientLeft);
         MutableHttpResponse<?> response = HttpResponse.ok(body).contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
-        AnswerHeaders.writeStream(requestId, streamStart.servedBy(), streamStart.conversationId(), response::header);
+        AnswerHeaders.writeStream(requestId, streamStart.servedBy(), streamStart.conversationId(), streamStart.rateLimit(), response::header);
         if (resumable) {
             response.header(AnswerHeaders.STREAM_ID, streamStart.id());
         }

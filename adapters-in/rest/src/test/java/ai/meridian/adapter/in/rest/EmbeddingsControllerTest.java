@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.meridian.adapter.out.embedding.OnnxEmbeddingSettings;
 import ai.meridian.adapter.out.embedding.OnnxTextEmbedder;
 import ai.meridian.application.service.EmbeddingService;
-import ai.meridian.application.service.MasterKeyAuthentication;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -34,7 +34,7 @@ class EmbeddingsControllerTest {
     static void start() {
         embedder = new OnnxTextEmbedder(new OnnxEmbeddingSettings("all-minilm-l6-v2", 2, 1, 8, 64));
         context = ApplicationContext.builder()
-                .singletons(new EmbeddingService(embedder), new MasterKeyAuthentication(KEY))
+                .singletons(new EmbeddingService(embedder), new SingleKeyAuthentication(KEY))
                 .properties(Map.of("micronaut.server.port", -1))
                 .deduceEnvironment(false)
                 .start();

@@ -89,6 +89,21 @@ public final class JdbcConversationStore implements ConversationStore, AutoClose
         return new JdbcKnowledgeBaseStore(runner);
     }
 
+    /** Tenants and keys in the same database, on the same connections and threads. */
+    public JdbcTenantDirectory tenantDirectory() {
+        return new JdbcTenantDirectory(runner);
+    }
+
+    /** The usage ledger in the same database. */
+    public JdbcUsageLedger usageLedger() {
+        return new JdbcUsageLedger(runner);
+    }
+
+    /** The audit log in the same database. */
+    public JdbcAuditLog auditLog() {
+        return new JdbcAuditLog(runner);
+    }
+
     private <T> CompletableFuture<T> write(TransactionCallback<Connection, T> work) {
         return runner.write(work);
     }

@@ -4,23 +4,15 @@ import ai.meridian.application.port.out.Cancellable;
 import ai.meridian.application.port.out.StreamBufferPort;
 import ai.meridian.application.port.out.StreamEvent;
 import ai.meridian.application.port.out.StreamKey;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XAddArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +38,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Both keys expire {@code maxLifetime} after the stream began and {@code keepAfterEnd} after it ended. A follower
  * subscribes to the live channel first, then reads the kept events, then takes live events in number order, fetching
  * any it missed from the Stream: no gap, no duplicate. A stop request is published on {@code <prefix>stream-stop}; the
- * replica recording the stream stops it. Lettuce's connections reconnect by themselves; while Redis is away appends are
- * lost (the live client is not affected) and follows end with {@code onLost}.
+ * replica recording the stream stops it. Commands go over the gateway's one shared Redis connection
+ * ({@link RedisConnection}, which reconnects by itself), live events over one pub/sub connection of this buffer's own;
+ * while Redis is away appends are lost (the live client is not affected) and follows end with {@code onLost}.
  */
 public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RedisStreamBuffer.class.getName());
@@ -55,14 +48,11 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
     static final Duration LEASE = Duration.ofSeconds(3);
     private static final String EVENT_FIELD = "e";
 
-    private final String prefix;
-    private final ClientResources resources;
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
-    private final RedisAsyncCommands<String, String> commands;
-    private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private final RedisConnection redis;
     private final ScheduledExecutorService timer;
     private final String stopChannel;
+    /** The pub/sub connection, once made; made again after a failure. */
+    private volatile CompletableFuture<StatefulRedisPubSubConnection<String, String>> pubSub;
     /** Followers on this replica, by live channel, with the channel's subscription. */
     private final Map<String, Subscription> followers = new ConcurrentHashMap<>();
 
@@ -71,49 +61,64 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
         final Set<Follow> follows = ConcurrentHashMap.newKeySet();
         CompletableFuture<Void> confirmed;
     }
+
     /** Streams recorded on this replica and what to run when a client asks to stop them. */
     private final Map<StreamKey, Runnable> stopActions = new ConcurrentHashMap<>();
     private final AtomicLong lastWarning = new AtomicLong();
 
-    private RedisStreamBuffer(String url, String prefix, Duration commandTimeout) {
-        this.prefix = prefix;
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
-                .reconnectDelay(io.lettuce.core.resource.Delay.constant(Duration.ofMillis(500))).build();
-        this.client = RedisClient.create(resources);
-        client.setOptions(ClientOptions.builder().autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build())
-                .timeoutOptions(TimeoutOptions.enabled(commandTimeout)).build());
-        RedisURI uri = RedisURI.create(url);
-        this.connection = client.connect(StringCodec.UTF8, uri);
-        this.commands = connection.async();
-        this.pubSub = client.connectPubSub(StringCodec.UTF8, uri);
+    /** A buffer on the gateway's shared Redis connection; every key starts with its key prefix. */
+    public RedisStreamBuffer(RedisConnection redis) {
+        this.redis = redis;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "meridian-redis-streams");
             thread.setDaemon(true);
             return thread;
         });
-        this.stopChannel = prefix + "stream-stop";
-        pubSub.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String channel, String message) {
-                onMessage(channel, message);
-            }
-        });
-        pubSub.sync().subscribe(stopChannel);
+        this.stopChannel = redis.key("stream-stop");
+        pubSub();
     }
 
-    /**
-     * Connects to Redis at {@code url} (a Lettuce URI: {@code redis://[:password@]host:6379/0}, {@code rediss://} for TLS,
-     * {@code redis-sentinel://...} for Sentinel); every key starts with {@code prefix}. Fails when Redis cannot be
-     * reached now; once connected, it reconnects by itself.
-     */
-    public static RedisStreamBuffer connect(String url, String prefix, Duration commandTimeout) {
-        return new RedisStreamBuffer(url, prefix, commandTimeout);
+    /** The pub/sub connection, subscribed to stop requests; a failed attempt is made again at the next use. */
+    private CompletableFuture<StatefulRedisPubSubConnection<String, String>> pubSub() {
+        CompletableFuture<StatefulRedisPubSubConnection<String, String>> known = pubSub;
+        if (known != null && !known.isCompletedExceptionally()) {
+            return known;
+        }
+        synchronized (this) {
+            if (pubSub == null || pubSub.isCompletedExceptionally()) {
+                pubSub = redis.pubSub().thenCompose(connection -> {
+                    connection.addListener(new RedisPubSubAdapter<>() {
+                        @Override
+                        public void message(String channel, String message) {
+                            onMessage(channel, message);
+                        }
+                    });
+                    return connection.async().subscribe(stopChannel).toCompletableFuture().thenApply(v -> connection);
+                });
+                pubSub.exceptionally(e -> {
+                    warn("listening for live events", e);
+                    return null;
+                });
+            }
+            return pubSub;
+        }
+    }
+
+    /** The shared connection's commands; fails at once while Redis is not connected. */
+    private RedisClusterAsyncCommands<String, byte[]> commands() {
+        return redis.commands().orElseThrow(() -> new IllegalStateException("Redis is not connected"));
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] bytes) {
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
     }
 
     private String base(StreamKey key) {
-        return prefix + "stream:{" + key.tenant() + ":" + key.streamId() + "}";
+        return redis.key("stream:{" + key.tenant() + ":" + key.streamId() + "}");
     }
 
     private String startKey(StreamKey key) {
@@ -140,7 +145,7 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
         }
     }
 
-    private static long numberOf(StreamMessage<String, String> message) {
+    private static long numberOf(StreamMessage<String, byte[]> message) {
         String id = message.getId();
         int dash = id.indexOf('-');
         return Long.parseLong(dash < 0 ? id : id.substring(0, dash));
@@ -166,14 +171,15 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
         public void append(long number, StreamEvent event) {
             String json = StreamEventCodec.encode(event);
             try {
+                RedisClusterAsyncCommands<String, byte[]> commands = commands();
                 if (number == 1) {
-                    commands.set(startKey(key), json, SetArgs.Builder.px(limits.maxLifetime().toMillis()))
+                    commands.set(startKey(key), bytes(json), SetArgs.Builder.px(limits.maxLifetime().toMillis()))
                             .exceptionally(e -> {
                                 warn("recording a stream", e);
                                 return null;
                             });
                 } else {
-                    commands.xadd(eventsKey(key), new XAddArgs().id(number + "-0").maxlen(limits.maxEvents() - 1L), Map.of(EVENT_FIELD, json))
+                    commands.xadd(eventsKey(key), new XAddArgs().id(number + "-0").maxlen(limits.maxEvents() - 1L), Map.of(EVENT_FIELD, bytes(json)))
                             .exceptionally(e -> {
                                 warn("recording a stream", e);
                                 return null;
@@ -182,7 +188,7 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
                         commands.pexpire(eventsKey(key), limits.maxLifetime().toMillis());
                     }
                 }
-                commands.publish(liveChannel(key), number + "\n" + json);
+                commands.publish(liveChannel(key), bytes(number + "\n" + json));
             } catch (RuntimeException e) {
                 warn("recording a stream", e); // disconnected: the command was refused at once
             }
@@ -191,7 +197,7 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
         @Override
         public CompletableFuture<Boolean> readersPresent() {
             try {
-                return commands.exists(readersKey(key)).toCompletableFuture().thenApply(n -> n > 0).exceptionally(e -> false);
+                return commands().exists(readersKey(key)).toCompletableFuture().thenApply(n -> n > 0).exceptionally(e -> false);
             } catch (RuntimeException e) {
                 return CompletableFuture.completedFuture(false);
             }
@@ -206,6 +212,7 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
         public void close() {
             stopActions.remove(key);
             try {
+                RedisClusterAsyncCommands<String, byte[]> commands = commands();
                 commands.pexpire(startKey(key), Math.max(1, limits.keepAfterEnd().toMillis()));
                 commands.pexpire(eventsKey(key), Math.max(1, limits.keepAfterEnd().toMillis()));
             } catch (RuntimeException e) {
@@ -217,11 +224,12 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
     @Override
     public CompletableFuture<Boolean> requestStop(StreamKey key) {
         try {
+            RedisClusterAsyncCommands<String, byte[]> commands = commands();
             return commands.exists(startKey(key)).toCompletableFuture().thenCompose(n -> {
                 if (n == 0) {
                     return CompletableFuture.completedFuture(false);
                 }
-                return commands.publish(stopChannel, key.tenant() + "\n" + key.streamId()).toCompletableFuture().thenApply(receivers -> true);
+                return commands.publish(stopChannel, bytes(key.tenant() + "\n" + key.streamId())).toCompletableFuture().thenApply(receivers -> true);
             });
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -287,7 +295,8 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
 
         void begin() {
             CompletableFuture<Void> subscribed = subscribe(this);
-            subscribed.thenCompose(v -> commands.get(startKey(key)).toCompletableFuture()).whenComplete((start, error) -> {
+            subscribed.thenCompose(v -> commands().get(startKey(key)).toCompletableFuture()).whenComplete((startBytes, error) -> {
+                String start = text(startBytes);
                 if (error != null) {
                     fail("Redis did not answer: " + error.getMessage());
                     return;
@@ -304,6 +313,13 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
                     }
                     deliver(1, StreamEventCodec.decode(start));
                 }
+                RedisClusterAsyncCommands<String, byte[]> commands;
+                try {
+                    commands = commands();
+                } catch (RuntimeException e) {
+                    fail(e.getMessage());
+                    return;
+                }
                 commands.xrange(eventsKey(key), Range.create("-", "+"), io.lettuce.core.Limit.from(1)).toCompletableFuture()
                         .thenCombine(commands.xrange(eventsKey(key), Range.create((after + 1) + "-0", "+")).toCompletableFuture(), (oldest, kept) -> {
                             catchUp(oldest, kept);
@@ -317,13 +333,13 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
 
         private void renewLease() {
             try {
-                commands.set(readersKey(key), "1", SetArgs.Builder.px(LEASE.toMillis()));
+                commands().set(readersKey(key), bytes("1"), SetArgs.Builder.px(LEASE.toMillis()));
             } catch (RuntimeException e) {
                 warn("renewing a follower's lease", e);
             }
         }
 
-        private synchronized void catchUp(List<StreamMessage<String, String>> oldest, List<StreamMessage<String, String>> kept) {
+        private synchronized void catchUp(List<StreamMessage<String, byte[]>> oldest, List<StreamMessage<String, byte[]>> kept) {
             if (done) {
                 return;
             }
@@ -332,18 +348,18 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
                 end(() -> follower.onTruncated(firstKept));
                 return;
             }
-            for (StreamMessage<String, String> message : kept) {
-                pending.put(numberOf(message), message.getBody().get(EVENT_FIELD));
+            for (StreamMessage<String, byte[]> message : kept) {
+                pending.put(numberOf(message), text(message.getBody().get(EVENT_FIELD)));
             }
             caughtUp = true;
             if (kept.isEmpty() && pending.isEmpty()) {
                 // Nothing after the client's last event is kept: if the stream is over, its last event ends the follow.
-                commands.xrevrange(eventsKey(key), Range.create("-", "+"), io.lettuce.core.Limit.from(1)).thenAccept(tail -> {
+                commands().xrevrange(eventsKey(key), Range.create("-", "+"), io.lettuce.core.Limit.from(1)).thenAccept(tail -> {
                     synchronized (this) {
                         if (done || tail.isEmpty()) {
                             return;
                         }
-                        StreamEvent lastEvent = StreamEventCodec.decode(tail.get(0).getBody().get(EVENT_FIELD));
+                        StreamEvent lastEvent = StreamEventCodec.decode(text(tail.get(0).getBody().get(EVENT_FIELD)));
                         long number = numberOf(tail.get(0));
                         if (lastEvent.last() && number <= after) {
                             deliver(number, lastEvent);
@@ -387,6 +403,14 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
                 return;
             }
             fetching = true;
+            RedisClusterAsyncCommands<String, byte[]> commands;
+            try {
+                commands = commands();
+            } catch (RuntimeException e) {
+                fetching = false;
+                fail(e.getMessage());
+                return;
+            }
             commands.xrange(eventsKey(key), Range.create(from + "-0", to + "-0")).whenComplete((found, error) -> {
                 synchronized (this) {
                     fetching = false;
@@ -398,8 +422,8 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
                                 : "events " + from + " to " + to + " were not kept (Redis lost them)");
                         return;
                     }
-                    for (StreamMessage<String, String> message : found) {
-                        pending.put(numberOf(message), message.getBody().get(EVENT_FIELD));
+                    for (StreamMessage<String, byte[]> message : found) {
+                        pending.put(numberOf(message), text(message.getBody().get(EVENT_FIELD)));
                     }
                     deliverReady();
                 }
@@ -459,13 +483,7 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
             Subscription s = known == null ? new Subscription() : known;
             s.follows.add(follow);
             if (s.confirmed == null) {
-                CompletableFuture<Void> confirmed;
-                try {
-                    confirmed = pubSub.async().subscribe(channel).toCompletableFuture();
-                } catch (RuntimeException e) {
-                    confirmed = CompletableFuture.failedFuture(e);
-                }
-                s.confirmed = confirmed;
+                s.confirmed = pubSub().thenCompose(connection -> connection.async().subscribe(channel).toCompletableFuture());
             }
             return s;
         });
@@ -478,21 +496,18 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
             if (!s.follows.isEmpty()) {
                 return s;
             }
-            try {
-                pubSub.async().unsubscribe(channel);
-            } catch (RuntimeException e) {
-                warn("unsubscribing", e);
-            }
+            pubSub().thenAccept(connection -> connection.async().unsubscribe(channel));
             return null;
         });
     }
 
+    /** Closes this buffer's pub/sub connection; the shared connection is the gateway's to close. */
     @Override
     public void close() {
         timer.shutdownNow();
-        pubSub.close();
-        connection.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown();
+        CompletableFuture<StatefulRedisPubSubConnection<String, String>> known = pubSub;
+        if (known != null) {
+            known.thenAccept(StatefulRedisPubSubConnection::closeAsync);
+        }
     }
 }

@@ -12,6 +12,7 @@ import ai.meridian.domain.chat.ToolCallDelta;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.retrieval.Citation;
+import ai.meridian.domain.tenancy.RateLimitStatus;
 import ai.meridian.support.json.RawJson;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -116,6 +117,25 @@ final class StreamEventCodec {
             }
             g.writeEndArray();
         }
+        window(g, "rl_requests", s.rateLimit().requests());
+        window(g, "rl_tokens", s.rateLimit().tokens());
+    }
+
+    private static void window(JsonGenerator g, String field, Optional<RateLimitStatus.Window> window) throws IOException {
+        if (window.isPresent()) {
+            g.writeObjectFieldStart(field);
+            g.writeNumberField("limit", window.get().limit());
+            g.writeNumberField("remaining", window.get().remaining());
+            g.writeNumberField("reset_ms", window.get().reset().toMillis());
+            g.writeEndObject();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Optional<RateLimitStatus.Window> window(Map<String, Object> o, String field) {
+        Map<String, Object> w = (Map<String, Object>) o.get(field);
+        return w == null ? Optional.empty() : Optional.of(new RateLimitStatus.Window(((Number) w.get("limit")).longValue(),
+                ((Number) w.get("remaining")).longValue(), Duration.ofMillis(((Number) w.get("reset_ms")).longValue())));
     }
 
     private static void call(JsonGenerator g, ToolCallDelta c) throws IOException {
@@ -295,7 +315,8 @@ final class StreamEventCodec {
         List<String> notices = o.get("notices") == null ? List.of() : (List<String>) o.get("notices");
         return new StreamStart(str(o, "id"), ((Number) o.get("created")).longValue(), str(o, "model"),
                 new ServedBy(str(o, "backend"), integer(o, "tier"), str(o, "upstream_model")), citations,
-                Optional.ofNullable(str(o, "conversation_id")), notices);
+                Optional.ofNullable(str(o, "conversation_id")), notices,
+                new RateLimitStatus(window(o, "rl_requests"), window(o, "rl_tokens")));
     }
 
     private static ToolCallDelta call(Map<String, Object> c) {

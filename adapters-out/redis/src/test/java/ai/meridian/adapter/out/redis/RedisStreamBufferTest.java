@@ -7,6 +7,7 @@ import ai.meridian.application.port.out.StreamBufferPort.StreamRecording;
 import ai.meridian.application.port.out.StreamEvent;
 import ai.meridian.application.port.out.StreamKey;
 import ai.meridian.domain.chat.Delta;
+import ai.meridian.testkit.RedisServer;
 import ai.meridian.testkit.StreamBufferContract;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -15,15 +16,23 @@ import org.junit.jupiter.api.Test;
 
 /** The Redis Streams buffer passes the contract on a real redis-server, and a stream recorded through one replica is followed through another. */
 class RedisStreamBufferTest extends StreamBufferContract {
-    private static LocalRedis redis;
+    private static RedisServer redis;
+    private static RedisConnection connection;
+    private static RedisConnection otherConnection;
     private static RedisStreamBuffer buffer;
     private static RedisStreamBuffer otherReplica;
 
     @BeforeAll
     static void start() throws Exception {
-        redis = LocalRedis.start();
-        buffer = RedisStreamBuffer.connect(redis.url(), "meridian:", Duration.ofSeconds(2));
-        otherReplica = RedisStreamBuffer.connect(redis.url(), "meridian:", Duration.ofSeconds(2));
+        redis = RedisServer.start();
+        // The gateway's default command timeout (meridian.redis.command-timeout, 1 s), doubled for a busy build host.
+        RedisSettings settings = new RedisSettings(redis.url(), java.util.List.of(), "meridian:", Duration.ofSeconds(2), Duration.ofSeconds(2));
+        connection = RedisConnection.open(settings);
+        otherConnection = RedisConnection.open(settings);
+        connection.ping().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        otherConnection.ping().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        buffer = new RedisStreamBuffer(connection);
+        otherReplica = new RedisStreamBuffer(otherConnection);
     }
 
     @AfterAll
@@ -31,6 +40,8 @@ class RedisStreamBufferTest extends StreamBufferContract {
         if (buffer != null) {
             buffer.close();
             otherReplica.close();
+            connection.close();
+            otherConnection.close();
         }
         if (redis != null) {
             redis.close();
