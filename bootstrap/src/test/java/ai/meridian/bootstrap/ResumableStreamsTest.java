@@ -172,6 +172,31 @@ class ResumableStreamsTest {
     }
 
     @Test
+    void anotherTenantsStreamIdIsNotFoundAndCannotBeCancelled() throws Exception {
+        Admin admin = new Admin(gateway);
+        admin.tenant("acme");
+        admin.tenant("globex");
+        String acme = admin.key("acme", null)[1];
+        String globex = admin.key("globex", null)[1];
+        primary.enqueue(UpstreamBehavior.answer(words(100)).withPieceDelay(Duration.ofMillis(20)));
+        try (RawSse owner = RawSse.open("127.0.0.1", port, "POST", "/v1/chat/completions", body("solo"), "Authorization", "Bearer " + acme)) {
+            String streamId = owner.headers.get("x-meridian-stream-id");
+            owner.next();
+            try (RawSse stranger = RawSse.open("127.0.0.1", port, "GET", "/v1/chat/completions/" + streamId + "/events", null,
+                    "Authorization", "Bearer " + globex)) {
+                assertThat(stranger.status).isEqualTo(404);
+                assertThat(JSON.readTree(stranger.body()).at("/error/code").asText()).isEqualTo("stream_not_found");
+            }
+            assertThat(gateway.post("/v1/chat/completions/" + streamId + "/cancel", "", "authorization", "Bearer " + globex).statusCode())
+                    .isEqualTo(404);
+            try (RawSse again = RawSse.open("127.0.0.1", port, "GET", "/v1/chat/completions/" + streamId + "/events", null,
+                    "Authorization", "Bearer " + acme, "Last-Event-ID", "2")) {
+                assertThat(again.status).as("its own tenant resumes it").isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
     void cancellingByIdStopsTheUpstreamCall() throws Exception {
         primary.enqueue(UpstreamBehavior.answer(words(200)).withPieceDelay(Duration.ofMillis(50)));
         try (RawSse client = stream(port, "solo")) {

@@ -58,6 +58,8 @@ public final class FakeOpenAiUpstream implements Closeable {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger counter = new AtomicInteger();
     private volatile UpstreamBehavior fallbackBehavior = UpstreamBehavior.answer("Hello", " from", " the", " fake", " upstream.");
+    /** When set, decides each request's behaviour from the request itself (scripted behaviours still come first). */
+    private volatile java.util.function.Function<RecordedRequest, UpstreamBehavior> responder;
     private volatile boolean closed;
 
     /** A request as the fake received it; header names in lower case. */
@@ -93,6 +95,12 @@ public final class FakeOpenAiUpstream implements Closeable {
     /** The next requests take these behaviours in order; after that the default applies. */
     public FakeOpenAiUpstream enqueue(UpstreamBehavior... behaviors) {
         script.addAll(List.of(behaviors));
+        return this;
+    }
+
+    /** Answers each request as {@code decide} says for it (after the scripted behaviours are used up). */
+    public FakeOpenAiUpstream respondWith(java.util.function.Function<RecordedRequest, UpstreamBehavior> decide) {
+        responder = decide;
         return this;
     }
 
@@ -189,7 +197,7 @@ public final class FakeOpenAiUpstream implements Closeable {
                 }
                 boolean listing = request.path().startsWith("/v1/models");
                 (listing ? modelListRequests : requests).add(request);
-                UpstreamBehavior behavior = listing ? null : nextBehavior();
+                UpstreamBehavior behavior = listing ? null : nextBehavior(request);
                 if (!respond(socket, in, out, request, behavior)) {
                     return;
                 }
@@ -204,9 +212,13 @@ public final class FakeOpenAiUpstream implements Closeable {
         }
     }
 
-    private UpstreamBehavior nextBehavior() {
+    private UpstreamBehavior nextBehavior(RecordedRequest request) {
         UpstreamBehavior next = script.poll();
-        return next != null ? next : fallbackBehavior;
+        if (next != null) {
+            return next;
+        }
+        java.util.function.Function<RecordedRequest, UpstreamBehavior> decide = responder;
+        return decide != null ? decide.apply(request) : fallbackBehavior;
     }
 
     /** Returns false when the connection must not be reused. */
