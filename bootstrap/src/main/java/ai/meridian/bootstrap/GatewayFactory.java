@@ -4,7 +4,10 @@ import ai.meridian.adapter.in.rest.anthropic.AnthropicSettings;
 import ai.meridian.adapter.out.anthropic.AnthropicBackendFactory;
 import ai.meridian.adapter.out.extractive.ExtractiveBackendFactory;
 import ai.meridian.adapter.out.jdbc.JdbcConversationStore;
+import ai.meridian.adapter.out.inmemory.InMemoryStreamBuffer;
 import ai.meridian.adapter.out.jtokkit.JtokkitTokenCounter;
+import ai.meridian.adapter.out.redis.RedisConnection;
+import ai.meridian.adapter.out.redis.RedisStreamBuffer;
 import ai.meridian.adapter.out.openai.OpenAiBackendFactory;
 import ai.meridian.adapter.out.openai.OpenAiCompatibleBackend;
 import ai.meridian.adapter.out.resilience4j.CircuitBreakerSettings;
@@ -17,6 +20,7 @@ import ai.meridian.application.port.out.GatewayMetrics;
 import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.application.port.out.ModelBackendFactory;
 import ai.meridian.application.port.out.PoolGauge;
+import ai.meridian.application.port.out.StreamBufferPort;
 import ai.meridian.application.port.out.TelemetryPort;
 import ai.meridian.application.port.out.TokenCounter;
 import ai.meridian.application.service.BackendRegistry;
@@ -31,6 +35,8 @@ import ai.meridian.application.service.TokenCountService;
 import ai.meridian.application.service.ResponseService;
 import ai.meridian.application.service.ResponseSettings;
 import ai.meridian.adapter.out.jdbc.JdbcResponseStore;
+import ai.meridian.application.service.StreamResumption;
+import ai.meridian.application.service.StreamSettings;
 import ai.meridian.application.service.AccessStage;
 import ai.meridian.application.service.LimitStage;
 import ai.meridian.application.service.MaskingModelBackend;
@@ -250,10 +256,48 @@ final class GatewayFactory {
     @Context
     ChatService chatService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, TelemetryPort telemetry,
                             GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers, AccessStage access, LimitStage limits,
-                            ConversationStage conversations, GroundingStage grounding) {
+                            ConversationStage conversations, GroundingStage grounding, StreamBufferPort streamBuffer, StreamSettings streams) {
         // Access and limits first (a refusal reads nothing and calls nothing); history before grounding, which rewrites follow-ups with it.
         return new ChatService(catalog, backends, breakers, telemetry, metrics, tokens, timers, Clock.systemUTC(),
-                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of(access, limits, conversations, grounding));
+                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of(access, limits, conversations, grounding),
+                streamBuffer, streams);
+    }
+
+    /**
+     * How streams outlive their client: {@code meridian.streams.resume-window} (how long an answer goes on after its
+     * client left, and how long a finished stream's events are kept; 0 turns resuming off), {@code max-events} per
+     * stream, {@code max-lifetime} of any stream's buffer.
+     */
+    @Singleton
+    StreamSettings streamSettings(@Value("${meridian.streams.resume-window:30s}") String window,
+                                  @Value("${meridian.streams.max-events:4096}") int maxEvents,
+                                  @Value("${meridian.streams.max-lifetime:30m}") String maxLifetime) {
+        return new StreamSettings(BackendSettings.parseDuration("meridian.streams.resume-window", window), maxEvents,
+                BackendSettings.parseDuration("meridian.streams.max-lifetime", maxLifetime));
+    }
+
+    /** Where resumable streams keep their events: this process's memory by default ({@code meridian.streams.buffer: memory}). */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @io.micronaut.context.annotation.Requires(property = "meridian.streams.buffer", value = "memory", defaultValue = "memory")
+    InMemoryStreamBuffer memoryStreamBuffer(@Value("${meridian.streams.memory-budget:64MB}") String budget) {
+        return new InMemoryStreamBuffer(ByteSizes.parse("meridian.streams.memory-budget", budget), Duration.ofSeconds(1));
+    }
+
+    /**
+     * Stream buffers on Redis ({@code meridian.streams.buffer: redis}, with {@code meridian.redis.url}), on the gateway's one
+     * shared Redis connection: a client may resume on another replica than the one generating its answer.
+     */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @io.micronaut.context.annotation.Requires(property = "meridian.streams.buffer", value = "redis")
+    RedisStreamBuffer redisStreamBuffer(RedisConnection redis) {
+        return new RedisStreamBuffer(redis);
+    }
+
+    @Singleton
+    StreamResumption streamResumption(StreamBufferPort streamBuffer, StreamSettings streams, GatewayMetrics metrics) {
+        return new StreamResumption(streamBuffer, streams, metrics);
     }
 
     @Singleton
@@ -335,12 +379,14 @@ final class GatewayFactory {
     @Context
     HealthService healthService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers,
                                 ScheduledExecutorService timers, @Value("${meridian.health.probe-interval:10s}") String probeInterval,
+                                @Value("${meridian.health.open-circuit-probe-interval:1s}") String openCircuitProbeInterval,
                                 JdbcConversationStore store, List<PoolGauge> pools) {
         List<PoolGauge> all = new ArrayList<>();
         all.add(store.poolGauge());
         all.addAll(pools);
         HealthService health = new HealthService(catalog, backends, breakers, Duration.ofSeconds(2), all);
-        health.probePeriodically(timers, BackendSettings.parseDuration("meridian.health.probe-interval", probeInterval));
+        health.probePeriodically(timers, BackendSettings.parseDuration("meridian.health.probe-interval", probeInterval),
+                BackendSettings.parseDuration("meridian.health.open-circuit-probe-interval", openCircuitProbeInterval));
         return health;
     }
 

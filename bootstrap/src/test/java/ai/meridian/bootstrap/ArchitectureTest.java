@@ -128,7 +128,7 @@ class ArchitectureTest {
     void everyModuleIsImported() {
         for (String pkg : List.of("ai.meridian.domain.", "ai.meridian.application.port.", "ai.meridian.application.service.",
                 "ai.meridian.adapter.in.rest.", "ai.meridian.adapter.in.rest.anthropic.", "ai.meridian.adapter.out.openai.", "ai.meridian.adapter.out.anthropic.", "ai.meridian.adapter.out.triton.", "ai.meridian.adapter.out.extractive.", "ai.meridian.adapter.out.quark.", "ai.meridian.adapter.out.searxng.", "ai.meridian.adapter.out.webfetch.", "ai.meridian.adapter.out.documenttext.", "ai.meridian.adapter.out.embedding.", "ai.meridian.adapter.out.lucene.", "ai.meridian.adapter.out.qdrant.", "ai.meridian.adapter.out.resilience4j.",
-                "ai.meridian.adapter.out.jtokkit.", "ai.meridian.adapter.out.jdbc.", "ai.meridian.adapter.out.bucket4j.", "ai.meridian.adapter.out.redis.", "ai.meridian.adapter.out.oidc.", "ai.meridian.support.http.", "ai.meridian.support.json.", "ai.meridian.support.nettyhttp.", "ai.meridian.observability.", "ai.meridian.bootstrap.")) {
+                "ai.meridian.adapter.out.jtokkit.", "ai.meridian.adapter.out.inmemory.", "ai.meridian.adapter.out.jdbc.", "ai.meridian.adapter.out.bucket4j.", "ai.meridian.adapter.out.redis.", "ai.meridian.adapter.out.oidc.", "ai.meridian.support.http.", "ai.meridian.support.json.", "ai.meridian.support.nettyhttp.", "ai.meridian.observability.", "ai.meridian.bootstrap.")) {
             assertThat(production.stream().anyMatch(c -> c.getName().startsWith(pkg))).as("classes of %s are checked", pkg).isTrue();
         }
     }

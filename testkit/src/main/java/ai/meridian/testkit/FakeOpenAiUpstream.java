@@ -52,9 +52,14 @@ public final class FakeOpenAiUpstream implements Closeable {
     private volatile String modelList = "{\"object\":\"list\",\"data\":[{\"id\":\"fake-model\",\"object\":\"model\",\"owned_by\":\"fake\"}]}";
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger disconnects = new AtomicInteger();
+    private volatile long lastDisconnectNanos;
+    /** Streamed answers being written now (a request whose answer has begun and not ended or been abandoned). */
+    private final AtomicInteger streaming = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger counter = new AtomicInteger();
     private volatile UpstreamBehavior fallbackBehavior = UpstreamBehavior.answer("Hello", " from", " the", " fake", " upstream.");
+    /** When set, decides each request's behaviour from the request itself (scripted behaviours still come first). */
+    private volatile java.util.function.Function<RecordedRequest, UpstreamBehavior> responder;
     private volatile boolean closed;
 
     /** A request as the fake received it; header names in lower case. */
@@ -93,6 +98,12 @@ public final class FakeOpenAiUpstream implements Closeable {
         return this;
     }
 
+    /** Answers each request as {@code decide} says for it (after the scripted behaviours are used up). */
+    public FakeOpenAiUpstream respondWith(java.util.function.Function<RecordedRequest, UpstreamBehavior> decide) {
+        responder = decide;
+        return this;
+    }
+
     public FakeOpenAiUpstream byDefault(UpstreamBehavior behavior) {
         fallbackBehavior = behavior;
         return this;
@@ -122,6 +133,16 @@ public final class FakeOpenAiUpstream implements Closeable {
     /** Requests that went away (client closed or reset) before their answer was complete. */
     public int clientDisconnects() {
         return disconnects.get();
+    }
+
+    /** When the fake last noticed a client going away mid-answer ({@link System#nanoTime()}), 0 if never. */
+    public long lastClientDisconnectNanos() {
+        return lastDisconnectNanos;
+    }
+
+    /** Streamed answers in progress now: what a gateway has open upstream. */
+    public int streamsInProgress() {
+        return streaming.get();
     }
 
     public int connectionsAccepted() {
@@ -176,12 +197,13 @@ public final class FakeOpenAiUpstream implements Closeable {
                 }
                 boolean listing = request.path().startsWith("/v1/models");
                 (listing ? modelListRequests : requests).add(request);
-                UpstreamBehavior behavior = listing ? null : nextBehavior();
+                UpstreamBehavior behavior = listing ? null : nextBehavior(request);
                 if (!respond(socket, in, out, request, behavior)) {
                     return;
                 }
             }
         } catch (ClientGone e) {
+            lastDisconnectNanos = System.nanoTime();
             disconnects.incrementAndGet();
         } catch (IOException e) {
             // the client closed a kept-alive connection, or a test reset it: nothing to do
@@ -190,9 +212,13 @@ public final class FakeOpenAiUpstream implements Closeable {
         }
     }
 
-    private UpstreamBehavior nextBehavior() {
+    private UpstreamBehavior nextBehavior(RecordedRequest request) {
         UpstreamBehavior next = script.poll();
-        return next != null ? next : fallbackBehavior;
+        if (next != null) {
+            return next;
+        }
+        java.util.function.Function<RecordedRequest, UpstreamBehavior> decide = responder;
+        return decide != null ? decide.apply(request) : fallbackBehavior;
     }
 
     /** Returns false when the connection must not be reused. */
@@ -273,6 +299,16 @@ public final class FakeOpenAiUpstream implements Closeable {
                     + completionTokens + ",\"total_tokens\":" + (11 + completionTokens) + "}}", Map.of());
             return true;
         }
+        streaming.incrementAndGet();
+        try {
+            return streamPieces(socket, in, out, b, id, model, includeUsage, text);
+        } finally {
+            streaming.decrementAndGet();
+        }
+    }
+
+    private boolean streamPieces(Socket socket, InputStream in, OutputStream out, UpstreamBehavior b, String id, String model,
+                                 boolean includeUsage, boolean text) throws IOException {
         startStream(out);
         if (!text) {
             writeChunk(out, event(id, model, "{\"role\":\"assistant\",\"content\":\"\"}", null));

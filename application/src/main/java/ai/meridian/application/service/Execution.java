@@ -137,6 +137,16 @@ abstract class Execution {
         });
     }
 
+    /** The messages the current attempt sends: the prepared ones, unless a subclass continues an answer begun elsewhere. */
+    java.util.List<ai.meridian.domain.chat.ChatMessage> callMessages(ModelBackend backend, Step.Attempt attempt) {
+        return context.messages();
+    }
+
+    /** The generation controls the current attempt sends. */
+    ai.meridian.domain.chat.GenerationParams callParams(Step.Attempt attempt) {
+        return command.request().params();
+    }
+
     /** Calls the backend for the current attempt; reports back through {@link #attemptFailed} or success paths. */
     abstract void invoke(ModelBackend backend, BackendCall call);
 
@@ -212,11 +222,11 @@ abstract class Execution {
             return;
         }
         ModelBackend backend = service.backends.get(attempt.route().backend());
-        CircuitGate gate = service.breakers.gate(backend.id());
+        CircuitGate gate = service.breakers.gate(backend.id(), attempt.route().upstreamModel());
         if (!gate.tryAcquire()) {
             service.metrics.attempt(backend.id(), "circuit_open", 0);
-            span.event("meridian.circuit_open", Map.of("meridian.backend", backend.id()));
-            lastFailure = Failure.of(FailureKind.CIRCUIT_OPEN, "circuit open for backend " + backend.id());
+            span.event("meridian.circuit_open", Map.of("meridian.backend", backend.id(), "gen_ai.request.model", attempt.route().upstreamModel()));
+            lastFailure = Failure.of(FailureKind.CIRCUIT_OPEN, "circuit open for model " + attempt.route().upstreamModel() + " on backend " + backend.id());
             proceed(run.onFailure(lastFailure));
             return;
         }
@@ -230,7 +240,7 @@ abstract class Execution {
         attemptSpan = span.child("meridian.backend " + backend.id(), attributes);
         attemptStartNanos = System.nanoTime();
         BackendCall call = new BackendCall(command.caller().requestId(), attempt.route().upstreamModel(),
-                context.messages(), command.request().params(), attemptSpan.traceparent(), context.sources(), command.request().tools(),
+                callMessages(backend, attempt), callParams(attempt), attemptSpan.traceparent(), context.sources(), command.request().tools(),
                 command.caller().headers(), command.request().textCompletion());
         try {
             invoke(backend, call);

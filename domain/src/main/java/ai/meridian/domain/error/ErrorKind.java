@@ -10,6 +10,8 @@ public enum ErrorKind {
     MODEL_NOT_FOUND(404, "invalid_request_error", "model_not_found"),
     METHOD_NOT_ALLOWED(405, "invalid_request_error", "method_not_allowed"),
     CONFLICT(409, "invalid_request_error", "conflict"),
+    /** What was asked for existed and is no longer kept (a stream's events beyond its buffer's bound). */
+    GONE(410, "invalid_request_error", "gone"),
     PAYLOAD_TOO_LARGE(413, "invalid_request_error", "request_too_large"),
     UNSUPPORTED_MEDIA_TYPE(415, "invalid_request_error", "unsupported_media_type"),
     RATE_LIMITED(429, "requests", "rate_limit_exceeded"),

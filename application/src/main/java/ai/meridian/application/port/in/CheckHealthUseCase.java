@@ -8,15 +8,15 @@ import java.util.concurrent.CompletableFuture;
 public interface CheckHealthUseCase {
 
     /**
-     * Ready when every model can be served (some tier has a ready backend with a closed circuit, or a static
-     * answer), no essential pool is saturated, and the gateway is not shutting down.
+     * Ready when every model can be served: some tier has a route whose model is ready on its backend with a circuit
+     * that is not open, or a static answer; no essential pool is saturated; and the gateway is not shutting down.
      */
     CompletableFuture<Readiness> readiness();
 
     /**
-     * {@code components}: what else the gateway depends on and how it fares (e.g. shared rate limits); degraded is
-     * still ready. {@code pools}: the replica's pools and their load. {@code draining}: the gateway is shutting
-     * down and refuses new work.
+     * {@code models}: whether each public model can be served now. {@code components}: what else the gateway depends on
+     * and how it fares (e.g. shared rate limits); degraded is still ready. {@code pools}: the replica's pools and their
+     * load. {@code draining}: the gateway is shutting down and refuses new work.
      */
     record Readiness(boolean ready, Map<String, BackendHealth> backends, Map<String, Boolean> models, Map<String, ComponentHealth> components,
                      Map<String, PoolHealth> pools, boolean draining) {
@@ -41,6 +41,17 @@ public interface CheckHealthUseCase {
     record ComponentHealth(String status, String detail) {
     }
 
-    record BackendHealth(boolean ready, String circuit) {
+    /**
+     * One backend: whether the server answers its probe, the worst circuit of its models, and each model the routes
+     * name on it (its own readiness probe and circuit).
+     */
+    record BackendHealth(boolean ready, String circuit, Map<String, ModelHealth> models) {
+        public BackendHealth(boolean ready, String circuit) {
+            this(ready, circuit, Map.of());
+        }
+    }
+
+    /** One model on one backend: ready by the backend's probe (e.g. Triton's {@code ModelReady}), and its circuit. */
+    record ModelHealth(boolean ready, String circuit) {
     }
 }

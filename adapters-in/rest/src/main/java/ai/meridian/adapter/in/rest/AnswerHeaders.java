@@ -9,6 +9,10 @@ import java.util.function.BiConsumer;
 public final class AnswerHeaders {
     static final String BACKEND = "x-meridian-backend";
     static final String FALLBACK_TIER = "x-meridian-fallback-tier";
+    /** On a resumable stream's head: the id to resume it by (the completion id every chunk carries). */
+    static final String STREAM_ID = "x-meridian-stream-id";
+    /** Trailer of a stream that another backend continued after the first one failed mid-stream. */
+    static final String MID_STREAM_FALLBACK = "x-meridian-mid-stream-fallback";
 
     private AnswerHeaders() {
     }

@@ -13,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code /health/live}: the process answers. {@code /health/ready} (and {@code /health}): every model
- * can be served; 503 with the details when not.
+ * can be served; 503 with the details when not: each backend, each model on it (its readiness probe and
+ * circuit), and each public model.
  */
 @Controller
 final class HealthController {
@@ -47,6 +48,16 @@ final class HealthController {
             Map<String, Object> backend = new LinkedHashMap<>();
             backend.put("ready", b.ready());
             backend.put("circuit", b.circuit());
+            if (!b.models().isEmpty()) {
+                Map<String, Object> models = new LinkedHashMap<>();
+                b.models().forEach((name, m) -> {
+                    Map<String, Object> model = new LinkedHashMap<>();
+                    model.put("ready", m.ready());
+                    model.put("circuit", m.circuit());
+                    models.put(name, model);
+                });
+                backend.put("models", models);
+            }
             backends.put(id, backend);
         });
         body.put("backends", backends);

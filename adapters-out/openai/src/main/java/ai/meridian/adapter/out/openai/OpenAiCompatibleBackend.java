@@ -269,6 +269,24 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
         exchange.eventLoop().schedule(() -> discover(attempt + 1), delayMillis, TimeUnit.MILLISECONDS);
     }
 
+    private volatile ai.meridian.domain.fallback.ContinuationStyle continuation = ai.meridian.domain.fallback.ContinuationStyle.PROMPT;
+
+    /** How this upstream continues answers other backends began (configuration {@code continuation}). */
+    void continueWith(ai.meridian.domain.fallback.ContinuationStyle style) {
+        continuation = java.util.Objects.requireNonNull(style, "style");
+    }
+
+    @Override
+    public ai.meridian.domain.fallback.ContinuationStyle continuation(String upstreamModel) {
+        return continuation;
+    }
+
+    /** With {@code health-check: models}, readiness asks the upstream ({@code GET /models}): a real probe. */
+    @Override
+    public boolean hasReadinessProbe() {
+        return config.probeModels();
+    }
+
     @Override
     public CompletableFuture<Boolean> probeReady() {
         if (!config.probeModels()) {
