@@ -51,7 +51,6 @@ final class CacheFactory {
     private static final Logger LOG = LoggerFactory.getLogger(CacheFactory.class);
     static final String STORE = "meridian.cache.store";
     static final String SEMANTIC_INDEX = "meridian.cache.semantic.index";
-    static final long DEFAULT_L1_BYTES = 64L * 1024 * 1024;
 
     @Singleton
     CacheSettings cacheSettings(Environment environment, RetrievalSettings retrieval) {
@@ -111,14 +110,14 @@ final class CacheFactory {
     }
 
     @Singleton
-    ResponseCache responseCache(Environment environment, Optional<RedisConnection> redis, GatewayMetrics metrics, HealthService health,
+    ResponseCache responseCache(Environment environment, Optional<RedisConnection> redis, GatewayMetrics metrics,
                                 ScheduledExecutorService timers, CacheSettings settings) {
         SettingsMap s = GatewayConfiguration.section(environment, "meridian.cache");
         String store = s.string("store", "local").toLowerCase(Locale.ROOT);
         if (!List.of("local", "redis").contains(store)) {
             throw new IllegalArgumentException(STORE + " must be local or redis, not '" + store + "'");
         }
-        long maxBytes = bytes(s.key("l1.max-size"), s.string("l1.max-size", String.valueOf(DEFAULT_L1_BYTES)));
+        long maxBytes = ByteSizes.parse(s.key("l1.max-size"), s.string("l1.max-size", "64MB"));
         CaffeineResponseCache local = new CaffeineResponseCache(maxBytes);
         Optional<ResponseCachePort> shared = store.equals("redis") ? Optional.of(new RedisResponseCache(redis.orElseThrow())) : Optional.empty();
         ResponseCache cache = new ResponseCache(local, shared, s.duration("redis-timeout", Duration.ofMillis(250)), settings.localMaxTtl(),
@@ -128,38 +127,28 @@ final class CacheFactory {
             cache.probePeriodically(timers, s.duration("probe-interval", Duration.ofSeconds(1)));
             metrics.watchGauge("meridian.cache.shared", "1 while the response cache's second level (Redis) is used, 0 while answers are "
                     + "cached in this process only (Redis unreachable)", () -> cache.shared() ? 1 : 0);
-            String shown = redis.get().settings().shown();
-            health.component("response_cache", () -> cache.shared()
-                    ? new ComponentHealth("up", "in this process and shared in Redis (" + shown + ")")
-                    : new ComponentHealth("degraded", "Redis unreachable (" + cache.lastFailure() + "): answers are cached in this process only"));
-            LOG.info("the response cache is shared in Redis ({}) behind a first level of {} bytes in this process", shown, maxBytes);
-        } else if (settings.enabled()) {
-            health.component("response_cache", () -> new ComponentHealth("up", "in this process"));
+            LOG.info("the response cache is shared in Redis ({}) behind a first level of {} bytes in this process",
+                    redis.get().settings().shown(), maxBytes);
         }
         return cache;
     }
 
-    /** {@code 67108864}, {@code 64MB}, {@code 512KB}, {@code 1GB} (binary multiples). */
-    static long bytes(String key, String value) {
-        String v = value.trim().toUpperCase(Locale.ROOT).replace(" ", "");
-        long unit = 1;
-        for (Map.Entry<String, Long> suffix : List.of(Map.entry("GB", 1L << 30), Map.entry("MB", 1L << 20), Map.entry("KB", 1L << 10),
-                Map.entry("B", 1L))) {
-            if (v.endsWith(suffix.getKey())) {
-                unit = suffix.getValue();
-                v = v.substring(0, v.length() - suffix.getKey().length());
-                break;
-            }
+    /** The cache's line in readiness (a bean of its own: the health service is made before the knowledge bases, which need the cache). */
+    @io.micronaut.context.annotation.Context
+    CacheReadiness cacheReadiness(HealthService health, ResponseCache cache, CacheSettings settings, Optional<RedisConnection> redis) {
+        if (cache.hasSharedLevel()) {
+            String shown = redis.map(r -> r.settings().shown()).orElse("Redis");
+            health.component("response_cache", () -> cache.shared()
+                    ? new ComponentHealth("up", "in this process and shared in Redis (" + shown + ")")
+                    : new ComponentHealth("degraded", "Redis unreachable (" + cache.lastFailure() + "): answers are cached in this process only"));
+        } else if (settings.enabled()) {
+            health.component("response_cache", () -> new ComponentHealth("up", "in this process"));
         }
-        try {
-            long n = Long.parseLong(v) * unit;
-            if (n < 1024) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a size of at least 1KB like 64MB or 1GB, not '" + value + "'");
-        }
+        return new CacheReadiness();
+    }
+
+    /** Marks that the cache's readiness line is registered. */
+    static final class CacheReadiness {
     }
 
     /** The semantic cache's own vector index, apart from the knowledge bases: made only when a model turns the semantic cache on. */

@@ -206,6 +206,9 @@ final class GatewayConfiguration {
                     new IllegalArgumentException(where + ".base '" + baseId.get() + "' must name a model declared before it"));
             FallbackPlan plan = m.containsKey("routes") || m.containsKey("fallbacks") || m.containsKey("static-answer")
                     ? plan(m, where) : base.plan();
+            if (m.containsKey("mid-stream-fallback")) {
+                plan = new FallbackPlan(plan.tiers(), plan.staticAnswer(), midStreamFallback(m, where));
+            }
             return new ModelDefinition(id, strings(m.get("aliases"), where + ".aliases"), plan,
                     string(m, "owned-by", where).orElse(base.ownedBy()), grounding(m.get("grounding"), where, base.grounding()));
         }
@@ -246,9 +249,25 @@ final class GatewayConfiguration {
             }
         }
         try {
-            return new FallbackPlan(tiers, string(m, "static-answer", where));
+            return new FallbackPlan(tiers, string(m, "static-answer", where), midStreamFallback(m, where));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code mid-stream-fallback}: whether a stream cut after its first token is continued by the plan's next step (default true). */
+    private static boolean midStreamFallback(Map<String, Object> m, String where) {
+        Optional<String> value = string(m, "mid-stream-fallback", where);
+        if (value.isEmpty()) {
+            return true;
+        }
+        switch (value.get().trim().toLowerCase(Locale.ROOT)) {
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                throw new IllegalArgumentException(where + ".mid-stream-fallback must be true or false, not '" + value.get() + "'");
         }
     }
 
@@ -318,6 +337,8 @@ final class GatewayConfiguration {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("base-url", env.getOrDefault("DEEPSEEK_BASE_URL", "https://api.deepseek.com/v1"));
         properties.put("api-key", key.trim());
+        // DeepSeek serves /completions only on its beta base URL (fill-in-the-middle): not here.
+        properties.put("text-completions", "false");
         int i = 0;
         for (String model : List.of("deepseek-v4-flash", "deepseek-v4-pro", "deepseek-chat", "deepseek-reasoner")) {
             String at = "models[" + i++ + "].";

@@ -1,8 +1,13 @@
 package ai.meridian.bootstrap;
 
+import ai.meridian.adapter.in.rest.anthropic.AnthropicSettings;
+import ai.meridian.adapter.out.anthropic.AnthropicBackendFactory;
 import ai.meridian.adapter.out.extractive.ExtractiveBackendFactory;
 import ai.meridian.adapter.out.jdbc.JdbcConversationStore;
+import ai.meridian.adapter.out.inmemory.InMemoryStreamBuffer;
 import ai.meridian.adapter.out.jtokkit.JtokkitTokenCounter;
+import ai.meridian.adapter.out.redis.RedisConnection;
+import ai.meridian.adapter.out.redis.RedisStreamBuffer;
 import ai.meridian.adapter.out.openai.OpenAiBackendFactory;
 import ai.meridian.adapter.out.openai.OpenAiCompatibleBackend;
 import ai.meridian.adapter.out.resilience4j.CircuitBreakerSettings;
@@ -14,6 +19,8 @@ import ai.meridian.application.port.out.CircuitBreakerPort;
 import ai.meridian.application.port.out.GatewayMetrics;
 import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.application.port.out.ModelBackendFactory;
+import ai.meridian.application.port.out.PoolGauge;
+import ai.meridian.application.port.out.StreamBufferPort;
 import ai.meridian.application.port.out.TelemetryPort;
 import ai.meridian.application.port.out.TokenCounter;
 import ai.meridian.application.service.BackendRegistry;
@@ -25,6 +32,12 @@ import ai.meridian.application.service.ConversationSettings;
 import ai.meridian.application.service.ConversationStage;
 import ai.meridian.application.service.ConversationSummarizer;
 import ai.meridian.application.service.HealthService;
+import ai.meridian.application.service.TokenCountService;
+import ai.meridian.application.service.ResponseService;
+import ai.meridian.application.service.ResponseSettings;
+import ai.meridian.adapter.out.jdbc.JdbcResponseStore;
+import ai.meridian.application.service.StreamResumption;
+import ai.meridian.application.service.StreamSettings;
 import ai.meridian.application.service.AccessStage;
 import ai.meridian.application.service.LimitStage;
 import ai.meridian.application.service.MaskingModelBackend;
@@ -140,6 +153,16 @@ final class GatewayFactory {
         return new OpenAiBackendFactory(loops.getDefaultEventLoopGroup(), channel);
     }
 
+    /** Messages-API backends ({@code type: anthropic}) share the server's event loops too. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    AnthropicBackendFactory anthropicBackendFactory(EventLoopGroupRegistry loops, EventLoopGroupFactory transports) {
+        Class<? extends SocketChannel> channel = transports
+                .channelClass(NettyChannelType.CLIENT_SOCKET, loops.getEventLoopGroupConfiguration("default").orElse(null))
+                .asSubclass(SocketChannel.class);
+        return new AnthropicBackendFactory(loops.getDefaultEventLoopGroup(), channel);
+    }
+
     /** The extractive answerer: {@code type: extractive}, no model needed. */
     @Singleton
     ExtractiveBackendFactory extractiveBackendFactory() {
@@ -234,11 +257,50 @@ final class GatewayFactory {
     @Context
     ChatService chatService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, TelemetryPort telemetry,
                             GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers, AccessStage access, LimitStage limits,
-                            ConversationStage conversations, CacheStage cache, GroundingStage grounding) {
+                            ConversationStage conversations, CacheStage cache, GroundingStage grounding, StreamBufferPort streamBuffer,
+                            StreamSettings streams) {
         // Access and limits first (a refusal reads nothing and calls nothing); history before grounding, which rewrites follow-ups with it;
         // the response cache between them: the history is part of its key, and a hit searches nothing.
         return new ChatService(catalog, backends, breakers, telemetry, metrics, tokens, timers, Clock.systemUTC(),
-                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of(access, limits, conversations, cache, grounding));
+                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of(access, limits, conversations, cache, grounding),
+                streamBuffer, streams);
+    }
+
+    /**
+     * How streams outlive their client: {@code meridian.streams.resume-window} (how long an answer goes on after its
+     * client left, and how long a finished stream's events are kept; 0 turns resuming off), {@code max-events} per
+     * stream, {@code max-lifetime} of any stream's buffer.
+     */
+    @Singleton
+    StreamSettings streamSettings(@Value("${meridian.streams.resume-window:30s}") String window,
+                                  @Value("${meridian.streams.max-events:4096}") int maxEvents,
+                                  @Value("${meridian.streams.max-lifetime:30m}") String maxLifetime) {
+        return new StreamSettings(BackendSettings.parseDuration("meridian.streams.resume-window", window), maxEvents,
+                BackendSettings.parseDuration("meridian.streams.max-lifetime", maxLifetime));
+    }
+
+    /** Where resumable streams keep their events: this process's memory by default ({@code meridian.streams.buffer: memory}). */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @io.micronaut.context.annotation.Requires(property = "meridian.streams.buffer", value = "memory", defaultValue = "memory")
+    InMemoryStreamBuffer memoryStreamBuffer(@Value("${meridian.streams.memory-budget:64MB}") String budget) {
+        return new InMemoryStreamBuffer(ByteSizes.parse("meridian.streams.memory-budget", budget), Duration.ofSeconds(1));
+    }
+
+    /**
+     * Stream buffers on Redis ({@code meridian.streams.buffer: redis}, with {@code meridian.redis.url}), on the gateway's one
+     * shared Redis connection: a client may resume on another replica than the one generating its answer.
+     */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @io.micronaut.context.annotation.Requires(property = "meridian.streams.buffer", value = "redis")
+    RedisStreamBuffer redisStreamBuffer(RedisConnection redis) {
+        return new RedisStreamBuffer(redis);
+    }
+
+    @Singleton
+    StreamResumption streamResumption(StreamBufferPort streamBuffer, StreamSettings streams, GatewayMetrics metrics) {
+        return new StreamResumption(streamBuffer, streams, metrics);
     }
 
     @Singleton
@@ -287,6 +349,31 @@ final class GatewayFactory {
         return new ConversationStage(store, tokens, settings, Clock.systemUTC(), () -> ids, summarizer);
     }
 
+    /** Stored responses (the Responses API) in the conversation database; older than the retention, they are deleted hourly. */
+    @Context
+    ResponseService responseService(ChatService chat, JdbcConversationStore store, TokenCounter tokens, TelemetryPort telemetry,
+                                     ModelCatalog catalog, ConversationSettings conversations, ScheduledExecutorService timers,
+                                     @Value("${meridian.responses.max-chain:100}") int maxChain,
+                                     @Value("${meridian.responses.retention:30d}") String retention) {
+        JdbcResponseStore responses = store.responses();
+        ResponseSettings settings = new ResponseSettings(maxChain,
+                name -> catalog.resolve(name).map(m -> conversations.contextWindowFor(m.id())).orElse(conversations.defaultContextWindowTokens()),
+                conversations.slowQueryThreshold(), conversations.retryAfter());
+        Duration keep = BackendSettings.parseDuration("meridian.responses.retention", retention);
+        if (!keep.isZero()) {
+            org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ResponseService.class);
+            timers.scheduleWithFixedDelay(() -> responses.deleteCreatedBefore(java.time.Instant.now().minus(keep)).whenComplete((deleted, error) -> {
+                if (error != null) {
+                    log.warn("deleting responses older than {} failed: {}", retention, error.getMessage());
+                } else if (deleted > 0) {
+                    log.info("deleted {} responses older than {}", deleted, retention);
+                }
+            }), 1, 60, java.util.concurrent.TimeUnit.MINUTES);
+        }
+        SecureRandom ids = new SecureRandom();
+        return new ResponseService(chat, responses, tokens, settings, telemetry, Clock.systemUTC(), () -> ids);
+    }
+
     @Singleton
     ConversationService manageConversations(JdbcConversationStore store, TelemetryPort telemetry, ConversationSettings settings) {
         return new ConversationService(store, telemetry, settings, Clock.systemUTC());
@@ -294,9 +381,50 @@ final class GatewayFactory {
 
     @Context
     HealthService healthService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers,
-                                ScheduledExecutorService timers, @Value("${meridian.health.probe-interval:10s}") String probeInterval) {
-        HealthService health = new HealthService(catalog, backends, breakers, Duration.ofSeconds(2));
-        health.probePeriodically(timers, BackendSettings.parseDuration("meridian.health.probe-interval", probeInterval));
+                                ScheduledExecutorService timers, @Value("${meridian.health.probe-interval:10s}") String probeInterval,
+                                @Value("${meridian.health.open-circuit-probe-interval:1s}") String openCircuitProbeInterval,
+                                JdbcConversationStore store, List<PoolGauge> pools) {
+        List<PoolGauge> all = new ArrayList<>();
+        all.add(store.poolGauge());
+        all.addAll(pools);
+        HealthService health = new HealthService(catalog, backends, breakers, Duration.ofSeconds(2), all);
+        health.probePeriodically(timers, BackendSettings.parseDuration("meridian.health.probe-interval", probeInterval),
+                BackendSettings.parseDuration("meridian.health.open-circuit-probe-interval", openCircuitProbeInterval));
         return health;
+    }
+
+    /** Anthropic's count_tokens, answered with the gateway's tokenizer. */
+    @Singleton
+    TokenCountService tokenCounting(ModelCatalog catalog, TokenCounter tokens) {
+        return new TokenCountService(catalog, tokens);
+    }
+
+    /**
+     * The Anthropic door's settings: {@code meridian.anthropic.model-mapping} (a list of {@code from} name or
+     * {@code *} pattern, {@code to} a configured model or alias, first match wins) and {@code ping-interval}; read at
+     * start-up, so a mapping to a model that does not exist stops it with the key's name.
+     */
+    @Context
+    AnthropicSettings anthropicSettings(Environment environment, ModelCatalog catalog,
+                                        @Value("${meridian.anthropic.ping-interval:10s}") String pingInterval) {
+        List<?> declared = environment.getProperty("meridian.anthropic.model-mapping", List.class).orElse(List.of());
+        List<AnthropicSettings.ModelRule> rules = new ArrayList<>();
+        for (int i = 0; i < declared.size(); i++) {
+            String path = "meridian.anthropic.model-mapping[" + i + "]";
+            if (!(declared.get(i) instanceof Map<?, ?> entry)) {
+                throw new IllegalArgumentException(path + " must be a mapping with 'from' and 'to'");
+            }
+            Object from = entry.get("from");
+            Object to = entry.get("to");
+            if (from == null || to == null || String.valueOf(from).isBlank() || String.valueOf(to).isBlank()) {
+                throw new IllegalArgumentException(path + " needs 'from' (a model name or a pattern with *) and 'to' (a configured model)");
+            }
+            String model = String.valueOf(to).trim();
+            if (catalog.resolve(model).isEmpty()) {
+                throw new IllegalArgumentException(path + ".to '" + model + "' is not a configured model (or alias)");
+            }
+            rules.add(new AnthropicSettings.ModelRule(String.valueOf(from).trim(), model));
+        }
+        return new AnthropicSettings(rules, BackendSettings.parseDuration("meridian.anthropic.ping-interval", pingInterval));
     }
 }

@@ -1,6 +1,7 @@
 package ai.meridian.bootstrap;
 
 import ch.qos.logback.classic.LoggerContext;
+import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
 import io.micronaut.runtime.Micronaut;
 import java.io.Console;
@@ -61,13 +62,44 @@ public final class Meridian {
             System.setProperty("micronaut.config.files", LOCAL_CONFIG);
         }
         // Only now may logging start: the launcher (a Micronaut) has loggers of its own.
-        Launcher.launch(args);
+        ApplicationContext context = Launcher.launch(args);
+        onSignals(context);
+    }
+
+    /**
+     * SIGTERM and SIGINT drain before the JVM's shutdown (which stops the server at once): readiness goes
+     * down, new requests are refused, requests and ingestion jobs under way get the drain time
+     * ({@link GracefulShutdown}); then the process exits with 128 + the signal's number, running the
+     * shutdown hooks. A second signal exits at once.
+     */
+    static void onSignals(ApplicationContext context) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                    int status = 128 + signal.getNumber();
+                    GracefulShutdown shutdown = context.isRunning() ? context.findBean(GracefulShutdown.class).orElse(null) : null;
+                    if (shutdown == null || !shutdown.begin()) {
+                        System.exit(status);
+                    }
+                    Thread drain = new Thread(() -> {
+                        try {
+                            shutdown.drain();
+                        } finally {
+                            System.exit(status);
+                        }
+                    }, "meridian-shutdown");
+                    drain.start();
+                });
+            } catch (IllegalArgumentException e) {
+                // The signal is not available here (or reserved by the JVM): the default shutdown applies.
+            }
+        }
     }
 
     /** Micronaut with Meridian's start-up failure handling; loaded only after the log format is chosen. */
     static final class Launcher extends Micronaut {
-        static void launch(String[] args) {
-            new Launcher().args(args).mainClass(Meridian.class).banner(false).start();
+        static ApplicationContext launch(String[] args) {
+            return new Launcher().args(args).mainClass(Meridian.class).banner(false).start();
         }
 
         @Override

@@ -19,6 +19,7 @@ import ai.meridian.adapter.out.webfetch.SafePageFetcher;
 import ai.meridian.adapter.out.webfetch.WebFetchSettings;
 import ai.meridian.application.port.out.ExtractDocumentTextPort;
 import ai.meridian.application.port.out.KnowledgeBaseStore;
+import ai.meridian.application.port.out.PoolGauge;
 import ai.meridian.application.port.out.SettingsMap;
 import ai.meridian.application.port.out.TokenCounter;
 import ai.meridian.application.port.out.retrieval.FetchPagePort;
@@ -44,10 +45,10 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.env.Environment;
 import ai.meridian.domain.retrieval.ChunkingPolicy;
+import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.Executors;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -203,13 +204,17 @@ final class RetrievalFactory {
         return conversations.knowledgeBases();
     }
 
+    /** Ingestion's CPU work (text extraction, chunking): {@code meridian.ingestion.threads}, {@code queue-capacity}. */
     @Singleton
-    DocumentTextExtractor documentTextExtractor() {
-        return new DocumentTextExtractor(Executors.newFixedThreadPool(2, runnable -> {
-            Thread thread = new Thread(runnable, "meridian-documents");
-            thread.setDaemon(true);
-            return thread;
-        }));
+    @Bean(preDestroy = "close")
+    IngestionWorkers ingestionWorkers(Environment environment) {
+        SettingsMap s = GatewayConfiguration.section(environment, "meridian.ingestion");
+        return new IngestionWorkers(s.integer("threads", IngestionWorkers.defaultThreads()), s.integer("queue-capacity", 64));
+    }
+
+    @Singleton
+    DocumentTextExtractor documentTextExtractor(IngestionWorkers workers) {
+        return new DocumentTextExtractor(workers);
     }
 
     @Singleton
@@ -221,7 +226,7 @@ final class RetrievalFactory {
     @Singleton
     KnowledgeBaseService knowledgeBaseService(KnowledgeBaseStore store, KnowledgeIndexPort knowledgeIndex, LanguageEmbeddings embeddings,
                                               ExtractDocumentTextPort extractor, Optional<FetchPagePort> fetcher, Environment environment,
-                                              ResponseCache cache) {
+                                              IngestionWorkers workers, ResponseCache cache) {
         // Every write to a base makes the cached answers grounded in it stale.
         KnowledgeIndexPort index = new CacheInvalidatingIndex(knowledgeIndex, cache);
         SettingsMap s = GatewayConfiguration.section(environment, "meridian.retrieval");
@@ -232,7 +237,67 @@ final class RetrievalFactory {
             LOG.warn("meridian.retrieval.chunk-tokens {} is more than the embedding models read with a title ({} tokens); chunks are cut to {} "
                     + "tokens with an overlap of {}", policy.maxTokens(), embeddings.maxTokens(), fitted.maxTokens(), fitted.overlapTokens());
         }
-        return new KnowledgeBaseService(store, index, embeddings, extractor, fetcher, Chunking.chunker(policy, embeddings), Clock.systemUTC());
+        SettingsMap ingestion = GatewayConfiguration.section(environment, "meridian.ingestion");
+        KnowledgeBaseService.IngestionLimits limits = new KnowledgeBaseService.IngestionLimits(
+                ingestion.integer("max-jobs", KnowledgeBaseService.IngestionLimits.DEFAULTS.maxJobs()),
+                ingestion.duration("retry-after", KnowledgeBaseService.IngestionLimits.DEFAULTS.retryAfter()));
+        return new KnowledgeBaseService(store, index, embeddings, extractor, fetcher, Chunking.chunker(policy, embeddings), Clock.systemUTC(),
+                workers, limits);
+    }
+
+    /** Ingestion's load for readiness: saturated when it refuses new jobs. Not essential: chat and search still work. */
+    @Singleton
+    @Named("ingestion")
+    PoolGauge ingestionGauge(KnowledgeBaseService service, IngestionWorkers workers) {
+        return new PoolGauge() {
+            @Override
+            public String name() {
+                return "ingestion";
+            }
+
+            @Override
+            public boolean essential() {
+                return false;
+            }
+
+            @Override
+            public Load load() {
+                return new Load(workers.busy(), workers.size(), workers.waiting(), service.activeJobs() >= service.maxJobs());
+            }
+        };
+    }
+
+    /** The embedding models' threads, together: saturated when a model's queue is full and new embeddings are refused. */
+    @Singleton
+    @Named("embeddings")
+    PoolGauge embeddingGauge(EmbeddingModels models) {
+        return new PoolGauge() {
+            @Override
+            public String name() {
+                return "embeddings";
+            }
+
+            @Override
+            public boolean essential() {
+                return false;
+            }
+
+            @Override
+            public Load load() {
+                int waiting = 0;
+                int busy = 0;
+                int size = 0;
+                boolean saturated = false;
+                for (OnnxTextEmbedder model : models.models()) {
+                    int[] load = model.load();
+                    waiting += load[0];
+                    busy += load[1];
+                    size += load[2];
+                    saturated |= load[0] >= model.queueCapacity();
+                }
+                return new Load(busy, size, waiting, saturated);
+            }
+        };
     }
 
     /** Re-embeds, in the background and shortly after start-up, chunks whose vectors another model made. */

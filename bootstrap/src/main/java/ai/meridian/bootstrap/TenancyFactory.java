@@ -152,10 +152,13 @@ final class TenancyFactory {
         }
     }
 
-    /** The one Redis connection, when limits ({@code meridian.limits.store}) or the response cache ({@code meridian.cache.store}) use Redis. */
+    /**
+     * The one Redis connection, when something uses Redis: shared limits, stream buffers ({@code meridian.streams.buffer:
+     * redis}), or the response cache's shared level ({@code meridian.cache.store: redis}).
+     */
     @Singleton
     @Bean(preDestroy = "close")
-    @Requires(condition = UsesRedis.class)
+    @Requires(condition = RedisUsed.class)
     RedisConnection redisConnection(Environment environment) {
         SettingsMap s = GatewayConfiguration.section(environment, "meridian.redis");
         return RedisConnection.open(new RedisSettings(s.string("url", ""), s.list("cluster-urls"), s.string("key-prefix", "meridian:"),
@@ -216,5 +219,19 @@ final class TenancyFactory {
 
     static Duration duration(String key, String value) {
         return BackendSettings.parseDuration(key, value);
+    }
+
+    /** True when limits or stream buffers are kept in Redis. */
+    static final class RedisUsed implements io.micronaut.context.condition.Condition {
+        @Override
+        public boolean matches(io.micronaut.context.condition.ConditionContext context) {
+            var resolver = context.getBeanContext() instanceof io.micronaut.context.ApplicationContext app ? app.getEnvironment() : null;
+            if (resolver == null) {
+                return false;
+            }
+            return "redis".equalsIgnoreCase(resolver.getProperty(LIMITS_STORE, String.class).orElse(""))
+                    || "redis".equalsIgnoreCase(resolver.getProperty("meridian.streams.buffer", String.class).orElse(""))
+                    || "redis".equalsIgnoreCase(resolver.getProperty(CacheFactory.STORE, String.class).orElse(""));
+        }
     }
 }

@@ -6,6 +6,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.meridian.adapter.in.rest.anthropic.archfixture.DoorUsingAnotherDoor;
+import ai.meridian.adapter.in.rest.responses.archfixture.OtherDoorTranslator;
 import ai.meridian.adapter.out.archfixture.AdapterUsingAnotherAdapter;
 import ai.meridian.application.archfixture.ServiceUsingAnAdapter;
 import ai.meridian.domain.archfixture.DomainValueUsingJackson;
@@ -36,7 +38,7 @@ class ArchitectureTest {
 
     /** Helpers adapters may share (e.g. the bounded HTTP body): plain JDK code, so sharing them couples no adapters. */
     static final ArchRule SUPPORT_USES_THE_JDK_ONLY = classes().that().resideInAPackage("ai.meridian.support..")
-            .and().resideOutsideOfPackage("ai.meridian.support.json..")
+            .and().resideOutsideOfPackages("ai.meridian.support.json..", "ai.meridian.support.nettyhttp..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "ai.meridian.support..")
             .as("shared support code depends on the JDK only");
 
@@ -44,9 +46,49 @@ class ArchitectureTest {
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "com.fasterxml.jackson.core..", "ai.meridian.support.json..")
             .as("the shared JSON support code depends on the JDK and jackson-core only");
 
+    /** The pooled HTTP client the HTTP backends share: Netty and the JDK, nothing of the gateway. */
+    static final ArchRule SUPPORT_NETTY_HTTP_USES_NETTY_ONLY = classes().that().resideInAPackage("ai.meridian.support.nettyhttp..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "javax.net.ssl..", "io.netty..", "ai.meridian.support.nettyhttp..")
+            .as("the shared Netty HTTP client depends on the JDK and Netty only");
+
     static final ArchRule ADAPTERS_DO_NOT_DEPEND_ON_EACH_OTHER = slices().matching("ai.meridian.adapter.(*).(*)..")
             .should().notDependOnEachOther()
             .as("adapters never depend on each other");
+
+    /** The protocol doors of the REST adapter: each translates its protocol to the use cases on its own. */
+    static final String[] PROTOCOL_DOORS = {"ai.meridian.adapter.in.rest.anthropic..", "ai.meridian.adapter.in.rest.responses..",
+        "ai.meridian.adapter.in.rest.completions.."};
+    /**
+     * The OpenAI chat door's translation, which other doors must not borrow (they are package-private today, so Java's
+     * access rules stop it too; the rule keeps it so when one becomes public). What doors share (credentials, request
+     * ids, the client connection, error headers, the protocol-door hook) lives beside them in the root package.
+     */
+    static final List<String> OPENAI_TRANSLATION = List.of("ChatRequestParser", "ToolsParser", "OpenAiJsonWriter", "SseEvents", "SseBridge",
+            "ChatFastPath", "ChatFastPathInstaller", "ChatCompletionsController", "OpenAiErrorResponseProcessor").stream()
+            .map(name -> "ai.meridian.adapter.in.rest." + name).toList();
+
+    /** Each door apart from the others; shared sub-packages of the adapter (JSON or SSE helpers, ...) may be used by all. */
+    static final ArchRule PROTOCOL_DOORS_DO_NOT_DEPEND_ON_EACH_OTHER = doorsApart();
+
+    private static ArchRule doorsApart() {
+        List<ArchRule> rules = new java.util.ArrayList<>();
+        for (String door : PROTOCOL_DOORS) {
+            String[] others = java.util.Arrays.stream(PROTOCOL_DOORS).filter(other -> !other.equals(door)).toArray(String[]::new);
+            rules.add(noClasses().that().resideInAPackage(door).should().dependOnClassesThat().resideInAnyPackage(others)
+                    .allowEmptyShould(true)); // a door not built yet
+        }
+        return com.tngtech.archunit.lang.CompositeArchRule.of(rules)
+                .as("the REST adapter's protocol doors (anthropic, responses, completions) do not depend on one another");
+    }
+
+    static ArchRule protocolDoorsAvoid(List<String> classNames) {
+        return noClasses().that().resideInAnyPackage(PROTOCOL_DOORS)
+                .should().dependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe("the OpenAI chat door's translation",
+                        (com.tngtech.archunit.core.domain.JavaClass c) -> classNames.contains(c.getName())))
+                .as("protocol doors do not use the OpenAI chat door's translation classes");
+    }
+
+    static final ArchRule PROTOCOL_DOORS_DO_NOT_USE_OPENAI_TRANSLATION = protocolDoorsAvoid(OPENAI_TRANSLATION);
 
     static final ArchRule ADAPTERS_USE_PORTS_NOT_SERVICES = noClasses().that().resideInAnyPackage(ADAPTERS, OBSERVABILITY)
             .should().dependOnClassesThat().resideInAPackage("ai.meridian.application.service..")
@@ -72,7 +114,8 @@ class ArchitectureTest {
     static final List<ArchRule> RULES = List.of(DOMAIN_USES_THE_JDK_ONLY, APPLICATION_USES_THE_DOMAIN_ONLY,
             ADAPTERS_DO_NOT_DEPEND_ON_EACH_OTHER, ADAPTERS_USE_PORTS_NOT_SERVICES, ONLY_BOOTSTRAP_KNOWS_ADAPTERS,
             ADAPTERS_DO_NOT_USE_OBSERVABILITY, NOTHING_DEPENDS_ON_BOOTSTRAP, USE_CASES_ARE_NAMED_FOR_WHAT_THE_USER_WANTS,
-            SUPPORT_USES_THE_JDK_ONLY, SUPPORT_JSON_USES_JACKSON_CORE_ONLY);
+            SUPPORT_USES_THE_JDK_ONLY, SUPPORT_JSON_USES_JACKSON_CORE_ONLY, SUPPORT_NETTY_HTTP_USES_NETTY_ONLY,
+            PROTOCOL_DOORS_DO_NOT_DEPEND_ON_EACH_OTHER, PROTOCOL_DOORS_DO_NOT_USE_OPENAI_TRANSLATION);
 
     private static JavaClasses production;
 
@@ -84,8 +127,8 @@ class ArchitectureTest {
     @Test
     void everyModuleIsImported() {
         for (String pkg : List.of("ai.meridian.domain.", "ai.meridian.application.port.", "ai.meridian.application.service.",
-                "ai.meridian.adapter.in.rest.", "ai.meridian.adapter.out.openai.", "ai.meridian.adapter.out.triton.", "ai.meridian.adapter.out.extractive.", "ai.meridian.adapter.out.quark.", "ai.meridian.adapter.out.searxng.", "ai.meridian.adapter.out.webfetch.", "ai.meridian.adapter.out.documenttext.", "ai.meridian.adapter.out.embedding.", "ai.meridian.adapter.out.lucene.", "ai.meridian.adapter.out.qdrant.", "ai.meridian.adapter.out.resilience4j.",
-                "ai.meridian.adapter.out.jtokkit.", "ai.meridian.adapter.out.jdbc.", "ai.meridian.adapter.out.bucket4j.", "ai.meridian.adapter.out.redis.", "ai.meridian.adapter.out.oidc.", "ai.meridian.support.http.", "ai.meridian.support.json.", "ai.meridian.observability.", "ai.meridian.bootstrap.")) {
+                "ai.meridian.adapter.in.rest.", "ai.meridian.adapter.in.rest.anthropic.", "ai.meridian.adapter.out.openai.", "ai.meridian.adapter.out.anthropic.", "ai.meridian.adapter.out.triton.", "ai.meridian.adapter.out.extractive.", "ai.meridian.adapter.out.quark.", "ai.meridian.adapter.out.searxng.", "ai.meridian.adapter.out.webfetch.", "ai.meridian.adapter.out.documenttext.", "ai.meridian.adapter.out.embedding.", "ai.meridian.adapter.out.lucene.", "ai.meridian.adapter.out.qdrant.", "ai.meridian.adapter.out.resilience4j.",
+                "ai.meridian.adapter.out.jtokkit.", "ai.meridian.adapter.out.inmemory.", "ai.meridian.adapter.out.jdbc.", "ai.meridian.adapter.out.bucket4j.", "ai.meridian.adapter.out.redis.", "ai.meridian.adapter.out.oidc.", "ai.meridian.support.http.", "ai.meridian.support.json.", "ai.meridian.support.nettyhttp.", "ai.meridian.observability.", "ai.meridian.bootstrap.")) {
             assertThat(production.stream().anyMatch(c -> c.getName().startsWith(pkg))).as("classes of %s are checked", pkg).isTrue();
         }
     }
@@ -108,6 +151,16 @@ class ArchitectureTest {
         assertThatThrownBy(() -> APPLICATION_USES_THE_DOMAIN_ONLY.check(violating)).isInstanceOf(AssertionError.class);
         assertThatThrownBy(() -> ONLY_BOOTSTRAP_KNOWS_ADAPTERS.check(violating)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("OpenAiBackendFactory");
+    }
+
+    @Test
+    void aProtocolDoorUsingAnotherDoorBreaksTheRules() {
+        JavaClasses violating = new ClassFileImporter().importClasses(DoorUsingAnotherDoor.class, OtherDoorTranslator.class);
+        assertThatThrownBy(() -> PROTOCOL_DOORS_DO_NOT_DEPEND_ON_EACH_OTHER.check(violating)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("anthropic").hasMessageContaining("responses");
+        assertThatThrownBy(() -> protocolDoorsAvoid(List.of(OtherDoorTranslator.class.getName())).check(violating))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("DoorUsingAnotherDoor");
+        assertThat(OPENAI_TRANSLATION).allSatisfy(name -> assertThat(production.contain(name)).as("%s exists", name).isTrue());
     }
 
     @Test

@@ -79,7 +79,7 @@ class BadInputTest {
                 Arguments.of("top_p out of range", "{\"model\":\"chat\"," + msg + ",\"top_p\":-1}", 400, "top_p", null),
                 Arguments.of("max_tokens fractional", "{\"model\":\"chat\"," + msg + ",\"max_tokens\":1.5}", 400, "max_tokens", "invalid_type"),
                 Arguments.of("max_tokens zero", "{\"model\":\"chat\"," + msg + ",\"max_tokens\":0}", 400, "max_tokens", null),
-                Arguments.of("max_tokens huge", "{\"model\":\"chat\"," + msg + ",\"max_tokens\":99999999999999}", 400, "max_tokens", "invalid_type"),
+                Arguments.of("max_tokens huge", "{\"model\":\"chat\"," + msg + ",\"max_tokens\":99999999999999}", 400, "max_tokens", "invalid_value"),
                 Arguments.of("stream as string", "{\"model\":\"chat\"," + msg + ",\"stream\":\"yes\"}", 400, "stream", "invalid_type"),
                 Arguments.of("stream_options without stream", "{\"model\":\"chat\"," + msg + ",\"stream_options\":{\"include_usage\":true}}", 400, "stream_options", null),
                 Arguments.of("n above the limit", "{\"model\":\"chat\"," + msg + ",\"n\":129}", 400, "n", "invalid_value"),
@@ -195,7 +195,7 @@ class BadInputTest {
         }
     }
 
-    private static void assertOpenAiError(HttpResponse<String> response, int status, String param, String code) throws Exception {
+    static void assertOpenAiError(HttpResponse<String> response, int status, String param, String code) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
         assertThat(response.headers().firstValue("x-request-id")).isPresent();
@@ -211,6 +211,8 @@ class BadInputTest {
         }
         if (code != null) {
             assertThat(error.get("code").asText()).isEqualTo(code);
+        } else {
+            assertThat(error.get("code").isTextual()).as("every client error names a documented code: " + response.body()).isTrue();
         }
     }
 }

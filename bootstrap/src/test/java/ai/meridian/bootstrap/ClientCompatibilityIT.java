@@ -16,9 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The client compatibility suites in {@code clients/}: real SDKs from npm (the official {@code openai} SDK,
- * LangChain JS, the Vercel AI SDK) each run every scenario twice, against a recording upstream that replays
- * the wire-format fixtures in {@code clients/fixtures} and through the built jar routed to it, and compare what
- * the client saw and what the upstream received. Node and the packages come from {@code npm ci} (the build
+ * LangChain JS, the Vercel AI SDK, the official Anthropic SDK) each run every scenario twice, against a recording
+ * upstream that replays the wire-format fixtures in {@code clients/fixtures} (Chat Completions, and Anthropic's
+ * Messages API through Meridian's {@code type: anthropic} backend) and through the built jar routed to it, and
+ * compare what the client saw and what the upstream received. Node and the packages come from {@code npm ci} (the build
  * runs it before the integration tests; the lockfile is committed).
  */
 class ClientCompatibilityIT {
@@ -54,7 +55,11 @@ class ClientCompatibilityIT {
         }
     }
 
-    /** One backend on the recording upstream; one model per fixture, named as the upstream model it routes to. */
+    /**
+     * Two backends on the recording upstream, one per protocol it answers (the OpenAI-compatible one for Chat
+     * Completions fixtures, a {@code type: anthropic} one for Messages API fixtures); one model per fixture, named as
+     * the upstream model it routes to; and Claude model names mapped to the plain Chat Completions fixture.
+     */
     private static String configuration(ScenarioUpstream upstream) {
         List<String> lines = new ArrayList<>(List.of(
                 "meridian:",
@@ -66,10 +71,23 @@ class ClientCompatibilityIT {
                 "      api-key: sk-upstream",
                 "      forward-headers: [OpenAI-Organization, OpenAI-Project]",
                 "      model-discovery: false   # its GET /models would land among the requests a scenario compares",
+                "    anthropic-scenarios:",
+                "      type: anthropic",
+                "      base-url: " + upstream.url(),
+                "      api-key: sk-upstream-anthropic",
+                "      circuit-breaker: {enabled: false}",
+                "  anthropic:",
+                "    model-mapping:",
+                "      - {from: \"claude-3-*\", to: plain}",
                 "  models:"));
-        for (String model : upstream.models()) {
+        for (String model : upstream.models(ScenarioUpstream.CHAT_PATH)) {
             lines.add("    - id: " + model);
             lines.add("      routes: [{backend: scenarios, model: " + model + "}]");
+            lines.add("      retry: {max-attempts: 1}");
+        }
+        for (String model : upstream.models("/v1/messages")) {
+            lines.add("    - id: " + model);
+            lines.add("      routes: [{backend: anthropic-scenarios, model: " + model + "}]");
             lines.add("      retry: {max-attempts: 1}");
         }
         lines.add("");

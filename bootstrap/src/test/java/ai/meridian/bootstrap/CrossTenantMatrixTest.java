@@ -18,12 +18,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The isolation matrix: tenant {@code alpha} owns a conversation, a knowledge base with a document, an ingestion job and
+ * The isolation matrix: tenant {@code alpha} owns a conversation, a stored response, a knowledge base with a document, an ingestion job and
  * keys; every endpoint is then driven with those ids by tenant {@code beta}'s keys (member and admin) and must answer
  * 404 in its protocol's shape (never the data, never a 500); every write by a {@code reader} key is a 403; lists never
  * show another tenant's ids.
  *
- * <p>To cover a new resource (stored responses, cache entries, ...): add its creation to {@link #start()} under a
+ * <p>To cover a new resource (cache entries, ...): add its creation to {@link #start()} under a
  * placeholder name, and a line per endpoint to {@link #probes()}; the rows are the whole test.
  */
 class CrossTenantMatrixTest {
@@ -64,6 +64,16 @@ class CrossTenantMatrixTest {
                 new Probe("chat continuing alpha's conversation", "POST", "/v1/chat/completions", chat + ",\"conversation_id\":\"{conversation}\"}", true),
                 new Probe("chat streaming alpha's conversation", "POST", "/v1/chat/completions", chat + ",\"stream\":true,\"conversation_id\":\"{conversation}\"}", true),
                 new Probe("chat grounded in alpha's knowledge base", "POST", "/v1/chat/completions", chat + ",\"knowledge_bases\":[\"{kb}\"]}", true),
+                new Probe("a response continuing alpha's response", "POST", "/v1/responses",
+                        "{\"model\":\"chat\",\"input\":\"hi\",\"previous_response_id\":\"{response}\"}", true),
+                new Probe("a streamed response continuing alpha's response", "POST", "/v1/responses",
+                        "{\"model\":\"chat\",\"input\":\"hi\",\"stream\":true,\"previous_response_id\":\"{response}\"}", true),
+                new Probe("a response referring to alpha's answer", "POST", "/v1/responses",
+                        "{\"model\":\"chat\",\"input\":[{\"role\":\"user\",\"content\":\"hi\"},{\"type\":\"item_reference\",\"id\":\"{answer}\"}]}", true),
+                new Probe("read a response", "GET", "/v1/responses/{response}", null, false),
+                new Probe("list a response's input items", "GET", "/v1/responses/{response}/input_items", null, false),
+                new Probe("cancel a response", "POST", "/v1/responses/{response}/cancel", null, false),
+                new Probe("delete a response", "DELETE", "/v1/responses/{response}", null, true),
                 new Probe("read a conversation", "GET", "/v1/conversations/{conversation}", null, false),
                 new Probe("rename a conversation", "PATCH", "/v1/conversations/{conversation}", "{\"title\":\"mine now\"}", true),
                 new Probe("delete a conversation", "DELETE", "/v1/conversations/{conversation}", null, true),
@@ -94,6 +104,8 @@ class CrossTenantMatrixTest {
         List<Probe> writes = new ArrayList<>(probes().stream().filter(Probe::write).toList());
         writes.add(new Probe("create a knowledge base", "POST", "/v1/knowledge_bases", "{\"name\":\"readers-kb\"}", true));
         writes.add(new Probe("embeddings", "POST", "/v1/embeddings", "{\"model\":\"bge-small-zh-v1.5\",\"input\":\"x\"}", true));
+        writes.add(new Probe("a response", "POST", "/v1/responses", "{\"model\":\"chat\",\"input\":\"x\"}", true));
+        writes.add(new Probe("a text completion", "POST", "/v1/completions", "{\"model\":\"chat\",\"prompt\":\"x\"}", true));
         writes.add(new Probe("admin: create a tenant", "POST", "/v1/admin/tenants", "{\"id\":\"by-reader\"}", true));
         return writes;
     }
@@ -129,6 +141,10 @@ class CrossTenantMatrixTest {
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"alpha's secret\"}]}", "authorization", auth);
         assertThat(chat.statusCode()).as(chat.body()).isEqualTo(200);
         ALPHA.put("conversation", Admin.json(chat).get("conversation_id").asText());
+        HttpResponse<String> response = gateway.post("/v1/responses", "{\"model\":\"chat\",\"input\":\"alpha's secret\"}", "authorization", auth);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        ALPHA.put("response", Admin.json(response).get("id").asText());
+        ALPHA.put("answer", Admin.json(response).at("/output/0/id").asText());
         ALPHA.put("kb", "alpha-docs");
         assertThat(gateway.post("/v1/knowledge_bases", "{\"name\":\"alpha-docs\"}", "authorization", auth).statusCode()).isEqualTo(201);
         HttpResponse<String> job = gateway.post("/v1/knowledge_bases/alpha-docs/documents",

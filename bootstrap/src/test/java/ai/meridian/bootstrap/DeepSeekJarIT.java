@@ -75,7 +75,9 @@ class DeepSeekJarIT {
             assertThat(flash.path("vision").asBoolean(true)).isFalse();
             assertThat(flash.path("context_window").asInt()).isEqualTo(1048576);
             assertThat(flash.path("max_output_tokens").asInt()).isEqualTo(393216);
-            assertThat(get(gateway, "/v1/models/deepseek-v4-flash-0731").has("capabilities")).as("listed, nothing declared").isFalse();
+            assertThat(flash.path("text_completion").asBoolean(true)).as("DeepSeek serves /completions on its beta URL only").isFalse();
+            assertThat(get(gateway, "/v1/models/deepseek-v4-flash-0731").path("capabilities").toString())
+                    .as("listed, nothing declared: only what the backend does").isEqualTo("{\"text_completion\":false}");
 
             // Thinking is on by default on V4: reasoning_content streams first, then the answer; DeepSeek's usage fields arrive.
             HttpResponse<String> thinking = post(gateway, "{\"model\":\"deepseek-v4-flash\",\"stream\":true,"

@@ -228,7 +228,7 @@ class FaultDrillTest {
 
     private static double circuitState(String backend) {
         String metrics = gateway.get("/metrics").body();
-        String prefix = "meridian_circuit_state{backend=\"" + backend + "\"} ";
+        String prefix = "meridian_circuit_state{backend=\"" + backend + "\",model=\"big\"} ";
         return metrics.lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
                 .findFirst().orElseThrow(() -> new AssertionError("no circuit gauge for " + backend));
     }

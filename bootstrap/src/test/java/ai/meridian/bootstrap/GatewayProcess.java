@@ -85,6 +85,11 @@ final class GatewayProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGTERM (Process.destroy on Unix): the gateway drains and shuts down. */
+    void terminate() {
+        process.destroy();
+    }
+
     /** SIGKILL: the process gets no chance to flush, close or shut down (Process.destroyForcibly on Unix). */
     void killHard() throws InterruptedException {
         process.destroyForcibly();

@@ -160,7 +160,7 @@ class ObservabilityIntegrationTest {
                 "meridian_time_to_first_token_seconds_count{backend=\"primary\",model=\"chat\"} 1",
                 "meridian_tokens_total{backend=\"secondary\",model=\"chat\",type=\"input\"} 11.0",
                 "meridian_fallbacks_total{model=\"chat\",reason=\"server_error\",tier=\"1\"} 1.0",
-                "meridian_circuit_state{backend=\"primary\"} 0.0",
+                "meridian_circuit_state{backend=\"primary\",model=\"big-model\"} 0.0",
                 "jvm_memory_used_bytes");
     }
 

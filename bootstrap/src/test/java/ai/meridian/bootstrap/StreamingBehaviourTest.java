@@ -33,6 +33,8 @@ class StreamingBehaviourTest {
         gateway = TestGateway.start(Map.of(
                 "backends", Map.of("fake", TestGateway.openAiBackend(upstream.baseUrl(),
                         Map.of("first-token-timeout", "10s", "total-timeout", "30s"))),
+                // A stream whose client left goes on for the resume window (30 s by default) before its upstream call is cancelled.
+                "streams", Map.of("resume-window", "300ms"),
                 "models", List.of(Map.of("id", "chat", "routes", List.of(TestGateway.route("fake", "m")),
                         "retry", Map.of("max-attempts", 1)))));
     }
@@ -88,7 +90,7 @@ class StreamingBehaviourTest {
     }
 
     @Test
-    void aClientLeavingAStreamCancelsTheUpstreamCall() throws Exception {
+    void aClientLeavingAStreamCancelsTheUpstreamCallOnceTheResumeWindowIsOver() throws Exception {
         upstream.enqueue(UpstreamBehavior.answer("first", " never").withPauseBeforeLast(Duration.ofSeconds(20)));
         try (Socket socket = open()) {
             sendChat(socket, true);

@@ -173,6 +173,20 @@ class TritonGatewayTest {
     }
 
     @Test
+    void aLegacyCompletionIsAnsweredByTritonAndItsOpenAiOnlyFieldsAreRefused() {
+        // That the prompt goes in as text_input without the chat template is TritonWireTest's.
+        HttpResponse<String> completion = gateway.post("/v1/completions", "{\"model\":\"qwen-vllm\",\"prompt\":\"def fib(n):\",\"max_tokens\":8}");
+        assertThat(completion.statusCode()).as(completion.body()).isEqualTo(200);
+        assertThat(readTree(completion.body()).at("/choices/0/text").asText()).isEqualTo("Hello from a fake Triton.");
+        HttpResponse<String> streamed = gateway.post("/v1/completions", "{\"model\":\"llama-trt\",\"prompt\":\"Once\",\"stream\":true}");
+        assertThat(streamed.statusCode()).as(streamed.body()).isEqualTo(200);
+        assertThat(streamed.body()).contains("\"object\":\"text_completion\"").endsWith("data: [DONE]\n\n");
+        HttpResponse<String> suffix = gateway.post("/v1/completions", "{\"model\":\"qwen-vllm\",\"prompt\":\"a\",\"suffix\":\"b\"}");
+        assertThat(suffix.statusCode()).isEqualTo(400);
+        assertThat(readTree(suffix.body()).at("/error/param").asText()).isEqualTo("suffix");
+    }
+
+    @Test
     void bothConventionsAnswerWholeAndStreamed() {
         for (String model : List.of("llama-trt", "qwen-vllm")) {
             HttpResponse<String> whole = gateway.post("/v1/chat/completions", TestGateway.chatBody(model, false));

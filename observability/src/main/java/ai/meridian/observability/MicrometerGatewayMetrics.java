@@ -149,10 +149,40 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
     }
 
     @Override
-    public void watchCircuit(String backend, Supplier<CircuitState> state) {
+    public void midStreamFallback(String model, String fromBackend, String toBackend, String style, String reason) {
+        counter(List.of("midstream", model, fromBackend, toBackend, style, reason), key -> Counter.builder("meridian.mid_stream.fallbacks")
+                .description("Streamed answers another backend continued after the first failed mid-stream, by model, backends, "
+                        + "continuation style (prefix or prompt) and failure")
+                .tags("model", model, "from", fromBackend, "to", toBackend, "style", style, "reason", reason).register(registry)).increment();
+    }
+
+    @Override
+    public void webSocket(String event) {
+        counter(List.of("websocket", event), key -> Counter.builder("meridian.websocket.events")
+                .description("WebSocket connections opened and closed, closes by code, slow readers cut off")
+                .tags("event", event).register(registry)).increment();
+    }
+
+    @Override
+    public void streamDetached(String model, String outcome) {
+        counter(List.of("detached", model, outcome), key -> Counter.builder("meridian.streams.detached")
+                .description("Streams whose client left: detached (the answer goes on), finished while away, expired (cancelled "
+                        + "after the resume window)")
+                .tags("model", model, "outcome", outcome).register(registry)).increment();
+    }
+
+    @Override
+    public void streamResumed(String outcome, long replayedEvents) {
+        counter(List.of("resumed", outcome), key -> Counter.builder("meridian.streams.resumed")
+                .description("Stream resumptions by outcome: ok, missing (404), expired (410), lost (buffer failed)")
+                .tags("outcome", outcome).register(registry)).increment();
+    }
+
+    @Override
+    public void watchCircuit(String backend, String model, Supplier<CircuitState> state) {
         Gauge.builder("meridian.circuit.state", () -> state.get().gaugeValue())
-                .description("Circuit breaker state per backend: 0 closed, 1 open, 2 half-open, 3 disabled")
-                .tags("backend", backend).register(registry);
+                .description("Circuit breaker state per backend and model: 0 closed, 1 open, 2 half-open, 3 disabled")
+                .tags("backend", backend, "model", model).register(registry);
     }
 
     @Override

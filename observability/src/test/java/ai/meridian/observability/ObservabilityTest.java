@@ -119,7 +119,7 @@ class ObservabilityTest {
         metrics.attempt("primary", "server_error", 1_000_000);
         metrics.timeToFirstToken("chat", "vllm", 2_000_000);
         metrics.fallback("chat", 1, "server_error");
-        metrics.watchCircuit("primary", () -> CircuitState.OPEN);
+        metrics.watchCircuit("primary", "m", () -> CircuitState.OPEN);
         String text = registry.scrape();
         assertThat(text).contains("meridian_requests_total{backend=\"vllm\",model=\"chat\",status=\"200\",stream=\"true\",tier=\"1\"} 2.0");
         assertThat(text).contains("meridian_gateway_overhead_seconds_bucket{stream=\"true\",le=\"2.0E-4\"} 2");
@@ -128,7 +128,7 @@ class ObservabilityTest {
         assertThat(text).contains("meridian_upstream_duration_seconds_count{backend=\"primary\",outcome=\"server_error\"} 1");
         assertThat(text).contains("meridian_time_to_first_token_seconds_count{backend=\"vllm\",model=\"chat\"} 1");
         assertThat(text).contains("meridian_fallbacks_total{model=\"chat\",reason=\"server_error\",tier=\"1\"} 1.0");
-        assertThat(text).contains("meridian_circuit_state{backend=\"primary\"} 1.0");
+        assertThat(text).contains("meridian_circuit_state{backend=\"primary\",model=\"m\"} 1.0");
         assertThat(text).contains("meridian_request_duration_seconds_count{model=\"chat\",stream=\"true\"} 2");
     }
 }

@@ -29,7 +29,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An OpenAI-compatible {@code /v1/chat/completions} server on loopback, written on plain sockets so it
+ * An OpenAI-compatible {@code /v1/chat/completions} (and legacy {@code /v1/completions}) server on loopback, written on plain sockets so it
  * can misbehave at the byte level: statuses with Retry-After, slow first tokens, streams cut by a TCP
  * reset, hangs, garbage. It speaks HTTP/1.1 with keep-alive, JSON answers with Content-Length and SSE
  * answers with chunked encoding, like vLLM and the DeepSeek API do.
@@ -52,9 +52,14 @@ public final class FakeOpenAiUpstream implements Closeable {
     private volatile String modelList = "{\"object\":\"list\",\"data\":[{\"id\":\"fake-model\",\"object\":\"model\",\"owned_by\":\"fake\"}]}";
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger disconnects = new AtomicInteger();
+    private volatile long lastDisconnectNanos;
+    /** Streamed answers being written now (a request whose answer has begun and not ended or been abandoned). */
+    private final AtomicInteger streaming = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger counter = new AtomicInteger();
     private volatile UpstreamBehavior fallbackBehavior = UpstreamBehavior.answer("Hello", " from", " the", " fake", " upstream.");
+    /** When set, decides each request's behaviour from the request itself (scripted behaviours still come first). */
+    private volatile java.util.function.Function<RecordedRequest, UpstreamBehavior> responder;
     private volatile boolean closed;
 
     /** A request as the fake received it; header names in lower case. */
@@ -93,6 +98,12 @@ public final class FakeOpenAiUpstream implements Closeable {
         return this;
     }
 
+    /** Answers each request as {@code decide} says for it (after the scripted behaviours are used up). */
+    public FakeOpenAiUpstream respondWith(java.util.function.Function<RecordedRequest, UpstreamBehavior> decide) {
+        responder = decide;
+        return this;
+    }
+
     public FakeOpenAiUpstream byDefault(UpstreamBehavior behavior) {
         fallbackBehavior = behavior;
         return this;
@@ -122,6 +133,16 @@ public final class FakeOpenAiUpstream implements Closeable {
     /** Requests that went away (client closed or reset) before their answer was complete. */
     public int clientDisconnects() {
         return disconnects.get();
+    }
+
+    /** When the fake last noticed a client going away mid-answer ({@link System#nanoTime()}), 0 if never. */
+    public long lastClientDisconnectNanos() {
+        return lastDisconnectNanos;
+    }
+
+    /** Streamed answers in progress now: what a gateway has open upstream. */
+    public int streamsInProgress() {
+        return streaming.get();
     }
 
     public int connectionsAccepted() {
@@ -176,12 +197,13 @@ public final class FakeOpenAiUpstream implements Closeable {
                 }
                 boolean listing = request.path().startsWith("/v1/models");
                 (listing ? modelListRequests : requests).add(request);
-                UpstreamBehavior behavior = listing ? null : nextBehavior();
+                UpstreamBehavior behavior = listing ? null : nextBehavior(request);
                 if (!respond(socket, in, out, request, behavior)) {
                     return;
                 }
             }
         } catch (ClientGone e) {
+            lastDisconnectNanos = System.nanoTime();
             disconnects.incrementAndGet();
         } catch (IOException e) {
             // the client closed a kept-alive connection, or a test reset it: nothing to do
@@ -190,9 +212,13 @@ public final class FakeOpenAiUpstream implements Closeable {
         }
     }
 
-    private UpstreamBehavior nextBehavior() {
+    private UpstreamBehavior nextBehavior(RecordedRequest request) {
         UpstreamBehavior next = script.poll();
-        return next != null ? next : fallbackBehavior;
+        if (next != null) {
+            return next;
+        }
+        java.util.function.Function<RecordedRequest, UpstreamBehavior> decide = responder;
+        return decide != null ? decide.apply(request) : fallbackBehavior;
     }
 
     /** Returns false when the connection must not be reused. */
@@ -208,6 +234,9 @@ public final class FakeOpenAiUpstream implements Closeable {
         String model = m.find() ? m.group(1) : "fake-model";
         String id = "chatcmpl-fake-" + counter.incrementAndGet();
 
+        if (b.status() == 0) {
+            pause(socket, in, Duration.ofDays(1)); // silent: until the client gives up
+        }
         if (b.resetBeforeResponse()) {
             reset(socket);
             return false;
@@ -248,20 +277,42 @@ public final class FakeOpenAiUpstream implements Closeable {
             endChunks(out);
             return true;
         }
+        boolean text = isTextCompletion(request.path());
         if (!stream) {
+            if (b.hangAfterHead()) {
+                out.write(("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 4096\r\n\r\n{\"id\":\"" + id + "\",")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                pause(socket, in, Duration.ofDays(1));
+            }
             if (b.hang()) {
                 pause(socket, in, Duration.ofDays(1));
             }
             pause(socket, in, b.firstDelay());
             int completionTokens = b.pieces().size();
-            writeJson(out, 200, "{\"id\":\"" + id + "\",\"object\":\"chat.completion\",\"created\":" + now() + ",\"model\":" + quote(model)
-                    + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + quote(b.text())
-                    + "},\"finish_reason\":" + quote(b.finishReason()) + "}],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":"
+            String choice = text
+                    ? "{\"index\":0,\"text\":" + quote(b.text()) + ",\"logprobs\":null,\"finish_reason\":" + quote(b.finishReason()) + "}"
+                    : "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + quote(b.text())
+                    + "},\"finish_reason\":" + quote(b.finishReason()) + "}";
+            writeJson(out, 200, "{\"id\":\"" + id + "\",\"object\":\"" + (text ? "text_completion" : "chat.completion") + "\",\"created\":" + now()
+                    + ",\"model\":" + quote(model) + ",\"choices\":[" + choice + "],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":"
                     + completionTokens + ",\"total_tokens\":" + (11 + completionTokens) + "}}", Map.of());
             return true;
         }
+        streaming.incrementAndGet();
+        try {
+            return streamPieces(socket, in, out, b, id, model, includeUsage, text);
+        } finally {
+            streaming.decrementAndGet();
+        }
+    }
+
+    private boolean streamPieces(Socket socket, InputStream in, OutputStream out, UpstreamBehavior b, String id, String model,
+                                 boolean includeUsage, boolean text) throws IOException {
         startStream(out);
-        writeChunk(out, event(id, model, "{\"role\":\"assistant\",\"content\":\"\"}", null));
+        if (!text) {
+            writeChunk(out, event(id, model, "{\"role\":\"assistant\",\"content\":\"\"}", null));
+        }
         if (b.hang()) {
             pause(socket, in, Duration.ofDays(1));
         }
@@ -275,15 +326,15 @@ public final class FakeOpenAiUpstream implements Closeable {
             if (i > 0) {
                 pause(socket, in, i == pieces.size() - 1 && !b.pauseBeforeLast().isZero() ? b.pauseBeforeLast() : b.pieceDelay());
             }
-            writeChunk(out, event(id, model, "{\"content\":" + quote(pieces.get(i)) + "}", null));
+            writeChunk(out, text ? textEvent(id, model, pieces.get(i), null) : event(id, model, "{\"content\":" + quote(pieces.get(i)) + "}", null));
         }
         if (b.cutAfterPieces() >= pieces.size()) {
             reset(socket);
             return false;
         }
-        writeChunk(out, event(id, model, "{}", b.finishReason()));
+        writeChunk(out, text ? textEvent(id, model, "", b.finishReason()) : event(id, model, "{}", b.finishReason()));
         if (includeUsage) {
-            writeChunk(out, "data: {\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":" + now() + ",\"model\":" + quote(model)
+            writeChunk(out, "data: {\"id\":\"" + id + "\",\"object\":\"" + (text ? "text_completion" : "chat.completion.chunk") + "\",\"created\":" + now() + ",\"model\":" + quote(model)
                     + ",\"choices\":[],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":" + pieces.size() + ",\"total_tokens\":"
                     + (11 + pieces.size()) + "}}\n\n");
         }
@@ -296,6 +347,17 @@ public final class FakeOpenAiUpstream implements Closeable {
         return "data: {\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":" + now() + ",\"model\":" + quote(model)
                 + ",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":" + (finishReason == null ? "null" : quote(finishReason))
                 + "}]}\n\n";
+    }
+
+    /** A Completions API path ({@code /v1/completions}), as opposed to chat's. */
+    private static boolean isTextCompletion(String path) {
+        return path.endsWith("/completions") && !path.endsWith("/chat/completions");
+    }
+
+    private static String textEvent(String id, String model, String text, String finishReason) {
+        return "data: {\"id\":\"" + id + "\",\"object\":\"text_completion\",\"created\":" + now() + ",\"model\":" + quote(model)
+                + ",\"choices\":[{\"index\":0,\"text\":" + quote(text) + ",\"logprobs\":null,\"finish_reason\":"
+                + (finishReason == null ? "null" : quote(finishReason)) + "}]}\n\n";
     }
 
     private static long now() {

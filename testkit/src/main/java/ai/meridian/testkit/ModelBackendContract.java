@@ -30,12 +30,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The contract every {@link ModelBackend} adapter passes, against its own real protocol on loopback.
  * A subclass wires a backend to a scriptable fake of its upstream, configured with
- * {@link #FIRST_TOKEN_TIMEOUT} and {@link #TOTAL_TIMEOUT}, and maps each {@link Scenario} onto what
+ * {@link #FIRST_TOKEN_TIMEOUT}, {@link #READ_TIMEOUT} and {@link #TOTAL_TIMEOUT}, and maps each {@link Scenario} onto what
  * that upstream does for the next call.
  */
 public abstract class ModelBackendContract {
     /** The first-token timeout the backend under test must be configured with. */
     public static final Duration FIRST_TOKEN_TIMEOUT = Duration.ofMillis(600);
+    /** The read timeout (the longest silence between an answer's bytes or tokens) the backend under test must be configured with. */
+    public static final Duration READ_TIMEOUT = Duration.ofMillis(900);
     /** The total timeout the backend under test must be configured with. */
     public static final Duration TOTAL_TIMEOUT = Duration.ofMillis(2500);
 
@@ -159,6 +161,29 @@ public abstract class ModelBackendContract {
         assertThat(recorder.failures).singleElement().extracting(Failure::kind).isEqualTo(FailureKind.TIMEOUT);
         assertThat(recorder.deltas).isEmpty();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(FIRST_TOKEN_TIMEOUT.multipliedBy(3));
+    }
+
+    @Test
+    void aWholeAnswerLaterThanTheFirstTokenTimeoutIsATimeoutToo() throws Exception {
+        next(new Scenario.SlowFirstToken(FIRST_TOKEN_TIMEOUT.multipliedBy(4)));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> backend().complete(call()).get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOfSatisfying(BackendFailureException.class, e -> assertThat(e.failure().kind()).isEqualTo(FailureKind.TIMEOUT));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("a hung backend costs one first-token wait, not the total timeout")
+                .isLessThan(FIRST_TOKEN_TIMEOUT.multipliedBy(3));
+    }
+
+    @Test
+    void aStreamThatStallsAfterItsFirstTokensEndsAtTheReadTimeout() throws Exception {
+        next(new Scenario.AnswerWithPause(List.of("one", " two", " three"), Duration.ofSeconds(10)));
+        Recorder recorder = new Recorder();
+        backend().stream(call(), recorder);
+        awaitTrue(() -> recorder.text().equals("one two"), Duration.ofSeconds(3));
+        long stalled = System.nanoTime();
+        recorder.awaitEnd();
+        assertThat(recorder.failures).singleElement().extracting(Failure::kind).isEqualTo(FailureKind.TIMEOUT);
+        assertThat(recorder.completions).isEmpty();
+        assertThat(Duration.ofNanos(System.nanoTime() - stalled)).as("the read timeout, not the total").isLessThan(TOTAL_TIMEOUT);
     }
 
     @Test

@@ -98,6 +98,12 @@ public final class ScenarioUpstream implements AutoCloseable {
         return fixtures.values().stream().map(f -> f.path("model").asText()).distinct().toList();
     }
 
+    /** The models of the fixtures answering at {@code path} ({@value #CHAT_PATH}, {@code /v1/messages}, ...), in file order. */
+    public List<String> models(String path) {
+        return fixtures.values().stream().filter(f -> f.path("path").asText(CHAT_PATH).equals(path))
+                .map(f -> f.path("model").asText()).distinct().toList();
+    }
+
     /** {@code http://127.0.0.1:port} (append {@code /v1} for an OpenAI base URL). */
     public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();

@@ -41,12 +41,26 @@ public final class ChatService implements CompleteChatUseCase, ListModelsUseCase
     final ScheduledExecutorService scheduler;
     final Clock clock;
     final Supplier<RandomGenerator> randoms;
+    /** Where resumable streams keep their events; null when streams are not resumable. */
+    final ai.meridian.application.port.out.StreamBufferPort streamBuffer;
+    final StreamSettings streams;
     private final List<ChatStage> stages;
     private final long startedAtEpochSecond;
 
     public ChatService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, TelemetryPort telemetry,
                        GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService scheduler, Clock clock,
                        Supplier<RandomGenerator> randoms, List<ChatStage> stages) {
+        this(catalog, backends, breakers, telemetry, metrics, tokens, scheduler, clock, randoms, stages, null, StreamSettings.OFF);
+    }
+
+    /**
+     * With {@code streamBuffer} and a resume window in {@code streams}, streamed answers can be resumed after a lost
+     * connection and go on for the window after their client left.
+     */
+    public ChatService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, TelemetryPort telemetry,
+                       GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService scheduler, Clock clock,
+                       Supplier<RandomGenerator> randoms, List<ChatStage> stages,
+                       ai.meridian.application.port.out.StreamBufferPort streamBuffer, StreamSettings streams) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.backends = Objects.requireNonNull(backends, "backends");
         this.breakers = Objects.requireNonNull(breakers, "breakers");
@@ -57,8 +71,11 @@ public final class ChatService implements CompleteChatUseCase, ListModelsUseCase
         this.clock = Objects.requireNonNull(clock, "clock");
         this.randoms = Objects.requireNonNull(randoms, "randoms");
         this.stages = List.copyOf(stages);
+        this.streams = Objects.requireNonNull(streams, "streams");
+        this.streamBuffer = streams.resumable() ? Objects.requireNonNull(streamBuffer, "a resume window needs a stream buffer") : null;
         backends.verifyCovers(catalog);
-        backends.all().forEach(b -> metrics.watchCircuit(b.id(), () -> breakers.gate(b.id()).state()));
+        catalog.models().stream().flatMap(BackendRegistry::routesOf).map(r -> List.of(r.backend(), r.upstreamModel())).distinct()
+                .forEach(pair -> metrics.watchCircuit(pair.get(0), pair.get(1), () -> breakers.gate(pair.get(0), pair.get(1)).state()));
         this.startedAtEpochSecond = clock.instant().getEpochSecond();
     }
 

@@ -66,7 +66,7 @@ abstract class Execution {
         this.startNanos = command.caller().receivedAtNanos() > 0 ? command.caller().receivedAtNanos() : System.nanoTime();
         this.created = service.clock.instant().getEpochSecond();
         Map<String, Object> attributes = new LinkedHashMap<>();
-        attributes.put("gen_ai.operation.name", "chat");
+        attributes.put("gen_ai.operation.name", command.request().textCompletion() ? "text_completion" : "chat");
         attributes.put("gen_ai.request.model", command.request().model());
         attributes.put("meridian.model", model.id());
         attributes.put("meridian.request_id", command.caller().requestId());
@@ -144,6 +144,16 @@ abstract class Execution {
         });
     }
 
+    /** The messages the current attempt sends: the prepared ones, unless a subclass continues an answer begun elsewhere. */
+    java.util.List<ai.meridian.domain.chat.ChatMessage> callMessages(ModelBackend backend, Step.Attempt attempt) {
+        return context.messages();
+    }
+
+    /** The generation controls the current attempt sends. */
+    ai.meridian.domain.chat.GenerationParams callParams(Step.Attempt attempt) {
+        return command.request().params();
+    }
+
     /** Calls the backend for the current attempt; reports back through {@link #attemptFailed} or success paths. */
     abstract void invoke(ModelBackend backend, BackendCall call);
 
@@ -205,7 +215,9 @@ abstract class Execution {
             answerStatically(staticAnswer);
         } else {
             GatewayError error = ((Step.GiveUp) step).error();
-            LOG.log(Level.WARNING, "request {0} for model {1} failed: {2}", command.caller().requestId(), model.id(), error.message());
+            // The client's message names backends and status classes only; the upstream's own words go here.
+            LOG.log(error.httpStatus() >= 500 ? Level.WARNING : Level.DEBUG, "request {0} for model {1} failed: {2} (last failure: {3})",
+                    command.caller().requestId(), model.id(), error.message(), lastFailure == null ? "none" : lastFailure.message());
             deliverError(error);
         }
     }
@@ -231,11 +243,11 @@ abstract class Execution {
             return;
         }
         ModelBackend backend = service.backends.get(attempt.route().backend());
-        CircuitGate gate = service.breakers.gate(backend.id());
+        CircuitGate gate = service.breakers.gate(backend.id(), attempt.route().upstreamModel());
         if (!gate.tryAcquire()) {
             service.metrics.attempt(backend.id(), "circuit_open", 0);
-            span.event("meridian.circuit_open", Map.of("meridian.backend", backend.id()));
-            lastFailure = Failure.of(FailureKind.CIRCUIT_OPEN, "circuit open for backend " + backend.id());
+            span.event("meridian.circuit_open", Map.of("meridian.backend", backend.id(), "gen_ai.request.model", attempt.route().upstreamModel()));
+            lastFailure = Failure.of(FailureKind.CIRCUIT_OPEN, "circuit open for model " + attempt.route().upstreamModel() + " on backend " + backend.id());
             proceed(run.onFailure(lastFailure));
             return;
         }
@@ -249,8 +261,8 @@ abstract class Execution {
         attemptSpan = span.child("meridian.backend " + backend.id(), attributes);
         attemptStartNanos = System.nanoTime();
         BackendCall call = new BackendCall(command.caller().requestId(), attempt.route().upstreamModel(),
-                context.messages(), command.request().params(), attemptSpan.traceparent(), context.sources(), command.request().tools(),
-                command.caller().headers());
+                callMessages(backend, attempt), callParams(attempt), attemptSpan.traceparent(), context.sources(), command.request().tools(),
+                command.caller().headers(), command.request().textCompletion());
         try {
             invoke(backend, call);
         } catch (RuntimeException e) {

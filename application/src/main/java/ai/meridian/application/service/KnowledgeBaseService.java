@@ -23,12 +23,20 @@ import ai.meridian.domain.knowledge.KnowledgeDocument;
 import ai.meridian.domain.tenancy.Action;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -49,10 +57,21 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
     private final Optional<FetchPagePort> fetcher;
     private final Function<String, List<String>> chunker;
     private final Clock clock;
+    private final Executor work;
+    private final IngestionLimits limits;
+    /** Jobs accepted and not finished yet, on this replica. */
+    private final AtomicInteger activeJobs = new AtomicInteger();
+    /** The runs under way on this replica, so that a shutdown can stop them and record why. */
+    private final Set<Run> runs = ConcurrentHashMap.newKeySet();
 
+    /**
+     * {@code work} runs ingestion's CPU work (chunking, and whatever the chunker's tokenizer costs): a bounded
+     * pool of its own, never the database's threads or an event loop, since a long document keeps a thread
+     * busy for seconds. At most {@code limits.maxJobs()} jobs run at once; more are refused with a 429.
+     */
     public KnowledgeBaseService(KnowledgeBaseStore store, KnowledgeIndexPort index, LanguageEmbeddings embeddings,
                                 ExtractDocumentTextPort extractor, Optional<FetchPagePort> fetcher,
-                                Function<String, List<String>> chunker, Clock clock) {
+                                Function<String, List<String>> chunker, Clock clock, Executor work, IngestionLimits limits) {
         this.store = store;
         this.index = index;
         this.embeddings = embeddings;
@@ -60,6 +79,91 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
         this.fetcher = fetcher;
         this.chunker = chunker;
         this.clock = clock;
+        this.work = java.util.Objects.requireNonNull(work, "work");
+        this.limits = java.util.Objects.requireNonNull(limits, "limits");
+    }
+
+    /** How many ingestion jobs may run at once on a replica, and what a refused client is told to wait. */
+    public record IngestionLimits(int maxJobs, Duration retryAfter) {
+        public IngestionLimits {
+            if (maxJobs < 1) {
+                throw new IllegalArgumentException("meridian.ingestion.max-jobs must be at least 1");
+            }
+            if (retryAfter == null || retryAfter.isNegative() || retryAfter.isZero()) {
+                throw new IllegalArgumentException("meridian.ingestion.retry-after must be positive");
+            }
+        }
+
+        public static final IngestionLimits DEFAULTS = new IngestionLimits(8, Duration.ofSeconds(5));
+    }
+
+    /**
+     * The id of the document at {@code position} in a job: derived from the job, so that after a crash the
+     * half-indexed document of an interrupted job can be found and taken out again.
+     */
+    static String documentId(String jobId, int position) {
+        return "doc_" + UUID.nameUUIDFromBytes((jobId + "/" + position).getBytes(StandardCharsets.UTF_8)).toString()
+                .replace("-", "").substring(0, 20);
+    }
+
+    /**
+     * Keeps the runs under way visibly alive: each one whose job was not saved for {@code every} is saved
+     * again with the same progress, so that {@link #recoverStale} never takes a slow step for a dead replica.
+     */
+    public void heartbeat(Duration every) {
+        Instant due = clock.instant().minus(every);
+        for (Run run : runs) {
+            run.touchIfOlderThan(due);
+        }
+    }
+
+    /**
+     * Stops every run under way on this replica (the gateway is shutting down and its drain time is over):
+     * each job records the documents it did not finish as failed, with {@code reason}, and the document it
+     * was in the middle of is taken out of the index again, after its step under way ended (or
+     * {@code stepWait} passed). Completes when all of that is saved.
+     */
+    public CompletableFuture<Void> interruptAll(String reason, Duration stepWait) {
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (Run run : runs) {
+            stops.add(run.interrupt(reason, stepWait));
+        }
+        return CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Jobs left queued or running by a replica that stopped without finishing them (not updated for
+     * {@code staleAfter}, while running jobs are updated every heartbeat): each is marked as interrupted with
+     * the reason, and its half-indexed document is taken out again. Returns how many were found.
+     */
+    public CompletableFuture<Integer> recoverStale(Duration staleAfter) {
+        Instant now = clock.instant();
+        return store.staleJobs(now.minus(staleAfter)).thenCompose(stale -> {
+            List<CompletableFuture<Void>> recovered = new ArrayList<>();
+            for (IngestionJob job : stale) {
+                if (runs.stream().anyMatch(r -> r.id().equals(job.id()))) {
+                    continue; // this replica's own: alive, only slow
+                }
+                KnowledgeScope scope = new KnowledgeScope(job.tenant(), job.knowledgeBase());
+                String halfDone = documentId(job.id(), job.current());
+                recovered.add(index.deleteDocument(scope, halfDone).exceptionally(e -> null)
+                        .thenCompose(v -> store.deleteDocument(job.tenant(), job.knowledgeBase(), halfDone).exceptionally(e -> false))
+                        .thenCompose(v -> store.saveJob(job.interrupted("interrupted: the gateway stopped before this job finished "
+                                + "(last progress " + job.updatedAt() + "); ingest the remaining documents again", now))));
+                LOG.log(Level.WARNING, "ingestion job {0} of tenant {1} was left unfinished by a stopped gateway; marked interrupted",
+                        job.id(), job.tenant());
+            }
+            return CompletableFuture.allOf(recovered.toArray(CompletableFuture[]::new)).thenApply(v -> recovered.size());
+        });
+    }
+
+    /** Jobs running now (accepted, not finished) and the most that may. */
+    public int activeJobs() {
+        return activeJobs.get();
+    }
+
+    public int maxJobs() {
+        return limits.maxJobs();
     }
 
     @Override
@@ -184,14 +288,27 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
         if (fetcher.isEmpty() && documents.stream().anyMatch(d -> d instanceof DocumentSource.Url)) {
             return CompletableFuture.failedFuture(GatewayException.invalid("documents", "Fetching URLs is turned off on this gateway."));
         }
+        if (activeJobs.incrementAndGet() > limits.maxJobs()) {
+            activeJobs.decrementAndGet();
+            // 429, not 503: the gateway is well; this client (or its neighbours) asks for more concurrent work than it takes.
+            return CompletableFuture.failedFuture(new GatewayException(new GatewayError(ErrorKind.RATE_LIMITED,
+                    "This gateway is already ingesting " + limits.maxJobs() + " jobs, its limit; retry in "
+                            + limits.retryAfter().toSeconds() + " s.", null, "ingestion_busy", limits.retryAfter())));
+        }
         IngestionJob job = IngestionJob.queued("job_" + UUID.randomUUID().toString().replace("-", ""), tenant, knowledgeBase,
                 documents.size(), clock.instant());
-        return existing(tenant, knowledgeBase)
+        CompletableFuture<IngestionJob> accepted = existing(tenant, knowledgeBase)
                 .thenCompose(base -> store.saveJob(job))
                 .thenApply(saved -> {
-                    new Run(job, documents).start();
+                    new Run(job, documents).start().whenComplete((v, e) -> activeJobs.decrementAndGet());
                     return job;
                 });
+        accepted.whenComplete((v, e) -> {
+            if (e != null) {
+                activeJobs.decrementAndGet();
+            }
+        });
+        return accepted;
     }
 
     @Override
@@ -203,11 +320,33 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
                 notFound("The ingestion job '" + jobId + "' does not exist.")));
     }
 
-    /** One job's documents, processed one after the other; progress is saved after every step. */
+    /** Ends a run that was interrupted: nothing more is done or saved for it. */
+    private static final class Stopped extends RuntimeException {
+        Stopped() {
+            super("stopped", null, false, false);
+        }
+    }
+
+    private static boolean stopped(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof Stopped;
+    }
+
+    /**
+     * One job's documents, processed one after the other; progress is saved after every step, the saves of
+     * one job in order. Once interrupted, a run saves nothing more and stops at its next step.
+     */
     private final class Run {
         private final List<DocumentSource> documents;
         private final KnowledgeScope scope;
         private IngestionJob job;
+        private boolean stopped;
+        private CompletableFuture<Void> saves = CompletableFuture.completedFuture(null);
+        /** Completes when the run has ended, by finishing or by noticing it was stopped. */
+        private volatile CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
 
         Run(IngestionJob job, List<DocumentSource> documents) {
             this.job = job;
@@ -215,24 +354,38 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
             this.scope = new KnowledgeScope(job.tenant(), job.knowledgeBase());
         }
 
-        void start() {
-            update(job.running(clock.instant())).thenCompose(v -> next(0)).exceptionally(e -> {
-                LOG.log(Level.WARNING, "ingestion job {0} stopped: {1}", job.id(), e.getMessage());
+        String id() {
+            return job.id();
+        }
+
+        CompletableFuture<Void> start() {
+            runs.add(this);
+            done = update(job.running(clock.instant())).thenCompose(v -> next(0)).exceptionally(e -> {
+                if (!stopped(e)) {
+                    LOG.log(Level.WARNING, "ingestion job {0} stopped: {1}", job.id(), e.getMessage());
+                }
                 return null;
-            });
+            }).whenComplete((v, e) -> runs.remove(this));
+            return done;
         }
 
         private CompletableFuture<Void> next(int i) {
             if (i == documents.size()) {
                 return CompletableFuture.completedFuture(null);
             }
-            String documentId = "doc_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+            if (isStopped()) {
+                return CompletableFuture.failedFuture(new Stopped());
+            }
+            String documentId = documentId(job.id(), i);
             int[] found = {0};
             int[] indexed = {0};
             DocumentSource source = documents.get(i);
             return read(source)
-                    .thenCompose(read -> {
-                        List<String> chunks = read.text.text().isBlank() ? List.of() : chunker.apply(read.text.text());
+                    // Chunking is CPU work for seconds on a long document: on the work pool, whatever thread read it.
+                    .thenApplyAsync(read -> new Chunked(read, read.text.text().isBlank() ? List.of() : chunker.apply(read.text.text())), work)
+                    .thenCompose(chunked -> {
+                        ReadDocument read = chunked.read;
+                        List<String> chunks = chunked.chunks;
                         if (chunks.isEmpty()) {
                             // Nothing to search would be indexed: the client must hear it, not find an empty document later.
                             throw new UnreadableDocumentException("no text could be read from it (empty, only whitespace or markup, "
@@ -250,6 +403,9 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
                         if (error == null) {
                             return update(job.documentDone(clock.instant()));
                         }
+                        if (stopped(error) || isStopped()) {
+                            return CompletableFuture.failedFuture(new Stopped()); // interrupt() cleans up and records it
+                        }
                         String reason = "document " + (i + 1) + " (" + label(documents.get(i)) + "): " + messageOf(error);
                         CompletableFuture<Void> cleaned = indexed[0] > 0
                                 ? index.deleteDocument(scope, documentId).exceptionally(e -> null)
@@ -257,6 +413,56 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
                         return cleaned.thenCompose(v -> update(job.documentFailed(reason, found[0] - indexed[0], clock.instant())));
                     })
                     .thenCompose(v -> next(i + 1));
+        }
+
+        private synchronized boolean isStopped() {
+            return stopped;
+        }
+
+        /** Saves the job's next state after the saves before it; refused once the run was interrupted. */
+        private synchronized CompletableFuture<Void> update(IngestionJob next) {
+            if (stopped) {
+                return CompletableFuture.failedFuture(new Stopped());
+            }
+            job = next;
+            return save(next);
+        }
+
+        private CompletableFuture<Void> save(IngestionJob next) {
+            saves = saves.handle((v, e) -> null).thenCompose(v -> store.saveJob(next));
+            return saves;
+        }
+
+        synchronized void touchIfOlderThan(Instant due) {
+            if (!stopped && job.updatedAt().isBefore(due)) {
+                update(job.touched(clock.instant()));
+            }
+        }
+
+        /**
+         * Stops the run, waits up to {@code wait} for its step under way (an embedding batch, an index write)
+         * so that nothing lands in the index after the clean-up, then takes the half-done document out and
+         * saves the job as interrupted.
+         */
+        CompletableFuture<Void> interrupt(String reason, Duration wait) {
+            synchronized (this) {
+                if (stopped) {
+                    return saves.handle((v, e) -> null);
+                }
+                stopped = true;
+            }
+            return done.handle((v, e) -> (Void) null).completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS).thenCompose(v -> {
+                synchronized (this) {
+                    String halfDone = documentId(job.id(), job.current());
+                    IngestionJob end = job.interrupted(reason, clock.instant());
+                    job = end;
+                    saves = saves.handle((x, e) -> null)
+                            .thenCompose(x -> index.deleteDocument(scope, halfDone).exceptionally(e -> null))
+                            .thenCompose(x -> store.deleteDocument(scope.tenant(), scope.knowledgeBase(), halfDone).exceptionally(e -> false))
+                            .thenCompose(x -> store.saveJob(end));
+                    return saves;
+                }
+            });
         }
 
         private CompletableFuture<Void> indexBatches(String documentId, ReadDocument read, DocumentMetadata metadata, List<String> chunks,
@@ -292,10 +498,6 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
             return metadata;
         }
 
-        private synchronized CompletableFuture<Void> update(IngestionJob next) {
-            job = next;
-            return store.saveJob(next);
-        }
     }
 
     private static String cut(String value) {
@@ -305,9 +507,12 @@ public final class KnowledgeBaseService implements ManageKnowledgeBasesUseCase, 
     private record ReadDocument(DocumentText text, String source, String url, String contentType) {
     }
 
+    private record Chunked(ReadDocument read, List<String> chunks) {
+    }
+
     private CompletableFuture<ReadDocument> read(DocumentSource source) {
         if (source instanceof DocumentSource.Text text) {
-            boolean isUrl = text.source().startsWith("http://") || text.source().startsWith("https://");
+            boolean isUrl = text.source().regionMatches(true, 0, "http://", 0, 7) || text.source().regionMatches(true, 0, "https://", 0, 8);
             return CompletableFuture.completedFuture(new ReadDocument(new DocumentText(text.title(), text.text()), text.source(),
                     isUrl ? text.source() : "", "text/plain"));
         }

@@ -41,7 +41,7 @@ public final class MaskingModelBackend implements ModelBackend {
     }
 
     private static BackendCall masked(BackendCall call, List<ai.meridian.domain.chat.ChatMessage> messages) {
-        return new BackendCall(call.requestId(), call.upstreamModel(), messages, call.params(), call.traceparent(), call.sources(), call.tools());
+        return call.withMessages(messages); // everything else as it was: tools, forwarded headers, the text-completion mode
     }
 
     @Override

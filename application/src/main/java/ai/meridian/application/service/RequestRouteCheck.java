@@ -33,7 +33,7 @@ final class RequestRouteCheck implements RouteCheck {
     @Override
     public Optional<Shortfall> shortfall(Route route) {
         ModelCapabilities capabilities = backends.capabilities(route);
-        if (capabilities == ModelCapabilities.UNKNOWN) {
+        if (capabilities == ModelCapabilities.UNKNOWN && !needs.needsDeclared()) {
             return Optional.empty();
         }
         RequestNeeds held = capabilities.contextWindow() > 0 ? forWindow(capabilities.contextWindow()) : needs;

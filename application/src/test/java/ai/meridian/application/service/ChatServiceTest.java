@@ -61,9 +61,13 @@ class ChatServiceTest {
     }
 
     private ChatService service(Optional<String> staticAnswer) {
+        return service(staticAnswer, true);
+    }
+
+    private ChatService service(Optional<String> staticAnswer, boolean continueMidStream) {
         FallbackPlan plan = new FallbackPlan(List.of(
                 new Tier(TierRouting.weighted(Routes.of(new Route("primary", "big", 1))), ONE_RETRY),
-                new Tier(TierRouting.weighted(Routes.of(new Route("secondary", "small", 1))), RetryPolicy.NONE)), staticAnswer);
+                new Tier(TierRouting.weighted(Routes.of(new Route("secondary", "small", 1))), RetryPolicy.NONE)), staticAnswer, continueMidStream);
         ModelCatalog catalog = new ModelCatalog(List.of(new ModelDefinition("chat", List.of("chat-alias"), plan, "acme")));
         Supplier<RandomGenerator> randoms = () -> new SplittableRandom(42);
         return new ChatService(catalog, new BackendRegistry(List.of(primary, secondary)), breakers, TelemetryPort.NOOP,
@@ -179,10 +183,10 @@ class ChatServiceTest {
     }
 
     @Test
-    void aStreamThatFailsAfterItsFirstTokenEndsWithAnError() {
+    void aStreamThatFailsAfterItsFirstTokenEndsWithAnErrorWhenMidStreamFallbackIsOff() {
         primary.failsAfter(Failure.of(FailureKind.STREAM_CUT, "connection reset"), "partial");
         RecordingObserver observer = new RecordingObserver();
-        service(Optional.empty()).stream(command("chat", true), observer);
+        service(Optional.empty(), false).stream(command("chat", true), observer);
         assertThat(observer.events).containsExactly("start primary@0", "delta partial", "error 502");
         assertThat(secondary.calls).as("no fallback once output began").isEmpty();
     }
@@ -292,7 +296,7 @@ class ChatServiceTest {
         }
 
         @Override
-        public void watchCircuit(String backend, java.util.function.Supplier<ai.meridian.application.port.out.CircuitState> state) {
+        public void watchCircuit(String backend, String model, java.util.function.Supplier<ai.meridian.application.port.out.CircuitState> state) {
         }
     }
 }

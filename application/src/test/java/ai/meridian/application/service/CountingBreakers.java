@@ -7,12 +7,17 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Breakers for service tests: open only when a test opens them; they count outcomes. */
-final class CountingBreakers implements CircuitBreakerPort {
+class CountingBreakers implements CircuitBreakerPort {
     final Map<String, Gate> gates = new HashMap<>();
 
     @Override
+    public synchronized Gate gate(String backendId, String model) {
+        return gates.computeIfAbsent(backendId, id -> new Gate()); // one per backend: service tests name backends only
+    }
+
+    @Override
     public synchronized Gate gate(String backendId) {
-        return gates.computeIfAbsent(backendId, id -> new Gate());
+        return gate(backendId, "");
     }
 
     static final class Gate implements CircuitGate {
@@ -21,6 +26,13 @@ final class CountingBreakers implements CircuitBreakerPort {
         int failures;
         int releases;
         int unready;
+        int readied;
+
+        @Override
+        public void markReady() {
+            readied++;
+            open = false;
+        }
 
         @Override
         public void markUnready() {

@@ -29,6 +29,8 @@ class HealthServiceTest {
     private static final class ProbedBackend implements ModelBackend {
         private final String id;
         volatile boolean ready = true;
+        final java.util.Set<String> unreadyModels = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final java.util.List<String> probedModels = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         ProbedBackend(String id) {
             this.id = id;
@@ -52,6 +54,17 @@ class HealthServiceTest {
         @Override
         public CompletableFuture<Boolean> probeReady() {
             return CompletableFuture.completedFuture(ready);
+        }
+
+        @Override
+        public CompletableFuture<Boolean> probeReady(String upstreamModel) {
+            probedModels.add(upstreamModel);
+            return CompletableFuture.completedFuture(ready && !unreadyModels.contains(upstreamModel));
+        }
+
+        @Override
+        public boolean hasReadinessProbe() {
+            return true;
         }
     }
 
@@ -83,5 +96,47 @@ class HealthServiceTest {
         health.probeOnce().get(5, TimeUnit.SECONDS);
         assertThat(breakers.gate("a").unready).isEqualTo(1);
         assertThat(breakers.gate("b").unready).isEqualTo(1);
+    }
+
+    private static ModelDefinition onModel(String id, String backend, String upstream) {
+        return new ModelDefinition(id, List.of(), new FallbackPlan(List.of(new Tier(
+                TierRouting.weighted(Routes.of(new Route(backend, upstream, 1))), RetryPolicy.NONE)), Optional.empty()), null);
+    }
+
+    @Test
+    void everyModelOfABackendIsProbedAndReportedOnItsOwn() throws Exception {
+        ProbedBackend triton = new ProbedBackend("triton");
+        CountingBreakers breakers = new PerModelBreakers();
+        HealthService health = new HealthService(new ModelCatalog(List.of(onModel("trt-llama", "triton", "llama"),
+                onModel("broken", "triton", "broken-model"))), new BackendRegistry(List.of(triton)), breakers, Duration.ofSeconds(1));
+
+        triton.unreadyModels.add("broken-model");
+        Readiness readiness = health.readiness().get(5, TimeUnit.SECONDS);
+        assertThat(readiness.models()).containsEntry("trt-llama", true).containsEntry("broken", false);
+        assertThat(readiness.backends().get("triton").ready()).as("the server serves its other model").isTrue();
+        assertThat(readiness.backends().get("triton").models().get("broken-model").ready()).isFalse();
+        assertThat(readiness.backends().get("triton").models().get("llama").ready()).isTrue();
+
+        health.probeOnce().get(5, TimeUnit.SECONDS);
+        assertThat(triton.probedModels).contains("llama", "broken-model");
+        assertThat(breakers.gate("triton", "broken-model").unready).isEqualTo(1);
+        assertThat(breakers.gate("triton", "llama").unready).as("its neighbour keeps its circuit").isZero();
+        assertThat(breakers.gate("triton", "llama").readied).as("a ready model: an open circuit would end").isEqualTo(1);
+
+        triton.probedModels.clear();
+        health.probeOpenCircuits().get(5, TimeUnit.SECONDS);
+        assertThat(triton.probedModels).as("only the open circuit is probed between rounds").containsExactly("broken-model");
+        triton.unreadyModels.clear();
+        health.probeOpenCircuits().get(5, TimeUnit.SECONDS);
+        assertThat(breakers.gate("triton", "broken-model").state()).as("back as soon as its backend says ready")
+                .isEqualTo(ai.meridian.application.port.out.CircuitState.CLOSED);
+    }
+
+    /** Counting breakers kept apart per backend and model. */
+    private static final class PerModelBreakers extends CountingBreakers {
+        @Override
+        public synchronized Gate gate(String backendId, String model) {
+            return gates.computeIfAbsent(backendId + "/" + model, id -> new Gate());
+        }
     }
 }

@@ -74,4 +74,10 @@ final class InMemoryKnowledgeBaseStore implements KnowledgeBaseStore {
     public synchronized CompletableFuture<Optional<IngestionJob>> findJob(String tenant, String jobId) {
         return CompletableFuture.completedFuture(Optional.ofNullable(jobs.get(key(tenant, jobId))));
     }
+
+    @Override
+    public synchronized CompletableFuture<List<IngestionJob>> staleJobs(java.time.Instant updatedBefore) {
+        return CompletableFuture.completedFuture(jobs.values().stream()
+                .filter(j -> !j.status().finished() && j.updatedAt().isBefore(updatedBefore)).toList());
+    }
 }

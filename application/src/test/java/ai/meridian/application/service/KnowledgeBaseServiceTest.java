@@ -37,6 +37,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class KnowledgeBaseServiceTest {
+    static final java.util.concurrent.ExecutorService WORK = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+        Thread thread = new Thread(r, "test-work");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final InMemoryKnowledgeBaseStore store = new InMemoryKnowledgeBaseStore();
     private final MapIndex index = new MapIndex();
     private final FailingEmbeddings embeddings = new FailingEmbeddings("test");
@@ -47,7 +52,7 @@ class KnowledgeBaseServiceTest {
                         ? CompletableFuture.failedFuture(new UnreadableDocumentException("the PDF could not be read"))
                         : CompletableFuture.completedFuture(new DocumentText("From file", text));
             },
-            Optional.empty(), text -> Arrays.asList(text.split("\\|")), Clock.systemUTC());
+            Optional.empty(), text -> Arrays.asList(text.split("\\|")), Clock.systemUTC(), WORK, KnowledgeBaseService.IngestionLimits.DEFAULTS);
 
     /** An index in a map: enough to see what ingestion stores and deletes, and what re-embedding finds stale. */
     static final class MapIndex implements KnowledgeIndexPort {
@@ -241,7 +246,7 @@ class KnowledgeBaseServiceTest {
         Map<String, IndexedChunk> before = Map.copyOf(index.chunks);
         LanguageEmbeddings next = LanguageEmbeddings.single(new FailingEmbeddings("next-model"));
         KnowledgeBaseService after = new KnowledgeBaseService(store, index, next, c -> CompletableFuture.failedFuture(new IllegalStateException()),
-                Optional.empty(), text -> List.of(text), Clock.systemUTC());
+                Optional.empty(), text -> List.of(text), Clock.systemUTC(), WORK, KnowledgeBaseService.IngestionLimits.DEFAULTS);
         assertThat(after.get(caller("acme"), "docs").get().staleChunks()).isEqualTo(5);
         Reembedding reembedding = new Reembedding(index, next);
         Reembedding.Progress progress = reembedding.start().get(10, TimeUnit.SECONDS);
@@ -281,5 +286,113 @@ class KnowledgeBaseServiceTest {
 
     private static ai.meridian.application.port.in.CallerContext caller(String tenant) {
         return new ai.meridian.application.port.in.CallerContext("req-test", tenant, "test-key", null, 0);
+    }
+
+    @Test
+    void chunkingRunsOnTheWorkPoolNotOnTheThreadThatSavedTheJob() throws Exception {
+        java.util.Set<String> chunkedOn = ConcurrentHashMap.newKeySet();
+        KnowledgeBaseService recording = new KnowledgeBaseService(store, index, LanguageEmbeddings.single(embeddings), content -> CompletableFuture.failedFuture(
+                new UnreadableDocumentException("unused")), Optional.empty(), text -> {
+                    chunkedOn.add(Thread.currentThread().getName());
+                    return List.of(text);
+                }, Clock.systemUTC(), WORK, KnowledgeBaseService.IngestionLimits.DEFAULTS);
+        recording.create(caller("acme"), "docs", "").get();
+        awaitJob("acme", recording.ingest(caller("acme"), "docs", List.of(new DocumentSource.Text("A", "text", ""))).get().id());
+        assertThat(chunkedOn).containsOnly("test-work");
+    }
+
+    @Test
+    void jobsBeyondTheLimitAreRefusedWithRetryAfterUntilOneFinishes() throws Exception {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        KnowledgeBaseService limited = new KnowledgeBaseService(store, index, LanguageEmbeddings.single(embeddings), content -> CompletableFuture.failedFuture(
+                new UnreadableDocumentException("unused")), Optional.empty(), text -> {
+                    gate.join(); // the first job's chunking holds until the test lets it go
+                    return List.of(text);
+                }, Clock.systemUTC(), WORK, new KnowledgeBaseService.IngestionLimits(1, java.time.Duration.ofSeconds(7)));
+        limited.create(caller("acme"), "docs", "").get();
+        IngestionJob first = limited.ingest(caller("acme"), "docs", List.of(new DocumentSource.Text("A", "text", ""))).get();
+        assertThat(limited.activeJobs()).isEqualTo(1);
+        assertThatThrownBy(() -> limited.ingest(caller("acme"), "docs", List.of(new DocumentSource.Text("B", "text", ""))).get()).cause()
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.RATE_LIMITED);
+                    assertThat(e.error().code()).isEqualTo("ingestion_busy");
+                    assertThat(e.error().retryAfter()).isEqualTo(java.time.Duration.ofSeconds(7));
+                });
+        gate.complete(null);
+        awaitJobOf(limited, caller("acme"), first.id());
+        for (int i = 0; i < 100 && limited.activeJobs() > 0; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(limited.activeJobs()).isZero();
+        awaitJobOf(limited, caller("acme"), limited.ingest(caller("acme"), "docs", List.of(new DocumentSource.Text("B", "text", ""))).get().id());
+        assertThatThrownBy(() -> limited.ingest(caller("acme"), "nope", List.of(new DocumentSource.Text("C", "t", ""))).get())
+                .as("a refused request gives its slot back").cause().isInstanceOf(GatewayException.class);
+        assertThat(limited.activeJobs()).isZero();
+    }
+
+    private static IngestionJob awaitJobOf(KnowledgeBaseService service, ai.meridian.application.port.in.CallerContext tenant, String id) throws Exception {
+        for (int i = 0; i < 500; i++) {
+            IngestionJob job = service.job(tenant, id).get(5, TimeUnit.SECONDS);
+            if (job.status().finished()) {
+                return job;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("job did not finish");
+    }
+
+    @Test
+    void aShutdownInterruptsRunningJobsAndRecordsWhy() throws Exception {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        KnowledgeBaseService held = new KnowledgeBaseService(store, index, LanguageEmbeddings.single(embeddings), content -> CompletableFuture.failedFuture(
+                new UnreadableDocumentException("unused")), Optional.empty(), text -> {
+                    if (text.startsWith("slow")) {
+                        gate.join();
+                    }
+                    return Arrays.asList(text.split("\\|"));
+                }, Clock.systemUTC(), WORK, KnowledgeBaseService.IngestionLimits.DEFAULTS);
+        held.create(caller("acme"), "docs", "").get();
+        IngestionJob job = held.ingest(caller("acme"), "docs", List.of(new DocumentSource.Text("A", "a|b", ""),
+                new DocumentSource.Text("B", "slow|c", ""), new DocumentSource.Text("C", "d", ""))).get();
+        for (int i = 0; i < 200 && held.job(caller("acme"), job.id()).get().documentsDone() < 1; i++) {
+            Thread.sleep(10);
+        }
+        CompletableFuture<Void> interrupted = held.interruptAll("interrupted: the gateway shut down", java.time.Duration.ofMillis(200));
+        interrupted.get(5, TimeUnit.SECONDS); // the chunking step under way is not waited for beyond 200 ms
+        IngestionJob after = held.job(caller("acme"), job.id()).get();
+        assertThat(after.status()).isEqualTo(JobStatus.COMPLETED_WITH_ERRORS);
+        assertThat(after.documentsDone()).isEqualTo(1);
+        assertThat(after.documentsFailed()).isEqualTo(2);
+        assertThat(after.errors()).containsExactly("interrupted: the gateway shut down");
+        gate.complete(null); // the step ends; the stopped run saves nothing more
+        for (int i = 0; i < 100 && held.activeJobs() > 0; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(held.activeJobs()).isZero();
+        assertThat(held.job(caller("acme"), job.id()).get()).isEqualTo(after);
+        assertThat(index.chunks.values()).extracting(IndexedChunk::title).containsOnly("A");
+    }
+
+    @Test
+    void jobsLeftRunningByAStoppedGatewayAreMarkedInterruptedAndTheirHalfDocumentRemoved() throws Exception {
+        service.create(caller("acme"), "docs", "").get();
+        java.time.Instant old = java.time.Instant.now().minus(java.time.Duration.ofMinutes(10));
+        IngestionJob orphan = IngestionJob.queued("job_orphan", "acme", "docs", 2, old).running(old).chunksFound(3, old).chunksIndexed(2, old);
+        store.saveJob(orphan).get();
+        String halfDone = KnowledgeBaseService.documentId("job_orphan", 0);
+        index.upsert(new KnowledgeScope("acme", "docs"), List.of(new IndexedChunk(halfDone + ":0", halfDone, "Half", "", "text", 0,
+                new float[] {1, 1}))).get();
+        IngestionJob fresh = IngestionJob.queued("job_fresh", "acme", "docs", 1, java.time.Instant.now()).running(java.time.Instant.now());
+        store.saveJob(fresh).get();
+
+        assertThat(service.recoverStale(java.time.Duration.ofMinutes(2)).get(5, TimeUnit.SECONDS)).isEqualTo(1);
+        IngestionJob recovered = service.job(caller("acme"), "job_orphan").get();
+        assertThat(recovered.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(recovered.documentsFailed()).isEqualTo(2);
+        assertThat(recovered.chunksTotal()).isEqualTo(recovered.chunksDone());
+        assertThat(recovered.errors()).singleElement().asString().startsWith("interrupted: the gateway stopped before this job finished");
+        assertThat(index.chunks).isEmpty();
+        assertThat(service.job(caller("acme"), "job_fresh").get().status()).as("a job updated recently is someone's, alive")
+                .isEqualTo(JobStatus.RUNNING);
     }
 }

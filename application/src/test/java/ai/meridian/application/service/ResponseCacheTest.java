@@ -261,8 +261,11 @@ class ResponseCacheTest {
         complete(service, deterministic("q", false));
         assertThat(l1.entries).isEmpty();
         notices.clear();
+        // cut mid-stream and continued by the next tier: an answer spliced from two backends is not kept
         backend.failsAfter(Failure.of(FailureKind.SERVER_ERROR, "cut"), "half");
-        stream(service, deterministic("q", true));
+        lighter.answers(" and the rest");
+        Events spliced = stream(service, deterministic("q", true));
+        assertThat(spliced.end).isNotNull();
         assertThat(l1.entries).isEmpty();
         backend.answers("whole");
         complete(service, deterministic("q", false));

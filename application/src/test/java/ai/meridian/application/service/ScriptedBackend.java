@@ -26,6 +26,8 @@ final class ScriptedBackend implements ModelBackend {
     final List<BackendCall> calls = new ArrayList<>();
     final AtomicInteger cancellations = new AtomicInteger();
     BackendStreamListener lastListener;
+    private ai.meridian.domain.routing.ModelCapabilities capabilities = ai.meridian.domain.routing.ModelCapabilities.UNKNOWN;
+    ai.meridian.domain.fallback.ContinuationStyle continuation = ai.meridian.domain.fallback.ContinuationStyle.PROMPT;
 
     ScriptedBackend(String id) {
         this.id = id;
@@ -68,6 +70,50 @@ final class ScriptedBackend implements ModelBackend {
     ScriptedBackend plays(Consumer<BackendStreamListener> play) {
         script.add(play);
         return this;
+    }
+
+    /** Any behaviour, written against the listener. */
+    ScriptedBackend script(Consumer<BackendStreamListener> behaviour) {
+        script.add(behaviour);
+        return this;
+    }
+
+    /** Says it can do this (for every model). */
+    ScriptedBackend withCapabilities(ai.meridian.domain.routing.ModelCapabilities value) {
+        this.capabilities = value;
+        return this;
+    }
+
+    /** Streams these pieces, then finishes for {@code reason} with the given usage. */
+    ScriptedBackend streams(FinishReason reason, TokenUsage usage, Delta... pieces) {
+        script.add(listener -> {
+            for (Delta piece : pieces) {
+                listener.onDelta(piece);
+            }
+            listener.onComplete(reason, Optional.ofNullable(usage), id + "-model");
+        });
+        return this;
+    }
+
+    /** Streams these pieces, then fails. */
+    ScriptedBackend failsAfterDeltas(Failure failure, Delta... pieces) {
+        script.add(listener -> {
+            for (Delta piece : pieces) {
+                listener.onDelta(piece);
+            }
+            listener.onError(failure);
+        });
+        return this;
+    }
+
+    @Override
+    public ai.meridian.domain.routing.ModelCapabilities capabilities(String upstreamModel) {
+        return capabilities;
+    }
+
+    @Override
+    public ai.meridian.domain.fallback.ContinuationStyle continuation(String upstreamModel) {
+        return continuation;
     }
 
     /** Never answers: the test drives {@link #lastListener} or cancels. */

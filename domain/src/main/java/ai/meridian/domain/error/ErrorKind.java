@@ -2,13 +2,16 @@ package ai.meridian.domain.error;
 
 /** The client-visible classes of failure, with the HTTP status and OpenAI error type each maps to. */
 public enum ErrorKind {
-    INVALID_REQUEST(400, "invalid_request_error", null),
+    /** The default code is the generic one; the parser names the specific problem where it can (invalid_json, invalid_type, ...). */
+    INVALID_REQUEST(400, "invalid_request_error", "invalid_request"),
     AUTHENTICATION(401, "invalid_request_error", "invalid_api_key"),
     PERMISSION(403, "invalid_request_error", "permission_denied"),
     NOT_FOUND(404, "invalid_request_error", "not_found"),
     MODEL_NOT_FOUND(404, "invalid_request_error", "model_not_found"),
     METHOD_NOT_ALLOWED(405, "invalid_request_error", "method_not_allowed"),
     CONFLICT(409, "invalid_request_error", "conflict"),
+    /** What was asked for existed and is no longer kept (a stream's events beyond its buffer's bound). */
+    GONE(410, "invalid_request_error", "gone"),
     PAYLOAD_TOO_LARGE(413, "invalid_request_error", "request_too_large"),
     UNSUPPORTED_MEDIA_TYPE(415, "invalid_request_error", "unsupported_media_type"),
     RATE_LIMITED(429, "requests", "rate_limit_exceeded"),

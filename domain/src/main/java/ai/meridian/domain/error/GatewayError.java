@@ -35,7 +35,7 @@ public record GatewayError(ErrorKind kind, String message, String param, String 
     }
 
     public static GatewayError invalid(String param, String message) {
-        return new GatewayError(ErrorKind.INVALID_REQUEST, message, param, null, null);
+        return new GatewayError(ErrorKind.INVALID_REQUEST, message, param, "invalid_value", null);
     }
 
     public int httpStatus() {

@@ -7,8 +7,11 @@ package ai.meridian.domain.fallback;
 public enum FailureKind {
     /** Could not connect, or the connection was refused or reset before a response. */
     CONNECT(true, true),
-    /** Connect, first-token or total deadline passed. */
-    TIMEOUT(true, true),
+    /**
+     * Connect, first-token, read or total deadline passed. Not retried on the same route: the same wait again
+     * would double the worst case of a hung backend; the next tier starts at once instead.
+     */
+    TIMEOUT(true, false),
     /** 429 or the backend's equivalent. */
     RATE_LIMITED(true, true),
     /** 5xx or the backend's equivalent (unavailable, internal). */

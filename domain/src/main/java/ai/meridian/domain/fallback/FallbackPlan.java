@@ -5,9 +5,15 @@ import java.util.Optional;
 
 /**
  * The ordered tiers that serve a model, primary first, and an optional static answer as the last
- * resort once every tier has failed.
+ * resort once every tier has failed. {@code continueMidStream}: when a backend fails after the client has begun to
+ * receive a streamed answer, the plan's next step continues it ({@link MidStreamContinuation}); off, the stream ends
+ * with an error event.
  */
-public record FallbackPlan(List<Tier> tiers, Optional<String> staticAnswer) {
+public record FallbackPlan(List<Tier> tiers, Optional<String> staticAnswer, boolean continueMidStream) {
+
+    public FallbackPlan(List<Tier> tiers, Optional<String> staticAnswer) {
+        this(tiers, staticAnswer, true);
+    }
 
     public FallbackPlan {
         tiers = tiers == null ? List.of() : List.copyOf(tiers);

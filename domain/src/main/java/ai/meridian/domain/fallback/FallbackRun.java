@@ -23,6 +23,8 @@ public final class FallbackRun {
     private final RoutingInput input;
     private final RandomGenerator random;
     private final List<Failure> failures = new ArrayList<>();
+    /** The backend each attempted failure came from, in order (tiers skipped unattempted have none). */
+    private final List<String> failedBackends = new ArrayList<>();
     private final List<Shortfall> shortfalls = new ArrayList<>();
     private Step.Attempt current;
 
@@ -46,6 +48,7 @@ public final class FallbackRun {
             throw new IllegalStateException("no attempt is running");
         }
         failures.add(failure);
+        failedBackends.add(current.route().backend());
         if (!failure.kind().movesOn()) {
             current = null;
             return new Step.GiveUp(clientError(failure));
@@ -75,6 +78,7 @@ public final class FallbackRun {
             Shortfall why = routing.shortfall(input).orElse(new Shortfall(null, "no route of tier " + tier + " can serve this request"));
             shortfalls.add(why);
             failures.add(Failure.of(FailureKind.UNSUPPORTED, why.reason()));
+            failedBackends.add(null);
         }
         current = null;
         if (!failures.isEmpty() && failures.stream().allMatch(f -> f.kind() == FailureKind.UNSUPPORTED)) {
@@ -95,6 +99,10 @@ public final class FallbackRun {
         return new GatewayError(ErrorKind.INVALID_REQUEST, message.toString(), first.param(), "unsupported_for_model", null);
     }
 
+    /**
+     * The upstream said the request is invalid: its own words are what the client needs to fix it (a context
+     * length, a parameter's range), so they are passed on, unlike a failing backend's.
+     */
     private static GatewayError clientError(Failure failure) {
         return new GatewayError(ErrorKind.INVALID_REQUEST, "The model backend rejected the request: " + failure.message(),
                 null, "upstream_invalid_request", null);
@@ -106,7 +114,10 @@ public final class FallbackRun {
             return GatewayError.of(ErrorKind.UNAVAILABLE, "No backend is available for model " + input.modelId());
         }
         List<Failure> attempted = failures.stream().filter(f -> f.kind() != FailureKind.UNSUPPORTED).toList();
-        String summary = "All backends for model " + input.modelId() + " failed; last: " + attempted.get(attempted.size() - 1).message();
+        int lastAttempt = failures.lastIndexOf(attempted.get(attempted.size() - 1));
+        String summary = "Every backend of model '" + input.modelId() + "' failed (" + attempted.size()
+                + (attempted.size() == 1 ? " attempt" : " attempts") + "); the last, backend '" + failedBackends.get(lastAttempt) + "', "
+                + attempted.get(attempted.size() - 1).summary() + ".";
         boolean allRateLimited = attempted.stream().allMatch(f -> f.kind() == FailureKind.RATE_LIMITED);
         if (allRateLimited) {
             Duration retryAfter = attempted.stream().map(Failure::retryAfter).flatMap(Optional::stream)

@@ -60,6 +60,32 @@ public record IngestionJob(String id, String tenant, String knowledgeBase, JobSt
                 chunksTotal - chunksAbandoned, chunksDone, more, createdAt, now));
     }
 
+    /** The same progress, seen alive at {@code now}: a running job's heartbeat. */
+    public IngestionJob touched(Instant now) {
+        return new IngestionJob(id, tenant, knowledgeBase, status, documentsTotal, documentsDone, documentsFailed,
+                chunksTotal, chunksDone, errors, createdAt, now);
+    }
+
+    /**
+     * The job was stopped before it finished (the gateway shut down or died): the documents not done yet
+     * count as failed, with {@code reason}; what they had found and not indexed no longer counts. Documents
+     * already done stay in (the job then ends completed with errors, else failed).
+     */
+    public IngestionJob interrupted(String reason, Instant now) {
+        if (status.finished()) {
+            return this;
+        }
+        List<String> more = new ArrayList<>(errors);
+        more.add(reason);
+        return settle(new IngestionJob(id, tenant, knowledgeBase, status, documentsTotal, documentsDone,
+                documentsTotal - documentsDone, chunksDone, chunksDone, more, createdAt, now));
+    }
+
+    /** Where the document being ingested now stands in the job's list: documents are done one after the other. */
+    public int current() {
+        return documentsDone + documentsFailed;
+    }
+
     private static IngestionJob settle(IngestionJob job) {
         if (job.documentsDone + job.documentsFailed < job.documentsTotal) {
             return job;

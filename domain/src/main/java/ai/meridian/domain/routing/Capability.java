@@ -22,7 +22,17 @@ public enum Capability {
     /** Token log probabilities. */
     LOGPROBS,
     /** More than one choice per request ({@code n > 1}). */
-    MULTIPLE_CHOICES;
+    MULTIPLE_CHOICES,
+    /**
+     * Continuing raw text prompts, no chat template (the legacy Completions API). A mode the backend must implement,
+     * so unlike the others it is never assumed: a route serves it only when its backend says it does.
+     */
+    TEXT_COMPLETION;
+
+    /** True for what a backend must say it does before a request needing it is sent there (unknown counts as no). */
+    public boolean mustBeDeclared() {
+        return this == TEXT_COMPLETION;
+    }
 
     /** The name used in configuration and in {@code GET /v1/models}. */
     public String configName() {
@@ -62,7 +72,9 @@ public enum Capability {
             case LOGPROBS:
                 return "log probabilities ('logprobs')";
             case MULTIPLE_CHOICES:
-                return "several choices ('n' > 1)";
+                return "several choices ('n' > 1, or several prompts)";
+            case TEXT_COMPLETION:
+                return "raw text prompts ('prompt' of the Completions API)";
             default:
                 return configName();
         }
@@ -84,6 +96,8 @@ public enum Capability {
                 return "logprobs";
             case MULTIPLE_CHOICES:
                 return "n";
+            case TEXT_COMPLETION:
+                return "prompt";
             default:
                 return null;
         }

@@ -54,7 +54,7 @@ public record ModelCapabilities(Set<Capability> supported, Set<Capability> unsup
      */
     public boolean canServe(RequestNeeds needs) {
         for (Capability c : needs.capabilities()) {
-            if (unsupported.contains(c)) {
+            if (lacks(c)) {
                 return false;
             }
         }
@@ -75,7 +75,7 @@ public record ModelCapabilities(Set<Capability> supported, Set<Capability> unsup
             return Optional.empty();
         }
         for (Capability c : needs.capabilities()) {
-            if (unsupported.contains(c)) {
+            if (lacks(c)) {
                 return Optional.of(new Shortfall(c.param(), where + " does not support " + c.describe()));
             }
         }
@@ -94,6 +94,11 @@ public record ModelCapabilities(Set<Capability> supported, Set<Capability> unsup
                     + " tokens per answer; the request asks for " + needs.maxOutputTokens()));
         }
         return Optional.empty();
+    }
+
+    /** Known not to have it, or (for what must be declared) not known to have it. */
+    private boolean lacks(Capability c) {
+        return unsupported.contains(c) || c.mustBeDeclared() && !supported.contains(c);
     }
 
     /**

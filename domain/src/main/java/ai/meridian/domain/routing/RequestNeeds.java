@@ -65,8 +65,11 @@ public record RequestNeeds(Set<Capability> capabilities, int promptTokens, int m
         if (Boolean.TRUE.equals(p.logprobs())) {
             needed.add(Capability.LOGPROBS);
         }
-        if (p.choices() > 1) {
+        if (request.choiceCount() > 1) {
             needed.add(Capability.MULTIPLE_CHOICES);
+        }
+        if (request.textCompletion()) {
+            needed.add(Capability.TEXT_COMPLETION);
         }
         java.util.Set<String> parameters = new java.util.TreeSet<>(p.extra().keySet());
         if (p.seed() != null) {
@@ -96,5 +99,15 @@ public record RequestNeeds(Set<Capability> capabilities, int promptTokens, int m
 
     public boolean needs(Capability capability) {
         return capabilities.contains(capability);
+    }
+
+    /** True when it needs something a route must declare (so a route nothing is known of cannot take it). */
+    public boolean needsDeclared() {
+        for (Capability c : capabilities) {
+            if (c.mustBeDeclared()) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -65,10 +65,26 @@ class FallbackRunTest {
     void aStaticAnswerIsTheLastResort() {
         FallbackRun run = run(Optional.of("We are busy, please try again."));
         run.start();
-        run.onFailure(Failure.of(FailureKind.TIMEOUT, "t"));
-        run.onFailure(Failure.of(FailureKind.TIMEOUT, "t"));
-        Step step = run.onFailure(Failure.of(FailureKind.TIMEOUT, "t"));
+        run.onFailure(Failure.ofStatus(503, "busy", null));
+        run.onFailure(Failure.ofStatus(503, "busy", null));
+        Step step = run.onFailure(Failure.ofStatus(503, "busy", null));
         assertThat(step).isEqualTo(new Step.StaticAnswer(2, "We are busy, please try again."));
+    }
+
+    @Test
+    void aTimeoutMovesOnAtOnceInsteadOfWaitingAgainOnTheSameRoute() {
+        FallbackRun run = run(Optional.of("busy"));
+        Step.Attempt first = (Step.Attempt) run.start();
+        Step next = run.onFailure(Failure.of(FailureKind.TIMEOUT, "no first token within 60000 ms"));
+        assertThat(next).isInstanceOfSatisfying(Step.Attempt.class, a -> {
+            assertThat(a.tier()).as("the next tier, not a retry").isEqualTo(first.tier() + 1);
+            assertThat(a.delay()).isZero();
+        });
+        // A quick failure is still retried on the same route.
+        FallbackRun quick = run(Optional.of("busy"));
+        quick.start();
+        assertThat(quick.onFailure(Failure.ofStatus(502, "bad gateway", null))).isInstanceOfSatisfying(Step.Attempt.class,
+                a -> assertThat(a.tier()).isZero());
     }
 
     @Test

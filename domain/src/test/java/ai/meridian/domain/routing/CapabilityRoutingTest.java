@@ -123,4 +123,21 @@ class CapabilityRoutingTest {
         assertThat(merged.parameters().accepts("min_p")).isFalse();
         assertThat(merged.describe()).containsEntry("tools", true).containsEntry("vision", false).containsEntry("context_window", 32768);
     }
+
+    @Test
+    void aTextCompletionNeedsARouteThatSaysItServesThemUnknownIsNotEnough() {
+        ChatRequest text = new ChatRequest("m", List.of(ChatMessage.user("Once upon a time")), null, false, false, null, null, true);
+        RequestNeeds needs = RequestNeeds.of(text, text.messages());
+        assertThat(needs.needsDeclared()).isTrue();
+        assertThat(ModelCapabilities.UNKNOWN.canServe(needs)).isFalse();
+        assertThat(ModelCapabilities.UNKNOWN.shortfall(needs, "backend 'b'")).hasValueSatisfying(s -> {
+            assertThat(s.param()).isEqualTo("prompt");
+            assertThat(s.reason()).isEqualTo("backend 'b' does not support raw text prompts ('prompt' of the Completions API)");
+        });
+        ModelCapabilities serves = new ModelCapabilities(Set.of(Capability.TEXT_COMPLETION), Set.of(), 0, 0, null);
+        assertThat(serves.canServe(needs)).isTrue();
+        ChatRequest chat = new ChatRequest("m", List.of(ChatMessage.user("hi")), null, false, false);
+        assertThat(RequestNeeds.of(chat, chat.messages()).needsDeclared()).isFalse();
+        assertThat(ModelCapabilities.UNKNOWN.canServe(RequestNeeds.of(chat, chat.messages()))).isTrue();
+    }
 }

@@ -7,9 +7,11 @@ import java.util.Objects;
 
 /**
  * How a stream ended: each choice's finish reason (index = choice; one entry unless {@code n} asked for
- * more) and the usage of the whole answer. Sent once the turn is recorded, as the last thing of the stream.
+ * more), the usage of the whole answer, and the backend switches made after the client had begun to receive it
+ * (mid-stream fallback; empty when one backend wrote it all). Sent once the turn is recorded, as the last thing of the
+ * stream.
  */
-public record StreamEnd(List<FinishReason> finishReasons, TokenUsage usage) {
+public record StreamEnd(List<FinishReason> finishReasons, TokenUsage usage, List<MidStreamSwitch> switches) {
 
     public StreamEnd {
         finishReasons = List.copyOf(finishReasons);
@@ -17,6 +19,11 @@ public record StreamEnd(List<FinishReason> finishReasons, TokenUsage usage) {
             throw new IllegalArgumentException("a stream ends with at least one finish reason");
         }
         Objects.requireNonNull(usage, "usage");
+        switches = switches == null ? List.of() : List.copyOf(switches);
+    }
+
+    public StreamEnd(List<FinishReason> finishReasons, TokenUsage usage) {
+        this(finishReasons, usage, List.of());
     }
 
     public static StreamEnd of(FinishReason reason, TokenUsage usage) {

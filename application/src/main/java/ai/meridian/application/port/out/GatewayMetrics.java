@@ -17,8 +17,27 @@ public interface GatewayMetrics {
     /** A request moved to tier {@code tier} (1 = first fallback) after {@code reason}. */
     void fallback(String model, int tier, String reason);
 
-    /** Registers a live view of a backend's circuit state. */
-    void watchCircuit(String backend, Supplier<CircuitState> state);
+    /** Registers a live view of the circuit state of one model on one backend. */
+    void watchCircuit(String backend, String model, Supplier<CircuitState> state);
+
+    /**
+     * A backend failed after the client had begun to receive a streamed answer and {@code toBackend} continued it
+     * ({@code style}: prefix or prompt); {@code reason} is the failure kind.
+     */
+    default void midStreamFallback(String model, String fromBackend, String toBackend, String style, String reason) {
+    }
+
+    /** A stream's client went away and the answer went on without it ({@code outcome}: resumed, finished, expired). */
+    default void streamDetached(String model, String outcome) {
+    }
+
+    /** A client resumed a stream after {@code afterEvent}; {@code outcome}: ok, missing, expired, or lost. */
+    default void streamResumed(String outcome, long replayedEvents) {
+    }
+
+    /** Something happened to a WebSocket connection: opened, closed, close_&lt;code&gt;, slow_reader. */
+    default void webSocket(String event) {
+    }
 
     /**
      * What a tenant spent on a public model (one answered request). Tenants are a label, so an adapter must
@@ -77,7 +96,7 @@ public interface GatewayMetrics {
         }
 
         @Override
-        public void watchCircuit(String backend, Supplier<CircuitState> state) {
+        public void watchCircuit(String backend, String model, Supplier<CircuitState> state) {
         }
     };
 }

@@ -3,6 +3,7 @@ package ai.meridian.application.port.out;
 import ai.meridian.domain.knowledge.IngestionJob;
 import ai.meridian.domain.knowledge.KnowledgeBase;
 import ai.meridian.domain.knowledge.KnowledgeDocument;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -34,4 +35,11 @@ public interface KnowledgeBaseStore {
     CompletableFuture<Void> saveJob(IngestionJob job);
 
     CompletableFuture<Optional<IngestionJob>> findJob(String tenant, String jobId);
+
+    /**
+     * Jobs of every tenant still queued or running whose last update is older than {@code updatedBefore}:
+     * left behind by a replica that stopped without finishing them (a running job is updated at least every
+     * heartbeat).
+     */
+    CompletableFuture<List<IngestionJob>> staleJobs(Instant updatedBefore);
 }

@@ -1,6 +1,7 @@
 package ai.meridian.application.port.out;
 
 import ai.meridian.domain.chat.Completion;
+import ai.meridian.domain.fallback.ContinuationStyle;
 import ai.meridian.domain.routing.ModelCapabilities;
 import java.util.concurrent.CompletableFuture;
 
@@ -36,6 +37,30 @@ public interface ModelBackend extends AutoCloseable {
     /** Whether the backend can take traffic now (server and model ready). Backends without a probe say yes. */
     default CompletableFuture<Boolean> probeReady() {
         return CompletableFuture.completedFuture(true);
+    }
+
+    /**
+     * Whether {@code upstreamModel} on this backend can take traffic now (for Triton: server ready and that model's
+     * {@code ModelReady}). Backends without a per-model probe answer for the backend as a whole.
+     */
+    default CompletableFuture<Boolean> probeReady(String upstreamModel) {
+        return probeReady();
+    }
+
+    /**
+     * True when {@link #probeReady} really asks the backend. Only a real probe may end an open circuit early
+     * ({@link CircuitBreakerPort.CircuitGate#markReady}); a backend that always says yes would otherwise defeat its breaker.
+     */
+    default boolean hasReadinessProbe() {
+        return false;
+    }
+
+    /**
+     * How {@code upstreamModel} is best asked to continue an answer another backend began: with the partial answer as
+     * an open assistant turn (DeepSeek's {@code prefix: true}, a Triton chat template left open), or by a prompt.
+     */
+    default ContinuationStyle continuation(String upstreamModel) {
+        return ContinuationStyle.PROMPT;
     }
 
     @Override

@@ -131,9 +131,12 @@ public record SettingsMap(String path, Map<String, String> properties) {
             if (v.endsWith("h")) {
                 return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1).trim()));
             }
+            if (v.endsWith("d")) {
+                return Duration.ofDays(Long.parseLong(v.substring(0, v.length() - 1).trim()));
+            }
             return Duration.ofMillis(Long.parseLong(v));
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(where + " must be a duration like 500ms, 5s or 2m, not '" + value + "'");
+            throw new IllegalArgumentException(where + " must be a duration like 500ms, 5s, 2m or 30d, not '" + value + "'");
         }
     }
 }

@@ -68,4 +68,10 @@ final class MemoryCatalog implements KnowledgeBaseStore {
     public CompletableFuture<Optional<IngestionJob>> findJob(String tenant, String jobId) {
         return CompletableFuture.completedFuture(Optional.ofNullable(jobs.get(key(tenant, jobId))));
     }
+
+    @Override
+    public CompletableFuture<List<IngestionJob>> staleJobs(java.time.Instant updatedBefore) {
+        return CompletableFuture.completedFuture(jobs.values().stream()
+                .filter(j -> !j.status().finished() && j.updatedAt().isBefore(updatedBefore)).toList());
+    }
 }

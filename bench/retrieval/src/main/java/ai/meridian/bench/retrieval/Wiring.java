@@ -83,12 +83,20 @@ final class Wiring {
         return new KnowledgeRetriever(store, index, embeddings, relevance, RetrievalSettings.DEFAULTS.withKnowledgeTimeout(timeout));
     }
 
+    /** Chunking runs here, as on the gateway's own ingestion pool (two threads: the tools ingest two jobs at a time). */
+    private static final java.util.concurrent.ExecutorService WORK = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+        Thread thread = new Thread(r, "bench-ingest");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     /** The gateway's ingestion: its chunking (the default policy), title embedded with each chunk, one job per 100 documents. */
     static KnowledgeBaseService ingestion(KnowledgeBaseStore store, KnowledgeIndexPort index, LanguageEmbeddings embeddings,
                                           ChunkingPolicy policy) {
         return new KnowledgeBaseService(store, index, embeddings,
                 content -> CompletableFuture.failedFuture(new UnreadableDocumentException("the tools ingest text only")),
-                Optional.empty(), Chunking.chunker(policy, embeddings), Clock.systemUTC());
+                Optional.empty(), Chunking.chunker(policy, embeddings), Clock.systemUTC(), WORK,
+                new KnowledgeBaseService.IngestionLimits(64, java.time.Duration.ofSeconds(5)));
     }
 
     /** Ingests the documents through the gateway's ingestion jobs (100 documents each, two at a time); fails on any failed document. */

@@ -7,12 +7,16 @@ import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
- * The headers every chat answer carries, whichever HTTP path wrote it: request id, who served it, the conversation, rate
- * limits, and what the response cache did.
+ * The headers every chat answer carries, whichever HTTP path or door wrote it: request id, who served it, the
+ * conversation, rate limits, and what the response cache did.
  */
-final class AnswerHeaders {
+public final class AnswerHeaders {
     static final String BACKEND = "x-meridian-backend";
     static final String FALLBACK_TIER = "x-meridian-fallback-tier";
+    /** On a resumable stream's head: the id to resume it by (the completion id every chunk carries). */
+    static final String STREAM_ID = "x-meridian-stream-id";
+    /** Trailer of a stream that another backend continued after the first one failed mid-stream. */
+    static final String MID_STREAM_FALLBACK = "x-meridian-mid-stream-fallback";
     /** {@code hit}, {@code miss} or {@code bypass}; absent when the response cache was not involved. */
     static final String CACHE = "x-meridian-cache";
     /** On a hit: {@code l1} (this process), {@code l2} (Redis, shared by replicas) or {@code semantic} (a similar earlier prompt). */
@@ -27,8 +31,8 @@ final class AnswerHeaders {
     private AnswerHeaders() {
     }
 
-    static void write(String requestId, ServedBy servedBy, Optional<String> conversationId, RateLimitStatus rateLimit,
-                      BiConsumer<String, String> header) {
+    public static void write(String requestId, ServedBy servedBy, Optional<String> conversationId, RateLimitStatus rateLimit,
+                             BiConsumer<String, String> header) {
         header.accept(RequestIds.HEADER, requestId);
         header.accept(BACKEND, servedBy.backend());
         header.accept(FALLBACK_TIER, String.valueOf(servedBy.tier()));
@@ -37,7 +41,8 @@ final class AnswerHeaders {
         cache(servedBy.cache(), header);
     }
 
-    static void cache(CacheStatus status, BiConsumer<String, String> header) {
+    /** What the response cache did, as headers (nothing when it was not involved). */
+    public static void cache(CacheStatus status, BiConsumer<String, String> header) {
         if (status.outcome() == CacheStatus.Outcome.NONE) {
             return;
         }
@@ -57,8 +62,8 @@ final class AnswerHeaders {
     }
 
     /** Stream heads also tell proxies not to cache or buffer. */
-    static void writeStream(String requestId, ServedBy servedBy, Optional<String> conversationId, RateLimitStatus rateLimit,
-                            BiConsumer<String, String> header) {
+    public static void writeStream(String requestId, ServedBy servedBy, Optional<String> conversationId, RateLimitStatus rateLimit,
+                                   BiConsumer<String, String> header) {
         header.accept("cache-control", "no-cache");
         header.accept("x-accel-buffering", "no");
         write(requestId, servedBy, conversationId, rateLimit, header);

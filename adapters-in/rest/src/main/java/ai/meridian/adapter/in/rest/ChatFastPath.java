@@ -4,9 +4,9 @@ import ai.meridian.application.port.in.AuthenticateCallerUseCase;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.application.port.in.ChatReply;
-import ai.meridian.application.port.in.ChatStreamObserver;
 import ai.meridian.application.port.in.CompleteChatUseCase;
 import ai.meridian.application.port.in.ForwardedHeaders;
+import ai.meridian.application.port.in.NumberedStreamObserver;
 import ai.meridian.application.port.in.StreamEnd;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.application.port.out.Cancellable;
@@ -357,7 +357,10 @@ final class ChatFastPath extends ChannelDuplexHandler {
     private void answerError(Exchange x, Throwable failure) {
         GatewayError error = GatewayExceptionHandlers.errorFor(failure, EXCHANGE, x.requestId);
         if (x.headSent) {
-            ctx.write(new DefaultHttpContent(ByteBufUtil.writeUtf8(ctx.alloc(), SseEvents.error(error))));
+            String event = x.events != null ? x.events.errorEvent(error) : SseEvents.error(error);
+            if (!event.isEmpty()) {
+                ctx.write(new DefaultHttpContent(ByteBufUtil.writeUtf8(ctx.alloc(), event)));
+            }
             end(x, LastHttpContent.EMPTY_LAST_CONTENT);
             return;
         }
@@ -467,26 +470,50 @@ final class ChatFastPath extends ChannelDuplexHandler {
         }
     }
 
-    /** Writes a streamed answer as server-sent events, each the moment it arrives; the head waits for the first token. */
-    private final class StreamWriter implements ChatStreamObserver {
+    /**
+     * Writes a streamed answer as server-sent events, each the moment it arrives with its event number as the SSE
+     * {@code id}; the head waits for the first token. A stream another backend continued mid-way ends with the
+     * {@code x-meridian-mid-stream-fallback} trailer (declared in the head).
+     */
+    private final class StreamWriter implements NumberedStreamObserver {
         private final Exchange x;
+        /** The number of the event the core delivers next; read on the calling thread, rendered on the loop. */
+        private long next;
+        private boolean resumable;
 
         StreamWriter(Exchange x) {
             this.x = x;
         }
 
         @Override
+        public void onEventNumber(long number) {
+            next = number;
+        }
+
+        @Override
+        public void onResumable(long windowMillis) {
+            resumable = true;
+        }
+
+        @Override
         public void onStart(StreamStart start) {
+            long number = next;
+            boolean canResume = resumable;
             onLoop(x, () -> {
                 if (x.ended) {
                     return;
                 }
+                x.events.number(number);
                 x.events.start(start);
                 HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
                 HttpHeaders headers = head.headers();
                 headers.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
                 headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                headers.set(HttpHeaderNames.TRAILER, AnswerHeaders.MID_STREAM_FALLBACK);
                 AnswerHeaders.writeStream(x.requestId, start.servedBy(), start.conversationId(), start.rateLimit(), headers::set);
+                if (canResume) {
+                    headers.set(AnswerHeaders.STREAM_ID, start.id());
+                }
                 head(x, headers);
                 x.headSent = true;
                 ctx.write(head);
@@ -497,26 +524,44 @@ final class ChatFastPath extends ChannelDuplexHandler {
 
         @Override
         public void onDelta(Delta delta) {
+            long number = next;
             onLoop(x, () -> {
                 if (!x.ended) {
-                    ctx.writeAndFlush(new DefaultHttpContent(ByteBufUtil.writeUtf8(ctx.alloc(), x.events.delta(delta))));
+                    x.events.number(number);
+                    String event = x.events.delta(delta);
+                    if (!event.isEmpty()) {
+                        ctx.writeAndFlush(new DefaultHttpContent(ByteBufUtil.writeUtf8(ctx.alloc(), event)));
+                    }
                 }
             });
         }
 
         @Override
         public void onFinish(StreamEnd end) {
+            long number = next;
             onLoop(x, () -> {
                 if (!x.ended) {
+                    x.events.number(number);
                     ctx.write(new DefaultHttpContent(ByteBufUtil.writeUtf8(ctx.alloc(), x.events.finish(end))));
-                    end(x, LastHttpContent.EMPTY_LAST_CONTENT);
+                    LastHttpContent last = LastHttpContent.EMPTY_LAST_CONTENT;
+                    if (!end.switches().isEmpty()) {
+                        last = new io.netty.handler.codec.http.DefaultLastHttpContent();
+                        last.trailingHeaders().set(AnswerHeaders.MID_STREAM_FALLBACK, OpenAiJsonWriter.midStreamFallbackTrailer(end.switches()));
+                    }
+                    end(x, last);
                 }
             });
         }
 
         @Override
         public void onError(GatewayError error) {
-            onLoop(x, () -> fail(x, new GatewayException(error)));
+            long number = next;
+            onLoop(x, () -> {
+                if (x.events != null && x.headSent) {
+                    x.events.number(number);
+                }
+                fail(x, new GatewayException(error));
+            });
         }
     }
 

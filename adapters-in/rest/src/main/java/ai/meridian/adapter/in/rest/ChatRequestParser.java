@@ -153,9 +153,10 @@ final class ChatRequestParser {
         try {
             root = Json.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
+            // The parser's own message (which names its internals) goes to the log with the request id, as the cause.
             throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
                     "We could not parse the JSON body of your request (" + describe(e) + "). "
-                            + "The API expects a JSON object encoded as UTF-8.", null, "invalid_json", null));
+                            + "The API expects a JSON object encoded as UTF-8.", null, "invalid_json", null), e);
         } catch (IOException e) {
             throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
                     "We could not read the JSON body of your request.", null, "invalid_json", null));
@@ -167,17 +168,29 @@ final class ChatRequestParser {
         return root;
     }
 
-    private static String describe(JsonProcessingException e) {
-        String message = e.getOriginalMessage();
-        if (message == null) {
-            return "malformed JSON";
+    /** What is wrong with the JSON, in our words, and where: never the parser's own message. */
+    static String describe(JsonProcessingException e) {
+        String original = String.valueOf(e.getOriginalMessage());
+        String what;
+        if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+            what = "it exceeds a limit: nesting deeper than " + Json.MAX_NESTING + " levels, or a number or a string too long";
+        } else if (e instanceof com.fasterxml.jackson.core.io.JsonEOFException || original.contains("end-of-input")) {
+            what = "it ends in the middle of a value";
+        } else if (original.contains("UTF-8") || original.contains("UTF8") || original.contains("surrogate")) {
+            what = "it is not valid UTF-8";
+        } else if (original.contains("Trailing token")) {
+            what = "there is more after the JSON value";
+        } else if (original.contains("Unrecognized token") || original.contains("was expecting")) {
+            what = "a value is not JSON (strings need double quotes; true, false and null are lower-case)";
+        } else if (original.contains("Unexpected character") || original.contains("Illegal")) {
+            what = "an unexpected character";
+        } else if (original.contains("Numeric value") || original.contains("number")) {
+            what = "a number is malformed or out of range";
+        } else {
+            what = "it is not well-formed JSON";
         }
-        int cut = message.indexOf('\n');
-        String first = cut < 0 ? message : message.substring(0, cut);
-        if (first.length() > 160) {
-            first = first.substring(0, 160) + "...";
-        }
-        return e.getLocation() == null ? first : first + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+        return e.getLocation() == null || e.getLocation().getLineNr() < 0 ? what
+                : what + ", at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
     }
 
     private static List<ChatMessage> messages(JsonNode root) {
@@ -488,7 +501,11 @@ final class ChatRequestParser {
         if (!node.isNumber()) {
             throw wrongType(field, "a decimal", node);
         }
-        return node.doubleValue();
+        double value = node.doubleValue();
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            throw invalidValue(field, "Invalid '" + field + "': the number is out of range.");
+        }
+        return value;
     }
 
     static Integer optionalInt(JsonNode parent, String field) {
@@ -496,8 +513,11 @@ final class ChatRequestParser {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+        if (!node.isIntegralNumber()) {
             throw wrongType(field, "an integer", node);
+        }
+        if (!node.canConvertToInt()) {
+            throw outOfRange(field, node, Integer.MIN_VALUE, Integer.MAX_VALUE);
         }
         return node.intValue();
     }
@@ -507,14 +527,23 @@ final class ChatRequestParser {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+        if (!node.isIntegralNumber()) {
             throw wrongType(field, "an integer", node);
+        }
+        if (!node.canConvertToLong()) {
+            throw outOfRange(field, node, Long.MIN_VALUE, Long.MAX_VALUE);
         }
         return node.longValue();
     }
 
     static GatewayException invalidValue(String param, String message) {
         return new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST, message, param, "invalid_value", null));
+    }
+
+    /** An integer that is an integer, only too large for the parameter: a value error, not a type error. */
+    private static GatewayException outOfRange(String param, JsonNode node, long min, long max) {
+        String shown = node.asText().length() > 40 ? node.asText().substring(0, 40) + "..." : node.asText();
+        return invalidValue(param, "Invalid '" + param + "': " + shown + " is out of range (" + min + " to " + max + ").");
     }
 
     static GatewayException missing(String param) {

@@ -11,7 +11,7 @@ import io.netty.util.concurrent.GenericFutureListener;
  * not report before a response has started. The listener is detached when the exchange ends, so a
  * kept-alive connection does not collect one per request.
  */
-final class ClientConnection {
+public final class ClientConnection {
     private final Channel channel;
     private GenericFutureListener<ChannelFuture> listener;
 
@@ -19,12 +19,12 @@ final class ClientConnection {
         this.channel = channel;
     }
 
-    static ClientConnection of(HttpRequest<?> request) {
+    public static ClientConnection of(HttpRequest<?> request) {
         return new ClientConnection(request instanceof NettyHttpRequest<?> netty ? netty.getChannelHandlerContext().channel() : null);
     }
 
     /** Runs {@code action} if the connection closes before {@link #detach()}. */
-    synchronized void onClose(Runnable action) {
+    public synchronized void onClose(Runnable action) {
         if (channel == null) {
             return;
         }
@@ -32,7 +32,21 @@ final class ClientConnection {
         channel.closeFuture().addListener(listener);
     }
 
-    synchronized void detach() {
+    /**
+     * Runs {@code task} every {@code period} on the connection's event loop until the returned handle is run (a stream's
+     * keep-alive events); without a connection (a test's request), never.
+     */
+    public Runnable every(java.time.Duration period, Runnable task) {
+        if (channel == null) {
+            return () -> { };
+        }
+        long nanos = period.toNanos();
+        io.netty.util.concurrent.ScheduledFuture<?> timer = channel.eventLoop()
+                .scheduleAtFixedRate(task, nanos, nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return () -> timer.cancel(false);
+    }
+
+    public synchronized void detach() {
         if (channel != null && listener != null) {
             channel.closeFuture().removeListener(listener);
             listener = null;

@@ -7,21 +7,42 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import java.util.function.BiConsumer;
 
-/** Builds OpenAI-shaped error responses: status, JSON body, request id, and Retry-After for 429/503. */
-final class ErrorResponses {
+/**
+ * Builds error responses: status, JSON body, request id, and Retry-After for 429/503. OpenAI's shape, unless the
+ * request belongs to a {@link ProtocolDoor}, which writes its own.
+ */
+public final class ErrorResponses {
     private ErrorResponses() {
     }
 
     static MutableHttpResponse<byte[]> of(HttpRequest<?> request, GatewayError error) {
-        MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>status(io.micronaut.http.HttpStatus.valueOf(error.httpStatus()))
-                .body(OpenAiJsonWriter.error(error))
+        ProtocolDoor door = ProtocolDoor.of(request).orElse(null);
+        MutableHttpResponse<byte[]> response = (door == null
+                ? HttpResponse.<byte[]>status(io.micronaut.http.HttpStatus.valueOf(error.httpStatus()))
+                : HttpResponse.<byte[]>status(door.status(error), reason(door.status(error))))
+                .body(door == null ? OpenAiJsonWriter.error(error) : door.errorBody(error))
                 .contentType(MediaType.APPLICATION_JSON_TYPE);
         writeHeaders(RequestIds.of(request), error, response::header);
+        if (door != null) {
+            door.writeRateLimitHeaders(error.rateLimit(), response::header);
+        }
         return response;
     }
 
+    /** The reason phrase of a status, also of one outside HTTP's registry (Anthropic's 529). */
+    static String reason(int status) {
+        if (status == 529) {
+            return "Site Overloaded";
+        }
+        try {
+            return io.micronaut.http.HttpStatus.valueOf(status).getReason();
+        } catch (IllegalArgumentException unknown) {
+            return "Status " + status;
+        }
+    }
+
     /** The headers every error answer carries, whichever HTTP path wrote it: the request id, Retry-After when known, rate limits. */
-    static void writeHeaders(String requestId, GatewayError error, BiConsumer<String, String> header) {
+    public static void writeHeaders(String requestId, GatewayError error, BiConsumer<String, String> header) {
         header.accept(RequestIds.HEADER, requestId);
         if (error.retryAfter() != null) {
             // Whole seconds, rounded up and at least one.

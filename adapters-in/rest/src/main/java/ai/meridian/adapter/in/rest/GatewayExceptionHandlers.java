@@ -34,7 +34,16 @@ final class GatewayExceptionHandlers {
             cause = cause.getCause();
         }
         if (cause instanceof GatewayException gatewayException) {
+            if (gatewayException.getCause() != null && gatewayException.error().httpStatus() < 500) {
+                // What the client was not told (a parser's own message, say) is here, with the request id.
+                LOG.debug("{} refused (request {}): {}", exchange, requestId, gatewayException.getCause().toString());
+            }
             return gatewayException.error();
+        }
+        GatewayError clientFault = ClientFaults.of(cause);
+        if (clientFault != null) {
+            LOG.debug("{} refused as malformed (request {}): {}", exchange, requestId, cause.toString());
+            return clientFault;
         }
         if (cause instanceof CancellationException) {
             LOG.debug("{} cancelled: the client disconnected (request {})", exchange, requestId);

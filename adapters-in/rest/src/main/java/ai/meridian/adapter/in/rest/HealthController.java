@@ -13,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code /health/live}: the process answers. {@code /health/ready} (and {@code /health}): every model
- * can be served; 503 with the details when not.
+ * can be served; 503 with the details when not: each backend, each model on it (its readiness probe and
+ * circuit), and each public model.
  */
 @Controller
 final class HealthController {
@@ -47,6 +48,16 @@ final class HealthController {
             Map<String, Object> backend = new LinkedHashMap<>();
             backend.put("ready", b.ready());
             backend.put("circuit", b.circuit());
+            if (!b.models().isEmpty()) {
+                Map<String, Object> models = new LinkedHashMap<>();
+                b.models().forEach((name, m) -> {
+                    Map<String, Object> model = new LinkedHashMap<>();
+                    model.put("ready", m.ready());
+                    model.put("circuit", m.circuit());
+                    models.put(name, model);
+                });
+                backend.put("models", models);
+            }
             backends.put(id, backend);
         });
         body.put("backends", backends);
@@ -60,6 +71,22 @@ final class HealthController {
                 components.put(name, component);
             });
             body.put("components", components);
+        }
+        if (!readiness.pools().isEmpty()) {
+            Map<String, Object> pools = new LinkedHashMap<>();
+            readiness.pools().forEach((name, p) -> {
+                Map<String, Object> pool = new LinkedHashMap<>();
+                pool.put("saturated", p.load().saturated());
+                pool.put("busy", p.load().busy());
+                pool.put("size", p.load().size());
+                pool.put("waiting", p.load().waiting());
+                pool.put("essential", p.essential());
+                pools.put(name, pool);
+            });
+            body.put("pools", pools);
+        }
+        if (readiness.draining()) {
+            body.put("draining", true);
         }
         return HttpResponse.status(readiness.ready() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
     }

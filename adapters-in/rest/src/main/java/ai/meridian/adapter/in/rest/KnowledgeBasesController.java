@@ -9,6 +9,8 @@ import ai.meridian.application.port.in.QueryKnowledgeUseCase;
 import ai.meridian.application.port.in.QueryKnowledgeUseCase.Grouping;
 import ai.meridian.application.port.in.QueryKnowledgeUseCase.KnowledgeQuery;
 import ai.meridian.application.port.out.DocumentContent;
+import ai.meridian.domain.error.ErrorKind;
+import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.knowledge.DocumentMetadata;
 import ai.meridian.domain.knowledge.IngestionJob;
@@ -132,7 +134,8 @@ final class KnowledgeBasesController {
                     throw ChatRequestParser.wrongType(at + ".url", "a string", url);
                 }
                 String value = url.asText();
-                if (!value.startsWith("http://") && !value.startsWith("https://")) {
+                // Schemes are case-insensitive (RFC 3986): HTTP://host is an http URL.
+                if (!value.regionMatches(true, 0, "http://", 0, 7) && !value.regionMatches(true, 0, "https://", 0, 8)) {
                     throw GatewayException.invalid(at + ".url", "Only http and https URLs can be ingested.");
                 }
                 sources.add(new DocumentSource.Url(value, documentMetadata(d, at)));
@@ -177,12 +180,13 @@ final class KnowledgeBasesController {
             }
             for (CompletedPart part : parts) {
                 if (part instanceof CompletedFileUpload file) {
-                    sources.add(new DocumentSource.File(new DocumentContent(file.getFilename(),
-                            file.getContentType().map(MediaType::toString).orElse(""), bytes(file)), metadata));
+                    sources.add(new DocumentSource.File(new DocumentContent(file.getFilename(), contentType(file), bytes(file)), metadata));
                 }
             }
             if (sources.isEmpty()) {
-                throw GatewayException.invalid("file", "Upload at least one file part.");
+                throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST, "No complete file part was found. Send "
+                        + "multipart/form-data with a boundary, each file in a part with 'Content-Disposition: form-data; name=\"file\"; "
+                        + "filename=\"...\"', and the body ending with the closing boundary.", "file", "missing_required_parameter", null));
             }
             return ingestion.ingest(tenant, name, sources);
         }).thenApply(job -> json(HttpStatus.ACCEPTED, job(job), request));
@@ -208,6 +212,17 @@ final class KnowledgeBasesController {
     @Get(uri = "/v1/ingestion_jobs/{id}", produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> job(HttpRequest<?> request, @PathVariable String id) {
         return ingestion.job(tenant(request), id).thenApply(job -> json(HttpStatus.OK, job(job), request));
+    }
+
+    /** The part's declared type, or a 400 naming the part when it cannot be parsed. */
+    private static String contentType(CompletedFileUpload file) {
+        try {
+            return file.getContentType().map(MediaType::toString).orElse("");
+        } catch (IllegalArgumentException e) {
+            throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST, "The Content-Type of the part '" + file.getFilename()
+                    + "' cannot be parsed; give a media type such as text/plain or application/pdf, or leave the header out.",
+                    "file", "invalid_value", null));
+        }
     }
 
     private static byte[] partBytes(CompletedPart part) {

@@ -17,9 +17,12 @@ import jakarta.inject.Singleton;
 @Singleton
 final class OpenAiErrorResponseProcessor implements ErrorResponseProcessor<byte[]> {
     private final long maxRequestSize;
+    private final java.util.List<ProtocolDoor> doors;
 
-    OpenAiErrorResponseProcessor(@io.micronaut.context.annotation.Value("${micronaut.server.max-request-size:10485760}") long maxRequestSize) {
+    OpenAiErrorResponseProcessor(@io.micronaut.context.annotation.Value("${micronaut.server.max-request-size:10485760}") long maxRequestSize,
+                                 java.util.List<ProtocolDoor> doors) {
         this.maxRequestSize = maxRequestSize;
+        this.doors = java.util.List.copyOf(doors);
     }
 
     @Override
@@ -32,7 +35,14 @@ final class OpenAiErrorResponseProcessor implements ErrorResponseProcessor<byte[
         }
         int status = response.code();
         ErrorKind kind = ErrorKind.forStatus(status);
-        GatewayError error = new GatewayError(kind, message(status, context), null, kind.defaultCode(), null);
+        String code = status == 406 ? "not_acceptable" : status == 408 ? "request_timeout" : kind.defaultCode();
+        GatewayError error = new GatewayError(kind, message(status, context), null, code, null);
+        ProtocolDoor door = ProtocolDoor.of(request).or(() -> ProtocolDoor.forPath(doors, request.getPath())).orElse(null);
+        if (door != null) {
+            // A framework error on a protocol door's path (unknown sub-path, wrong method, body too large): in its shape.
+            return ((MutableHttpResponse<byte[]>) response).status(door.status(error), ErrorResponses.reason(door.status(error))).body(door.errorBody(error))
+                    .contentType(MediaType.APPLICATION_JSON_TYPE);
+        }
         return ((MutableHttpResponse<byte[]>) response).body(OpenAiJsonWriter.error(error)).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
 

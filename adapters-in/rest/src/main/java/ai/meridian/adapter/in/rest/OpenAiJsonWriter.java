@@ -2,6 +2,7 @@ package ai.meridian.adapter.in.rest;
 
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.ListModelsUseCase.ModelInfo;
+import ai.meridian.application.port.in.MidStreamSwitch;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.Choice;
@@ -243,6 +244,18 @@ final class OpenAiJsonWriter {
         }
     }
 
+    /** Usage as OpenAI writes it, as a JSON object of its own. */
+    static String usageObject(TokenUsage usage) {
+        return string(g -> {
+            g.writeStartObject();
+            g.writeNumberField("prompt_tokens", usage.promptTokens());
+            g.writeNumberField("completion_tokens", usage.completionTokens());
+            g.writeNumberField("total_tokens", usage.totalTokens());
+            raw(g, usage.details());
+            g.writeEndObject();
+        });
+    }
+
     private static void usage(JsonGenerator g, TokenUsage usage) throws IOException {
         g.writeObjectFieldStart("usage");
         g.writeNumberField("prompt_tokens", usage.promptTokens());
@@ -359,6 +372,15 @@ final class OpenAiJsonWriter {
      * the first of a stream also carries the sources.
      */
     static String finishChunk(StreamStart start, Map<String, String> chunkExtra, int choice, FinishReason reason, boolean firstOfStream) {
+        return finishChunk(start, chunkExtra, choice, reason, firstOfStream, List.of());
+    }
+
+    /**
+     * The chunk that ends one choice; with {@code switches}, it also carries {@code mid_stream_fallback}: the backends
+     * that continued the answer after another failed mid-stream (clients ignore unknown fields).
+     */
+    static String finishChunk(StreamStart start, Map<String, String> chunkExtra, int choice, FinishReason reason, boolean firstOfStream,
+                              List<MidStreamSwitch> switches) {
         return string(g -> {
             chunkHead(g, start, chunkExtra);
             g.writeArrayFieldStart("choices");
@@ -373,8 +395,41 @@ final class OpenAiJsonWriter {
             if (firstOfStream) {
                 extras(g, start.citations(), start.conversationId(), start.notices());
             }
+            if (!switches.isEmpty()) {
+                midStreamFallback(g, switches);
+            }
             g.writeEndObject();
         });
+    }
+
+    /** {@code mid_stream_fallback}: each backend switch after the client had begun to receive the answer. */
+    static void midStreamFallback(JsonGenerator g, List<MidStreamSwitch> switches) throws IOException {
+        g.writeArrayFieldStart("mid_stream_fallback");
+        for (MidStreamSwitch s : switches) {
+            g.writeStartObject();
+            g.writeStringField("from_backend", s.fromBackend());
+            g.writeStringField("to_backend", s.toBackend());
+            g.writeNumberField("tier", s.tier());
+            g.writeNumberField("after_chars", s.afterChars());
+            g.writeStringField("reason", s.reason());
+            g.writeStringField("continuation", s.style());
+            g.writeNumberField("dropped_tool_call_pieces", s.droppedToolCallPieces());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** The value of the {@code x-meridian-mid-stream-fallback} trailer: each switch as {@code from>to}, comma-separated. */
+    static String midStreamFallbackTrailer(List<MidStreamSwitch> switches) {
+        StringBuilder value = new StringBuilder();
+        for (MidStreamSwitch s : switches) {
+            if (value.length() > 0) {
+                value.append(", ");
+            }
+            value.append(s.fromBackend()).append('>').append(s.toBackend()).append(";tier=").append(s.tier())
+                    .append(";after_chars=").append(s.afterChars()).append(";reason=").append(s.reason());
+        }
+        return value.toString();
     }
 
     /** The extra chunk {@code stream_options.include_usage} asks for: no choices, the usage. */
@@ -390,6 +445,12 @@ final class OpenAiJsonWriter {
 
     static byte[] error(GatewayError error) {
         return bytes(g -> writeError(g, error));
+    }
+
+    /** The error object OpenAI's error shape wraps ({@code message}, {@code type}, {@code param}, {@code code}). */
+    static String errorObject(GatewayError error) {
+        String whole = errorEvent(error);
+        return whole.substring("{\"error\":".length(), whole.length() - 1);
     }
 
     static String errorEvent(GatewayError error) {

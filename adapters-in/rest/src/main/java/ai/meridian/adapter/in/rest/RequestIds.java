@@ -5,8 +5,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /** The request id every response carries: the client's {@code x-request-id} if sane, else a new one. */
-final class RequestIds {
-    static final String HEADER = "x-request-id";
+public final class RequestIds {
+    public static final String HEADER = "x-request-id";
     static final String ATTRIBUTE = "meridian.request-id";
     private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
     private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -14,7 +14,7 @@ final class RequestIds {
     private RequestIds() {
     }
 
-    static String of(HttpRequest<?> request) {
+    public static String of(HttpRequest<?> request) {
         Object known = request.getAttribute(ATTRIBUTE).orElse(null);
         if (known instanceof String id) {
             return id;

@@ -12,7 +12,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.text.PDFTextStripper;
@@ -32,9 +32,9 @@ import org.jsoup.nodes.Document;
 public final class DocumentTextExtractor implements ExtractDocumentTextPort {
     private static final Charset GB18030 = Charset.forName("GB18030");
 
-    private final ExecutorService executor;
+    private final Executor executor;
 
-    public DocumentTextExtractor(ExecutorService executor) {
+    public DocumentTextExtractor(Executor executor) {
         this.executor = executor;
     }
 

@@ -192,4 +192,41 @@ class OnnxTextEmbedderTest {
         assertThat(BundledModel.named("BGE-small-zh-v15")).isEqualTo(BundledModel.BGE_SMALL_ZH_V15);
         assertThatThrownBy(() -> new OnnxEmbeddingSettings("all-minilm-l6-v2", 0, 1, 1, 1)).hasMessageContaining("threads");
     }
+
+    @Test
+    void aQueryDoesNotWaitBehindBulkEmbeddings() throws Exception {
+        try (OnnxTextEmbedder two = new OnnxTextEmbedder(new OnnxEmbeddingSettings("all-minilm-l6-v2", 2, 1, 32, 256))) {
+            List<String> bulk = new ArrayList<>();
+            for (int i = 0; i < 2048; i++) {
+                bulk.add("input number " + i + " of a large embeddings call, long enough to cost the model some work each time");
+            }
+            CompletableFuture<List<float[]>> big = two.embed(bulk, EmbeddingUse.DOCUMENT);
+            Thread.sleep(200); // the bulk runs are queued and running
+            long start = System.nanoTime();
+            two.embed(List.of("where is the gateway's shutdown documented?"), EmbeddingUse.QUERY).get(30, TimeUnit.SECONDS);
+            double queryMillis = (System.nanoTime() - start) / 1e6;
+            assertThat(big).as("the bulk call is still under way").isNotDone();
+            assertThat(two.load()[0]).as("bulk runs still waiting").isPositive();
+            // One thread is kept for queries: the query runs at once instead of after 64 bulk runs.
+            assertThat(queryMillis).isLessThan(1_500);
+            assertThat(big.get(120, TimeUnit.SECONDS)).hasSize(2048);
+        }
+    }
+
+    @Test
+    void closingWaitsForRunsUnderWayAndRefusesWhatComesAfter() throws Exception {
+        OnnxTextEmbedder closing = new OnnxTextEmbedder(new OnnxEmbeddingSettings("all-minilm-l6-v2", 1, 1, 32, 256));
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 320; i++) {
+            texts.add("a text the model embeds while the gateway shuts down, number " + i);
+        }
+        CompletableFuture<List<float[]>> underWay = closing.embed(texts, EmbeddingUse.DOCUMENT);
+        Thread.sleep(100);
+        closing.close(); // must not release the model under the running batch
+        assertThat(underWay).isCompletedExceptionally(); // the waiting batches were abandoned, the running one finished
+        assertThatThrownBy(() -> underWay.get()).cause().isInstanceOf(RetrievalUnavailableException.class);
+        assertThatThrownBy(() -> closing.countAllTokens("after close")).isInstanceOf(RetrievalUnavailableException.class);
+        assertThat(closing.embed(List.of("after close"), EmbeddingUse.QUERY)).isCompletedExceptionally();
+        closing.close(); // twice is harmless
+    }
 }

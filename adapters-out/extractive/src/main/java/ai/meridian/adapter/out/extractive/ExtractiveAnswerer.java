@@ -30,7 +30,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ExtractiveAnswerer implements ModelBackend {
     public static final String MODEL = "extractive";
-    private static final ModelCapabilities CAPABILITIES = new ModelCapabilities(Set.of(),
+    private static final ModelCapabilities CAPABILITIES = new ModelCapabilities(Set.of(Capability.TEXT_COMPLETION),
             EnumSet.of(Capability.TOOLS, Capability.VISION, Capability.AUDIO, Capability.FILES, Capability.REASONING,
                     Capability.JSON_OBJECT, Capability.JSON_SCHEMA, Capability.LOGPROBS, Capability.MULTIPLE_CHOICES),
             0, 0, ParameterSupport.only(List.of("seed", "stop", "user", "presence_penalty", "frequency_penalty")));
@@ -55,7 +55,8 @@ public final class ExtractiveAnswerer implements ModelBackend {
 
     /**
      * It writes plain text from the sources: it cannot call tools, read images, audio or files, give log
-     * probabilities or several choices, or honour pass-through fields. Sampling controls (temperature,
+     * probabilities or several choices, or honour pass-through fields. A text completion (the Completions API) is
+     * answered like a question: the prompt is the question, the answer the extract from the sources. Sampling controls (temperature,
      * top_p, max_tokens, seed, stop, penalties, user) do not apply to it and are accepted.
      */
     @Override

@@ -1,6 +1,7 @@
 package ai.meridian.adapter.out.jdbc;
 
 import ai.meridian.application.port.out.ConversationStore;
+import ai.meridian.application.port.out.PoolGauge;
 import ai.meridian.application.port.out.UnknownConversationException;
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.FinishReason;
@@ -49,6 +50,7 @@ public final class JdbcConversationStore implements ConversationStore, AutoClose
 
     private final JdbcRunner runner;
     private ExecutorService owned;
+    private PoolGauge gauge;
 
     /**
      * Migrates the schema, then opens a store whose blocking work runs on virtual threads (Java 21+) or on
@@ -61,7 +63,16 @@ public final class JdbcConversationStore implements ConversationStore, AutoClose
         ExecutorService executor = BlockingExecutors.forJdbc(connections, 64 * connections);
         JdbcConversationStore store = new JdbcConversationStore(transactions, executor, queryTimeoutSeconds);
         store.owned = executor;
+        store.gauge = new JdbcPoolGauge(dataSource, executor, connections);
         return store;
+    }
+
+    /** How busy the connection pool (and, on Java 17, its worker threads) is, for readiness. */
+    public PoolGauge poolGauge() {
+        if (gauge == null) {
+            throw new IllegalStateException("only a store opened on a data source reports its pool");
+        }
+        return gauge;
     }
 
     private static int poolSize(DataSource dataSource) {
@@ -82,6 +93,11 @@ public final class JdbcConversationStore implements ConversationStore, AutoClose
     /** {@code queryTimeoutSeconds} bounds every statement, so a hung database frees the caller. */
     public JdbcConversationStore(TransactionOperations<Connection> transactions, Executor executor, int queryTimeoutSeconds) {
         this.runner = new JdbcRunner(transactions, executor, queryTimeoutSeconds, SqlFailures::translate);
+    }
+
+    /** Stored responses (the Responses API) in the same database, on the same connections and threads. */
+    public JdbcResponseStore responses() {
+        return new JdbcResponseStore(runner);
     }
 
     /** The knowledge-base catalog in the same database, on the same connections and threads. */

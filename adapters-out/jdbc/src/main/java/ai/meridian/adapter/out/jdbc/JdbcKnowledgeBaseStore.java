@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -64,7 +65,23 @@ public final class JdbcKnowledgeBaseStore implements KnowledgeBaseStore {
                 insert.executeUpdate();
             }
             return true;
+        }).exceptionally(error -> {
+            // Two creations of one name at once: the loser's insert hits the primary key (its transaction rolled back).
+            if (duplicateKey(error)) {
+                return false;
+            }
+            throw error instanceof java.util.concurrent.CompletionException completion ? completion
+                    : new java.util.concurrent.CompletionException(error);
         });
+    }
+
+    private static boolean duplicateKey(Throwable error) {
+        for (Throwable cause = error; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -179,14 +196,35 @@ public final class JdbcKnowledgeBaseStore implements KnowledgeBaseStore {
                 if (!rows.next()) {
                     return Optional.empty();
                 }
-                String errors = rows.getString("errors");
-                return Optional.of(new IngestionJob(jobId, tenant, rows.getString("knowledge_base"),
-                        JobStatus.valueOf(rows.getString("status").toUpperCase(Locale.ROOT)), rows.getInt("documents_total"),
-                        rows.getInt("documents_done"), rows.getInt("documents_failed"), rows.getInt("chunks_total"), rows.getInt("chunks_done"),
-                        errors.isEmpty() ? List.of() : Arrays.asList(errors.split(ERROR_SEPARATOR, -1)),
-                        JdbcRunner.instant(rows, "created_at"), JdbcRunner.instant(rows, "updated_at")));
+                return Optional.of(job(rows, tenant, jobId));
             }
         });
+    }
+
+    @Override
+    public CompletableFuture<List<IngestionJob>> staleJobs(Instant updatedBefore) {
+        return runner.read(status -> {
+            List<IngestionJob> stale = new ArrayList<>();
+            try (PreparedStatement select = runner.prepare(status.getConnection(), "SELECT tenant, id, knowledge_base, status, "
+                    + "documents_total, documents_done, documents_failed, chunks_total, chunks_done, errors, created_at, updated_at "
+                    + "FROM ingestion_job WHERE status IN ('queued', 'running') AND updated_at < ? ORDER BY updated_at LIMIT 1000",
+                    JdbcRunner.timestamp(updatedBefore));
+                 ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    stale.add(job(rows, rows.getString("tenant"), rows.getString("id")));
+                }
+            }
+            return stale;
+        });
+    }
+
+    private static IngestionJob job(ResultSet rows, String tenant, String jobId) throws SQLException {
+        String errors = rows.getString("errors");
+        return new IngestionJob(jobId, tenant, rows.getString("knowledge_base"),
+                JobStatus.valueOf(rows.getString("status").toUpperCase(Locale.ROOT)), rows.getInt("documents_total"),
+                rows.getInt("documents_done"), rows.getInt("documents_failed"), rows.getInt("chunks_total"), rows.getInt("chunks_done"),
+                errors.isEmpty() ? List.of() : Arrays.asList(errors.split(ERROR_SEPARATOR, -1)),
+                JdbcRunner.instant(rows, "created_at"), JdbcRunner.instant(rows, "updated_at"));
     }
 
     private boolean exists(Connection c, String sql, Object... parameters) throws SQLException {

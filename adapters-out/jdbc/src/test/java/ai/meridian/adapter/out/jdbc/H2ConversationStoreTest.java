@@ -50,7 +50,7 @@ class H2ConversationStoreTest extends ConversationStoreContract {
     @Test
     void theDatabaseIsAFileUnderTheDataDirectoryAndMigrationsRanOnce() throws IOException {
         assertThat(database.migrationsRun).as("V1 conversations, V2 knowledge bases, V3 message detail, V3.15 document metadata, "
-                + "V4 tenants and keys, V5 usage and audit").isEqualTo(6);
+                + "V4 tenants and keys, V5 usage and audit, V6 responses").isEqualTo(7);
         try (var files = Files.list(dataDir)) {
             assertThat(files.map(p -> p.getFileName().toString())).contains("meridian.mv.db");
         }

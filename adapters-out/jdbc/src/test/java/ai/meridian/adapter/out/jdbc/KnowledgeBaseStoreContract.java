@@ -96,4 +96,22 @@ abstract class KnowledgeBaseStoreContract {
         assertThat(read.updatedAt()).isEqualTo(T.plusSeconds(9).truncatedTo(ChronoUnit.MICROS));
         assertThat(knowledge().findJob(tenant(), "job_x").get()).as("jobs are the tenant's own").isEmpty();
     }
+
+    @Test
+    void unfinishedJobsNotUpdatedSinceAGivenTimeAreFoundAcrossTenants() throws Exception {
+        String acme = tenant();
+        String globex = tenant();
+        knowledge().createBase(new KnowledgeBase(acme, "docs", "", T)).get();
+        knowledge().createBase(new KnowledgeBase(globex, "docs", "", T)).get();
+        knowledge().saveJob(IngestionJob.queued("job_old", acme, "docs", 2, T).running(T).chunksFound(4, T)).get();
+        knowledge().saveJob(IngestionJob.queued("job_queued", globex, "docs", 1, T)).get();
+        knowledge().saveJob(IngestionJob.queued("job_new", acme, "docs", 1, T).running(T.plusSeconds(600))).get();
+        knowledge().saveJob(IngestionJob.queued("job_done", acme, "docs", 1, T).running(T).chunksFound(1, T).chunksIndexed(1, T)
+                .documentDone(T)).get();
+        assertThat(knowledge().staleJobs(T.plusSeconds(60)).get())
+                .filteredOn(j -> j.tenant().equals(acme) || j.tenant().equals(globex))
+                .extracting(IngestionJob::id).containsExactlyInAnyOrder("job_old", "job_queued");
+        assertThat(knowledge().staleJobs(T.plusSeconds(60)).get()).filteredOn(j -> j.id().equals("job_old"))
+                .singleElement().satisfies(j -> assertThat(j.chunksTotal()).isEqualTo(4));
+    }
 }

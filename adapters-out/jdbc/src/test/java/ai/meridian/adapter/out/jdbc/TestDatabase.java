@@ -16,6 +16,7 @@ final class TestDatabase implements AutoCloseable {
     private final ExecutorService executor;
     final JdbcConversationStore store;
     final JdbcKnowledgeBaseStore knowledge;
+    final JdbcResponseStore responses;
     final int migrationsRun;
 
     TestDatabase(String url, String username, String password, Map<String, Object> extra, boolean migrate) {
@@ -39,6 +40,7 @@ final class TestDatabase implements AutoCloseable {
         TransactionOperations<Connection> transactions = context.getBean(Argument.of(TransactionOperations.class, Connection.class));
         store = new JdbcConversationStore(transactions, executor, 10);
         knowledge = new JdbcKnowledgeBaseStore(transactions, executor, 10);
+        responses = new JdbcResponseStore(transactions, executor, 10);
     }
 
     <T> T bean(Class<T> type) {

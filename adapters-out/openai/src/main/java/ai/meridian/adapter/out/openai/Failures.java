@@ -1,7 +1,7 @@
 package ai.meridian.adapter.out.openai;
 
-import ai.meridian.adapter.out.openai.http.UpstreamProtocolException;
-import ai.meridian.adapter.out.openai.http.UpstreamTimeoutException;
+import ai.meridian.support.nettyhttp.UpstreamProtocolException;
+import ai.meridian.support.nettyhttp.UpstreamTimeoutException;
 import ai.meridian.domain.fallback.Failure;
 import ai.meridian.domain.fallback.FailureKind;
 import io.netty.channel.ConnectTimeoutException;

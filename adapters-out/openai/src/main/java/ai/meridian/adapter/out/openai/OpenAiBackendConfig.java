@@ -1,6 +1,6 @@
 package ai.meridian.adapter.out.openai;
 
-import ai.meridian.adapter.out.openai.http.UpstreamEndpoint;
+import ai.meridian.support.nettyhttp.UpstreamEndpoint;
 import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.application.port.out.BackendSettings;
 import ai.meridian.domain.routing.ModelCapabilities;
@@ -29,7 +29,9 @@ record OpenAiBackendConfig(
         String baseUrl,
         Map<String, ModelCapabilities> declaredModels,
         boolean modelDiscovery,
-        Duration modelDiscoveryRetry) {
+        Duration modelDiscoveryRetry,
+        Duration readTimeout,
+        boolean textCompletions) {
 
     OpenAiBackendConfig {
         declaredModels = Map.copyOf(declaredModels);
@@ -65,9 +67,14 @@ record OpenAiBackendConfig(
                 s.required("base-url").trim().replaceAll("/+$", ""),
                 ModelDeclarations.from(s),
                 s.flag("model-discovery", true),
-                s.duration("model-discovery-retry", Duration.ofSeconds(10)));
+                s.duration("model-discovery-retry", Duration.ofSeconds(10)),
+                s.duration("read-timeout", Duration.ofSeconds(30)),
+                s.flag("text-completions", true));
         if (config.firstTokenTimeout.compareTo(config.totalTimeout) > 0) {
             throw new IllegalArgumentException("meridian.backends." + s.id() + ".first-token-timeout must not exceed total-timeout");
+        }
+        if (config.readTimeout.isZero() || config.readTimeout.isNegative()) {
+            throw new IllegalArgumentException("meridian.backends." + s.id() + ".read-timeout must be positive");
         }
         if (config.modelDiscoveryRetry.isNegative() || config.modelDiscoveryRetry.isZero()) {
             throw new IllegalArgumentException("meridian.backends." + s.id() + ".model-discovery-retry must be a positive duration");

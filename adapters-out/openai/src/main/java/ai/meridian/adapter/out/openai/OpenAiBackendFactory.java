@@ -1,7 +1,7 @@
 package ai.meridian.adapter.out.openai;
 
-import ai.meridian.adapter.out.openai.http.HttpClientOptions;
-import ai.meridian.adapter.out.openai.http.PooledHttpClient;
+import ai.meridian.support.nettyhttp.HttpClientOptions;
+import ai.meridian.support.nettyhttp.PooledHttpClient;
 import ai.meridian.application.port.out.BackendSettings;
 import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.application.port.out.ModelBackendFactory;
@@ -57,8 +57,23 @@ public final class OpenAiBackendFactory implements ModelBackendFactory, AutoClos
         PooledHttpClient http = new PooledHttpClient(group, channelType, config.endpoint(),
                 new HttpClientOptions(config.connectTimeout(), config.idleTimeout(), perLoop));
         OpenAiCompatibleBackend backend = new OpenAiCompatibleBackend(config, http);
+        backend.continueWith(continuation(settings));
         backend.discoverModels();
         return backend;
+    }
+
+    /**
+     * {@code continuation}: how this upstream is asked to continue an answer another backend began ({@code prompt}, the
+     * default, works with any chat model; {@code prefix} sends the partial answer as a final assistant message with
+     * {@code prefix: true}, which DeepSeek's beta endpoint {@code https://api.deepseek.com/beta} continues exactly).
+     */
+    static ai.meridian.domain.fallback.ContinuationStyle continuation(BackendSettings settings) {
+        String value = settings.string("continuation", "prompt");
+        try {
+            return ai.meridian.domain.fallback.ContinuationStyle.named(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("meridian.backends." + settings.id() + ".continuation must be prefix or prompt, not '" + value + "'");
+        }
     }
 
     @Override

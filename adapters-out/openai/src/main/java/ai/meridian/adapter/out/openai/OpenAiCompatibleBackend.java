@@ -1,10 +1,12 @@
 package ai.meridian.adapter.out.openai;
 
-import ai.meridian.adapter.out.openai.http.HttpExchange;
-import ai.meridian.adapter.out.openai.http.PooledHttpClient;
-import ai.meridian.adapter.out.openai.http.ResponseHandler;
-import ai.meridian.adapter.out.openai.http.UpstreamProtocolException;
-import ai.meridian.adapter.out.openai.http.UpstreamTimeoutException;
+import ai.meridian.support.nettyhttp.BodyCollector;
+import ai.meridian.support.nettyhttp.HttpExchange;
+import ai.meridian.support.nettyhttp.PooledHttpClient;
+import ai.meridian.support.nettyhttp.ResponseHandler;
+import ai.meridian.support.nettyhttp.SseDecoder;
+import ai.meridian.support.nettyhttp.UpstreamProtocolException;
+import ai.meridian.support.nettyhttp.UpstreamTimeoutException;
 import ai.meridian.application.port.out.BackendCall;
 import ai.meridian.application.port.out.BackendFailureException;
 import ai.meridian.application.port.out.BackendStreamListener;
@@ -17,6 +19,7 @@ import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.fallback.Failure;
 import ai.meridian.domain.fallback.FailureKind;
+import ai.meridian.domain.routing.Capability;
 import ai.meridian.domain.routing.ModelCapabilities;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -55,11 +58,14 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
     private final OpenAiBackendConfig config;
     private final PooledHttpClient http;
     private final String chatPath;
+    private final String completionsPath;
     private final String modelsPath;
     private final AsciiString authorization;
     private final AsciiString host;
-    /** What every model on this backend can do when nothing more is known of it: only the operator's parameter rules. */
+    /** What every model on this backend can do when nothing more is known of it: text completions and the parameter rules. */
     private final ModelCapabilities backendWide;
+    /** Whether this backend sends text completions: the backend-wide default, which a model's declaration overrides. */
+    private final ModelCapabilities textMode;
     /**
      * What each known model can do: the upstream's model list (once read) overridden by configuration, narrowed by
      * the parameter rules. Replaced whole when the list is read; asked once per route per request: one map lookup.
@@ -73,11 +79,15 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
         this.config = config;
         this.http = http;
         this.chatPath = config.endpoint().basePath() + "/chat/completions";
+        this.completionsPath = config.endpoint().basePath() + "/completions";
         this.modelsPath = config.endpoint().basePath() + "/models";
         this.authorization = config.apiKey() == null ? null : new AsciiString("Bearer " + config.apiKey());
         this.host = new AsciiString(config.endpoint().hostHeader());
-        this.backendWide = config.parameters().deny().isEmpty() ? ModelCapabilities.UNKNOWN
-                : new ModelCapabilities(java.util.Set.of(), java.util.Set.of(), 0, 0, config.parameters().support());
+        // Text completions (POST /completions) are a mode of this backend, on unless configured off: said of every model.
+        java.util.Set<Capability> text = java.util.Set.of(Capability.TEXT_COMPLETION);
+        this.textMode = new ModelCapabilities(config.textCompletions() ? text : java.util.Set.of(),
+                config.textCompletions() ? java.util.Set.of() : text, 0, 0, ModelCapabilities.ParameterSupport.ANY);
+        this.backendWide = new ModelCapabilities(textMode.supported(), textMode.unsupported(), 0, 0, config.parameters().support());
         this.byModel = merged(Map.of());
     }
 
@@ -90,7 +100,14 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
     public CompletableFuture<Completion> complete(BackendCall call) {
         CompletableFuture<Completion> future = new CompletableFuture<>();
         WholeAnswer handler = new WholeAnswer(future, call.upstreamModel());
-        HttpExchange exchange = http.send(request(HttpMethod.POST, chatPath, call, false), handler);
+        HttpExchange exchange = http.send(request(HttpMethod.POST, call.textCompletion() ? completionsPath : chatPath, call, false), handler);
+        // A whole answer's head is its first sign of life: it is due within the first-token timeout, and after
+        // it no silence may last longer than the read timeout (a hung backend then costs one first-token wait).
+        exchange.schedule(() -> {
+            if (handler.status == 0) {
+                exchange.abort(new UpstreamTimeoutException("no answer within the first-token timeout of " + config.firstTokenTimeout().toMillis() + " ms"));
+            }
+        }, config.firstTokenTimeout().toNanos(), TimeUnit.NANOSECONDS);
         exchange.schedule(() -> exchange.abort(new UpstreamTimeoutException("no complete answer within " + config.totalTimeout().toMillis() + " ms")),
                 config.totalTimeout().toNanos(), TimeUnit.NANOSECONDS);
         future.whenComplete((c, e) -> {
@@ -104,7 +121,7 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
     @Override
     public Cancellable stream(BackendCall call, BackendStreamListener listener) {
         StreamAnswer handler = new StreamAnswer(listener, call.upstreamModel());
-        HttpExchange exchange = http.send(request(HttpMethod.POST, chatPath, call, true), handler);
+        HttpExchange exchange = http.send(request(HttpMethod.POST, call.textCompletion() ? completionsPath : chatPath, call, true), handler);
         exchange.schedule(() -> {
             if (!handler.firstToken) {
                 exchange.abort(new UpstreamTimeoutException("no first token within " + config.firstTokenTimeout().toMillis() + " ms"));
@@ -134,23 +151,22 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
         return firstListing;
     }
 
-    /** Per model: what the upstream listed, overridden by what configuration declares, narrowed by the parameter rules. */
+    /**
+     * Per model: what the upstream listed, then the backend's text-completion setting, overridden by what configuration
+     * declares, narrowed by the parameter rules.
+     */
     private Map<String, ModelCapabilities> merged(Map<String, ModelCapabilities> discovered) {
         Map<String, ModelCapabilities> merged = new java.util.HashMap<>();
         java.util.Set<String> names = new java.util.LinkedHashSet<>(discovered.keySet());
         names.addAll(config.declaredModels().keySet());
+        ModelCapabilities rules = new ModelCapabilities(java.util.Set.of(), java.util.Set.of(), 0, 0, config.parameters().support());
         for (String name : names) {
-            ModelCapabilities capabilities = discovered.getOrDefault(name, ModelCapabilities.UNKNOWN);
+            ModelCapabilities capabilities = discovered.getOrDefault(name, ModelCapabilities.UNKNOWN).overriddenBy(textMode);
             ModelCapabilities declared = config.declaredModels().get(name);
             if (declared != null) {
                 capabilities = capabilities.overriddenBy(declared);
             }
-            if (backendWide != ModelCapabilities.UNKNOWN) {
-                capabilities = capabilities.overriddenBy(backendWide);
-            }
-            if (!capabilities.knowsNothing()) {
-                merged.put(name, capabilities);
-            }
+            merged.put(name, capabilities.overriddenBy(rules));
         }
         return Map.copyOf(merged);
     }
@@ -253,6 +269,24 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
         exchange.eventLoop().schedule(() -> discover(attempt + 1), delayMillis, TimeUnit.MILLISECONDS);
     }
 
+    private volatile ai.meridian.domain.fallback.ContinuationStyle continuation = ai.meridian.domain.fallback.ContinuationStyle.PROMPT;
+
+    /** How this upstream continues answers other backends began (configuration {@code continuation}). */
+    void continueWith(ai.meridian.domain.fallback.ContinuationStyle style) {
+        continuation = java.util.Objects.requireNonNull(style, "style");
+    }
+
+    @Override
+    public ai.meridian.domain.fallback.ContinuationStyle continuation(String upstreamModel) {
+        return continuation;
+    }
+
+    /** With {@code health-check: models}, readiness asks the upstream ({@code GET /models}): a real probe. */
+    @Override
+    public boolean hasReadinessProbe() {
+        return config.probeModels();
+    }
+
     @Override
     public CompletableFuture<Boolean> probeReady() {
         if (!config.probeModels()) {
@@ -350,6 +384,15 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
             status = head.status().code();
             headers = head.headers();
             body = new BodyCollector(status == 200 ? config.maxResponseBytes() : ERROR_BODY_LIMIT);
+            if (!(this instanceof StreamAnswer)) {
+                watchSilence();
+            }
+        }
+
+        /** The read timeout between the response's bytes, from now on. */
+        void watchSilence() {
+            exchange.watchSilence(config.readTimeout().toNanos(), () -> new UpstreamTimeoutException("no bytes from the backend for "
+                    + config.readTimeout().toMillis() + " ms (read timeout)"));
         }
 
         /** Keeps the bytes of a whole answer (error bodies are cut at their limit rather than refused). */
@@ -508,8 +551,9 @@ public final class OpenAiCompatibleBackend implements ModelBackend {
                 }
                 Delta delta = choice.toDelta(chunkExtra);
                 if (!delta.isEmpty()) {
-                    if (choice.hasOutput()) {
+                    if (choice.hasOutput() && !firstToken) {
                         firstToken = true;
+                        watchSilence(); // between tokens, the read timeout
                     }
                     listener.onDelta(delta);
                 }

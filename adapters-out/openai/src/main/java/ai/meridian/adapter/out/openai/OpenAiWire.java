@@ -115,14 +115,29 @@ final class OpenAiWire {
 
     static void writeRequest(ByteBuf target, BackendCall call, boolean stream, OpenAiBackendConfig config) {
         GenerationParams p = call.params();
+        boolean text = call.textCompletion();
         try (JsonGenerator g = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(target))) {
             g.writeStartObject();
             g.writeStringField("model", call.upstreamModel());
-            g.writeArrayFieldStart("messages");
-            for (ChatMessage m : call.messages()) {
-                message(g, m);
+            if (text) {
+                // The Completions API: the prompt as a string, or several as an array (choices come per prompt).
+                List<String> prompts = call.prompts();
+                if (prompts.size() == 1) {
+                    g.writeStringField("prompt", prompts.get(0));
+                } else {
+                    g.writeArrayFieldStart("prompt");
+                    for (String prompt : prompts) {
+                        g.writeString(prompt);
+                    }
+                    g.writeEndArray();
+                }
+            } else {
+                g.writeArrayFieldStart("messages");
+                for (ChatMessage m : call.messages()) {
+                    message(g, m);
+                }
+                g.writeEndArray();
             }
-            g.writeEndArray();
             if (stream) {
                 g.writeBooleanField("stream", true);
                 if (config.streamUsage()) {
@@ -138,7 +153,8 @@ final class OpenAiWire {
                 g.writeNumberField("top_p", p.topP());
             }
             if (p.maxTokens() != null) {
-                String field = config.maxTokensField() != null ? config.maxTokensField()
+                // The Completions API knows only max_tokens.
+                String field = text ? "max_tokens" : config.maxTokensField() != null ? config.maxTokensField()
                         : p.maxTokensField() != null ? p.maxTokensField() : "max_tokens";
                 g.writeNumberField(field, p.maxTokens());
             }
@@ -174,11 +190,18 @@ final class OpenAiWire {
             if (p.n() != null) {
                 g.writeNumberField("n", p.n());
             }
-            if (p.logprobs() != null) {
-                g.writeBooleanField("logprobs", p.logprobs());
-            }
-            if (p.topLogprobs() != null) {
-                g.writeNumberField("top_logprobs", p.topLogprobs());
+            if (text) {
+                // The Completions API's logprobs is the number of most likely tokens to list (0: the sampled one only).
+                if (Boolean.TRUE.equals(p.logprobs())) {
+                    g.writeNumberField("logprobs", p.topLogprobs() == null ? 0 : p.topLogprobs());
+                }
+            } else {
+                if (p.logprobs() != null) {
+                    g.writeBooleanField("logprobs", p.logprobs());
+                }
+                if (p.topLogprobs() != null) {
+                    g.writeNumberField("top_logprobs", p.topLogprobs());
+                }
             }
             tools(g, call.tools());
             for (Map.Entry<String, String> field : config.parameters().apply(p.extra()).entrySet()) {
@@ -354,6 +377,14 @@ final class OpenAiWire {
                         break;
                     case "finish_reason":
                         choice.finishReason = textOrNull(p, v);
+                        break;
+                    case "text":
+                        // A Completions API choice (whole or streamed): the continuation of the prompt.
+                        if (v == JsonToken.VALUE_STRING) {
+                            choice.content = p.getText();
+                        } else if (v != JsonToken.VALUE_NULL) {
+                            choice.choiceExtra = put(choice.choiceExtra, name, RawJson.read(p));
+                        }
                         break;
                     case "logprobs":
                         choice.logprobs = v == JsonToken.VALUE_NULL ? null : RawJson.read(p);

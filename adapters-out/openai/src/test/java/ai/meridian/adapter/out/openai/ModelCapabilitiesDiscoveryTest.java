@@ -113,7 +113,7 @@ class ModelCapabilitiesDiscoveryTest {
         assertThat(qwen.parameters().accepts("top_k")).isTrue();
         assertThat(backend.capabilities("llama3.1:8b").contextWindow()).isEqualTo(131072);
         ModelCapabilities unlisted = backend.capabilities("something-else");
-        assertThat(unlisted.describe()).isEmpty();
+        assertThat(unlisted.describe()).as("only what the backend itself does").isEqualTo(Map.of("text_completion", true));
         assertThat(unlisted.parameters().accepts("logit_bias")).isFalse();
         assertThat(backend.listedModels()).containsExactly("Qwen/Qwen2.5-VL-7B-Instruct");
         assertThat(upstream.modelListRequests()).singleElement().satisfies(r -> assertThat(r.method()).isEqualTo("GET"));
@@ -121,13 +121,14 @@ class ModelCapabilitiesDiscoveryTest {
     }
 
     @Test
-    void aBackendWithoutDeclarationsOrListedDetailsStaysUnknown() throws Exception {
+    void aBackendWithoutDeclarationsOrListedDetailsKnowsOnlyWhatItDoesItself() throws Exception {
         FakeOpenAiUpstream upstream = FakeOpenAiUpstream.start().modelList(200, DEEPSEEK_LIST);
         open.add(upstream);
         OpenAiCompatibleBackend backend = backend(upstream.baseUrl(), Map.of());
         assertThat(backend.firstListing().get(5, java.util.concurrent.TimeUnit.SECONDS)).contains(List.of("deepseek-v4-flash", "deepseek-v4-pro"));
-        assertThat(backend.capabilities("deepseek-v4-flash")).as("nothing known: the request path skips every check")
-                .isSameAs(ModelCapabilities.UNKNOWN);
+        ModelCapabilities flash = backend.capabilities("deepseek-v4-flash");
+        assertThat(flash.describe()).as("nothing known of the model; the backend sends text completions").isEqualTo(Map.of("text_completion", true));
+        assertThat(flash.parameters().acceptsAny()).isTrue();
     }
 
     @Test
@@ -173,7 +174,7 @@ class ModelCapabilitiesDiscoveryTest {
         open.add(upstream);
         OpenAiCompatibleBackend backend = backend(upstream.baseUrl(), Map.of("model-discovery", "false",
                 "models[0].name", "m", "models[0].capabilities", "tools"));
-        assertThat(backend.capabilities("m").supported()).containsExactly(Capability.TOOLS);
+        assertThat(backend.capabilities("m").supported()).containsExactlyInAnyOrder(Capability.TOOLS, Capability.TEXT_COMPLETION);
         assertThat(upstream.modelListRequests()).isEmpty();
         assertThatThrownBy(() -> backend(upstream.baseUrl(), Map.of("models[0].name", "m", "models[0].capabilities", "telepathy")))
                 .hasMessageContaining("meridian.backends.vllm.models[0].capabilities: unknown capability 'telepathy'; known: tools, vision");

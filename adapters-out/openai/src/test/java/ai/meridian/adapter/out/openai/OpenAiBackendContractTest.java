@@ -38,6 +38,7 @@ class OpenAiBackendContractTest extends ModelBackendContract {
                 "api-key", "sk-test",
                 "connect-timeout", "1s",
                 "first-token-timeout", FIRST_TOKEN_TIMEOUT.toMillis() + "ms",
+                "read-timeout", READ_TIMEOUT.toMillis() + "ms",
                 "total-timeout", TOTAL_TIMEOUT.toMillis() + "ms"));
     }
 

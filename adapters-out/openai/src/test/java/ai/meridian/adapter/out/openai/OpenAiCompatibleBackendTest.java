@@ -110,6 +110,7 @@ class OpenAiCompatibleBackendTest {
     void idleConnectionsAreRetiredButAWaitingCallIsNotCut() throws Exception {
         Map<String, String> values = new java.util.HashMap<>(OpenAiBackendContractTest.settings("idle", upstream.baseUrl()).properties());
         values.put("idle-timeout", "300ms");
+        values.put("first-token-timeout", "2s"); // the slow answer below waits longer than the contract's first-token timeout
         ModelBackend idle = factory.create(new BackendSettings("idle", "openai", values));
         try {
             upstream.enqueue(UpstreamBehavior.answer("slow").withFirstDelay(Duration.ofMillis(800)));

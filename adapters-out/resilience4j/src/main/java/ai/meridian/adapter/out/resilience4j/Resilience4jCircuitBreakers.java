@@ -11,24 +11,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * A resilience4j circuit breaker per backend, with half-open probing after the open period. Open
- * breakers turn half-open on their own when the wait is over, so readiness recovers without traffic.
+ * A resilience4j circuit breaker per backend and model (settings per backend), with half-open probing after the
+ * open period. Open breakers turn half-open on their own when the wait is over, so readiness recovers without
+ * traffic, and at once when the backend's own readiness probe says the model is ready again.
  */
 public final class Resilience4jCircuitBreakers implements CircuitBreakerPort {
-    private final Map<String, CircuitGate> gates = new ConcurrentHashMap<>();
+    private final Map<Key, CircuitGate> gates = new ConcurrentHashMap<>();
     private final Function<String, CircuitBreakerSettings> settingsOf;
 
     public Resilience4jCircuitBreakers(Function<String, CircuitBreakerSettings> settingsOf) {
         this.settingsOf = settingsOf;
     }
 
-    @Override
-    public CircuitGate gate(String backendId) {
-        return gates.computeIfAbsent(backendId, this::create);
+    private record Key(String backend, String model) {
     }
 
-    private CircuitGate create(String backendId) {
-        CircuitBreakerSettings s = settingsOf.apply(backendId);
+    @Override
+    public CircuitGate gate(String backendId, String model) {
+        Key key = new Key(backendId, model == null ? "" : model);
+        CircuitGate known = gates.get(key);
+        return known != null ? known : gates.computeIfAbsent(key, this::create);
+    }
+
+    private CircuitGate create(Key key) {
+        CircuitBreakerSettings s = settingsOf.apply(key.backend());
         if (!s.enabled()) {
             return AlwaysClosed.INSTANCE;
         }
@@ -42,14 +48,27 @@ public final class Resilience4jCircuitBreakers implements CircuitBreakerPort {
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .writableStackTraceEnabled(false)
                 .build();
-        return new Gate(CircuitBreaker.of(backendId, config));
+        return new Gate(CircuitBreaker.of(key.model().isEmpty() ? key.backend() : key.backend() + "/" + key.model(), config));
     }
 
     private static final class Gate implements CircuitGate {
         private final CircuitBreaker breaker;
+        /** The circuit was opened by a failed readiness probe: the next good probe ends it. */
+        private volatile boolean openedByProbe;
+        /**
+         * A good probe already ended an open period that failing calls had started, and calls failed again since:
+         * the probe says ready but serving fails (a broken model that reports ready), so the full wait applies
+         * until the circuit has closed once more.
+         */
+        private volatile boolean endedEarly;
 
         Gate(CircuitBreaker breaker) {
             this.breaker = breaker;
+            breaker.getEventPublisher().onStateTransition(event -> {
+                if (event.getStateTransition().getToState() == CircuitBreaker.State.CLOSED) {
+                    endedEarly = false;
+                }
+            });
         }
 
         @Override
@@ -76,7 +95,24 @@ public final class Resilience4jCircuitBreakers implements CircuitBreakerPort {
         public void markUnready() {
             CircuitBreaker.State state = breaker.getState();
             if (state == CircuitBreaker.State.CLOSED || state == CircuitBreaker.State.HALF_OPEN) {
-                breaker.transitionToOpenState(); // half-open probing after the wait brings it back
+                breaker.transitionToOpenState(); // a good probe, or half-open probing after the wait, brings it back
+                openedByProbe = true;
+            }
+        }
+
+        @Override
+        public void markReady() {
+            if (breaker.getState() != CircuitBreaker.State.OPEN) {
+                return;
+            }
+            if (openedByProbe || !endedEarly) {
+                endedEarly = !openedByProbe;
+                openedByProbe = false;
+                try {
+                    breaker.transitionToHalfOpenState(); // real calls decide now; a failing one opens it again
+                } catch (IllegalStateException raced) {
+                    // it turned half-open on its own meanwhile
+                }
             }
         }
 

@@ -95,6 +95,63 @@ class Resilience4jCircuitBreakersTest {
     }
 
     @Test
+    void eachModelOfABackendHasItsOwnBreaker() {
+        Resilience4jCircuitBreakers breakers = breakers(new CircuitBreakerSettings(true, 50f, 1, 1, Duration.ofSeconds(5), 1));
+        CircuitGate broken = breakers.gate("triton", "broken-model");
+        broken.tryAcquire();
+        broken.onFailure(1, BOOM);
+        assertThat(broken.state()).isEqualTo(CircuitState.OPEN);
+        assertThat(breakers.gate("triton", "trt-llama").state()).as("a neighbour on the same server").isEqualTo(CircuitState.CLOSED);
+        assertThat(breakers.gate("triton", "trt-llama").tryAcquire()).isTrue();
+        assertThat(breakers.gate("triton", "broken-model")).isSameAs(broken);
+    }
+
+    @Test
+    void aReadyProbeEndsTheOpenPeriodAtOnce() {
+        CircuitGate gate = breakers(new CircuitBreakerSettings(true, 50f, 2, 2, Duration.ofSeconds(30), 1)).gate("b", "m");
+        gate.tryAcquire();
+        gate.onFailure(1, BOOM);
+        gate.tryAcquire();
+        gate.onFailure(1, BOOM);
+        assertThat(gate.state()).isEqualTo(CircuitState.OPEN);
+        gate.markReady();
+        assertThat(gate.state()).as("no 30 s wait once the backend answers its probe").isEqualTo(CircuitState.HALF_OPEN);
+        assertThat(gate.tryAcquire()).isTrue();
+        gate.onSuccess(1);
+        assertThat(gate.state()).isEqualTo(CircuitState.CLOSED);
+        gate.markReady();
+        assertThat(gate.state()).as("a closed circuit stays closed").isEqualTo(CircuitState.CLOSED);
+    }
+
+    @Test
+    void aModelThatSaysReadyButFailsWaitsTheWholeOpenPeriodAfterOneEarlyEnd() {
+        CircuitGate gate = breakers(new CircuitBreakerSettings(true, 50f, 1, 1, Duration.ofSeconds(30), 1)).gate("b", "m");
+        gate.tryAcquire();
+        gate.onFailure(1, BOOM);
+        gate.markReady();
+        assertThat(gate.state()).isEqualTo(CircuitState.HALF_OPEN);
+        assertThat(gate.tryAcquire()).isTrue();
+        gate.onFailure(1, BOOM);
+        assertThat(gate.state()).isEqualTo(CircuitState.OPEN);
+        gate.markReady();
+        assertThat(gate.state()).as("serving fails although the probe says ready: no second early end").isEqualTo(CircuitState.OPEN);
+    }
+
+    @Test
+    void aCircuitAFailedProbeOpenedEndsWithTheNextGoodProbe() {
+        CircuitGate gate = breakers(new CircuitBreakerSettings(true, 50f, 10, 20, Duration.ofSeconds(30), 1)).gate("b", "m");
+        for (int round = 0; round < 3; round++) {
+            gate.markUnready();
+            assertThat(gate.state()).isEqualTo(CircuitState.OPEN);
+            gate.markReady();
+            assertThat(gate.state()).as("round %d", round).isEqualTo(CircuitState.HALF_OPEN);
+            assertThat(gate.tryAcquire()).isTrue();
+            gate.onSuccess(1);
+            assertThat(gate.state()).isEqualTo(CircuitState.CLOSED);
+        }
+    }
+
+    @Test
     void settingsAreReadFromTheBackendConfiguration() {
         BackendSettings backend = new BackendSettings("b", "openai", Map.of(
                 "circuit-breaker.failure-rate-threshold", "25", "circuit-breaker.wait-in-open", "5s", "circuit-breaker.minimum-calls", "3"));

@@ -77,14 +77,36 @@ enum ChatTemplate {
 
     abstract void render(List<ChatMessage> messages, StringBuilder prompt);
 
-    /** The prompt for these messages; {@code withBos} prepends the model's beginning-of-sequence token. */
+    /**
+     * The prompt for these messages; {@code withBos} prepends the model's beginning-of-sequence token. A last assistant
+     * message marked {@code prefix: true} (a partial answer to continue, as DeepSeek's API takes it) is not closed: the
+     * prompt ends inside the assistant's turn, with its text, so the model writes on from there.
+     */
     String prompt(List<ChatMessage> messages, boolean withBos) {
         StringBuilder prompt = new StringBuilder(64 + messages.size() * 96);
         if (withBos) {
             prompt.append(beginOfSequence);
         }
-        render(messages, prompt);
+        ChatMessage open = openAssistantTurn(messages);
+        if (open == null) {
+            render(messages, prompt);
+        } else {
+            render(messages.subList(0, messages.size() - 1), prompt);
+            if (this == RAW && !messages.isEmpty()) {
+                prompt.append('\n');
+            }
+            prompt.append(open.content());
+        }
         return prompt.toString();
+    }
+
+    /** The last message when it is an assistant's partial answer to continue ({@code prefix: true}), else null. */
+    static ChatMessage openAssistantTurn(List<ChatMessage> messages) {
+        if (messages.isEmpty()) {
+            return null;
+        }
+        ChatMessage last = messages.get(messages.size() - 1);
+        return last.role() == Role.ASSISTANT && "true".equals(last.extra().get("prefix")) ? last : null;
     }
 
     String configName() {

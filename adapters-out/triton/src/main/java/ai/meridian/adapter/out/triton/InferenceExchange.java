@@ -68,6 +68,7 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
     private volatile boolean cancelledByClient;
     private volatile boolean firstTokenTimedOut;
     private volatile boolean totalTimedOut;
+    private volatile boolean idleTimedOut;
     /** The model has written its first text (the first-token deadline no longer applies). */
     private volatile boolean modelStarted;
     /** Something reached the listener: a failure now cuts the answer rather than leaving it untouched. */
@@ -94,7 +95,7 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
         this.unary = !streaming && config.completeRpc() == CompleteRpc.UNARY;
         ModelOptions options = config.options(call.upstreamModel());
         ToolSpec tools = call.tools();
-        boolean callsTools = options.toolCalling() == ToolCalling.HERMES && tools.offered();
+        boolean callsTools = options.toolCalling() == ToolCalling.HERMES && tools.offered() && !call.textCompletion();
         String built = null;
         SamplingControls sampling = null;
         String problem = null;
@@ -103,9 +104,18 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
             Integer asked = call.params().maxTokens();
             sampling = SamplingControls.of(call.params(), asked == null ? config.defaultMaxTokens() : asked, config.topK(),
                     options.structuredOutput());
-            built = options.toolCalling() == ToolCalling.HERMES
-                    ? HermesPrompt.render(call.messages(), tools)
-                    : options.chatTemplate().prompt(call.messages(), config.prependBos());
+            if (call.textCompletion()) {
+                // A raw prompt (the Completions API): sent as it is, no chat template.
+                List<String> prompts = call.prompts();
+                if (prompts.size() != 1) {
+                    throw new IllegalArgumentException("Triton models answer one prompt per request ('prompt' must be one string)");
+                }
+                built = prompts.get(0);
+            } else {
+                built = options.toolCalling() == ToolCalling.HERMES
+                        ? HermesPrompt.render(call.messages(), tools)
+                        : options.chatTemplate().prompt(call.messages(), config.prependBos());
+            }
         } catch (IllegalArgumentException e) {
             problem = e.getMessage();
         }
@@ -141,7 +151,8 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
             return;
         }
         long firstTokenDue = System.nanoTime() + config.firstTokenTimeout().toNanos();
-        dueNanos = streaming && firstTokenDue - totalDueNanos < 0 ? firstTokenDue : totalDueNanos;
+        // Whole answers too: a hung server costs one first-token wait, not the total timeout.
+        dueNanos = firstTokenDue - totalDueNanos < 0 ? firstTokenDue : totalDueNanos;
         backend.deadlineWatch().watch(this);
         attempt(backend.endpoints().next(tried, false));
     }
@@ -254,10 +265,12 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
         if (timedOut()) {
             return; // already acted on: the cancelled call's end reports the timeout
         }
-        if (!modelStarted && nowNanos - totalDueNanos < 0) {
+        if (nowNanos - totalDueNanos >= 0) {
+            totalTimedOut = true;
+        } else if (!modelStarted) {
             firstTokenTimedOut = true;
         } else {
-            totalTimedOut = true;
+            idleTimedOut = true;
         }
         if (current != null) {
             cancelCurrent("deadline passed"); // its onError reports the timeout
@@ -267,13 +280,17 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
     }
 
     private boolean timedOut() {
-        return firstTokenTimedOut || totalTimedOut;
+        return firstTokenTimedOut || totalTimedOut || idleTimedOut;
     }
 
     private Failure timeoutFailure() {
         if (firstTokenTimedOut) {
             return Failure.of(FailureKind.TIMEOUT, "backend " + config.id() + ": no first token from Triton within "
                     + config.firstTokenTimeout().toMillis() + " ms");
+        }
+        if (idleTimedOut) {
+            return Failure.of(FailureKind.TIMEOUT, "backend " + config.id() + ": nothing more from Triton for "
+                    + config.readTimeout().toMillis() + " ms (read timeout)");
         }
         return Failure.of(FailureKind.TIMEOUT, "backend " + config.id() + ": Triton did not finish the answer within "
                 + config.totalTimeout().toMillis() + " ms");
@@ -398,10 +415,10 @@ final class InferenceExchange implements Cancellable, DeadlineWatch.Watched {
     /** New text from the model. */
     private void deliver(String piece) {
         if (!piece.isEmpty()) {
-            if (!modelStarted) {
-                modelStarted = true;
-                dueNanos = totalDueNanos;
-            }
+            modelStarted = true;
+            // Between pieces, the read timeout (within the total).
+            long idleDue = System.nanoTime() + config.readTimeout().toNanos();
+            dueNanos = idleDue - totalDueNanos < 0 ? idleDue : totalDueNanos;
             output.text(piece);
         }
     }

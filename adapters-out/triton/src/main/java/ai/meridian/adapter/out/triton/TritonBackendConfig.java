@@ -30,6 +30,7 @@ record TritonBackendConfig(
         Duration connectTimeout,
         Duration firstTokenTimeout,
         Duration totalTimeout,
+        Duration readTimeout,
         Duration keepAliveTime,
         Duration keepAliveTimeout,
         int maxMessageSize,
@@ -43,6 +44,7 @@ record TritonBackendConfig(
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final Duration DEFAULT_FIRST_TOKEN_TIMEOUT = Duration.ofSeconds(60);
     static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofMinutes(10);
+    static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
     static final Duration DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(20);
     static final Duration DEFAULT_ENDPOINT_COOLDOWN = Duration.ofSeconds(5);
     static final int DEFAULT_MAX_TOKENS = 1024;
@@ -73,6 +75,7 @@ record TritonBackendConfig(
         positive(key + "connect-timeout", connectTimeout);
         positive(key + "first-token-timeout", firstTokenTimeout);
         positive(key + "total-timeout", totalTimeout);
+        positive(key + "read-timeout", readTimeout);
         positive(key + "keep-alive-timeout", keepAliveTimeout);
         if (keepAliveTime.isNegative()) {
             throw new IllegalArgumentException(key + "keep-alive-time must be 0 (off) or positive");
@@ -141,6 +144,7 @@ record TritonBackendConfig(
                 s.duration("connect-timeout", DEFAULT_CONNECT_TIMEOUT),
                 s.duration("first-token-timeout", DEFAULT_FIRST_TOKEN_TIMEOUT),
                 s.duration("total-timeout", DEFAULT_TOTAL_TIMEOUT),
+                s.duration("read-timeout", DEFAULT_READ_TIMEOUT),
                 s.duration("keep-alive-time", Duration.ZERO),
                 s.duration("keep-alive-timeout", DEFAULT_KEEP_ALIVE_TIMEOUT),
                 s.integer("max-message-size", DEFAULT_MAX_MESSAGE_SIZE),

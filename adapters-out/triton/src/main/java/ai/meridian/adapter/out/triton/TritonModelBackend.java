@@ -120,13 +120,47 @@ public final class TritonModelBackend implements ModelBackend {
         capabilities.put(signature.model(), TritonCapabilities.of(config.options(signature.model()), config.convention(), signature));
     }
 
-    /** Ready when at least one endpoint says both server and model are ready; each endpoint's health follows its answer. */
+    /**
+     * Ready when at least one endpoint says both its server and the backend's own {@code model} are ready; each
+     * endpoint's health follows its answer (an endpoint whose server or default model is not ready is skipped).
+     */
     @Override
     public CompletableFuture<Boolean> probeReady() {
+        return anyEndpoint(endpoint -> probe(endpoint, config.model(), true));
+    }
+
+    /**
+     * Ready when at least one endpoint says both its server and {@code upstreamModel} are ready ({@code ServerReady},
+     * then {@code ModelReady} for that model): every model a route names is asked about, not only the backend's
+     * default. Only the server's answer moves an endpoint up or down: a model that is not ready there leaves the
+     * endpoint serving its neighbours.
+     */
+    @Override
+    public CompletableFuture<Boolean> probeReady(String upstreamModel) {
+        boolean own = upstreamModel.equals(config.model());
+        return anyEndpoint(endpoint -> probe(endpoint, upstreamModel, own));
+    }
+
+    @Override
+    public boolean hasReadinessProbe() {
+        return true;
+    }
+
+    /**
+     * A chat template can end the prompt inside the assistant's turn, so a Triton model continues a partial answer from
+     * its exact last character; a Hermes tool-calling model's prompt is built otherwise, and asks by prompt.
+     */
+    @Override
+    public ai.meridian.domain.fallback.ContinuationStyle continuation(String upstreamModel) {
+        return config.options(upstreamModel).toolCalling() == ToolCalling.HERMES
+                ? ai.meridian.domain.fallback.ContinuationStyle.PROMPT : ai.meridian.domain.fallback.ContinuationStyle.ASSISTANT_PREFIX;
+    }
+
+    private CompletableFuture<Boolean> anyEndpoint(java.util.function.Function<EndpointChannel, CompletableFuture<Boolean>> probe) {
         CompletableFuture<Boolean> anyReady = new CompletableFuture<>();
         AtomicInteger unanswered = new AtomicInteger(endpoints.all().size());
         for (EndpointChannel endpoint : endpoints.all()) {
-            probe(endpoint).whenComplete((ready, error) -> {
+            probe.apply(endpoint).whenComplete((ready, error) -> {
                 if (Boolean.TRUE.equals(ready)) {
                     anyReady.complete(true);
                 } else if (unanswered.decrementAndGet() == 0) {
@@ -137,26 +171,38 @@ public final class TritonModelBackend implements ModelBackend {
         return anyReady;
     }
 
-    private CompletableFuture<Boolean> probe(EndpointChannel endpoint) {
+    /**
+     * Asks one endpoint whether its server and {@code model} are ready. The server's answer moves the endpoint up
+     * or down; the model's too when {@code modelMovesEndpoint} (the backend's own model).
+     */
+    private CompletableFuture<Boolean> probe(EndpointChannel endpoint, String model, boolean modelMovesEndpoint) {
         endpoint.prepareForCall();
         CompletableFuture<ServerReadyResponse> server = new CompletableFuture<>();
         endpoint.stub().withDeadlineAfter(config.controlTimeout().toNanos(), TimeUnit.NANOSECONDS)
                 .serverReady(ServerReadyRequest.getDefaultInstance(), completing(server));
         return server.thenCompose(s -> {
             if (!s.getReady()) {
-                return CompletableFuture.completedFuture(false);
+                return CompletableFuture.<Boolean>failedFuture(new IllegalStateException("server not ready"));
             }
-            CompletableFuture<ModelReadyResponse> model = new CompletableFuture<>();
+            CompletableFuture<ModelReadyResponse> ready = new CompletableFuture<>();
             endpoint.stub().withDeadlineAfter(config.controlTimeout().toNanos(), TimeUnit.NANOSECONDS)
-                    .modelReady(ModelReadyRequest.newBuilder().setName(config.model()).setVersion(config.modelVersion()).build(), completing(model));
-            return model.thenApply(ModelReadyResponse::getReady);
+                    .modelReady(ModelReadyRequest.newBuilder().setName(model).setVersion(config.modelVersion()).build(), completing(ready));
+            return ready.thenApply(ModelReadyResponse::getReady);
         }).handle((ready, error) -> {
-            if (Boolean.TRUE.equals(ready)) {
-                endpoint.markUp();
-                return true;
+            if (error != null) {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                endpoint.markDown(cause instanceof IllegalStateException ? "server not ready"
+                        : "readiness probe failed: " + Status.fromThrowable(cause).getCode());
+                return false;
             }
-            endpoint.markDown(error == null ? "server or model " + config.model() + " not ready" : "readiness probe failed: " + Status.fromThrowable(error).getCode());
-            return false;
+            if (ready) {
+                endpoint.markUp();
+            } else if (modelMovesEndpoint) {
+                endpoint.markDown("model " + model + " not ready");
+            } else {
+                endpoint.markUp(); // the server answered; only this model is not ready
+            }
+            return ready;
         });
     }
 

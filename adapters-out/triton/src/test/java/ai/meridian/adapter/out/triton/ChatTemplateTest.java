@@ -70,4 +70,18 @@ class ChatTemplateTest {
         assertThat(ChatTemplate.named("llama3")).isEqualTo(ChatTemplate.LLAMA3);
         assertThatThrownBy(() -> ChatTemplate.named("mistral")).hasMessageContaining("mistral");
     }
+
+    @Test
+    void aPartialAnswerMarkedAsPrefixIsLeftOpenForTheModelToContinue() {
+        List<ChatMessage> chat = List.of(ChatMessage.user("Count to five"),
+                ChatMessage.builder(ai.meridian.domain.chat.Role.ASSISTANT).content("1, 2, 3").extra(java.util.Map.of("prefix", "true")).build());
+        assertThat(ChatTemplate.CHATML.prompt(chat, false)).isEqualTo(
+                "<|im_start|>user\nCount to five<|im_end|>\n<|im_start|>assistant\n1, 2, 3");
+        assertThat(ChatTemplate.LLAMA3.prompt(chat, false)).isEqualTo(
+                "<|start_header_id|>user<|end_header_id|>\n\nCount to five<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n1, 2, 3");
+        assertThat(ChatTemplate.DEEPSEEK.prompt(chat, false)).isEqualTo("<｜User｜>Count to five<｜Assistant｜>1, 2, 3");
+        assertThat(ChatTemplate.RAW.prompt(chat, false)).isEqualTo("Count to five\n1, 2, 3");
+        List<ChatMessage> closed = List.of(ChatMessage.user("Count to five"), ChatMessage.assistant("1, 2, 3"));
+        assertThat(ChatTemplate.CHATML.prompt(closed, false)).as("without the mark the turn is closed as before").endsWith("<|im_end|>\n<|im_start|>assistant\n");
+    }
 }

@@ -45,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -79,6 +80,7 @@ public final class FakeTritonServer implements AutoCloseable {
     private final java.util.ArrayDeque<ReceivedRequest> requests = new java.util.ArrayDeque<>();
     private static final int KEPT_REQUESTS = 10_000;
     private final AtomicInteger abandoned = new AtomicInteger();
+    private volatile long lastAbandonedNanos;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fake-triton-scheduler");
         t.setDaemon(true);
@@ -87,10 +89,20 @@ public final class FakeTritonServer implements AutoCloseable {
     private final Server server;
     private volatile boolean serverReady = true;
     private volatile boolean modelReady = true;
+    /** Every model name served (the first is {@link #model}); the others share its signature. */
+    private final Set<String> served = ConcurrentHashMap.newKeySet();
+    /** Served models whose ModelReady says no. */
+    private final Set<String> notReady = ConcurrentHashMap.newKeySet();
+    /** Served models whose every inference fails with INTERNAL (a broken model on a healthy server). */
+    private final Set<String> failing = ConcurrentHashMap.newKeySet();
+    /** The whole server is out: not ready, and every inference fails with UNAVAILABLE. */
+    private volatile boolean outage;
 
     private FakeTritonServer(Builder b) {
         this.convention = b.convention;
         this.model = b.model;
+        this.served.add(b.model);
+        this.served.addAll(b.alsoServing);
         this.tokenOutputs = b.tokenOutputs;
         this.inputTokenOutput = b.inputTokenOutput;
         this.defaultBehavior = b.defaultBehavior;
@@ -126,6 +138,7 @@ public final class FakeTritonServer implements AutoCloseable {
     static final class Builder {
         private final Convention convention;
         private String model;
+        private final List<String> alsoServing = new ArrayList<>();
         private int port;
         private final Set<String> withoutInputs = new java.util.HashSet<>();
         private final Map<String, String> retyped = new LinkedHashMap<>();
@@ -141,6 +154,12 @@ public final class FakeTritonServer implements AutoCloseable {
 
         Builder model(String value) {
             model = value;
+            return this;
+        }
+
+        /** More models on the same server, with the same signature. */
+        Builder alsoServing(String... names) {
+            alsoServing.addAll(List.of(names));
             return this;
         }
 
@@ -221,6 +240,16 @@ public final class FakeTritonServer implements AutoCloseable {
         }
     }
 
+    /** When a client last abandoned a call ({@link System#nanoTime()}), 0 if never. */
+    public long lastAbandonedNanos() {
+        return lastAbandonedNanos;
+    }
+
+    private void abandon() {
+        lastAbandonedNanos = System.nanoTime();
+        abandoned.incrementAndGet();
+    }
+
     public int abandonedCalls() {
         return abandoned.get();
     }
@@ -228,6 +257,50 @@ public final class FakeTritonServer implements AutoCloseable {
     void ready(boolean server, boolean model) {
         serverReady = server;
         modelReady = model;
+    }
+
+    /** For tests in other modules: a fake that answers every request with {@code pieces} tokens, {@code delay} apart. */
+    public static FakeTritonServer startSlow(String convention, int pieces, Duration delay) {
+        String[] words = new String[pieces];
+        for (int i = 0; i < pieces; i++) {
+            words[i] = "t" + i + " ";
+        }
+        return of(Convention.named(convention)).answeringByDefault(TritonBehavior.answer(words).withPieceDelay(delay)).start();
+    }
+
+    /** For tests in other modules: a fake of the named convention serving several models (the first is {@link #model()}). */
+    public static FakeTritonServer startServing(String convention, String first, String... others) {
+        return of(Convention.named(convention)).model(first).alsoServing(others).start();
+    }
+
+    /** Whether ModelReady says {@code name} is ready. */
+    public void modelReady(String name, boolean ready) {
+        if (ready) {
+            notReady.remove(name);
+        } else {
+            notReady.add(name);
+        }
+    }
+
+    /** Whether every inference of {@code name} fails (INTERNAL) while its neighbours are served. */
+    public void failModel(String name, boolean fails) {
+        if (fails) {
+            failing.add(name);
+        } else {
+            failing.remove(name);
+        }
+    }
+
+    /** An outage of the whole server (on) and its end (off): not ready, every inference UNAVAILABLE. */
+    public void outage(boolean on) {
+        outage = on;
+    }
+
+    /** Inference requests received for {@code name} so far (the most recent {@value #KEPT_REQUESTS} kept). */
+    public long requestsFor(String name) {
+        synchronized (requests) {
+            return requests.stream().filter(r -> name.equals(r.model())).count();
+        }
     }
 
     @Override
@@ -343,30 +416,31 @@ public final class FakeTritonServer implements AutoCloseable {
 
         @Override
         public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> response) {
-            response.onNext(ServerReadyResponse.newBuilder().setReady(serverReady).build());
+            response.onNext(ServerReadyResponse.newBuilder().setReady(serverReady && !outage).build());
             response.onCompleted();
         }
 
         @Override
         public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> response) {
-            response.onNext(ModelReadyResponse.newBuilder().setReady(modelReady && request.getName().equals(model)).build());
+            response.onNext(ModelReadyResponse.newBuilder().setReady(modelReady && !outage && served.contains(request.getName())
+                    && !notReady.contains(request.getName())).build());
             response.onCompleted();
         }
 
         @Override
         public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> response) {
-            if (!request.getName().equals(model)) {
+            if (!served.contains(request.getName())) {
                 response.onError(Status.NOT_FOUND.withDescription("Request for unknown model: '" + request.getName() + "' is not found").asRuntimeException());
                 return;
             }
-            response.onNext(metadata);
+            response.onNext(metadata.toBuilder().setName(request.getName()).build());
             response.onCompleted();
         }
 
         @Override
         public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
             ServerCallStreamObserver<ModelInferResponse> call = (ServerCallStreamObserver<ModelInferResponse>) response;
-            call.setOnCancelHandler(abandoned::incrementAndGet);
+            call.setOnCancelHandler(FakeTritonServer.this::abandon);
             infer("ModelInfer", request, new Responder() {
                 @Override
                 public void send(ModelInferResponse r) {
@@ -403,7 +477,7 @@ public final class FakeTritonServer implements AutoCloseable {
         @Override
         public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> response) {
             ServerCallStreamObserver<ModelStreamInferResponse> call = (ServerCallStreamObserver<ModelStreamInferResponse>) response;
-            call.setOnCancelHandler(abandoned::incrementAndGet);
+            call.setOnCancelHandler(FakeTritonServer.this::abandon);
             Responder responder = new Responder() {
                 @Override
                 public void send(ModelInferResponse r) {
@@ -481,6 +555,14 @@ public final class FakeTritonServer implements AutoCloseable {
     // ---- inference ------------------------------------------------------------------------------
 
     private void infer(String rpc, ModelInferRequest request, Responder responder) {
+        if (outage) {
+            responder.fail(Status.UNAVAILABLE.withDescription("server is out"));
+            return;
+        }
+        if (failing.contains(request.getModelName())) {
+            responder.fail(Status.INTERNAL.withDescription("model " + request.getModelName() + " failed"));
+            return;
+        }
         ReceivedRequest received;
         try {
             received = decode(rpc, request);
@@ -698,7 +780,7 @@ public final class FakeTritonServer implements AutoCloseable {
     // ---- request checks and decoding, as Triton does them -----------------------------------------
 
     private ReceivedRequest decode(String rpc, ModelInferRequest request) {
-        if (!request.getModelName().equals(model)) {
+        if (!served.contains(request.getModelName())) {
             throw new IllegalArgumentException("Request for unknown model: '" + request.getModelName() + "' is not found");
         }
         boolean raw = request.getRawInputContentsCount() > 0;

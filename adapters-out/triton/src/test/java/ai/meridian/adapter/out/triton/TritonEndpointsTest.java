@@ -130,6 +130,24 @@ class TritonEndpointsTest {
     }
 
     @Test
+    void everyModelARouteNamesIsAskedAboutAndAnUnreadyOneLeavesItsEndpointServingTheOthers() throws Exception {
+        FakeTritonServer a = triton(FakeTritonServer.of(Convention.VLLM).alsoServing("second_model", "third_model"));
+        ModelBackend backend = backend(a.endpoint(), Map.of("endpoint-cooldown", "1m"));
+        assertThat(backend.hasReadinessProbe()).isTrue();
+        assertThat(backend.probeReady("second_model").get(5, TimeUnit.SECONDS)).isTrue();
+        a.modelReady("second_model", false);
+        assertThat(backend.probeReady("second_model").get(5, TimeUnit.SECONDS)).as("ModelReady of that model").isFalse();
+        assertThat(backend.probeReady("third_model").get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(backend.probeReady("vllm_model").get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(backend.probeReady("not_served").get(5, TimeUnit.SECONDS)).isFalse();
+        EndpointChannel endpoint = ((TritonModelBackend) backend).endpoints().all().get(0);
+        assertThat(endpoint.isUp(System.nanoTime())).as("the server is up; its other models are served").isTrue();
+        assertThat(answer(backend)).isNotEmpty();
+        a.ready(false, true);
+        assertThat(backend.probeReady("third_model").get(5, TimeUnit.SECONDS)).as("server not ready").isFalse();
+    }
+
+    @Test
     void anEndpointTheProbeFoundUnreadyIsSkipped() throws Exception {
         FakeTritonServer a = triton(FakeTritonServer.of(Convention.VLLM));
         FakeTritonServer b = triton(FakeTritonServer.of(Convention.VLLM));

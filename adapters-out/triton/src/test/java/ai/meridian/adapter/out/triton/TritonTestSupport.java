@@ -27,6 +27,7 @@ final class TritonTestSupport {
                 "chat-template", "chatml",
                 "connect-timeout", "1s",
                 "first-token-timeout", ModelBackendContract.FIRST_TOKEN_TIMEOUT.toMillis() + "ms",
+                "read-timeout", ModelBackendContract.READ_TIMEOUT.toMillis() + "ms",
                 "total-timeout", ModelBackendContract.TOTAL_TIMEOUT.toMillis() + "ms"));
         properties.putAll(extra);
         return new BackendSettings(id, "triton", properties);

@@ -106,6 +106,30 @@ class TritonWireTest {
     }
 
     @Test
+    void aTextCompletionSendsTheRawPromptWithoutTheChatTemplate() throws Exception {
+        FakeTritonServer triton = triton(Convention.VLLM);
+        ModelBackend backend = backend(triton, Convention.VLLM, Map.of());
+        ai.meridian.application.port.out.BackendCall text = new ai.meridian.application.port.out.BackendCall("req-t", triton.model(),
+                List.of(ai.meridian.domain.chat.ChatMessage.system("[1] Source."), ai.meridian.domain.chat.ChatMessage.user("def fib(n):")),
+                GenerationParams.DEFAULTS, null, List.of(), null, java.util.Map.of(), true);
+        Completion completion = backend.complete(text).get(5, TimeUnit.SECONDS);
+        assertThat(completion.content()).isEqualTo("Hello from a fake Triton.");
+        assertThat(triton.requests().get(0).text("text_input")).isEqualTo("[1] Source.\n\ndef fib(n):");
+        assertThat(backend.capabilities(triton.model()).supported()).contains(ai.meridian.domain.routing.Capability.TEXT_COMPLETION);
+
+        ai.meridian.application.port.out.BackendCall two = new ai.meridian.application.port.out.BackendCall("req-t2", triton.model(),
+                List.of(ai.meridian.domain.chat.ChatMessage.user("a"), ai.meridian.domain.chat.ChatMessage.user("b")),
+                GenerationParams.DEFAULTS, null, List.of(), null, java.util.Map.of(), true);
+        Recorder recorder = new Recorder();
+        backend.stream(two, recorder);
+        recorder.awaitEnd();
+        assertThat(recorder.failures).singleElement().satisfies(f -> {
+            assertThat(f.kind()).isEqualTo(FailureKind.CLIENT_ERROR);
+            assertThat(f.message()).contains("one prompt per request");
+        });
+    }
+
+    @Test
     void trtllmWholeAnswerDoesNotStreamAndIsBoundedByTheDefaultMaxTokens() throws Exception {
         FakeTritonServer triton = triton(Convention.TRTLLM);
         ModelBackend backend = backend(triton, Convention.TRTLLM, Map.of());
@@ -282,7 +306,7 @@ class TritonWireTest {
     }
 
     @Test
-    void aStreamThatStallsAfterItsFirstTokenHitsTheTotalTimeout() throws Exception {
+    void aStreamThatStallsAfterItsFirstTokenEndsAtTheReadTimeout() throws Exception {
         FakeTritonServer triton = triton(Convention.VLLM);
         ModelBackend backend = backend(triton, Convention.VLLM, Map.of());
         triton.enqueue(TritonBehavior.answer("a", "b").withPauseBeforeLast(Duration.ofSeconds(6)));
@@ -292,7 +316,7 @@ class TritonWireTest {
 
         assertThat(recorder.text()).isEqualTo("a");
         assertThat(recorder.failures).singleElement().extracting(Failure::kind).isEqualTo(FailureKind.TIMEOUT);
-        assertThat(took).isBetween(ModelBackendContract.TOTAL_TIMEOUT, ModelBackendContract.TOTAL_TIMEOUT.plusSeconds(2));
+        assertThat(took).isBetween(ModelBackendContract.READ_TIMEOUT, ModelBackendContract.TOTAL_TIMEOUT);
         awaitTrue(() -> triton.abandonedCalls() == 1, Duration.ofSeconds(2));
     }
 

@@ -1,0 +1,5 @@
+-- The rig's request through the Responses API, stored (the API's default): one database write per request.
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. (os.getenv("BENCH_KEY") or "sk-bench")
+wrk.body = '{"model":"' .. (os.getenv("BENCH_MODEL") or "mock-model") .. '","input":"Say hello"}'
