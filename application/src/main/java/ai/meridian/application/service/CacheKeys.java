@@ -45,9 +45,17 @@ final class CacheKeys {
     private CacheKeys() {
     }
 
-    /** Everything a key is computed from, besides the messages. */
+    /**
+     * Everything a key is computed from, besides the messages; {@code textCompletion}: the request asks for raw text
+     * continuation (the legacy Completions door), which answers the same messages differently from a chat.
+     */
     record KeyInput(String tenant, String requestedModel, ModelDefinition model, String route, List<ChatMessage> messages,
-                    GenerationParams params, ToolSpec tools, GroundingSettings grounding, Access access, String retrieval) {
+                    GenerationParams params, ToolSpec tools, GroundingSettings grounding, Access access, String retrieval,
+                    boolean textCompletion) {
+        KeyInput(String tenant, String requestedModel, ModelDefinition model, String route, List<ChatMessage> messages,
+                 GenerationParams params, ToolSpec tools, GroundingSettings grounding, Access access, String retrieval) {
+            this(tenant, requestedModel, model, route, messages, params, tools, grounding, access, retrieval, false);
+        }
     }
 
     /** The exact key (64 hex digits). */
@@ -86,6 +94,7 @@ final class CacheKeys {
         d.tag("tenant").text(input.tenant());
         d.tag("model").text(input.requestedModel()).text(input.model().id());
         d.tag("route").text(input.route());
+        d.tag("text_completion").flag(input.textCompletion());
         params(d, input.params());
         tools(d, input.tools());
         GroundingSettings g = input.grounding();

@@ -77,7 +77,8 @@ public final class CacheStage implements ChatStage {
         // Only from here on is anything hashed: requests the cache does not apply to pay nothing for it.
         GroundingSettings grounding = context.model().grounding().overriddenBy(context.command().request().grounding());
         CacheKeys.KeyInput input = new CacheKeys.KeyInput(caller.tenant(), context.command().request().model(), context.model(), route.get(),
-                context.messages(), params, context.command().request().tools(), grounding, caller.access(), settings.retrievalFingerprint());
+                context.messages(), params, context.command().request().tools(), grounding, caller.access(), settings.retrievalFingerprint(),
+                context.command().request().textCompletion());
         String key = CacheKeys.exact(input);
         String storeKey = CacheKeys.storeKey(caller.tenant(), key);
         List<String> scopes = CacheKeys.scopes(caller.tenant(), context.model().id(), grounding.knowledgeBases());

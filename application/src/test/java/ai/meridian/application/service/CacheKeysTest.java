@@ -118,6 +118,8 @@ class CacheKeysTest {
                 in.route(), in.messages(), in.params(), in.tools(), in.grounding(), in.access(), in.retrieval())));
         changes.put("resolved route", with(in -> new CacheKeys.KeyInput(in.tenant(), in.requestedModel(), in.model(), "weighted b/m2*1;",
                 in.messages(), in.params(), in.tools(), in.grounding(), in.access(), in.retrieval())));
+        changes.put("text completion (legacy Completions door)", with(in -> new CacheKeys.KeyInput(in.tenant(), in.requestedModel(), in.model(),
+                in.route(), in.messages(), in.params(), in.tools(), in.grounding(), in.access(), in.retrieval(), true)));
         // messages, field by field
         changes.put("message role", message(0, ChatMessage.user("be brief")));
         changes.put("message content", message(1, ChatMessage.user("what is z?")));

@@ -25,14 +25,16 @@ import java.util.Set;
  * </ul>
  * Body and header together: the more restrictive mode wins.
  */
-final class CacheOptions {
-    static final String FIELD = "cache";
+public final class CacheOptions {
+    /** The body field every door consumes as the gateway's own. */
+    public static final String FIELD = "cache";
     private static final Set<String> OBJECT_FIELDS = Set.of("mode", "ttl", "max_age");
 
     private CacheOptions() {
     }
 
-    static CacheDirective read(JsonNode root, String cacheControl) {
+    /** The body's {@code cache} field and the {@code Cache-Control} header together; a malformed field is a 400 naming it. */
+    public static CacheDirective read(JsonNode root, String cacheControl) {
         return body(root.get(FIELD)).and(header(cacheControl));
     }
 
