@@ -48,7 +48,9 @@ class ResponseCacheGatewayTest {
                 Map.of("id", "other", "routes", List.of(TestGateway.route("up", "m"))),
                 Map.of("id", "uncached", "routes", List.of(TestGateway.route("up", "m")), "cache", Map.of("enabled", false)),
                 Map.of("id", "always", "routes", List.of(TestGateway.route("up", "m")), "cache", Map.of("deterministic-only", false)),
-                Map.of("id", "online", "routes", List.of(TestGateway.route("up", "m")), "grounding", Map.of("web-search", true))));
+                Map.of("id", "online", "routes", List.of(TestGateway.route("up", "m")), "grounding", Map.of("web-search", true)),
+                Map.of("id", "similar", "routes", List.of(TestGateway.route("up", "m")),
+                        "cache", Map.of("semantic", Map.of("enabled", true, "threshold", 0.85)))));
         meridian.put("web-search", Map.of("provider", "quark", "quark", Map.of("endpoint", quark.endpoint(), "api-key", "iqs-test-key")));
         meridian.put("retrieval", Map.of("web-timeout", "2s", "fetch-timeout", "1s"));
         meridian.put("usage", Map.of("flush-interval", "100ms"));
@@ -426,5 +428,36 @@ class ResponseCacheGatewayTest {
         Thread.sleep(1_300); // meridian.cache.grounding.web-ttl: 1s
         assertThat(cache(chat(body))).as("web results are only so fresh").isEqualTo("miss");
         assertThat(quark.server().requests().size()).isEqualTo(searches + 2);
+    }
+
+    @Test
+    void aModelWithTheSemanticCacheServesAParaphraseButNotAQuestionAboutAnotherNumber() throws Exception {
+        upstream.byDefault(UpstreamBehavior.answer("Paris is the capital of France."));
+        try {
+            HttpResponse<String> first = chat(body("similar", "What is the capital city of France?", ""));
+            assertThat(cache(first)).isEqualTo("miss");
+            // the prompt is indexed in the background after the answer: give it a moment, then ask in other words
+            Thread.sleep(1_000);
+            HttpResponse<String> paraphrase = null;
+            for (String words : List.of("What's the capital of France?", "What is the capital of France?", "Which city is the capital of France?")) {
+                paraphrase = chat(body("similar", words, ""));
+                if (cache(paraphrase).equals("hit")) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            assertThat(cache(paraphrase)).isEqualTo("hit");
+            assertThat(header(paraphrase, "x-meridian-cache-level")).isEqualTo("semantic");
+            assertThat(Double.parseDouble(header(paraphrase, "x-meridian-cache-similarity"))).isBetween(0.85, 1.0);
+            assertThat(header(paraphrase, "x-meridian-cache-key")).isEqualTo(header(first, "x-meridian-cache-key"));
+            assertThat(Admin.json(paraphrase).at("/choices/0/message/content").asText()).isEqualTo("Paris is the capital of France.");
+
+            chat(body("similar", "How many moons does planet 4 have?", ""));
+            Thread.sleep(500);
+            assertThat(cache(chat(body("similar", "How many moons does planet 5 have?", "")))).as("numbers set prompts apart").isEqualTo("miss");
+            assertThat(cache(chat(body("other", "What's the capital of France?", "")))).as("a model without it").isEqualTo("miss");
+        } finally {
+            upstream.byDefault(UpstreamBehavior.answer("The answer", " is 42."));
+        }
     }
 }

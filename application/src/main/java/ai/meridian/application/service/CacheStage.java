@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
  * grounded in web results no longer than {@code webTtl} — in the background, never delaying the client.
  */
 public final class CacheStage implements ChatStage {
+    private static final System.Logger LOG = System.getLogger(CacheStage.class.getName());
     private final ResponseCache cache;
     private final CacheSettings settings;
     private final Optional<SemanticCache> semantic;
@@ -117,6 +118,8 @@ public final class CacheStage implements ChatStage {
                 .thenCompose(found -> tryMatches(context, miss, found, 0, directive))
                 .thenApply(done -> done.plusWaited(System.nanoTime() - start))
                 .exceptionally(error -> {
+                    // Answered without the semantic cache; said, since an index that keeps failing must be seen.
+                    LOG.log(System.Logger.Level.WARNING, "semantic cache lookup failed; answering without it: " + error);
                     metrics.cacheLookup("semantic", "error");
                     return context.withCache(miss);
                 });

@@ -30,7 +30,7 @@ public final class PromptGuard {
     private static final List<String> CHINESE_NON_NEGATING = List.of("非常", "未来", "無論", "无论", "无线", "無線", "不过", "不過", "不仅",
             "不僅", "不但", "不管", "不同", "并非不", "莫名", "否则", "否則", "是否", "能否", "可否", "与否", "與否");
     /** Words that start sentences or questions: capitalised there without naming anything. */
-    private static final Set<String> SENTENCE_WORDS = Set.of("what", "whats", "what's", "which", "who", "whom", "whose", "where", "when",
+    private static final Set<String> SENTENCE_WORDS = Set.copyOf(List.of("what", "whats", "what's", "which", "who", "whom", "whose", "where", "when",
             "why", "how", "is", "are", "was", "were", "am", "be", "can", "could", "would", "should", "will", "shall", "may", "might",
             "must", "do", "does", "did", "have", "has", "had", "please", "tell", "give", "show", "list", "explain", "describe",
             "write", "summarize", "summarise", "name", "find", "help", "i", "i'm", "im", "my", "me", "we", "our", "you", "your",
@@ -38,7 +38,7 @@ public final class PromptGuard {
             "so", "it", "its", "this", "that", "these", "those", "there", "here", "hi", "hello", "hey", "ok", "okay", "thanks",
             "thank", "yes", "let", "let's", "lets", "could", "kindly", "quick", "quickly", "briefly", "in", "into", "any", "some",
             "all", "each", "every", "one", "say", "know", "need", "want", "like", "define", "compare", "translate", "calculate",
-            "compute", "convert");
+            "compute", "convert"));
 
     private PromptGuard() {
     }
