@@ -122,6 +122,7 @@ public final class CaffeineResponseCache implements ResponseCachePort {
 
     @Override
     public LevelStats stats() {
+        entries.cleanUp(); // pending evictions first: the figures are read by metrics scrapes, not per request
         long bytes = entries.policy().eviction().map(e -> e.weightedSize().orElse(-1)).orElse(-1L);
         return new LevelStats(entries.estimatedSize(), bytes, evictedBySize.sum(), expired.sum());
     }
