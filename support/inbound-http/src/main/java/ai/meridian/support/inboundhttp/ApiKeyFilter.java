@@ -1,7 +1,7 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.support.inboundhttp;
 
-import ai.meridian.application.port.in.AuthenticateCallerUseCase;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
+import ai.meridian.application.port.in.AuthenticateCallerUseCase;
 import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;

@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.support.inboundhttp;
 
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;

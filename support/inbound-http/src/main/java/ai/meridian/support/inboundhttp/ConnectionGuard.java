@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.support.inboundhttp;
 
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
@@ -166,7 +166,7 @@ final class ConnectionGuard {
 
     /** An error answered below the HTTP codec, as bytes, and the connection closed. */
     private void writeRaw(HttpResponseStatus status, GatewayError error) {
-        byte[] body = OpenAiJsonWriter.error(error);
+        byte[] body = ErrorResponses.openAiBody(error);
         StringBuilder head = new StringBuilder("HTTP/1.1 ").append(status.code()).append(' ').append(status.reasonPhrase())
                 .append("\r\ncontent-type: application/json\r\ncontent-length: ").append(body.length)
                 .append("\r\nconnection: close\r\n");
@@ -296,7 +296,7 @@ final class ConnectionGuard {
             GatewayError error = new GatewayError(ErrorKind.UNAVAILABLE, "The gateway is shutting down; retry the request.", null,
                     null, Duration.ofSeconds(1));
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    Unpooled.wrappedBuffer(OpenAiJsonWriter.error(error)));
+                    Unpooled.wrappedBuffer(ErrorResponses.openAiBody(error)));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)

@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.support.inboundhttp;
 
 import java.util.List;
 
@@ -8,31 +8,31 @@ import java.util.List;
  * Anything ambiguous is refused rather than guessed at: a bare key without {@code Bearer}, another scheme, two
  * {@code Authorization} (or two {@code x-api-key}) headers, or both headers naming different keys.
  */
-final class Credentials {
+public final class Credentials {
     static final String X_API_KEY = "x-api-key";
 
-    enum Scheme { BEARER, BEARER_OR_X_API_KEY }
+    public enum Scheme { BEARER, BEARER_OR_X_API_KEY }
 
     /** What the request presented. */
-    sealed interface Presented {
+    public sealed interface Presented {
     }
 
     /** No credential at all. */
-    record Missing() implements Presented {
+    public record Missing() implements Presented {
     }
 
     /** A key, syntactically acceptable (whether it is valid is the use case's question). */
-    record Token(String value) implements Presented {
+    public record Token(String value) implements Presented {
     }
 
     /** Something that is not an acceptable way to present a key; {@code message} says what to send instead. */
-    record Malformed(String message) implements Presented {
+    public record Malformed(String message) implements Presented {
     }
 
     private Credentials() {
     }
 
-    static Presented extract(List<String> authorization, List<String> apiKey, Scheme scheme) {
+    public static Presented extract(List<String> authorization, List<String> apiKey, Scheme scheme) {
         if (authorization.size() > 1) {
             return new Malformed("Send exactly one Authorization header.");
         }

@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.support.inboundhttp;
 
 import ai.meridian.domain.error.GatewayError;
 import io.micronaut.http.HttpRequest;
@@ -15,12 +15,12 @@ public final class ErrorResponses {
     private ErrorResponses() {
     }
 
-    static MutableHttpResponse<byte[]> of(HttpRequest<?> request, GatewayError error) {
+    public static MutableHttpResponse<byte[]> of(HttpRequest<?> request, GatewayError error) {
         ProtocolDoor door = ProtocolDoor.of(request).orElse(null);
         MutableHttpResponse<byte[]> response = (door == null
                 ? HttpResponse.<byte[]>status(io.micronaut.http.HttpStatus.valueOf(error.httpStatus()))
                 : HttpResponse.<byte[]>status(door.status(error), reason(door.status(error))))
-                .body(door == null ? OpenAiJsonWriter.error(error) : door.errorBody(error))
+                .body(door == null ? ErrorResponses.openAiBody(error) : door.errorBody(error))
                 .contentType(MediaType.APPLICATION_JSON_TYPE);
         writeHeaders(RequestIds.of(request), error, response::header);
         if (door != null) {
@@ -29,8 +29,39 @@ public final class ErrorResponses {
         return response;
     }
 
+    /** OpenAI's error body ({@code {"error": {"message", "type", "param", "code"}}}), the shape of every path no door claims. */
+    public static byte[] openAiBody(GatewayError error) {
+        return openAiEvent(error).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The same body as text (an SSE error event's data, a WebSocket error frame's object). */
+    public static String openAiEvent(GatewayError error) {
+        java.io.StringWriter out = new java.io.StringWriter(256);
+        try (com.fasterxml.jackson.core.JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeObjectFieldStart("error");
+            g.writeStringField("message", error.message());
+            g.writeStringField("type", error.kind().type());
+            if (error.param() == null) {
+                g.writeNullField("param");
+            } else {
+                g.writeStringField("param", error.param());
+            }
+            if (error.code() == null) {
+                g.writeNullField("code");
+            } else {
+                g.writeStringField("code", error.code());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
     /** The reason phrase of a status, also of one outside HTTP's registry (Anthropic's 529). */
-    static String reason(int status) {
+    public static String reason(int status) {
         if (status == 529) {
             return "Site Overloaded";
         }

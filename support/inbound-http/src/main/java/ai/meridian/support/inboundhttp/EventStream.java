@@ -1,6 +1,5 @@
-package ai.meridian.adapter.in.rest.sse;
+package ai.meridian.support.inboundhttp;
 
-import ai.meridian.adapter.in.rest.ClientConnection;
 import ai.meridian.application.port.out.Cancellable;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;

@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.support.inboundhttp;
 
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Turns exceptions into OpenAI-shaped responses; anything unexpected is a logged, generic 500. */
-final class GatewayExceptionHandlers {
+public final class GatewayExceptionHandlers {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayExceptionHandlers.class);
 
     private GatewayExceptionHandlers() {
@@ -28,7 +28,7 @@ final class GatewayExceptionHandlers {
      * The client-visible error for a failure while answering {@code exchange}: a gateway error as it is; a
      * cancellation (the client left, nobody reads the answer) quietly; anything else logged, as a generic 500.
      */
-    static GatewayError errorFor(Throwable error, String exchange, String requestId) {
+    public static GatewayError errorFor(Throwable error, String exchange, String requestId) {
         Throwable cause = error;
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();

@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.support.inboundhttp;
 
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.BeanCreatedEvent;
@@ -19,6 +19,8 @@ import java.time.Duration;
  */
 @Singleton
 public final class HttpConnectionGuard implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
+    /** The guard's handler right behind the HTTP codec: door handlers that sit behind the codec go behind it. */
+    public static final String MESSAGES_HANDLER = ConnectionGuard.MESSAGES;
     private final ConnectionGuard.Shared shared;
 
     HttpConnectionGuard(@Value("${meridian.http.request-header-timeout:30s}") Duration headerTimeout,

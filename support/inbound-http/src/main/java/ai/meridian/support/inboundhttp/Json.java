@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.support.inboundhttp;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;

@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.support.inboundhttp;
 
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
@@ -43,7 +43,7 @@ final class OpenAiErrorResponseProcessor implements ErrorResponseProcessor<byte[
             return ((MutableHttpResponse<byte[]>) response).status(door.status(error), ErrorResponses.reason(door.status(error))).body(door.errorBody(error))
                     .contentType(MediaType.APPLICATION_JSON_TYPE);
         }
-        return ((MutableHttpResponse<byte[]>) response).body(OpenAiJsonWriter.error(error)).contentType(MediaType.APPLICATION_JSON_TYPE);
+        return ((MutableHttpResponse<byte[]>) response).body(ErrorResponses.openAiBody(error)).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
 
     private String message(int status, ErrorContext context) {

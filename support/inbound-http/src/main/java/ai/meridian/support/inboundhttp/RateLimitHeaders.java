@@ -1,7 +1,7 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.support.inboundhttp;
 
-import ai.meridian.domain.tenancy.RateLimitStatus;
 import ai.meridian.domain.tenancy.RateLimitStatus.Window;
+import ai.meridian.domain.tenancy.RateLimitStatus;
 import java.time.Duration;
 import java.util.function.BiConsumer;
 

@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.support.inboundhttp;
 
 import io.micronaut.http.HttpRequest;
 import java.util.concurrent.ThreadLocalRandom;
@@ -25,7 +25,7 @@ public final class RequestIds {
     }
 
     /** The id the client offered in its header if sane, else a new one. */
-    static String fromHeader(String offered) {
+    public static String fromHeader(String offered) {
         return offered != null && SANE.matcher(offered).matches() ? offered : generate();
     }
 

@@ -1,6 +1,5 @@
-package ai.meridian.adapter.in.rest.json;
+package ai.meridian.support.inboundhttp;
 
-import ai.meridian.adapter.in.rest.Json;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;

@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.support.inboundhttp;
 
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.http.MediaType;

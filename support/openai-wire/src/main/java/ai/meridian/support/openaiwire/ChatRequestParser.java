@@ -1,12 +1,12 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.support.openaiwire;
 
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.domain.chat.ChatMessage;
-import ai.meridian.domain.chat.ContentPart;
 import ai.meridian.domain.chat.ChatRequest;
+import ai.meridian.domain.chat.ContentPart;
 import ai.meridian.domain.chat.GenerationParams;
 import ai.meridian.domain.chat.InvalidValueException;
 import ai.meridian.domain.chat.ResponseFormat;
@@ -16,16 +16,18 @@ import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.retrieval.GroundingRequest;
+import ai.meridian.support.inboundhttp.AnswerHeaders;
+import ai.meridian.support.inboundhttp.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -36,7 +38,7 @@ import java.util.function.UnaryOperator;
  * {@code chat_template_kwargs}, an SDK's {@code extra_body}), is carried as raw JSON to the backend, which
  * forwards it or refuses the request naming it. Fields sent as {@code null} count as not sent.
  */
-final class ChatRequestParser {
+public final class ChatRequestParser {
     static final String CONVERSATION_ID = "conversation_id";
     /** Fields the gateway itself consumes (they never reach a backend). Other protocol doors share them. */
     static final Set<String> GATEWAY_FIELDS = Set.of("conversation_id", "web_search", "knowledge_bases");
@@ -57,13 +59,13 @@ final class ChatRequestParser {
      * client's {@code traceparent}, arrival time, the headers the operator lets through to backends) and the
      * conversation named in the body or header.
      */
-    static ChatCommand command(byte[] body, String requestId, Caller caller, long receivedAtNanos, String clientAddress,
+    public static ChatCommand command(byte[] body, String requestId, Caller caller, long receivedAtNanos, String clientAddress,
                                UnaryOperator<String> header, ForwardedHeaders forwarded) {
         JsonNode root = readJsonObject(body);
         ChatRequest request = parse(root);
         return new ChatCommand(CallerContext.of(caller, requestId, header.apply("traceparent"), receivedAtNanos, clientAddress,
                         forwarded.select(header)),
-                request, conversation(root, header.apply(ChatCompletionsController.CONVERSATION_HEADER)));
+                request, conversation(root, header.apply(AnswerHeaders.CONVERSATION_HEADER)));
     }
 
     static ChatRequest parse(byte[] body) {
@@ -144,7 +146,7 @@ final class ChatRequestParser {
     }
 
     /** Parses the body as one JSON object: not JSON, not UTF-8, or not an object is a 400. */
-    static JsonNode readJsonObject(byte[] body) {
+    public static JsonNode readJsonObject(byte[] body) {
         if (body == null || body.length == 0) {
             throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
                     "The request body is empty. The API expects a JSON object.", null, "invalid_json", null));
@@ -428,11 +430,11 @@ final class ChatRequestParser {
         }
     }
 
-    static String requiredString(JsonNode parent, String field) {
+    public static String requiredString(JsonNode parent, String field) {
         return requiredString(parent, field, field);
     }
 
-    static String requiredString(JsonNode parent, String field, String path) {
+    public static String requiredString(JsonNode parent, String field, String path) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             throw missing(path);
@@ -443,11 +445,11 @@ final class ChatRequestParser {
         return node.asText();
     }
 
-    static String optionalString(JsonNode parent, String field) {
+    public static String optionalString(JsonNode parent, String field) {
         return optionalString(parent, field, field);
     }
 
-    static String optionalString(JsonNode parent, String field, String path) {
+    public static String optionalString(JsonNode parent, String field, String path) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             return null;
@@ -489,7 +491,7 @@ final class ChatRequestParser {
         return node.booleanValue();
     }
 
-    static Double optionalDecimal(JsonNode parent, String field) {
+    public static Double optionalDecimal(JsonNode parent, String field) {
         return optionalNumber(parent, field);
     }
 
@@ -508,7 +510,7 @@ final class ChatRequestParser {
         return value;
     }
 
-    static Integer optionalInt(JsonNode parent, String field) {
+    public static Integer optionalInt(JsonNode parent, String field) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             return null;
@@ -546,12 +548,12 @@ final class ChatRequestParser {
         return invalidValue(param, "Invalid '" + param + "': " + shown + " is out of range (" + min + " to " + max + ").");
     }
 
-    static GatewayException missing(String param) {
+    public static GatewayException missing(String param) {
         return new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
                 "Missing required parameter: '" + param + "'.", param, "missing_required_parameter", null));
     }
 
-    static GatewayException wrongType(String param, String expected, JsonNode actual) {
+    public static GatewayException wrongType(String param, String expected, JsonNode actual) {
         return new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
                 "Invalid type for '" + param + "': expected " + expected + ", but got " + typeName(actual) + " instead.",
                 param, "invalid_type", null));

@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.support.openaiwire;
 
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.ListModelsUseCase.ModelInfo;
@@ -6,8 +6,8 @@ import ai.meridian.application.port.in.MidStreamSwitch;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.Choice;
-import ai.meridian.domain.chat.ContentPart;
 import ai.meridian.domain.chat.Completion;
+import ai.meridian.domain.chat.ContentPart;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
@@ -15,6 +15,8 @@ import ai.meridian.domain.chat.ToolCall;
 import ai.meridian.domain.chat.ToolCallDelta;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.retrieval.Citation;
+import ai.meridian.support.inboundhttp.ErrorResponses;
+import ai.meridian.support.inboundhttp.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,7 +30,7 @@ import java.util.Optional;
  * Writes OpenAI's response shapes byte for byte as the official SDKs parse them: completions, stream
  * chunks, model lists and errors. Written with a streaming generator, no object mapping on the hot path.
  */
-final class OpenAiJsonWriter {
+public final class OpenAiJsonWriter {
     private OpenAiJsonWriter() {
     }
 
@@ -57,7 +59,7 @@ final class OpenAiJsonWriter {
         return out.toString();
     }
 
-    static byte[] completion(ChatReply reply) {
+    public static byte[] completion(ChatReply reply) {
         return bytes(g -> {
             Completion c = reply.completion();
             g.writeStartObject();
@@ -118,7 +120,7 @@ final class OpenAiJsonWriter {
      * null, then the participant name, tool calls, the legacy function call, the tool-call id, reasoning and
      * pass-through fields. The role is the caller's to write.
      */
-    static void messageFields(JsonGenerator g, ChatMessage m) throws IOException {
+    public static void messageFields(JsonGenerator g, ChatMessage m) throws IOException {
         if (m.contentNull()) {
             g.writeNullField("content");
         } else if (!m.parts().isEmpty()) {
@@ -245,7 +247,7 @@ final class OpenAiJsonWriter {
     }
 
     /** Usage as OpenAI writes it, as a JSON object of its own. */
-    static String usageObject(TokenUsage usage) {
+    public static String usageObject(TokenUsage usage) {
         return string(g -> {
             g.writeStartObject();
             g.writeNumberField("prompt_tokens", usage.promptTokens());
@@ -294,7 +296,7 @@ final class OpenAiJsonWriter {
      * A chunk relaying one delta of one choice. The first chunk of a choice also carries the assistant role;
      * the first chunk of the stream carries the sources. Tool-call fragments go out as OpenAI streams them.
      */
-    static String deltaChunk(StreamStart start, Delta delta, boolean firstOfChoice, boolean firstOfStream) {
+    public static String deltaChunk(StreamStart start, Delta delta, boolean firstOfChoice, boolean firstOfStream) {
         return string(g -> {
             chunkHead(g, start, delta.chunkExtra());
             g.writeArrayFieldStart("choices");
@@ -371,7 +373,7 @@ final class OpenAiJsonWriter {
      * The chunk that ends one choice, with its finish reason and the chunk-level fields the backend sent last;
      * the first of a stream also carries the sources.
      */
-    static String finishChunk(StreamStart start, Map<String, String> chunkExtra, int choice, FinishReason reason, boolean firstOfStream) {
+    public static String finishChunk(StreamStart start, Map<String, String> chunkExtra, int choice, FinishReason reason, boolean firstOfStream) {
         return finishChunk(start, chunkExtra, choice, reason, firstOfStream, List.of());
     }
 
@@ -379,7 +381,7 @@ final class OpenAiJsonWriter {
      * The chunk that ends one choice; with {@code switches}, it also carries {@code mid_stream_fallback}: the backends
      * that continued the answer after another failed mid-stream (clients ignore unknown fields).
      */
-    static String finishChunk(StreamStart start, Map<String, String> chunkExtra, int choice, FinishReason reason, boolean firstOfStream,
+    public static String finishChunk(StreamStart start, Map<String, String> chunkExtra, int choice, FinishReason reason, boolean firstOfStream,
                               List<MidStreamSwitch> switches) {
         return string(g -> {
             chunkHead(g, start, chunkExtra);
@@ -403,7 +405,7 @@ final class OpenAiJsonWriter {
     }
 
     /** {@code mid_stream_fallback}: each backend switch after the client had begun to receive the answer. */
-    static void midStreamFallback(JsonGenerator g, List<MidStreamSwitch> switches) throws IOException {
+    public static void midStreamFallback(JsonGenerator g, List<MidStreamSwitch> switches) throws IOException {
         g.writeArrayFieldStart("mid_stream_fallback");
         for (MidStreamSwitch s : switches) {
             g.writeStartObject();
@@ -420,7 +422,7 @@ final class OpenAiJsonWriter {
     }
 
     /** The value of the {@code x-meridian-mid-stream-fallback} trailer: each switch as {@code from>to}, comma-separated. */
-    static String midStreamFallbackTrailer(List<MidStreamSwitch> switches) {
+    public static String midStreamFallbackTrailer(List<MidStreamSwitch> switches) {
         StringBuilder value = new StringBuilder();
         for (MidStreamSwitch s : switches) {
             if (value.length() > 0) {
@@ -433,7 +435,7 @@ final class OpenAiJsonWriter {
     }
 
     /** The extra chunk {@code stream_options.include_usage} asks for: no choices, the usage. */
-    static String usageChunk(StreamStart start, Map<String, String> chunkExtra, TokenUsage usage) {
+    public static String usageChunk(StreamStart start, Map<String, String> chunkExtra, TokenUsage usage) {
         return string(g -> {
             chunkHead(g, start, chunkExtra);
             g.writeArrayFieldStart("choices");
@@ -443,40 +445,21 @@ final class OpenAiJsonWriter {
         });
     }
 
-    static byte[] error(GatewayError error) {
-        return bytes(g -> writeError(g, error));
+    public static byte[] error(GatewayError error) {
+        return ErrorResponses.openAiBody(error);
     }
 
     /** The error object OpenAI's error shape wraps ({@code message}, {@code type}, {@code param}, {@code code}). */
-    static String errorObject(GatewayError error) {
+    public static String errorObject(GatewayError error) {
         String whole = errorEvent(error);
         return whole.substring("{\"error\":".length(), whole.length() - 1);
     }
 
-    static String errorEvent(GatewayError error) {
-        return string(g -> writeError(g, error));
+    public static String errorEvent(GatewayError error) {
+        return ErrorResponses.openAiEvent(error);
     }
 
-    private static void writeError(JsonGenerator g, GatewayError error) throws IOException {
-        g.writeStartObject();
-        g.writeObjectFieldStart("error");
-        g.writeStringField("message", error.message());
-        g.writeStringField("type", error.kind().type());
-        if (error.param() == null) {
-            g.writeNullField("param");
-        } else {
-            g.writeStringField("param", error.param());
-        }
-        if (error.code() == null) {
-            g.writeNullField("code");
-        } else {
-            g.writeStringField("code", error.code());
-        }
-        g.writeEndObject();
-        g.writeEndObject();
-    }
-
-    static byte[] models(List<ModelInfo> models) {
+    public static byte[] models(List<ModelInfo> models) {
         return bytes(g -> {
             g.writeStartObject();
             g.writeStringField("object", "list");
@@ -489,7 +472,7 @@ final class OpenAiJsonWriter {
         });
     }
 
-    static byte[] model(ModelInfo model) {
+    public static byte[] model(ModelInfo model) {
         return bytes(g -> model(g, model));
     }
 

@@ -1,11 +1,11 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.support.openaiwire;
 
-import static ai.meridian.adapter.in.rest.ChatRequestParser.invalidValue;
-import static ai.meridian.adapter.in.rest.ChatRequestParser.missing;
-import static ai.meridian.adapter.in.rest.ChatRequestParser.optionalString;
-import static ai.meridian.adapter.in.rest.ChatRequestParser.requiredObject;
-import static ai.meridian.adapter.in.rest.ChatRequestParser.requiredString;
-import static ai.meridian.adapter.in.rest.ChatRequestParser.wrongType;
+import static ai.meridian.support.openaiwire.ChatRequestParser.invalidValue;
+import static ai.meridian.support.openaiwire.ChatRequestParser.missing;
+import static ai.meridian.support.openaiwire.ChatRequestParser.optionalString;
+import static ai.meridian.support.openaiwire.ChatRequestParser.requiredObject;
+import static ai.meridian.support.openaiwire.ChatRequestParser.requiredString;
+import static ai.meridian.support.openaiwire.ChatRequestParser.wrongType;
 
 import ai.meridian.domain.chat.ToolCall;
 import ai.meridian.domain.chat.ToolChoice;

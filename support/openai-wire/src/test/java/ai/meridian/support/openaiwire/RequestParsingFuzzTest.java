@@ -1,10 +1,12 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.support.openaiwire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.tenancy.Access;
-import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
+import ai.meridian.support.inboundhttp.AnswerHeaders;
+import ai.meridian.support.inboundhttp.Credentials;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.ArrayList;
@@ -25,7 +27,7 @@ class RequestParsingFuzzTest {
         byte[] body = data.consumeRemainingAsBytes();
         try {
             ChatRequestParser.command(body, "req_fuzz", CALLER, 0, "127.0.0.1",
-                    name -> name.equals(ChatCompletionsController.CONVERSATION_HEADER) ? conversationHeader : null,
+                    name -> name.equals(AnswerHeaders.CONVERSATION_HEADER) ? conversationHeader : null,
                     ai.meridian.application.port.in.ForwardedHeaders.NONE);
         } catch (GatewayException e) {
             assertThat(e.error().httpStatus()).isBetween(400, 499);

@@ -1,8 +1,8 @@
-package ai.meridian.adapter.in.rest.anthropic;
+package ai.meridian.adapter.in.anthropic;
 
-import ai.meridian.adapter.in.rest.ProtocolDoor;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.tenancy.RateLimitStatus;
+import ai.meridian.support.inboundhttp.ProtocolDoor;
 import jakarta.inject.Singleton;
 import java.util.function.BiConsumer;
 

@@ -1,6 +1,5 @@
-package ai.meridian.adapter.in.rest.anthropic;
+package ai.meridian.adapter.in.anthropic;
 
-import ai.meridian.adapter.in.rest.Json;
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.domain.chat.Choice;
 import ai.meridian.domain.chat.FinishReason;
@@ -8,6 +7,7 @@ import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.chat.ToolCall;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.retrieval.Citation;
+import ai.meridian.support.inboundhttp.Json;
 import ai.meridian.support.json.RawJson;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;

@@ -1,7 +1,7 @@
-package ai.meridian.adapter.in.rest.anthropic;
+package ai.meridian.adapter.in.anthropic;
 
-import ai.meridian.domain.tenancy.RateLimitStatus;
 import ai.meridian.domain.tenancy.RateLimitStatus.Window;
+import ai.meridian.domain.tenancy.RateLimitStatus;
 import java.time.Instant;
 import java.util.function.BiConsumer;
 

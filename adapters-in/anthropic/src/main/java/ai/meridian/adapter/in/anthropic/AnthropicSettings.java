@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest.anthropic;
+package ai.meridian.adapter.in.anthropic;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest.anthropic;
+package ai.meridian.adapter.in.anthropic;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,5 @@
-package ai.meridian.adapter.in.rest.anthropic;
+package ai.meridian.adapter.in.anthropic;
 
-import ai.meridian.adapter.in.rest.AnswerHeaders;
-import ai.meridian.adapter.in.rest.ApiKeyFilter;
-import ai.meridian.adapter.in.rest.ClientConnection;
-import ai.meridian.adapter.in.rest.RequestIds;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.ChatCommand;
@@ -11,6 +7,10 @@ import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.CompleteChatUseCase;
 import ai.meridian.application.port.in.CountTokensUseCase;
 import ai.meridian.application.port.in.ForwardedHeaders;
+import ai.meridian.support.inboundhttp.AnswerHeaders;
+import ai.meridian.support.inboundhttp.ApiKeyFilter;
+import ai.meridian.support.inboundhttp.ClientConnection;
+import ai.meridian.support.inboundhttp.RequestIds;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

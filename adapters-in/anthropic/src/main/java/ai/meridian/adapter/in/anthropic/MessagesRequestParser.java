@@ -1,6 +1,5 @@
-package ai.meridian.adapter.in.rest.anthropic;
+package ai.meridian.adapter.in.anthropic;
 
-import ai.meridian.adapter.in.rest.Json;
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.ChatRequest;
 import ai.meridian.domain.chat.ContentPart;
@@ -16,6 +15,7 @@ import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.retrieval.GroundingRequest;
+import ai.meridian.support.inboundhttp.Json;
 import ai.meridian.support.json.RawJson;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

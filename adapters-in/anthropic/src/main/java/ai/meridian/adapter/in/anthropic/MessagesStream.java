@@ -1,8 +1,5 @@
-package ai.meridian.adapter.in.rest.anthropic;
+package ai.meridian.adapter.in.anthropic;
 
-import ai.meridian.adapter.in.rest.AnswerHeaders;
-import ai.meridian.adapter.in.rest.ClientConnection;
-import ai.meridian.adapter.in.rest.Json;
 import ai.meridian.application.port.in.ChatStreamObserver;
 import ai.meridian.application.port.in.StreamEnd;
 import ai.meridian.application.port.in.StreamStart;
@@ -13,6 +10,9 @@ import ai.meridian.domain.chat.ToolCallDelta;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.retrieval.Citation;
+import ai.meridian.support.inboundhttp.AnswerHeaders;
+import ai.meridian.support.inboundhttp.ClientConnection;
+import ai.meridian.support.inboundhttp.Json;
 import ai.meridian.support.json.RawJson;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;

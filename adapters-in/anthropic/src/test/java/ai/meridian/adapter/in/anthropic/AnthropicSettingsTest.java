@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest.anthropic;
+package ai.meridian.adapter.in.anthropic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,8 +1,7 @@
-package ai.meridian.adapter.in.rest.anthropic;
+package ai.meridian.adapter.in.anthropic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.meridian.adapter.in.rest.ClientConnection;
 import ai.meridian.application.port.in.ServedBy;
 import ai.meridian.application.port.in.StreamEnd;
 import ai.meridian.application.port.in.StreamStart;
@@ -14,6 +13,7 @@ import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.retrieval.Citation;
+import ai.meridian.support.inboundhttp.ClientConnection;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micronaut.http.HttpRequest;

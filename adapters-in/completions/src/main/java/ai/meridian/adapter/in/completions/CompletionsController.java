@@ -1,14 +1,14 @@
-package ai.meridian.adapter.in.rest.completions;
+package ai.meridian.adapter.in.completions;
 
-import ai.meridian.adapter.in.rest.AnswerHeaders;
-import ai.meridian.adapter.in.rest.ApiKeyFilter;
-import ai.meridian.adapter.in.rest.ClientConnection;
-import ai.meridian.adapter.in.rest.RequestIds;
-import ai.meridian.adapter.in.rest.sse.EventStream;
 import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.CompleteChatUseCase;
 import ai.meridian.application.port.in.ForwardedHeaders;
+import ai.meridian.support.inboundhttp.AnswerHeaders;
+import ai.meridian.support.inboundhttp.ApiKeyFilter;
+import ai.meridian.support.inboundhttp.ClientConnection;
+import ai.meridian.support.inboundhttp.EventStream;
+import ai.meridian.support.inboundhttp.RequestIds;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

@@ -1,6 +1,5 @@
-package ai.meridian.adapter.in.rest.completions;
+package ai.meridian.adapter.in.completions;
 
-import ai.meridian.adapter.in.rest.Json;
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.domain.chat.Choice;
@@ -10,6 +9,7 @@ import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.retrieval.Citation;
+import ai.meridian.support.inboundhttp.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

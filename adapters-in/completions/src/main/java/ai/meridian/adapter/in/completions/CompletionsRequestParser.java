@@ -1,18 +1,17 @@
-package ai.meridian.adapter.in.rest.completions;
+package ai.meridian.adapter.in.completions;
 
-import static ai.meridian.adapter.in.rest.json.RequestJson.invalidValue;
-import static ai.meridian.adapter.in.rest.json.RequestJson.member;
-import static ai.meridian.adapter.in.rest.json.RequestJson.optionalBoolean;
-import static ai.meridian.adapter.in.rest.json.RequestJson.optionalInt;
-import static ai.meridian.adapter.in.rest.json.RequestJson.optionalLong;
-import static ai.meridian.adapter.in.rest.json.RequestJson.optionalNumber;
-import static ai.meridian.adapter.in.rest.json.RequestJson.optionalObject;
-import static ai.meridian.adapter.in.rest.json.RequestJson.optionalString;
-import static ai.meridian.adapter.in.rest.json.RequestJson.requiredString;
-import static ai.meridian.adapter.in.rest.json.RequestJson.unsupported;
-import static ai.meridian.adapter.in.rest.json.RequestJson.wrongType;
+import static ai.meridian.support.inboundhttp.RequestJson.invalidValue;
+import static ai.meridian.support.inboundhttp.RequestJson.member;
+import static ai.meridian.support.inboundhttp.RequestJson.optionalBoolean;
+import static ai.meridian.support.inboundhttp.RequestJson.optionalInt;
+import static ai.meridian.support.inboundhttp.RequestJson.optionalLong;
+import static ai.meridian.support.inboundhttp.RequestJson.optionalNumber;
+import static ai.meridian.support.inboundhttp.RequestJson.optionalObject;
+import static ai.meridian.support.inboundhttp.RequestJson.optionalString;
+import static ai.meridian.support.inboundhttp.RequestJson.requiredString;
+import static ai.meridian.support.inboundhttp.RequestJson.unsupported;
+import static ai.meridian.support.inboundhttp.RequestJson.wrongType;
 
-import ai.meridian.adapter.in.rest.json.RequestJson;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.ChatCommand;
@@ -25,6 +24,7 @@ import ai.meridian.domain.chat.ToolSpec;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
+import ai.meridian.support.inboundhttp.RequestJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -1,12 +1,12 @@
-package ai.meridian.adapter.in.rest.completions;
+package ai.meridian.adapter.in.completions;
 
-import ai.meridian.adapter.in.rest.AnswerHeaders;
-import ai.meridian.adapter.in.rest.sse.EventStream;
 import ai.meridian.application.port.in.ChatStreamObserver;
 import ai.meridian.application.port.in.StreamEnd;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.error.GatewayError;
+import ai.meridian.support.inboundhttp.AnswerHeaders;
+import ai.meridian.support.inboundhttp.EventStream;
 
 /**
  * A text completion streamed as the Completions API streams it: a chunk per piece of text (the first one carries

@@ -1,6 +1,6 @@
-package ai.meridian.adapter.in.rest.responses;
+package ai.meridian.adapter.in.responses;
 
-import ai.meridian.adapter.in.rest.Json;
+import ai.meridian.support.inboundhttp.Json;
 import ai.meridian.support.json.RawJson;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest.responses;
+package ai.meridian.adapter.in.responses;
 
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.ContentPart;

@@ -1,11 +1,5 @@
-package ai.meridian.adapter.in.rest.responses;
+package ai.meridian.adapter.in.responses;
 
-import ai.meridian.adapter.in.rest.AnswerHeaders;
-import ai.meridian.adapter.in.rest.ApiKeyFilter;
-import ai.meridian.adapter.in.rest.ClientConnection;
-import ai.meridian.adapter.in.rest.RequestIds;
-import ai.meridian.adapter.in.rest.json.RequestJson;
-import ai.meridian.adapter.in.rest.sse.EventStream;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.CreateResponseUseCase;
@@ -21,6 +15,12 @@ import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.response.ResponseId;
 import ai.meridian.domain.response.StoredResponse;
+import ai.meridian.support.inboundhttp.AnswerHeaders;
+import ai.meridian.support.inboundhttp.ApiKeyFilter;
+import ai.meridian.support.inboundhttp.ClientConnection;
+import ai.meridian.support.inboundhttp.EventStream;
+import ai.meridian.support.inboundhttp.RequestIds;
+import ai.meridian.support.inboundhttp.RequestJson;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;

@@ -1,12 +1,12 @@
-package ai.meridian.adapter.in.rest.responses;
+package ai.meridian.adapter.in.responses;
 
-import ai.meridian.adapter.in.rest.Json;
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.response.ResponseStatus;
 import ai.meridian.domain.response.StoredResponse;
 import ai.meridian.domain.retrieval.Citation;
+import ai.meridian.support.inboundhttp.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

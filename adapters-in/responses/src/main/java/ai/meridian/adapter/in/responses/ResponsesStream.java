@@ -1,7 +1,5 @@
-package ai.meridian.adapter.in.rest.responses;
+package ai.meridian.adapter.in.responses;
 
-import ai.meridian.adapter.in.rest.AnswerHeaders;
-import ai.meridian.adapter.in.rest.sse.EventStream;
 import ai.meridian.application.port.in.ResponseStart;
 import ai.meridian.application.port.in.ResponseStreamObserver;
 import ai.meridian.application.port.in.StreamEnd;
@@ -13,6 +11,8 @@ import ai.meridian.domain.response.ResponseId;
 import ai.meridian.domain.response.ResponseStatus;
 import ai.meridian.domain.response.StoredResponse;
 import ai.meridian.domain.retrieval.Citation;
+import ai.meridian.support.inboundhttp.AnswerHeaders;
+import ai.meridian.support.inboundhttp.EventStream;
 import ai.meridian.support.json.RawJson;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;

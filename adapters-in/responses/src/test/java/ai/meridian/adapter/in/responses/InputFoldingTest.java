@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest.responses;
+package ai.meridian.adapter.in.responses;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

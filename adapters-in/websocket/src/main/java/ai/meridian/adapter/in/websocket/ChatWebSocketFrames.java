@@ -1,9 +1,11 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.adapter.in.websocket;
 
 import ai.meridian.application.port.in.StreamEnd;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.error.GatewayError;
+import ai.meridian.support.inboundhttp.Json;
+import ai.meridian.support.openaiwire.OpenAiJsonWriter;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.StringWriter;

@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.adapter.in.websocket;
 
 import ai.meridian.application.port.in.AuthenticateCallerUseCase;
 import ai.meridian.application.port.in.CompleteChatUseCase;
@@ -6,6 +6,7 @@ import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.application.port.in.ResumeStreamUseCase;
 import ai.meridian.application.port.out.BackendSettings;
 import ai.meridian.application.port.out.GatewayMetrics;
+import ai.meridian.support.inboundhttp.HttpConnectionGuard;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
@@ -86,9 +87,12 @@ final class ChatWebSocketInstaller implements BeanCreatedEventListener<NettyServ
         @Override
         public void onStreamPipelineBuilt() {
             ChannelPipeline pipeline = channel.pipeline();
-            // HTTP/1 only (WebSockets over HTTP/2 are not offered): right behind the codec, ahead of every request handler.
+            // HTTP/1 only (WebSockets over HTTP/2 are not offered): right behind the codec and the connection guard's handler
+            // (which installers run first is the framework's choice, so the guard's place is named), ahead of every request handler.
             if (pipeline.get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) != null && pipeline.get(ChatWebSocketUpgrade.NAME) == null) {
-                pipeline.addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, ChatWebSocketUpgrade.NAME, new ChatWebSocketUpgrade(shared));
+                String behind = pipeline.get(HttpConnectionGuard.MESSAGES_HANDLER) != null ? HttpConnectionGuard.MESSAGES_HANDLER
+                        : ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC;
+                pipeline.addAfter(behind, ChatWebSocketUpgrade.NAME, new ChatWebSocketUpgrade(shared));
             }
         }
     }

@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.adapter.in.websocket;
 
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.CallerContext;
@@ -11,6 +11,10 @@ import ai.meridian.application.port.out.Cancellable;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
+import ai.meridian.support.inboundhttp.GatewayExceptionHandlers;
+import ai.meridian.support.inboundhttp.Json;
+import ai.meridian.support.inboundhttp.RequestIds;
+import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBufUtil;

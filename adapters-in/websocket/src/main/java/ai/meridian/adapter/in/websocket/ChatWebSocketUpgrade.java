@@ -1,13 +1,17 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.adapter.in.websocket;
 
-import ai.meridian.application.port.in.AuthenticateCallerUseCase;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
+import ai.meridian.application.port.in.AuthenticateCallerUseCase;
 import ai.meridian.application.port.in.CompleteChatUseCase;
 import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.application.port.in.ResumeStreamUseCase;
 import ai.meridian.application.port.out.GatewayMetrics;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
+import ai.meridian.support.inboundhttp.Credentials;
+import ai.meridian.support.inboundhttp.ErrorResponses;
+import ai.meridian.support.inboundhttp.RequestIds;
+import ai.meridian.support.openaiwire.OpenAiJsonWriter;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

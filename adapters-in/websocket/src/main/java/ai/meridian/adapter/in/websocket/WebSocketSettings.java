@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest;
+package ai.meridian.adapter.in.websocket;
 
 import java.time.Duration;
 

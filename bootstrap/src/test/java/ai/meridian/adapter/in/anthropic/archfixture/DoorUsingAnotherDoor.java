@@ -1,6 +1,6 @@
-package ai.meridian.adapter.in.rest.anthropic.archfixture;
+package ai.meridian.adapter.in.anthropic.archfixture;
 
-import ai.meridian.adapter.in.rest.responses.archfixture.OtherDoorTranslator;
+import ai.meridian.adapter.in.responses.archfixture.OtherDoorTranslator;
 
 /** Breaks the rule on purpose: one protocol door borrowing another's translation (only ArchitectureTest imports it). */
 public final class DoorUsingAnotherDoor {

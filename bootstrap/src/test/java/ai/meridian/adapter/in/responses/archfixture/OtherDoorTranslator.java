@@ -1,4 +1,4 @@
-package ai.meridian.adapter.in.rest.responses.archfixture;
+package ai.meridian.adapter.in.responses.archfixture;
 
 /** A class of another protocol door (a fixture: only ArchitectureTest imports it). */
 public final class OtherDoorTranslator {
