@@ -125,6 +125,8 @@ final class ConnectionGuard {
     private boolean responseStarted;
     private boolean eventStream;
     private boolean http11 = true;
+    /** The connection was switched to another protocol (a WebSocket): no more HTTP requests, so no deadlines for them. */
+    private boolean upgraded;
 
     ConnectionGuard(Shared shared) {
         this.shared = shared;
@@ -231,7 +233,7 @@ final class ConnectionGuard {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-            if (msg instanceof ByteBuf bytes && bytes.isReadable() && !receivingHead && !receivingBody) {
+            if (msg instanceof ByteBuf bytes && bytes.isReadable() && !receivingHead && !receivingBody && !upgraded) {
                 // The first byte of a request (or of bytes after one): its head is due within the deadline.
                 receivingHead = true;
                 arm(ctx, shared.headerTimeout, "head");
@@ -312,6 +314,20 @@ final class ConnectionGuard {
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (msg instanceof HttpResponse response && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+                // The upgrade request is answered: what follows is the other protocol's (frames, its own heartbeat and
+                // idle limits). The head deadline must not catch a frame, nor the drain wait for an upgraded connection.
+                upgraded = true;
+                receivingHead = false;
+                receivingBody = false;
+                disarm();
+                if (outstanding > 0) {
+                    outstanding--;
+                    shared.inFlight.decrementAndGet();
+                }
+                ctx.write(msg, promise);
+                return;
+            }
             if (msg instanceof HttpResponse response && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
                 responseStarted = true;
                 String type = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
