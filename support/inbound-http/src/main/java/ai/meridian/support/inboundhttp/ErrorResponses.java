@@ -15,7 +15,7 @@ public final class ErrorResponses {
     private ErrorResponses() {
     }
 
-    public static MutableHttpResponse<byte[]> of(HttpRequest<?> request, GatewayError error) {
+    static MutableHttpResponse<byte[]> of(HttpRequest<?> request, GatewayError error) {
         ProtocolDoor door = ProtocolDoor.of(request).orElse(null);
         MutableHttpResponse<byte[]> response = (door == null
                 ? HttpResponse.<byte[]>status(io.micronaut.http.HttpStatus.valueOf(error.httpStatus()))
@@ -61,7 +61,7 @@ public final class ErrorResponses {
     }
 
     /** The reason phrase of a status, also of one outside HTTP's registry (Anthropic's 529). */
-    public static String reason(int status) {
+    static String reason(int status) {
         if (status == 529) {
             return "Site Overloaded";
         }
