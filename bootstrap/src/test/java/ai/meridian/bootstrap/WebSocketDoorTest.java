@@ -286,7 +286,7 @@ class WebSocketDoorTest {
             while (upstream.clientDisconnects() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertThat(upstream.clientDisconnects()).as("the upstream call is cancelled").isEqualTo(1);
+            assertThat(upstream.clientDisconnects()).as("the upstream call is cancelled (upstream requests: " + upstream.requests().size() + ", streaming " + upstream.streamsInProgress() + ")").isEqualTo(1);
             assertThat(gateway.get("/metrics").body()).contains("meridian_websocket_events_total{event=\"slow_reader\"}");
             // Now read: the frames that were waiting, then the close frame with 1008.
             socket.setSoTimeout(10_000);
