@@ -65,6 +65,23 @@ final class ConfigurationKeys {
                 "meridian.redis.key-prefix",
                 "meridian.redis.command-timeout",
                 "meridian.redis.connect-timeout",
+                // the response cache
+                "meridian.cache.enabled",
+                "meridian.cache.ttl",
+                "meridian.cache.max-ttl",
+                "meridian.cache.deterministic-only",
+                "meridian.cache.store",
+                "meridian.cache.redis-timeout",
+                "meridian.cache.probe-interval",
+                "meridian.cache.l1.max-size",
+                "meridian.cache.l1.max-ttl",
+                "meridian.cache.grounding.web-ttl",
+                "meridian.cache.tenants.*.enabled",
+                "meridian.cache.tenants.*.ttl",
+                "meridian.cache.semantic.threshold",
+                "meridian.cache.semantic.index",
+                "meridian.cache.semantic.lucene.path",
+                "meridian.cache.semantic.qdrant.collection-prefix",
                 "meridian.usage.flush-interval",
                 "meridian.audit.flush-interval",
                 "meridian.audit.max-queued",
@@ -264,7 +281,12 @@ final class ConfigurationKeys {
                 "meridian.models[].grounding.web-search",
                 "meridian.models[].grounding.knowledge-bases[]",
                 "meridian.models[].grounding.max-sources",
-                "meridian.models[].grounding.context-tokens"));
+                "meridian.models[].grounding.context-tokens",
+                "meridian.models[].cache.enabled",
+                "meridian.models[].cache.ttl",
+                "meridian.models[].cache.deterministic-only",
+                "meridian.models[].cache.semantic.enabled",
+                "meridian.models[].cache.semantic.threshold"));
         tier(k, "meridian.models[]");
         tier(k, "meridian.models[].fallbacks[]");
         return Collections.unmodifiableList(k);

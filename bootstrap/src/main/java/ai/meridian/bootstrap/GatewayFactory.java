@@ -24,6 +24,7 @@ import ai.meridian.application.port.out.StreamBufferPort;
 import ai.meridian.application.port.out.TelemetryPort;
 import ai.meridian.application.port.out.TokenCounter;
 import ai.meridian.application.service.BackendRegistry;
+import ai.meridian.application.service.CacheStage;
 import ai.meridian.application.service.ChatService;
 import ai.meridian.application.service.GroundingStage;
 import ai.meridian.application.service.ConversationService;
@@ -256,10 +257,12 @@ final class GatewayFactory {
     @Context
     ChatService chatService(ModelCatalog catalog, BackendRegistry backends, CircuitBreakerPort breakers, TelemetryPort telemetry,
                             GatewayMetrics metrics, TokenCounter tokens, ScheduledExecutorService timers, AccessStage access, LimitStage limits,
-                            ConversationStage conversations, GroundingStage grounding, StreamBufferPort streamBuffer, StreamSettings streams) {
-        // Access and limits first (a refusal reads nothing and calls nothing); history before grounding, which rewrites follow-ups with it.
+                            ConversationStage conversations, CacheStage cache, GroundingStage grounding, StreamBufferPort streamBuffer,
+                            StreamSettings streams) {
+        // Access and limits first (a refusal reads nothing and calls nothing); history before grounding, which rewrites follow-ups with it;
+        // the response cache between them: the history is part of its key, and a hit searches nothing.
         return new ChatService(catalog, backends, breakers, telemetry, metrics, tokens, timers, Clock.systemUTC(),
-                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of(access, limits, conversations, grounding),
+                () -> new SplittableRandom(ThreadLocalRandom.current().nextLong()), List.of(access, limits, conversations, cache, grounding),
                 streamBuffer, streams);
     }
 

@@ -26,6 +26,8 @@ import ai.meridian.application.port.out.retrieval.FetchPagePort;
 import ai.meridian.application.port.out.retrieval.KnowledgeIndexPort;
 import ai.meridian.application.port.out.retrieval.SearchWebPort;
 import ai.meridian.application.service.BackendRegistry;
+import ai.meridian.application.service.CacheInvalidatingIndex;
+import ai.meridian.application.service.ResponseCache;
 import ai.meridian.application.service.Chunking;
 import ai.meridian.application.service.LanguageEmbeddings;
 import ai.meridian.application.service.Reembedding;
@@ -174,6 +176,11 @@ final class RetrievalFactory {
     @Bean(preDestroy = "close")
     @Requires(property = INDEX, value = "qdrant")
     QdrantKnowledgeIndex qdrantKnowledgeIndex(Environment environment) {
+        return new QdrantKnowledgeIndex(qdrantSettings(environment));
+    }
+
+    /** {@code meridian.knowledge.qdrant.*}: the knowledge bases' Qdrant (the semantic cache's index uses it too, under its own collections). */
+    static QdrantIndexSettings qdrantSettings(Environment environment) {
         SettingsMap s = GatewayConfiguration.section(environment, "meridian.knowledge.qdrant");
         // Every bundled model's space, so that a change of model finds its vectors declared in existing collections.
         Map<String, Integer> spaces = new java.util.LinkedHashMap<>();
@@ -185,10 +192,10 @@ final class RetrievalFactory {
         if (!layout.equals("shared") && !layout.equals("per-knowledge-base")) {
             throw new IllegalArgumentException(s.key("layout") + " must be shared or per-knowledge-base, not '" + layout + "'");
         }
-        return new QdrantKnowledgeIndex(new QdrantIndexSettings(s.string("host", d.host()), s.integer("port", d.port()),
+        return new QdrantIndexSettings(s.string("host", d.host()), s.integer("port", d.port()),
                 s.flag("tls", d.tls()), s.string("api-key", d.apiKey()), s.duration("timeout", d.timeout()),
                 layout.equals("shared") ? CollectionLayout.SHARED : CollectionLayout.PER_KNOWLEDGE_BASE,
-                s.string("collection-prefix", d.collectionPrefix()), spaces, s.integer("hnsw-ef", d.hnswEf()), s.integer("threads", d.threads())));
+                s.string("collection-prefix", d.collectionPrefix()), spaces, s.integer("hnsw-ef", d.hnswEf()), s.integer("threads", d.threads()));
     }
 
     /** The catalog of knowledge bases lives in the conversation database. */
@@ -217,9 +224,11 @@ final class RetrievalFactory {
     }
 
     @Singleton
-    KnowledgeBaseService knowledgeBaseService(KnowledgeBaseStore store, KnowledgeIndexPort index, LanguageEmbeddings embeddings,
+    KnowledgeBaseService knowledgeBaseService(KnowledgeBaseStore store, KnowledgeIndexPort knowledgeIndex, LanguageEmbeddings embeddings,
                                               ExtractDocumentTextPort extractor, Optional<FetchPagePort> fetcher, Environment environment,
-                                              IngestionWorkers workers) {
+                                              IngestionWorkers workers, ResponseCache cache) {
+        // Every write to a base makes the cached answers grounded in it stale.
+        KnowledgeIndexPort index = new CacheInvalidatingIndex(knowledgeIndex, cache);
         SettingsMap s = GatewayConfiguration.section(environment, "meridian.retrieval");
         ChunkingPolicy policy = new ChunkingPolicy(s.integer("chunk-tokens", ChunkingPolicy.DEFAULT.maxTokens()),
                 s.integer("chunk-overlap", ChunkingPolicy.DEFAULT.overlapTokens()));
@@ -293,8 +302,8 @@ final class RetrievalFactory {
 
     /** Re-embeds, in the background and shortly after start-up, chunks whose vectors another model made. */
     @Singleton
-    Reembedding reembedding(KnowledgeIndexPort index, LanguageEmbeddings embeddings, Environment environment) {
-        Reembedding reembedding = new Reembedding(index, embeddings);
+    Reembedding reembedding(KnowledgeIndexPort index, LanguageEmbeddings embeddings, Environment environment, ResponseCache cache) {
+        Reembedding reembedding = new Reembedding(new CacheInvalidatingIndex(index, cache), embeddings);
         if (environment.getProperty("meridian.embedding.reembed", Boolean.class).orElse(true)) {
             reembedding.startSoon(java.time.Duration.ofSeconds(5));
         }

@@ -152,7 +152,10 @@ final class TenancyFactory {
         }
     }
 
-    /** The one Redis connection, when something uses Redis: shared limits, or stream buffers ({@code meridian.streams.buffer: redis}). */
+    /**
+     * The one Redis connection, when something uses Redis: shared limits, stream buffers ({@code meridian.streams.buffer:
+     * redis}), or the response cache's shared level ({@code meridian.cache.store: redis}).
+     */
     @Singleton
     @Bean(preDestroy = "close")
     @Requires(condition = RedisUsed.class)
@@ -227,7 +230,8 @@ final class TenancyFactory {
                 return false;
             }
             return "redis".equalsIgnoreCase(resolver.getProperty(LIMITS_STORE, String.class).orElse(""))
-                    || "redis".equalsIgnoreCase(resolver.getProperty("meridian.streams.buffer", String.class).orElse(""));
+                    || "redis".equalsIgnoreCase(resolver.getProperty("meridian.streams.buffer", String.class).orElse(""))
+                    || "redis".equalsIgnoreCase(resolver.getProperty(CacheFactory.STORE, String.class).orElse(""));
         }
     }
 }

@@ -96,7 +96,12 @@ class CrossTenantMatrixTest {
                 new Probe("admin: update a tenant", "PATCH", "/v1/admin/tenants/{tenant}", "{\"enabled\":false}", true),
                 new Probe("admin: a tenant's usage", "GET", "/v1/admin/usage?tenant={tenant}", null, false),
                 new Probe("admin: a tenant's usage as CSV", "GET", "/v1/admin/usage?tenant={tenant}&format=csv", null, false),
-                new Probe("admin: a tenant's audit log", "GET", "/v1/admin/audit?tenant={tenant}", null, false));
+                new Probe("admin: a tenant's audit log", "GET", "/v1/admin/audit?tenant={tenant}", null, false),
+                new Probe("admin: purge a tenant's cached answers", "POST", "/v1/admin/cache/purge", "{\"tenant\":\"{tenant}\"}", true),
+                new Probe("admin: purge a tenant's cached answer by key", "POST", "/v1/admin/cache/purge",
+                        "{\"tenant\":\"{tenant}\",\"key\":\"{cachekey}\"}", true),
+                new Probe("admin: purge a tenant's cached answers of a model", "POST", "/v1/admin/cache/purge",
+                        "{\"tenant\":\"{tenant}\",\"model\":\"chat\"}", true));
     }
 
     /** Writes a reader may not make, on its own tenant's resources. */
@@ -162,6 +167,10 @@ class CrossTenantMatrixTest {
         JsonNode documents = Admin.json(gateway.get("/v1/knowledge_bases/alpha-docs/documents", "authorization", auth)).get("data");
         assertThat(documents).hasSize(1);
         ALPHA.put("document", documents.get(0).get("id").asText());
+        upstream.enqueue(UpstreamBehavior.answer("alpha's secret cached answer"));
+        HttpResponse<String> cached = gateway.post("/v1/chat/completions", CACHED_QUESTION, "authorization", auth);
+        assertThat(cached.headers().firstValue("x-meridian-cache")).contains("miss");
+        ALPHA.put("cachekey", cached.headers().firstValue("x-meridian-cache-key").orElseThrow());
         ALPHA.put("key", alphaAdmin[0]);
         ALPHA.put("tenant", "alpha");
     }
@@ -212,6 +221,20 @@ class CrossTenantMatrixTest {
         for (String id : ALPHA.values()) {
             assertThat(response.body()).as("%s shows %s", probe.name(), id).doesNotContain(id);
         }
+    }
+
+    /** A deterministic question alpha asked first: its answer is in the response cache. */
+    private static final String CACHED_QUESTION = "{\"model\":\"chat\",\"temperature\":0,\"messages\":[{\"role\":\"user\",\"content\":\"the cached question\"}]}";
+
+    @ParameterizedTest(name = "{0}: the same request alpha's answer is cached for")
+    @MethodSource("difyCallers")
+    void anotherTenantNeverGetsACachedAnswer(String who) {
+        HttpResponse<String> response = gateway.post("/v1/chat/completions", CACHED_QUESTION, "authorization", "Bearer " + secret(who));
+        assertThat(response.statusCode()).isEqualTo(200);
+        // a miss, or a hit on beta's own entry (the other beta key asked first): never alpha's entry
+        assertThat(response.headers().firstValue("x-meridian-cache")).isPresent();
+        assertThat(response.headers().firstValue("x-meridian-cache-key")).isNotEqualTo(java.util.Optional.of(ALPHA.get("cachekey")));
+        assertThat(response.body()).doesNotContain("alpha's secret");
     }
 
     @ParameterizedTest(name = "dify: {0}")

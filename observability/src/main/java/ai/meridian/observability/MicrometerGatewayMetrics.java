@@ -2,7 +2,9 @@ package ai.meridian.observability;
 
 import ai.meridian.application.port.out.CircuitState;
 import ai.meridian.application.port.out.GatewayMetrics;
+import ai.meridian.application.port.out.ResponseCachePort;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -181,6 +183,62 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
         Gauge.builder("meridian.circuit.state", () -> state.get().gaugeValue())
                 .description("Circuit breaker state per backend and model: 0 closed, 1 open, 2 half-open, 3 disabled")
                 .tags("backend", backend, "model", model).register(registry);
+    }
+
+    @Override
+    public void cacheLookup(String level, String result) {
+        counter(List.of("cache-lookup", level, result), key -> Counter.builder("hit".equals(result) ? "meridian.cache.hits"
+                        : "miss".equals(result) ? "meridian.cache.misses" : "meridian.cache.errors")
+                .description("Response cache lookups per level (l1 in process, l2 shared, semantic)").tags("level", level).register(registry))
+                .increment();
+    }
+
+    @Override
+    public void cacheWrite(String level, long bytes) {
+        counter(List.of("cache-write", level), key -> Counter.builder("meridian.cache.writes")
+                .description("Answers written to a response cache level").tags("level", level).register(registry)).increment();
+        counter(List.of("cache-write-bytes", level), key -> Counter.builder("meridian.cache.written.bytes")
+                .description("Bytes of answers written to a response cache level (approximate, as held in memory)").baseUnit("bytes")
+                .tags("level", level).register(registry)).increment(bytes);
+    }
+
+    /** Evictions the core reports (invalidated, purged), by level and cause; size and expiry come from the level's figures. */
+    private final Map<List<String>, java.util.concurrent.atomic.LongAdder> evictions = new ConcurrentHashMap<>();
+
+    @Override
+    public void cacheEviction(String level, String cause) {
+        evictionCount(level, cause).increment();
+    }
+
+    private java.util.concurrent.atomic.LongAdder evictionCount(String level, String cause) {
+        return evictions.computeIfAbsent(List.of(level, cause), key -> {
+            java.util.concurrent.atomic.LongAdder count = new java.util.concurrent.atomic.LongAdder();
+            FunctionCounter.builder("meridian.cache.evictions", count, java.util.concurrent.atomic.LongAdder::doubleValue)
+                    .description("Entries taken out of a response cache level, by cause (size, expired, invalidated)")
+                    .tags("level", level, "cause", cause).register(registry);
+            return count;
+        });
+    }
+
+    @Override
+    public void cacheBypass(String reason) {
+        counter(List.of("cache-bypass", reason), key -> Counter.builder("meridian.cache.bypasses")
+                .description("Requests the response cache neither served nor kept, by reason").tags("reason", reason).register(registry))
+                .increment();
+    }
+
+    @Override
+    public void watchCacheLevel(String level, Supplier<ResponseCachePort.LevelStats> stats) {
+        Gauge.builder("meridian.cache.bytes", () -> stats.get().bytes()).description("Bytes a response cache level holds (-1: not known here)")
+                .baseUnit("bytes").tags("level", level).register(registry);
+        Gauge.builder("meridian.cache.entries", () -> stats.get().entries()).description("Entries a response cache level holds (-1: not known here)")
+                .tags("level", level).register(registry);
+        FunctionCounter.builder("meridian.cache.evictions", stats, s -> s.get().evictedBySize())
+                .description("Entries taken out of a response cache level, by cause (size, expired, invalidated)")
+                .tags("level", level, "cause", "size").register(registry);
+        FunctionCounter.builder("meridian.cache.evictions", stats, s -> s.get().expired())
+                .description("Entries taken out of a response cache level, by cause (size, expired, invalidated)")
+                .tags("level", level, "cause", "expired").register(registry);
     }
 
     private Counter counter(List<String> key, Function<List<String>, Counter> create) {

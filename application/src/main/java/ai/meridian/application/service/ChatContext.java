@@ -15,11 +15,18 @@ import java.util.Optional;
 /**
  * A chat request on its way to the model, as {@link ChatStage}s shape it: the messages that will be
  * sent (history and grounding included), the numbered sources the answer may cite, the conversation, notices for
- * the client, the request's span, and how long the stages waited on the outside world.
+ * the client, the request's span, how long the stages waited on the outside world, where the caller stands against its
+ * limits, and what the response cache found ({@link CacheLookup}: a hit is answered without routing or grounding).
  */
 public record ChatContext(ChatCommand command, ModelDefinition model, TraceSpan span, List<ChatMessage> messages,
                           List<SourceDocument> sources, Optional<String> conversationId, List<String> notices, long waitedNanos,
-                          RateLimitStatus rateLimit) {
+                          RateLimitStatus rateLimit, CacheLookup cache) {
+
+    public ChatContext(ChatCommand command, ModelDefinition model, TraceSpan span, List<ChatMessage> messages,
+                       List<SourceDocument> sources, Optional<String> conversationId, List<String> notices, long waitedNanos,
+                       RateLimitStatus rateLimit) {
+        this(command, model, span, messages, sources, conversationId, notices, waitedNanos, rateLimit, CacheLookup.NONE);
+    }
 
     public ChatContext(ChatCommand command, ModelDefinition model, TraceSpan span, List<ChatMessage> messages,
                        List<SourceDocument> sources, Optional<String> conversationId, List<String> notices, long waitedNanos) {
@@ -38,11 +45,12 @@ public record ChatContext(ChatCommand command, ModelDefinition model, TraceSpan 
         conversationId = conversationId == null ? Optional.empty() : conversationId;
         notices = notices == null ? List.of() : List.copyOf(notices);
         rateLimit = rateLimit == null ? RateLimitStatus.NONE : rateLimit;
+        cache = cache == null ? CacheLookup.NONE : cache;
     }
 
     static ChatContext start(ChatCommand command, ModelDefinition model, TraceSpan span) {
         return new ChatContext(command, model, span, command.request().messages(), List.of(), Optional.empty(), List.of(), 0,
-                RateLimitStatus.NONE);
+                RateLimitStatus.NONE, CacheLookup.NONE);
     }
 
     /** The sources as the client sees them ({@code citations}, {@code search_results}). */
@@ -51,30 +59,35 @@ public record ChatContext(ChatCommand command, ModelDefinition model, TraceSpan 
     }
 
     public ChatContext withMessages(List<ChatMessage> replaced) {
-        return new ChatContext(command, model, span, replaced, sources, conversationId, notices, waitedNanos, rateLimit);
+        return new ChatContext(command, model, span, replaced, sources, conversationId, notices, waitedNanos, rateLimit, cache);
     }
 
     public ChatContext withSources(List<SourceDocument> replaced) {
-        return new ChatContext(command, model, span, messages, replaced, conversationId, notices, waitedNanos, rateLimit);
+        return new ChatContext(command, model, span, messages, replaced, conversationId, notices, waitedNanos, rateLimit, cache);
     }
 
     public ChatContext withConversation(String id) {
-        return new ChatContext(command, model, span, messages, sources, Optional.of(id), notices, waitedNanos, rateLimit);
+        return new ChatContext(command, model, span, messages, sources, Optional.of(id), notices, waitedNanos, rateLimit, cache);
     }
 
     public ChatContext withNotice(String notice) {
         List<String> more = new ArrayList<>(notices);
         more.add(notice);
-        return new ChatContext(command, model, span, messages, sources, conversationId, more, waitedNanos, rateLimit);
+        return new ChatContext(command, model, span, messages, sources, conversationId, more, waitedNanos, rateLimit, cache);
     }
 
     /** Where the caller stands against its limits after admission (the door writes it as headers). */
     public ChatContext withRateLimit(RateLimitStatus status) {
-        return new ChatContext(command, model, span, messages, sources, conversationId, notices, waitedNanos, status);
+        return new ChatContext(command, model, span, messages, sources, conversationId, notices, waitedNanos, status, cache);
+    }
+
+    /** With what the response cache found for this request. */
+    public ChatContext withCache(CacheLookup lookup) {
+        return new ChatContext(command, model, span, messages, sources, conversationId, notices, waitedNanos, rateLimit, lookup);
     }
 
     /** Adds time spent waiting on something outside the gateway (not counted as gateway overhead). */
     public ChatContext plusWaited(long nanos) {
-        return new ChatContext(command, model, span, messages, sources, conversationId, notices, waitedNanos + nanos, rateLimit);
+        return new ChatContext(command, model, span, messages, sources, conversationId, notices, waitedNanos + nanos, rateLimit, cache);
     }
 }

@@ -4,6 +4,7 @@ import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.ServedBy;
 import ai.meridian.application.port.out.BackendCall;
+import ai.meridian.application.port.out.CachedAnswer;
 import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.application.port.out.TelemetryPort.Scope;
 import ai.meridian.domain.chat.Choice;
@@ -84,13 +85,20 @@ final class CompleteExecution extends Execution {
     @Override
     void answerStatically(Step.StaticAnswer step) {
         Completion completion = new Completion(step.text(), "", FinishReason.STOP, Optional.empty(), ServedBy.STATIC_BACKEND);
-        reply(completion, countedUsage(step.text()), new ServedBy(ServedBy.STATIC_BACKEND, step.tier(), ServedBy.STATIC_BACKEND));
+        reply(completion, countedUsage(step.text()), new ServedBy(ServedBy.STATIC_BACKEND, step.tier(), ServedBy.STATIC_BACKEND,
+                cacheStatus()));
+    }
+
+    @Override
+    void answerFromCache(CachedAnswer answer) {
+        reply(answer.completion(), answer.usage(), cachedServedBy(answer));
     }
 
     private void reply(Completion completion, TokenUsage usage, ServedBy servedBy) {
         recording = true;
         Choice first = completion.first();
-        TurnOutcome outcome = new TurnOutcome(first.text(), first.reasoningContent(), callsOf(first), first.finishReason(), usage, servedBy);
+        TurnOutcome outcome = new TurnOutcome(first.text(), first.reasoningContent(), callsOf(first), first.finishReason(), usage, servedBy,
+                Optional.of(completion));
         record(outcome, error -> {
             if (error != null) {
                 GatewayError failure = new GatewayError(ErrorKind.UNAVAILABLE,

@@ -1,9 +1,11 @@
 package ai.meridian.application.service;
 
 import ai.meridian.application.port.in.ChatCommand;
+import ai.meridian.application.port.in.CacheStatus;
 import ai.meridian.application.port.in.ServedBy;
 import ai.meridian.application.port.out.BackendCall;
 import ai.meridian.application.port.out.BackendFailureException;
+import ai.meridian.application.port.out.CachedAnswer;
 import ai.meridian.application.port.out.CircuitBreakerPort.CircuitGate;
 import ai.meridian.application.port.out.GatewayMetrics.RequestOutcome;
 import ai.meridian.application.port.out.ModelBackend;
@@ -76,7 +78,8 @@ abstract class Execution {
         this.span = service.telemetry.startRequest("chat " + model.id(), command.caller().traceparent(), attributes);
     }
 
-    private static String callerKey(ChatCommand command) {
+    /** The key routing (the canary split) knows the caller by: the client's end-user id within the tenant, else the key's. */
+    static String callerKey(ChatCommand command) {
         String user = command.request().params().user();
         return user != null ? command.caller().tenant() + "/" + user : command.caller().tenant() + "/" + command.caller().callerKey();
     }
@@ -101,6 +104,10 @@ abstract class Execution {
                     }
                     context = prepared;
                     waitedNanos += prepared.waitedNanos();
+                    if (prepared.cache().hit().isPresent()) {
+                        answerFromCache(prepared.cache().hit().get()); // no routing, no backend
+                        return;
+                    }
                     RequestNeeds needs = RequestNeeds.of(command.request(), prepared.messages());
                     RoutingInput input = new RoutingInput(model.id(), prepared.messages(), callerKey(command),
                             new RequestRouteCheck(service.backends, needs, service.tokens, prepared.messages()));
@@ -152,6 +159,20 @@ abstract class Execution {
 
     /** Delivers the static answer of the plan's last tier. */
     abstract void answerStatically(Step.StaticAnswer step);
+
+    /** Delivers an answer the response cache kept (the stages have put its citations on the context). */
+    abstract void answerFromCache(CachedAnswer answer);
+
+    /** Who serves a replayed answer: the cache, under the model name the answer was made by. */
+    final ServedBy cachedServedBy(CachedAnswer answer) {
+        String upstream = answer.completion().upstreamModel();
+        return new ServedBy(ServedBy.CACHE_BACKEND, 0, upstream.isBlank() ? model.id() : upstream, context.cache().status());
+    }
+
+    /** What the response cache did for this request, for the answer's headers. */
+    final CacheStatus cacheStatus() {
+        return context == null ? CacheStatus.NONE : context.cache().status();
+    }
 
     /** Delivers an error the client must see. */
     abstract void deliverError(GatewayError error);
@@ -286,7 +307,7 @@ abstract class Execution {
 
     final ServedBy servedBy(String upstreamModel) {
         String answering = upstreamModel == null || upstreamModel.isBlank() ? currentAttempt.route().upstreamModel() : upstreamModel;
-        return new ServedBy(currentAttempt.route().backend(), currentAttempt.tier(), answering);
+        return new ServedBy(currentAttempt.route().backend(), currentAttempt.tier(), answering, cacheStatus());
     }
 
     final TokenUsage countedUsage(String completionText) {

@@ -61,7 +61,7 @@ public final class GroundingStage implements ChatStage {
     @Override
     public CompletableFuture<ChatContext> prepare(ChatContext context) {
         GroundingSettings grounding = context.model().grounding().overriddenBy(context.command().request().grounding());
-        if (!grounding.enabled()) {
+        if (!grounding.enabled() || context.cache().hit().isPresent()) { // a cached answer comes with the sources it was grounded on
             return CompletableFuture.completedFuture(context);
         }
         long start = System.nanoTime();

@@ -20,7 +20,9 @@ import java.util.concurrent.CompletionException;
  * Limits, budgets and usage around the model call, for every door alike. Before it: {@link Admission} (a 429
  * before any backend is called when a limit or budget would be exceeded); after it, with the usage the answer
  * really had (streams and cut streams included): the tokens are charged to the key's limits and added to the
- * usage ledger and the per-tenant metrics. Recording never delays or fails the answer.
+ * usage ledger and the per-tenant metrics. An answer from the response cache counts as a request (it took one from
+ * the requests-per-minute bucket at admission, which comes before the cache lookup) but as zero tokens: its ledger line
+ * is under backend {@code cache}. Recording never delays or fails the answer.
  */
 public final class LimitStage implements ChatStage {
     private static final System.Logger LOG = System.getLogger(LimitStage.class.getName());
@@ -65,7 +67,8 @@ public final class LimitStage implements ChatStage {
     public CompletableFuture<Void> record(ChatContext context, TurnOutcome outcome) {
         try {
             CallerContext caller = context.command().caller();
-            TokenUsage usage = outcome.usage();
+            // An answer replayed from the response cache cost no upstream tokens: the ledger and the limits count none.
+            TokenUsage usage = outcome.fromCache() ? TokenUsage.ZERO : outcome.usage();
             Instant now = clock.instant();
             String backend = outcome.servedBy() == null ? "none" : outcome.servedBy().backend();
             String model = context.model().id();
@@ -73,7 +76,7 @@ public final class LimitStage implements ChatStage {
                     usage.promptTokens(), usage.completionTokens(), usage.cachedPromptTokens()));
             metrics.tenantUsage(caller.tenant(), model, usage.promptTokens(), usage.completionTokens(), usage.cachedPromptTokens());
             KeyLimits limits = caller.access().limits();
-            if (limits.countsTokens()) {
+            if (limits.countsTokens() && usage.totalTokens() > 0) {
                 admission.charge(caller.keyId(), limits, usage.totalTokens(), now).whenComplete((ok, error) -> {
                     if (error != null) {
                         LOG.log(Level.DEBUG, "could not charge {0} tokens to key {1}: {2}", usage.totalTokens(), caller.keyId(), error.getMessage());

@@ -270,7 +270,7 @@ public final class ResponseService implements CreateResponseUseCase, ManageRespo
         CompletableFuture<ChatCommand> conversation() {
             CallerContext caller = command.caller();
             CallerContext child = new CallerContext(caller.requestId(), caller.tenant(), caller.callerKey(), span.traceparent() != null
-                    ? span.traceparent() : caller.traceparent(), caller.receivedAtNanos(), caller.headers(), caller.access(), caller.clientAddress());
+                    ? span.traceparent() : caller.traceparent(), caller.receivedAtNanos(), caller.headers(), caller.access(), caller.clientAddress(), caller.cache());
             if (command.previousResponseId().isEmpty()) {
                 return CompletableFuture.completedFuture(new ChatCommand(child, command.request()));
             }

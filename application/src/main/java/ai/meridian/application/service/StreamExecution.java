@@ -7,6 +7,7 @@ import ai.meridian.application.port.in.ServedBy;
 import ai.meridian.application.port.in.StreamEnd;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.application.port.out.BackendCall;
+import ai.meridian.application.port.out.CachedAnswer;
 import ai.meridian.application.port.out.BackendStreamListener;
 import ai.meridian.application.port.out.Cancellable;
 import ai.meridian.application.port.out.ModelBackend;
@@ -14,6 +15,7 @@ import ai.meridian.application.port.out.TelemetryPort.Scope;
 import ai.meridian.domain.chat.AnswerAssembler;
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.Choice;
+import ai.meridian.domain.chat.Completion;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.GenerationParams;
@@ -280,7 +282,7 @@ final class StreamExecution extends Execution implements Cancellable {
                     "The model backend failed in the middle of the answer and no backend was left to continue it."));
             return;
         }
-        ServedBy servedBy = new ServedBy(ServedBy.STATIC_BACKEND, step.tier(), ServedBy.STATIC_BACKEND);
+        ServedBy servedBy = new ServedBy(ServedBy.STATIC_BACKEND, step.tier(), ServedBy.STATIC_BACKEND, cacheStatus());
         started = true;
         journal.start(new StreamStart(completionId, created, model.id(), servedBy,
                 context.citations(), context.conversationId(), context.notices(), context.rateLimit()),
@@ -290,6 +292,25 @@ final class StreamExecution extends Execution implements Cancellable {
         journal.delta(delta);
         answer.finishAll(FinishReason.STOP, 1);
         finishRecorded(countedUsage(step.text()), servedBy);
+    }
+
+    /** Replays a kept answer as a stream: the same start, deltas per choice and end as an answer from a backend. */
+    @Override
+    void answerFromCache(CachedAnswer cached) {
+        ServedBy servedBy = cachedServedBy(cached);
+        started = true;
+        journal.start(new StreamStart(completionId, created, model.id(), servedBy,
+                        context.citations(), context.conversationId(), context.notices(), context.rateLimit()),
+                () -> stop("a client asked to stop the stream", true));
+        for (Delta delta : CacheReplay.deltas(cached.completion())) {
+            answer.add(delta);
+            Delta forwarded = delta.finishReason() == null ? delta : delta.withFinishReason(null);
+            if (!forwarded.isEmpty()) {
+                journal.delta(forwarded);
+            }
+        }
+        answer.finishAll(FinishReason.STOP, cached.completion().choices().size());
+        finishRecorded(cached.usage(), servedBy);
     }
 
     private TurnOutcome outcome(FinishReason reason, TokenUsage usage, ServedBy servedBy) {
@@ -321,7 +342,15 @@ final class StreamExecution extends Execution implements Cancellable {
     private void finishRecorded(TokenUsage usage, ServedBy servedBy) {
         recording = true;
         List<FinishReason> reasons = finishReasons();
-        record(outcome(reasons.get(0), usage, servedBy), error -> {
+        TurnOutcome outcome = outcome(reasons.get(0), usage, servedBy);
+        if (switches.isEmpty()) {
+            // The whole answer, every choice, for the response cache (not one spliced from two backends' answers).
+            Completion whole = new Completion(answer.choices(FinishReason.STOP), Optional.of(usage), servedBy.upstreamModel(), null, null,
+                    java.util.Map.of());
+            outcome = new TurnOutcome(outcome.content(), outcome.reasoning(), outcome.toolCalls(), outcome.finishReason(), usage, servedBy,
+                    Optional.of(whole));
+        }
+        record(outcome, error -> {
             if (error != null) {
                 GatewayError failure = new GatewayError(ErrorKind.UNAVAILABLE,
                         "The answer could not be stored; please retry. (" + errorOf(error).message() + ")", null, null, Duration.ofSeconds(1));

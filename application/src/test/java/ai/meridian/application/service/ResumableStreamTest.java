@@ -147,6 +147,8 @@ class ResumableStreamTest {
         long took = (System.nanoTime() - left) / 1_000_000;
         assertThat(took).as("cancelled after the window, within a check").isBetween(280L, 1_500L);
         ListStreamBuffer.Recording recording = buffer.streams.get(new StreamKey("acme", client.streamId));
+        // the end is recorded just after the backend is cancelled (on another thread): wait for it rather than race it
+        await(() -> !recording.events().isEmpty() && recording.events().get(recording.events().size() - 1) instanceof StreamEvent.End);
         assertThat(recording.events()).last().satisfies(e ->
                 assertThat(((StreamEvent.End) e).end().finishReason()).isEqualTo(FinishReason.CANCELLED));
         assertThat(client.events).as("its client had gone").containsExactly("1 start", "2 one");

@@ -66,6 +66,12 @@ final class ScriptedBackend implements ModelBackend {
         return this;
     }
 
+    /** Plays any script on the listener (tool calls, several choices, finish reasons). */
+    ScriptedBackend plays(Consumer<BackendStreamListener> play) {
+        script.add(play);
+        return this;
+    }
+
     /** Any behaviour, written against the listener. */
     ScriptedBackend script(Consumer<BackendStreamListener> behaviour) {
         script.add(behaviour);

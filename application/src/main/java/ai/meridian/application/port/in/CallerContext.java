@@ -9,10 +9,16 @@ import java.util.Objects;
  * Who is asking and under which request: the request id, the tenant, a stable key for the caller (canary routing
  * hashes it; the key id for virtual keys), the client's W3C traceparent if any, when the request arrived, the client
  * headers an operator allows to be forwarded to backends ({@link ForwardedHeaders}, lower-case names), what the caller
- * may do, and the client's address (for the audit log; may be empty).
+ * may do, the client's address (for the audit log; may be empty), and what the client asked of the response cache
+ * ({@link CacheDirective}: a request option and a header, so it rides with the request's other per-request context).
  */
 public record CallerContext(String requestId, String tenant, String callerKey, String traceparent, long receivedAtNanos,
-                            Map<String, String> headers, Access access, String clientAddress) {
+                            Map<String, String> headers, Access access, String clientAddress, CacheDirective cache) {
+
+    public CallerContext(String requestId, String tenant, String callerKey, String traceparent, long receivedAtNanos,
+                         Map<String, String> headers, Access access, String clientAddress) {
+        this(requestId, tenant, callerKey, traceparent, receivedAtNanos, headers, access, clientAddress, CacheDirective.DEFAULT);
+    }
 
     public CallerContext {
         Objects.requireNonNull(requestId, "requestId");
@@ -23,6 +29,12 @@ public record CallerContext(String requestId, String tenant, String callerKey, S
         headers = headers == null ? Map.of() : Map.copyOf(headers);
         Objects.requireNonNull(access, "access");
         clientAddress = clientAddress == null ? "" : clientAddress;
+        cache = cache == null ? CacheDirective.DEFAULT : cache;
+    }
+
+    /** This context with what the client asked of the response cache. */
+    public CallerContext withCache(CacheDirective directive) {
+        return new CallerContext(requestId, tenant, callerKey, traceparent, receivedAtNanos, headers, access, clientAddress, directive);
     }
 
     /** A caller with the operator's rights and forwardable headers: for work the gateway does for itself, and for tests. */

@@ -54,6 +54,26 @@ public interface GatewayMetrics {
     default void watchGauge(String name, String description, Supplier<Number> value) {
     }
 
+    /** A response cache lookup at a level ({@code l1}, {@code l2}, {@code semantic}): {@code hit}, {@code miss} or {@code error}. */
+    default void cacheLookup(String level, String result) {
+    }
+
+    /** An answer written to a level of the response cache, of about {@code bytes}. */
+    default void cacheWrite(String level, long bytes) {
+    }
+
+    /** An entry taken out of a level for {@code cause} (invalidated, purged); size and expiry evictions come from the level's stats. */
+    default void cacheEviction(String level, String cause) {
+    }
+
+    /** Registers a live view of a response cache level's figures (entries, bytes, evictions by size and expiry). */
+    default void watchCacheLevel(String level, Supplier<ResponseCachePort.LevelStats> stats) {
+    }
+
+    /** A request the response cache did not serve or keep, and why (requested, not_deterministic, disabled, ...). */
+    default void cacheBypass(String reason) {
+    }
+
     record RequestOutcome(String model, String backend, int status, boolean stream, int tier,
                           long durationNanos, long overheadNanos, int promptTokens, int completionTokens) {
     }

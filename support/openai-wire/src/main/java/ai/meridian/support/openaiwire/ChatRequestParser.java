@@ -17,6 +17,7 @@ import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.retrieval.GroundingRequest;
 import ai.meridian.support.inboundhttp.AnswerHeaders;
+import ai.meridian.support.inboundhttp.CacheOptions;
 import ai.meridian.support.inboundhttp.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,7 +42,7 @@ import java.util.function.UnaryOperator;
 public final class ChatRequestParser {
     static final String CONVERSATION_ID = "conversation_id";
     /** Fields the gateway itself consumes (they never reach a backend). Other protocol doors share them. */
-    static final Set<String> GATEWAY_FIELDS = Set.of("conversation_id", "web_search", "knowledge_bases");
+    static final Set<String> GATEWAY_FIELDS = Set.of("conversation_id", "web_search", "knowledge_bases", CacheOptions.FIELD);
     /** Fields read into typed values below; everything else at the top level is passed through. */
     private static final Set<String> TYPED_FIELDS = Set.of("model", "messages", "stream", "stream_options", "temperature", "top_p",
             "max_tokens", "max_completion_tokens", "stop", "seed", "user", "response_format", "presence_penalty",
@@ -57,14 +58,14 @@ public final class ChatRequestParser {
     /**
      * The use case's command for a request body: the parsed request, who asks (request id, tenant, key, the
      * client's {@code traceparent}, arrival time, the headers the operator lets through to backends) and the
-     * conversation named in the body or header.
+     * conversation named in the body or header, and what the client asks of the response cache ({@link CacheOptions}).
      */
     public static ChatCommand command(byte[] body, String requestId, Caller caller, long receivedAtNanos, String clientAddress,
                                UnaryOperator<String> header, ForwardedHeaders forwarded) {
         JsonNode root = readJsonObject(body);
         ChatRequest request = parse(root);
         return new ChatCommand(CallerContext.of(caller, requestId, header.apply("traceparent"), receivedAtNanos, clientAddress,
-                        forwarded.select(header)),
+                        forwarded.select(header)).withCache(CacheOptions.read(root, header.apply("cache-control"))),
                 request, conversation(root, header.apply(AnswerHeaders.CONVERSATION_HEADER)));
     }
 

@@ -56,7 +56,8 @@ final class MessagesController {
                 request.getHeaders().get(MessagesRequestParser.CONVERSATION_HEADER));
         Caller caller = ApiKeyFilter.callerOf(request);
         ChatCommand command = new ChatCommand(CallerContext.of(caller, requestId, request.getHeaders().get("traceparent"), receivedAt,
-                ApiKeyFilter.clientAddress(request), forwarded.select(request.getHeaders()::get)), parsed.request(), parsed.conversation());
+                ApiKeyFilter.clientAddress(request), forwarded.select(request.getHeaders()::get))
+                .withCache(parsed.cache(request.getHeaders().get("cache-control"))), parsed.request(), parsed.conversation());
         ClientConnection client = ClientConnection.of(request);
         if (!parsed.request().stream()) {
             CompletableFuture<ChatReply> reply = chat.complete(command);

@@ -1,5 +1,7 @@
 package ai.meridian.adapter.in.anthropic;
 
+import ai.meridian.support.inboundhttp.CacheOptions;
+import ai.meridian.application.port.in.CacheDirective;
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.ChatRequest;
 import ai.meridian.domain.chat.ContentPart;
@@ -54,7 +56,7 @@ import java.util.regex.Pattern;
  */
 final class MessagesRequestParser {
     static final String CONVERSATION_HEADER = "x-conversation-id";
-    private static final Set<String> GATEWAY_FIELDS = Set.of("conversation_id", "web_search", "knowledge_bases");
+    private static final Set<String> GATEWAY_FIELDS = Set.of("conversation_id", "web_search", "knowledge_bases", CacheOptions.FIELD);
     private static final Set<String> TYPED_FIELDS = Set.of("model", "messages", "system", "max_tokens", "temperature", "top_p",
             "stop_sequences", "stream", "tools", "tool_choice", "metadata");
     private static final Pattern TOOL_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,128}");
@@ -64,7 +66,11 @@ final class MessagesRequestParser {
     }
 
     /** What a request asks, in domain terms, and what the answer must echo: the model name the client asked for. */
-    record Parsed(ChatRequest request, String requestedModel, Optional<ConversationRef> conversation) {
+    record Parsed(ChatRequest request, String requestedModel, Optional<ConversationRef> conversation, JsonNode root) {
+        /** What the client asks of the response cache (the body's {@code cache} field, the {@code Cache-Control} header). */
+        CacheDirective cache(String cacheControl) {
+            return CacheOptions.read(root, cacheControl);
+        }
     }
 
     /**
@@ -104,7 +110,7 @@ final class MessagesRequestParser {
             GenerationParams params = new GenerationParams(temperature, topP, maxTokens, stopSequences(root), null, user, null, null, null,
                     null, null, null, extra, maxTokens == null ? null : "max_tokens");
             ChatRequest request = new ChatRequest(settings.modelFor(requested), messages, params, stream, true, grounding(root), tools(root));
-            return new Parsed(request, requested, conversation(root, conversationHeader));
+            return new Parsed(request, requested, conversation(root, conversationHeader), root);
         } catch (InvalidValueException e) {
             throw invalid(anthropicName(e.param()), e.getMessage());
         }

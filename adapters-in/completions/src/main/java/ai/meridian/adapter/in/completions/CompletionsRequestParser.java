@@ -44,7 +44,8 @@ final class CompletionsRequestParser {
     /** The most prompts one request may carry (and prompts × n choices). */
     static final int MAX_PROMPTS = GenerationParams.MAX_CHOICES;
     private static final Set<String> TYPED = Set.of("model", "prompt", "stream", "stream_options", "temperature", "top_p", "max_tokens",
-            "stop", "seed", "user", "presence_penalty", "frequency_penalty", "n", "logprobs", "web_search", "knowledge_bases");
+            "stop", "seed", "user", "presence_penalty", "frequency_penalty", "n", "logprobs", "web_search", "knowledge_bases",
+            ai.meridian.support.inboundhttp.CacheOptions.FIELD);
 
     private CompletionsRequestParser() {
     }
@@ -57,7 +58,7 @@ final class CompletionsRequestParser {
                     + "use /v1/chat/completions (conversation_id) or /v1/responses (previous_response_id).");
         }
         return new ChatCommand(CallerContext.of(caller, requestId, header.apply("traceparent"), receivedAtNanos, clientAddress,
-                forwarded.select(header)), parse(root));
+                forwarded.select(header)).withCache(ai.meridian.support.inboundhttp.CacheOptions.read(root, header.apply("cache-control"))), parse(root));
     }
 
     static ChatRequest parse(JsonNode root) {

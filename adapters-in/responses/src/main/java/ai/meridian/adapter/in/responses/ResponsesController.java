@@ -72,11 +72,14 @@ final class ResponsesController {
         long receivedAt = System.nanoTime();
         String requestId = RequestIds.of(request);
         Caller caller = ApiKeyFilter.callerOf(request);
-        CallerContext context = CallerContext.of(caller, requestId, request.getHeaders().get("traceparent"), receivedAt,
+        CallerContext plain = CallerContext.of(caller, requestId, request.getHeaders().get("traceparent"), receivedAt,
                 ApiKeyFilter.clientAddress(request), forwarded.select(request.getHeaders()::get));
         ResponsesRequestParser.Parsed parsed;
+        CallerContext context;
         try {
-            parsed = ResponsesRequestParser.parse(RequestJson.readObject(body), storeByDefault);
+            com.fasterxml.jackson.databind.JsonNode root = RequestJson.readObject(body);
+            parsed = ResponsesRequestParser.parse(root, storeByDefault);
+            context = plain.withCache(ai.meridian.support.inboundhttp.CacheOptions.read(root, request.getHeaders().get("cache-control")));
         } catch (GatewayException e) {
             return CompletableFuture.failedFuture(inThisApi(e));
         }

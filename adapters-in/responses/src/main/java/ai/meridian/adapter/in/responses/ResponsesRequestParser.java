@@ -52,7 +52,8 @@ final class ResponsesRequestParser {
     static final int MAX_ITEMS = 100_000;
     private static final Set<String> TYPED = Set.of("model", "input", "instructions", "tools", "tool_choice", "parallel_tool_calls", "text",
             "reasoning", "max_output_tokens", "temperature", "top_p", "top_logprobs", "store", "previous_response_id", "metadata", "stream",
-            "stream_options", "truncation", "user", "include", "background", "web_search", "knowledge_bases");
+            "stream_options", "truncation", "user", "include", "background", "web_search", "knowledge_bases",
+            ai.meridian.support.inboundhttp.CacheOptions.FIELD);
     /** Known Responses API fields this gateway does not serve, with what to do instead. */
     private static final Map<String, String> REFUSED = Map.of(
             "conversation", "Conversations objects are not available here: continue a response with 'previous_response_id'.",

@@ -82,6 +82,7 @@ final class ChatWebSocketFrames {
             g.writeNumberField("created", streamStart.created());
             g.writeStringField("backend", streamStart.servedBy().backend());
             g.writeNumberField("fallback_tier", streamStart.servedBy().tier());
+            cache(g, streamStart.servedBy().cache());
             g.writeBooleanField("resumable", resumable);
             if (resumable) {
                 g.writeNumberField("resume_window_ms", windowMillis);
@@ -90,6 +91,28 @@ final class ChatWebSocketFrames {
                 g.writeStringField("conversation_id", streamStart.conversationId().get());
             }
         });
+    }
+
+    /** What the response cache did, as the HTTP doors' {@code x-meridian-cache*} headers say it: {@code "cache": {"status", "level", "key", "reason"}}. */
+    private static void cache(JsonGenerator g, ai.meridian.application.port.in.CacheStatus status) throws IOException {
+        if (status.outcome() == ai.meridian.application.port.in.CacheStatus.Outcome.NONE) {
+            return;
+        }
+        g.writeObjectFieldStart("cache");
+        g.writeStringField("status", status.outcome().wireName());
+        if (status.hit()) {
+            g.writeStringField("level", status.level());
+            if (status.level().equals("semantic")) {
+                g.writeNumberField("similarity", status.similarity());
+            }
+        }
+        if (!status.key().isEmpty()) {
+            g.writeStringField("key", status.key());
+        }
+        if (!status.reason().isEmpty()) {
+            g.writeStringField("reason", status.reason());
+        }
+        g.writeEndObject();
     }
 
     /** {@code chunk}: one delta as a chat completion chunk. */

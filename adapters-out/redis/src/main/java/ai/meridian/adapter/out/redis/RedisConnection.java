@@ -137,8 +137,38 @@ public final class RedisConnection implements AutoCloseable {
                 .exceptionally(e -> false);
     }
 
+    /**
+     * Runs {@code action} each time a connection of this client (re)connects after having been lost: what a feature
+     * heard over pub/sub meanwhile may have been missed. The first connection does not count.
+     */
+    public void onReconnected(Runnable action) {
+        java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
+        io.lettuce.core.RedisConnectionStateListener listener = new io.lettuce.core.RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> connection) {
+                lost.set(true);
+            }
+
+            @Override
+            public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection, java.net.SocketAddress address) {
+                if (lost.getAndSet(false)) {
+                    try {
+                        action.run();
+                    } catch (RuntimeException e) {
+                        LOG.warn("after Redis reconnected: {}", e.getMessage(), e);
+                    }
+                }
+            }
+        };
+        if (client != null) {
+            client.addListener(listener);
+        } else {
+            clusterClient.addListener(listener);
+        }
+    }
+
     /** A separate connection for subscriptions (pub/sub cannot share the command connection). */
-    CompletableFuture<StatefulRedisPubSubConnection<String, String>> pubSub() {
+    public CompletableFuture<StatefulRedisPubSubConnection<String, String>> pubSub() {
         return (settings.cluster() ? clusterClient.connectPubSubAsync(StringCodec.UTF8).thenApply(c -> (StatefulRedisPubSubConnection<String, String>) c)
                 : client.connectPubSubAsync(StringCodec.UTF8, RedisURI.create(settings.url()))).toCompletableFuture();
     }
