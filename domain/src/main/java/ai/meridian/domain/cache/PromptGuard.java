@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * is not counted, it is mostly an article: "一个", "a");</li>
  * <li>they agree on negation (English and Chinese markers; "有没有", "能不能" ask, they do not negate);</li>
  * <li>they name the same entities (capitalised or mixed-case Latin words that are not sentence words, acronyms, Latin
- * words inside Chinese text, quoted phrases; a capitalised first word counts only if the other prompt has it too;
+ * words inside Chinese text, quoted phrases; a capitalised first word counts only if the other prompt names it too;
  * spellings of one name such as "Germany"/"German" or "JS"/"JavaScript" are one entity);</li>
  * <li>they agree on the closed classes of words whose choice changes the answer ({@link Contrast}): on/off, add/remove,
  * up/down, maximum/minimum, upload/download, import/export, units and currencies (and their order: "dollars to euros"
@@ -48,7 +48,7 @@ public final class PromptGuard {
      * "different"), and the A-not-A questions ("有没有", "能不能": is there, can it) that ask without negating.
      */
     private static final Pattern CHINESE_NON_NEGATING = Pattern.compile("非常|未来|無論|无论|无线|無線|不过|不過|不仅|不僅|不但|不管"
-            + "|不同(?!步)|并非不|莫名|否则|否則|是否|能否|可否|与否|與否|([有能要是会可好对行用])[不没]\\1|可不可以|不到|不超过|无薪");
+            + "|不同(?!步)|并非不|区别|差别|分别|特别|别人|类别|级别|识别|告别|个别|不错|不少|不久|不断|差不多|莫名|否则|否則|是否|能否|可否|与否|與否|([有能要是会可好对行用])[不没]\\1|可不可以|不到|不超过|无薪");
     /** Chinese words whose numeral characters are no number ("very", "Baidu", "must", "per cent of"). */
     private static final Pattern CHINESE_NON_NUMBERS = Pattern.compile("十分|千万|百度|三星|万一|百分之|一些|一下|一般|一共|一样|一直|一起|"
             + "统一|唯一|一点|一定|一切|一致|一旦|一会|一遍");
@@ -213,24 +213,24 @@ public final class PromptGuard {
     }
 
     /**
-     * Both prompts name the same entities. A capitalised first word counts only when the other prompt has the word too
+     * Both prompts name the same entities. A capitalised first word counts only when the other prompt names it too
      * ("Steps to reset the VPN password" names the VPN, not "steps"); one name's spellings match ("Germany" and "German",
      * "Friday" and "Fridays": one is the other plus at most four letters).
      */
     static boolean sameEntities(String a, String b) {
-        Set<String> left = named(names(a), b);
-        Set<String> right = named(names(b), a);
-        return covered(left, right) && covered(right, left);
+        Names left = names(a);
+        Names right = names(b);
+        Set<String> x = named(left, right);
+        Set<String> y = named(right, left);
+        return covered(x, y) && covered(y, x);
     }
 
-    private static Set<String> named(Names names, String other) {
+    /** The names, with the capitalised first words that the other prompt writes as a name too. */
+    private static Set<String> named(Names names, Names other) {
         Set<String> result = new TreeSet<>(names.strong());
-        if (!names.initial().isEmpty()) {
-            Set<String> words = new java.util.HashSet<>(List.of(other.toLowerCase(Locale.ROOT).split("[^a-z0-9+#]+")));
-            for (String word : names.initial()) {
-                if (words.contains(word)) {
-                    result.add(word);
-                }
+        for (String word : names.initial()) {
+            if (other.strong().contains(word) || other.initial().contains(word)) {
+                result.add(word);
             }
         }
         return result;
@@ -266,7 +266,7 @@ public final class PromptGuard {
      * Closed classes of words whose choice changes the answer. Each word (English, matched as whole words; Chinese, as
      * substrings) stands for one value of one class. Two prompts disagree on a class when each names a value of it the
      * other does not ("enable" against "disable"), or when one names a marked value the other lacks: the marked values
-     * (off, remove, down, minimum, previous, cancel, under, ...) turn a question into another one, while the unmarked
+     * (off, remove, down, maximum, minimum, previous, cancel, under, ...) turn a question into another one, while the unmarked
      * ones are what a question means when it says nothing ("How do I map a drive?" adds one). Units and data types are
      * ordered: "convert dollars to euros" and "convert euros to dollars" name the same values the other way round.
      */
@@ -289,10 +289,10 @@ public final class PromptGuard {
             add("cancel", "cancel", true, "cancel, cancelling, canceling, withdraw | 取消 撤回 退订");
             add("level", "up", false, "increase, increasing, raise, enlarge, extend, extended | 调大 增加 提高 延长 扩大 加大");
             add("level", "down", true, "decrease, decreasing, reduce, reduced, lower, shrink, shorten | 调小 减少 降低 缩短 减小 优惠税率");
-            add("extreme", "max", false, "maximum, max, largest, biggest, highest, longest, limit | 上限 最大 最多 最高 最长");
+            add("extreme", "max", true, "maximum, max, largest, biggest, highest, longest, limit | 上限 最大 最多 最高 最长");
             add("extreme", "min", true, "minimum, smallest, lowest, shortest | 下限 最小 最少 最低 最短 至少");
-            add("bound", "over", false, "over, above, exceed, exceeds, exceeding | 超过 以上 高于 大于");
-            add("bound", "under", true, "under, below | 低于 以下 不到 小于 少于 不超过");
+            add("bound", "over", false, "over, above, exceed, exceeds, exceeding, more than, greater than | 超过 以上 高于 大于");
+            add("bound", "under", true, "under #, under $, under €, under £, below, less than, fewer than | 低于 以下 不到 小于 少于 不超过");
             add("transfer", "upload", false, "upload, uploads, uploaded, uploading | 上传");
             add("transfer", "download", false, "download, downloads, downloaded, downloading | 下载");
             add("io", "import", false, "import, importing | 导入");
@@ -306,6 +306,8 @@ public final class PromptGuard {
             add("history", "undo", false, "undo, revert, roll back, rollback | 撤销 回退 回滚");
             add("history", "redo", true, "redo, roll forward | 重做");
             add("hours", "open", false, "open, opens, opening | 开门");
+            add("term", "open-source", false, "open source, open-source | 开源"); // not about opening hours
+            add("term", "open-enrollment", false, "open enrollment | ");
             add("hours", "close", false, "close, closes, closed, closing, shut | 关门");
             add("period", "start", false, "start, starts, begin, begins | 开始");
             add("period", "end", false, "end, ends, finish | 结束");
@@ -398,7 +400,8 @@ public final class PromptGuard {
             List<String> words = new ArrayList<>();
             Matcher m = ENGLISH_WORD.matcher(lower);
             while (m.find()) {
-                words.add(m.group());
+                // A number is "#" here: "under #" is a bound ("under 25"), "under" alone mostly is not ("under the GPL").
+                words.add(m.group().chars().allMatch(Character::isDigit) ? "#" : m.group());
                 spans.add(new int[] {m.start(), m.end()});
             }
             for (int i = 0; i < words.size(); i++) {
@@ -407,7 +410,9 @@ public final class PromptGuard {
                     Value v = ENGLISH.get(phrase);
                     if (v != null) {
                         found.add(new Found(spans.get(i)[0], v));
-                        i += n - 1;
+                        // "under $25" is a bound and a currency: a phrase ending in a number or a currency sign leaves it to be read.
+                        String last = words.get(i + n - 1);
+                        i += n > 1 && (last.equals("#") || ENGLISH.containsKey(last) && isUnit(last)) ? n - 2 : n - 1;
                         break;
                     }
                 }
