@@ -52,6 +52,9 @@ import java.util.function.Predicate;
  */
 public final class SemanticCacheEvaluation {
     static final String TENANT = "bench";
+    /** The whole set: the groups the guard was designed on, and the held-out groups written after it was frozen. */
+    static final List<String> DEFAULT_SETS = List.of("bench/cache/paraphrases-en.jsonl", "bench/cache/paraphrases-zh.jsonl",
+            "bench/cache/holdout-en.jsonl", "bench/cache/holdout-zh.jsonl");
     /** How many nearest prompts the cache looks at per lookup (SemanticCache's own number). */
     static final int CANDIDATES = 4;
 
@@ -234,7 +237,7 @@ public final class SemanticCacheEvaluation {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = options(args);
-        List<Path> sets = Arrays.stream(options.getOrDefault("sets", "bench/cache/paraphrases-en.jsonl,bench/cache/paraphrases-zh.jsonl")
+        List<Path> sets = Arrays.stream(options.getOrDefault("sets", String.join(",", DEFAULT_SETS))
                 .split(",")).map(Path::of).toList();
         List<Double> thresholds = sweep(Double.parseDouble(options.getOrDefault("from", "0.80")),
                 Double.parseDouble(options.getOrDefault("to", "0.98")), Double.parseDouble(options.getOrDefault("step", "0.01")));
@@ -256,6 +259,7 @@ public final class SemanticCacheEvaluation {
             Map<String, Predicate<Lookup>> slices = new LinkedHashMap<>();
             slices.put("en", l -> l.group().lang().equals("en"));
             slices.put("zh", l -> l.group().lang().equals("zh"));
+            slices.put("held-out", l -> l.group().id().startsWith("h"));
             slices.put("all", l -> true);
             for (Map.Entry<String, Predicate<Lookup>> slice : slices.entrySet()) {
                 List<Lookup> part = lookups.stream().filter(slice.getValue()).toList();

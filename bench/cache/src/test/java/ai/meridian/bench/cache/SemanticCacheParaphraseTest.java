@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * arithmetic on another CPU.
  */
 class SemanticCacheParaphraseTest {
-    /** The gateway's default, the one SemanticCacheEvaluation recommends (0.93). */
+    /** The gateway's default, the one SemanticCacheEvaluation recommends (0.95). */
     static final double THRESHOLD = CacheSettings.Semantic.DEFAULT_THRESHOLD;
     static final String PARTITION = SemanticCacheEvaluation.partition("bench", "bench-model", "temperature=0");
 
@@ -38,7 +38,7 @@ class SemanticCacheParaphraseTest {
 
     @BeforeAll
     static void cacheTheOriginalsAndLookUpTheRest() throws Exception {
-        groups = ParaphraseSet.load(List.of(Path.of("paraphrases-en.jsonl"), Path.of("paraphrases-zh.jsonl")));
+        groups = ParaphraseSet.load(SemanticCacheEvaluation.DEFAULT_SETS.stream().map(f -> Path.of(f.substring("bench/cache/".length()))).toList());
         rig = new Rig("auto", directory);
         SemanticCacheEvaluation.cacheOriginals(rig.cache, rig.index, "bench", PARTITION, groups);
         lookups = SemanticCacheEvaluation.lookUp(rig.cache, rig.index, "bench", PARTITION, groups, 0.80);
@@ -53,21 +53,22 @@ class SemanticCacheParaphraseTest {
 
     @Test
     void theSetIsAsLargeAsReported() {
-        assertThat(groups.stream().filter(g -> g.lang().equals("en"))).hasSizeGreaterThanOrEqualTo(150);
-        assertThat(groups.stream().filter(g -> g.lang().equals("zh"))).hasSizeGreaterThanOrEqualTo(150);
+        assertThat(groups.stream().filter(g -> g.lang().equals("en") && g.id().startsWith("en-"))).hasSizeGreaterThanOrEqualTo(150);
+        assertThat(groups.stream().filter(g -> g.lang().equals("zh") && g.id().startsWith("zh-"))).hasSizeGreaterThanOrEqualTo(150);
+        assertThat(groups.stream().filter(g -> g.id().startsWith("h"))).hasSizeGreaterThanOrEqualTo(70);
         assertThat(lookups).hasSize(groups.stream().mapToInt(g -> g.paraphrases().size() + g.negatives().size()).sum());
     }
 
     @Test
     void atTheRecommendedThresholdHitsAndFalseHitsStayAtTheReportedRates() {
         Rates on = SemanticCacheEvaluation.rates(lookups, THRESHOLD, true);
-        // Reported: 22.6% of paraphrases served their original's answer, 0.9% of hard negatives served one, no wrong answers.
-        assertThat(on.hitRate()).isGreaterThanOrEqualTo(0.20);
-        assertThat(on.falseHitRate()).isLessThanOrEqualTo(0.015);
+        // Reported: 12.4% of paraphrases served their original's answer, 0.5% of hard negatives served one, no wrong answers.
+        assertThat(on.hitRate()).isGreaterThanOrEqualTo(0.11);
+        assertThat(on.falseHitRate()).isLessThanOrEqualTo(0.01);
         assertThat(on.wrongHits()).isZero();
-        // Without the guard the same threshold serves about one hard negative in eight (reported 12.1%): the guard does the work.
+        // Without the guard the same threshold serves one hard negative in twelve (reported 8.0%): the guard does the work.
         Rates off = SemanticCacheEvaluation.rates(lookups, THRESHOLD, false);
-        assertThat(off.falseHitRate()).isGreaterThan(0.08);
+        assertThat(off.falseHitRate()).isGreaterThan(0.06);
         assertThat(SemanticCacheEvaluation.recommend(lookups, SemanticCacheEvaluation.sweep(0.80, 0.98, 0.01), 0.01))
                 .as("the threshold the measurement recommends, against the gateway's default").isCloseTo(THRESHOLD, within(0.011));
     }
@@ -89,7 +90,8 @@ class SemanticCacheParaphraseTest {
             }
         }
         Rates rates = SemanticCacheEvaluation.rates(subset, THRESHOLD, true);
-        assertThat(rates.hits()).as("paraphrases of the subset served their original's answer").isGreaterThanOrEqualTo(5);
+        // Reported: 6 of their 42 paraphrases.
+        assertThat(rates.hits()).as("paraphrases of the subset served their original's answer").isGreaterThanOrEqualTo(4);
     }
 
     @Test
@@ -117,7 +119,6 @@ class SemanticCacheParaphraseTest {
     }
 
     private static boolean firstTen(Group g) {
-        int n = Integer.parseInt(g.id().substring(3));
-        return n <= 10;
+        return !g.id().startsWith("h") && Integer.parseInt(g.id().substring(3)) <= 10;
     }
 }
