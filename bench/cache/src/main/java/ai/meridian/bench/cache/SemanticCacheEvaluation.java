@@ -246,101 +246,110 @@ public final class SemanticCacheEvaluation {
         Path directory = Files.createTempDirectory("meridian-semantic-cache");
         String partition = partition(TENANT, "bench-model", "temperature=0");
         try (Rig rig = new Rig(options.getOrDefault("embedding", "auto"), directory)) {
-            long start = System.nanoTime();
-            cacheOriginals(rig.cache, rig.index, TENANT, partition, groups);
-            System.out.printf("cached %d originals in %.1f s (%s)%n", groups.size(), (System.nanoTime() - start) / 1e9,
-                    rig.models.embeddings().spaces());
-            // Warm-up: the first ONNX runs and Lucene searches are slow; their timings would say nothing about a gateway.
-            lookUp(rig.cache, rig.index, TENANT, partition, groups.subList(0, Math.min(20, groups.size())), thresholds.get(0));
-            start = System.nanoTime();
-            List<Lookup> lookups = lookUp(rig.cache, rig.index, TENANT, partition, groups, thresholds.get(0));
-            System.out.printf("looked up %d prompts in %.1f s%n%n", lookups.size(), (System.nanoTime() - start) / 1e9);
-
-            Map<String, Predicate<Lookup>> slices = new LinkedHashMap<>();
-            slices.put("en", l -> l.group().lang().equals("en"));
-            slices.put("zh", l -> l.group().lang().equals("zh"));
-            slices.put("held-out", l -> l.group().id().startsWith("h"));
-            slices.put("all", l -> true);
-            for (Map.Entry<String, Predicate<Lookup>> slice : slices.entrySet()) {
-                List<Lookup> part = lookups.stream().filter(slice.getValue()).toList();
-                if (part.isEmpty()) {
-                    continue;
-                }
-                Rates any = rates(part, 0, true);
-                System.out.printf("== %s: %d groups, %d paraphrases, %d hard negatives%n", slice.getKey(),
-                        part.stream().map(l -> l.group().id()).distinct().count(), any.paraphrases(), any.negatives());
-                System.out.println("threshold | guard on: hit%  wrong%  false% | guard off: hit%  wrong%  false%");
-                for (double t : thresholds) {
-                    Rates on = rates(part, t, true);
-                    Rates off = rates(part, t, false);
-                    System.out.printf("  %.2f    |         %5.1f  %5.1f  %5.1f  |          %5.1f  %5.1f  %5.1f%n", t,
-                            100 * on.hitRate(), 100 * on.wrongHitRate(), 100 * on.falseHitRate(),
-                            100 * off.hitRate(), 100 * off.wrongHitRate(), 100 * off.falseHitRate());
-                }
-                double rec = recommend(part, thresholds, maxFalse);
-                System.out.printf("  recommended for %s (guard on, false and wrong hits <= %.1f%%, best hit rate): %s%n%n", slice.getKey(),
-                        100 * maxFalse, Double.isNaN(rec) ? "none in the sweep" : String.format("%.2f", rec));
+            evaluate(rig, groups, partition, thresholds, maxFalse, options);
+        } finally {
+            try (var paths = Files.walk(directory)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
 
-            double recommended = recommend(lookups, thresholds, maxFalse);
-            if (Double.isNaN(recommended)) {
-                System.out.println("no threshold of the sweep keeps false hits within " + 100 * maxFalse + "%");
-                return;
+    private static void evaluate(Rig rig, List<Group> groups, String partition, List<Double> thresholds, double maxFalse,
+                                 Map<String, String> options) throws Exception {
+        long start = System.nanoTime();
+        cacheOriginals(rig.cache, rig.index, TENANT, partition, groups);
+        System.out.printf("cached %d originals in %.1f s (%s)%n", groups.size(), (System.nanoTime() - start) / 1e9,
+                rig.models.embeddings().spaces());
+        // Warm-up: the first ONNX runs and Lucene searches are slow; their timings would say nothing about a gateway.
+        lookUp(rig.cache, rig.index, TENANT, partition, groups.subList(0, Math.min(20, groups.size())), thresholds.get(0));
+        start = System.nanoTime();
+        List<Lookup> lookups = lookUp(rig.cache, rig.index, TENANT, partition, groups, thresholds.get(0));
+        System.out.printf("looked up %d prompts in %.1f s%n%n", lookups.size(), (System.nanoTime() - start) / 1e9);
+
+        Map<String, Predicate<Lookup>> slices = new LinkedHashMap<>();
+        slices.put("en", l -> l.group().lang().equals("en"));
+        slices.put("zh", l -> l.group().lang().equals("zh"));
+        slices.put("held-out", l -> l.group().id().startsWith("h"));
+        slices.put("all", l -> true);
+        for (Map.Entry<String, Predicate<Lookup>> slice : slices.entrySet()) {
+            List<Lookup> part = lookups.stream().filter(slice.getValue()).toList();
+            if (part.isEmpty()) {
+                continue;
             }
-            System.out.printf("== recommended default threshold: %.2f%n", recommended);
-            Rates on = rates(lookups, recommended, true);
-            Rates off = rates(lookups, recommended, false);
-            System.out.printf("  guard on:  hit %.1f%% (%d/%d), wrong %d, false hits %.1f%% (%d/%d)%n", 100 * on.hitRate(), on.hits(),
-                    on.paraphrases(), on.wrongHits(), 100 * on.falseHitRate(), on.falseHits(), on.negatives());
-            System.out.printf("  guard off: hit %.1f%% (%d/%d), wrong %d, false hits %.1f%% (%d/%d)%n", 100 * off.hitRate(), off.hits(),
-                    off.paraphrases(), off.wrongHits(), 100 * off.falseHitRate(), off.falseHits(), off.negatives());
-            System.out.println("  false hits by kind of negative at " + recommended + " (guard on / guard off):");
-            Map<String, int[]> kinds = new TreeMap<>();
+            Rates any = rates(part, 0, true);
+            System.out.printf("== %s: %d groups, %d paraphrases, %d hard negatives%n", slice.getKey(),
+                    part.stream().map(l -> l.group().id()).distinct().count(), any.paraphrases(), any.negatives());
+            System.out.println("threshold | guard on: hit%  wrong%  false% | guard off: hit%  wrong%  false%");
+            for (double t : thresholds) {
+                Rates on = rates(part, t, true);
+                Rates off = rates(part, t, false);
+                System.out.printf("  %.2f    |         %5.1f  %5.1f  %5.1f  |          %5.1f  %5.1f  %5.1f%n", t,
+                        100 * on.hitRate(), 100 * on.wrongHitRate(), 100 * on.falseHitRate(),
+                        100 * off.hitRate(), 100 * off.wrongHitRate(), 100 * off.falseHitRate());
+            }
+            double rec = recommend(part, thresholds, maxFalse);
+            System.out.printf("  recommended for %s (guard on, false and wrong hits <= %.1f%%, best hit rate): %s%n%n", slice.getKey(),
+                    100 * maxFalse, Double.isNaN(rec) ? "none in the sweep" : String.format("%.2f", rec));
+        }
+
+        double recommended = recommend(lookups, thresholds, maxFalse);
+        if (Double.isNaN(recommended)) {
+            System.out.println("no threshold of the sweep keeps false hits within " + 100 * maxFalse + "%");
+            return;
+        }
+        System.out.printf("== recommended default threshold: %.2f%n", recommended);
+        Rates on = rates(lookups, recommended, true);
+        Rates off = rates(lookups, recommended, false);
+        System.out.printf("  guard on:  hit %.1f%% (%d/%d), wrong %d, false hits %.1f%% (%d/%d)%n", 100 * on.hitRate(), on.hits(),
+                on.paraphrases(), on.wrongHits(), 100 * on.falseHitRate(), on.falseHits(), on.negatives());
+        System.out.printf("  guard off: hit %.1f%% (%d/%d), wrong %d, false hits %.1f%% (%d/%d)%n", 100 * off.hitRate(), off.hits(),
+                off.paraphrases(), off.wrongHits(), 100 * off.falseHitRate(), off.falseHits(), off.negatives());
+        System.out.println("  false hits by kind of negative at " + recommended + " (guard on / guard off):");
+        Map<String, int[]> kinds = new TreeMap<>();
+        for (Lookup l : lookups) {
+            if (!l.paraphrase()) {
+                int[] k = kinds.computeIfAbsent(l.kind(), x -> new int[3]);
+                k[0]++;
+                k[1] += l.served(recommended, true) != null ? 1 : 0;
+                k[2] += l.served(recommended, false) != null ? 1 : 0;
+            }
+        }
+        kinds.forEach((kind, k) -> System.out.printf("    %-9s %4d negatives: %3d / %3d%n", kind, k[0], k[1], k[2]));
+
+        // The derived outcomes, checked against real lookups at the recommended threshold.
+        int disagree = 0;
+        for (Lookup l : lookups) {
+            SemanticCache.Found f = rig.cache.find(TENANT, partition, l.text(), recommended).get(1, TimeUnit.MINUTES);
+            String served = f.matches().isEmpty() ? null : f.matches().get(0).key();
+            if (!java.util.Objects.equals(served, l.served(recommended, true))) {
+                disagree++;
+            }
+        }
+        System.out.printf("  lookups again at %.2f that disagree with the sweep: %d of %d%n", recommended, disagree, lookups.size());
+
+        long[] nanos = lookups.stream().mapToLong(Lookup::findNanos).sorted().toArray();
+        System.out.printf("%n== SemanticCache.find latency (embedding + Lucene search + guard, one at a time, %d partition entries): "
+                + "p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", groups.size(), percentile(nanos, 50) / 1e6, percentile(nanos, 99) / 1e6,
+                nanos[nanos.length - 1] / 1e6);
+        for (String lang : List.of("en", "zh")) {
+            long[] n = lookups.stream().filter(l -> l.group().lang().equals(lang)).mapToLong(Lookup::findNanos).sorted().toArray();
+            if (n.length > 0) {
+                System.out.printf("   %s: p50 %.2f ms, p99 %.2f ms%n", lang, percentile(n, 50) / 1e6, percentile(n, 99) / 1e6);
+            }
+        }
+
+        if (options.containsKey("show")) {
+            double at = options.get("show").equals("true") ? recommended : Double.parseDouble(options.get("show"));
+            System.out.printf("%n== at %.2f, guard on: missed paraphrases, wrong hits and false hits%n", at);
             for (Lookup l : lookups) {
-                if (!l.paraphrase()) {
-                    int[] k = kinds.computeIfAbsent(l.kind(), x -> new int[3]);
-                    k[0]++;
-                    k[1] += l.served(recommended, true) != null ? 1 : 0;
-                    k[2] += l.served(recommended, false) != null ? 1 : 0;
-                }
-            }
-            kinds.forEach((kind, k) -> System.out.printf("    %-9s %4d negatives: %3d / %3d%n", kind, k[0], k[1], k[2]));
-
-            // The derived outcomes, checked against real lookups at the recommended threshold.
-            int disagree = 0;
-            for (Lookup l : lookups) {
-                SemanticCache.Found f = rig.cache.find(TENANT, partition, l.text(), recommended).get(1, TimeUnit.MINUTES);
-                String served = f.matches().isEmpty() ? null : f.matches().get(0).key();
-                if (!java.util.Objects.equals(served, l.served(recommended, true))) {
-                    disagree++;
-                }
-            }
-            System.out.printf("  lookups again at %.2f that disagree with the sweep: %d of %d%n", recommended, disagree, lookups.size());
-
-            long[] nanos = lookups.stream().mapToLong(Lookup::findNanos).sorted().toArray();
-            System.out.printf("%n== SemanticCache.find latency (embedding + Lucene search + guard, one at a time, %d partition entries): "
-                    + "p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", groups.size(), percentile(nanos, 50) / 1e6, percentile(nanos, 99) / 1e6,
-                    nanos[nanos.length - 1] / 1e6);
-            for (String lang : List.of("en", "zh")) {
-                long[] n = lookups.stream().filter(l -> l.group().lang().equals(lang)).mapToLong(Lookup::findNanos).sorted().toArray();
-                if (n.length > 0) {
-                    System.out.printf("   %s: p50 %.2f ms, p99 %.2f ms%n", lang, percentile(n, 50) / 1e6, percentile(n, 99) / 1e6);
-                }
-            }
-
-            if (options.containsKey("show")) {
-                double at = options.get("show").equals("true") ? recommended : Double.parseDouble(options.get("show"));
-                System.out.printf("%n== at %.2f, guard on: missed paraphrases, wrong hits and false hits%n", at);
-                for (Lookup l : lookups) {
-                    String served = l.served(at, true);
-                    double top = l.raw().isEmpty() ? 0 : l.raw().get(0).similarity();
-                    if (l.paraphrase() && !l.group().id().equals(served)) {
-                        String why = served != null ? "WRONG " + served : top >= at ? "guard" : String.format("sim %.3f", top);
-                        System.out.printf("  MISS  %s [%s] %s  <-  %s%n", l.group().id(), why, l.text(), l.group().original());
-                    } else if (!l.paraphrase() && served != null) {
-                        System.out.printf("  FALSE %s %s %.3f %s  ->  %s%n", l.group().id(), l.kind(), l.guarded().get(0).similarity(), l.text(),
-                                served);
-                    }
+                String served = l.served(at, true);
+                double top = l.raw().isEmpty() ? 0 : l.raw().get(0).similarity();
+                if (l.paraphrase() && !l.group().id().equals(served)) {
+                    String why = served != null ? "WRONG " + served : top >= at ? "guard" : String.format("sim %.3f", top);
+                    System.out.printf("  MISS  %s [%s] %s  <-  %s%n", l.group().id(), why, l.text(), l.group().original());
+                } else if (!l.paraphrase() && served != null) {
+                    System.out.printf("  FALSE %s %s %.3f %s  ->  %s%n", l.group().id(), l.kind(), l.guarded().get(0).similarity(), l.text(),
+                            served);
                 }
             }
         }
