@@ -21,6 +21,7 @@ import ai.meridian.application.service.FailoverRateLimiter;
 import ai.meridian.application.service.HealthService;
 import ai.meridian.application.service.KeyDirectory;
 import ai.meridian.application.service.LimitStage;
+import ai.meridian.application.service.Metering;
 import ai.meridian.application.service.OidcCallers;
 import ai.meridian.domain.tenancy.Role;
 import java.net.URI;
@@ -204,9 +205,15 @@ final class TenancyFactory {
         return admission[0];
     }
 
+    /** A key's limits and usage for every use case: chat (through the limit stage), embeddings, knowledge queries. */
     @Singleton
-    LimitStage limitStage(Admission admission, UsageLedger ledger, GatewayMetrics metrics, TokenCounter tokens) {
-        return new LimitStage(admission, ledger, metrics, tokens, Clock.systemUTC());
+    Metering metering(Admission admission, UsageLedger ledger, GatewayMetrics metrics) {
+        return new Metering(admission, ledger, metrics, Clock.systemUTC());
+    }
+
+    @Singleton
+    LimitStage limitStage(Metering metering, TokenCounter tokens) {
+        return new LimitStage(metering, tokens);
     }
 
     @Singleton

@@ -46,9 +46,13 @@ final class EmbeddingsController {
         Integer dimensions = ChatRequestParser.optionalInt(root, "dimensions");
         EmbedTextsCommand command = new EmbedTextsCommand(CallerContext.of(ApiKeyFilter.callerOf(request), requestId,
                 request.getHeaders().get("traceparent"), receivedAt, ApiKeyFilter.clientAddress(request)), model, inputs, dimensions);
-        return embeddings.embed(command).thenApply(result -> HttpResponse.ok(EmbeddingsJson.response(result, base64))
-                .contentType(MediaType.APPLICATION_JSON_TYPE)
-                .header(RequestIds.HEADER, requestId));
+        return embeddings.embed(command).thenApply(result -> {
+            MutableHttpResponse<?> response = HttpResponse.ok(EmbeddingsJson.response(result, base64))
+                    .contentType(MediaType.APPLICATION_JSON_TYPE)
+                    .header(RequestIds.HEADER, requestId);
+            RateLimitHeaders.write(result.rateLimit(), response::header);
+            return response;
+        });
     }
 
     private static List<String> inputs(JsonNode root) {
