@@ -177,6 +177,15 @@ final class TenancyFactory {
         Admission[] admission = new Admission[1];
         if (store.equals("redis")) {
             RedisConnection connection = redis.orElseThrow();
+            // Start-up waits for the first connection (at most the connect timeout), so that the first requests are
+            // counted in Redis rather than degrading at once; a Redis that is down does not stop the gateway starting.
+            try {
+                if (!connection.ping().get(connection.settings().connectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+                    LOG.warn("Redis ({}) does not answer yet: limits are counted in this process until it does", connection.settings().shown());
+                }
+            } catch (Exception e) {
+                LOG.warn("Redis ({}) does not answer yet: limits are counted in this process until it does", connection.settings().shown());
+            }
             SettingsMap s = GatewayConfiguration.section(environment, "meridian.limits");
             Duration timeout = s.duration("redis-timeout", Duration.ofSeconds(1));
             FailoverRateLimiter failover = new FailoverRateLimiter(new RedisRateLimiter(connection), local, timeout,
