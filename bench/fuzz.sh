@@ -11,6 +11,7 @@ ROUNDS="${1:-1}"
 targets=(
   "domain:DomainFuzzTest#keyParsing"
   "domain:DomainFuzzTest#piiMasking"
+  "domain:DomainFuzzTest#piiJsonMasking"
   "adapters-in/rest:RequestParsingFuzzTest#chatRequestBodies"
   "adapters-in/rest:RequestParsingFuzzTest#credentialHeaders"
 )
