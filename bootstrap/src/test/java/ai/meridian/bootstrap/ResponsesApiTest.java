@@ -46,7 +46,8 @@ class ResponsesApiTest {
         meridian.put("backends", Map.of("llm", TestGateway.openAiBackend(primary.baseUrl(), Map.of()),
                 "spare", TestGateway.openAiBackend(secondary.baseUrl(), Map.of())));
         meridian.put("models", List.of(Map.of("id", "chat", "routes", List.of(TestGateway.route("llm", "up-model")), "retry", TestGateway.fastRetry(1),
-                "fallbacks", List.of(Map.of("routes", List.of(TestGateway.route("spare", "spare-model")))))));
+                "fallbacks", List.of(Map.of("routes", List.of(TestGateway.route("spare", "spare-model"))))),
+                Map.of("id", "solo", "routes", List.of(TestGateway.route("llm", "up-model")), "retry", TestGateway.fastRetry(1))));
         meridian.put("web-search", Map.of("provider", "quark", "quark", Map.of("endpoint", quark.endpoint(), "api-key", "k")));
         meridian.put("retrieval", Map.of("web-timeout", "1s", "fetch-timeout", "1s"));
         gateway = TestGateway.start(meridian);
@@ -367,12 +368,24 @@ class ResponsesApiTest {
     }
 
     @Test
-    void aStreamCutAfterItsFirstTokenEndsWithErrorAndResponseFailed() throws Exception {
-        primary.enqueue(UpstreamBehavior.answer("one", "two", "three").cutAfter(1));
+    void aStreamCutAfterItsFirstTokenIsContinuedByTheNextTierAsOneResponse() throws Exception {
+        primary.enqueue(UpstreamBehavior.answer("one", " two", " three").cutAfter(1));
+        secondary.enqueue(UpstreamBehavior.answer(" two", " three"));
         HttpResponse<String> response = gateway.post("/v1/responses", "{\"model\":\"chat\",\"input\":\"Hi\",\"stream\":true}");
         List<JsonNode> events = events(response);
+        JsonNode completed = events.get(events.size() - 1);
+        assertThat(completed.get("type").asText()).isEqualTo("response.completed");
+        assertThat(completed.at("/response/output/0/content/0/text").asText()).isEqualTo("one two three");
+        assertThat(secondary.requests()).as("the spare tier was asked to continue the answer").hasSize(1);
+    }
+
+    @Test
+    void aStreamCutAfterItsFirstTokenWithNoTierLeftEndsWithErrorAndResponseFailed() throws Exception {
+        primary.enqueue(UpstreamBehavior.answer("one", "two", "three").cutAfter(1));
+        HttpResponse<String> response = gateway.post("/v1/responses", "{\"model\":\"solo\",\"input\":\"Hi\",\"stream\":true}");
+        List<JsonNode> events = events(response);
         JsonNode failed = events.get(events.size() - 1);
-        assertThat(failed.get("type").asText()).isEqualTo("response.failed");
+        assertThat(failed.get("type").asText()).as(response.body()).isEqualTo("response.failed");
         assertThat(failed.at("/response/status").asText()).isEqualTo("failed");
         assertThat(failed.at("/response/error/code").asText()).isEqualTo("server_error");
         assertThat(events.get(events.size() - 2).get("type").asText()).isEqualTo("error");

@@ -111,8 +111,11 @@ class WebSocketDoorTest {
                 UpstreamBehavior.answer("b1", " b2").withPieceDelay(Duration.ofMillis(40)),
                 UpstreamBehavior.answer(words(300)).withPieceDelay(Duration.ofMillis(30)));
         try (WsClient ws = WsClient.connect(gateway.url(), TestGateway.KEY)) {
+            // One at a time to the upstream, so each request meets the answer queued for it (the fake answers in arrival order).
             ws.send(request("a", ""));
+            awaitUpstreamRequests(1);
             ws.send(request("b", ""));
+            awaitUpstreamRequests(2);
             ws.send(request("c", ""));
             assertThat(WsClient.text(ws.until("b"))).isEqualTo("b1 b2");
             assertThat(WsClient.text(ws.until("a"))).isEqualTo("a1 a2 a3 a4");
@@ -332,5 +335,13 @@ class WebSocketDoorTest {
                 return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
             }
         }
+    }
+
+    private static void awaitUpstreamRequests(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (upstream.requests().size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertThat(upstream.requests()).hasSizeGreaterThanOrEqualTo(count);
     }
 }
