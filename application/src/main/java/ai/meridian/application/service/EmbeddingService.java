@@ -94,7 +94,7 @@ public final class EmbeddingService implements EmbedTextsUseCase {
             }
         }
         CompletableFuture<RateLimitStatus> admitted = metering == null ? CompletableFuture.completedFuture(RateLimitStatus.NONE)
-                : metering.admit(command.caller(), estimate(embedder, inputs));
+                : metering.admit(command.caller(), command.caller().access().limits().countsTokens() ? estimate(embedder, inputs) : 0);
         return admitted.thenCompose(status -> embedder.embed(inputs, EmbeddingUse.DOCUMENT)
                 // Runs on the embedding thread that completed the vectors: tokenising for usage stays off callers' threads.
                 .thenApply(vectors -> {
