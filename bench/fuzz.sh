@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes what parses untrusted input (Jazzer, in fuzzing mode): chat request bodies and credential headers (REST
-# adapter), key parsing and the PII masker (domain). Each target runs ROUNDS passes of the fuzz test's maxDuration
+# Fuzzes what parses untrusted input (Jazzer, in fuzzing mode): chat request bodies and credential headers
+# (support/openai-wire), key parsing and the PII masker (domain). Each target runs ROUNDS passes of the fuzz test's maxDuration
 # (30 s); the corpus each pass grows is kept in <module>/.cifuzz-corpus and the next pass starts from it, so
 # ROUNDS=20 is a 10-minute run per target. Prints the executions and coverage of every pass; fails on a finding
 # (the crashing input is saved next to the test's inputs for replay under plain `mvn test`).
@@ -12,8 +12,8 @@ targets=(
   "domain:DomainFuzzTest#keyParsing"
   "domain:DomainFuzzTest#piiMasking"
   "domain:DomainFuzzTest#piiJsonMasking"
-  "adapters-in/rest:RequestParsingFuzzTest#chatRequestBodies"
-  "adapters-in/rest:RequestParsingFuzzTest#credentialHeaders"
+  "support/openai-wire:RequestParsingFuzzTest#chatRequestBodies"
+  "support/openai-wire:RequestParsingFuzzTest#credentialHeaders"
 )
 log="$(mktemp)"
 for target in "${targets[@]}"; do

@@ -1,6 +1,6 @@
 package ai.meridian.bootstrap;
 
-import ai.meridian.adapter.in.rest.anthropic.AnthropicSettings;
+import ai.meridian.adapter.in.anthropic.AnthropicSettings;
 import ai.meridian.adapter.out.anthropic.AnthropicBackendFactory;
 import ai.meridian.adapter.out.extractive.ExtractiveBackendFactory;
 import ai.meridian.adapter.out.jdbc.JdbcConversationStore;

@@ -1,9 +1,9 @@
 package ai.meridian.bootstrap;
 
-import ai.meridian.adapter.in.rest.HttpConnectionGuard;
 import ai.meridian.application.port.out.SettingsMap;
 import ai.meridian.application.service.HealthService;
 import ai.meridian.application.service.KnowledgeBaseService;
+import ai.meridian.support.inboundhttp.HttpConnectionGuard;
 import io.micronaut.context.env.Environment;
 import jakarta.inject.Singleton;
 import java.time.Duration;

@@ -6,8 +6,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.meridian.adapter.in.rest.anthropic.archfixture.DoorUsingAnotherDoor;
-import ai.meridian.adapter.in.rest.responses.archfixture.OtherDoorTranslator;
+import ai.meridian.adapter.in.anthropic.archfixture.DoorUsingAnotherDoor;
+import ai.meridian.adapter.in.responses.archfixture.OtherDoorTranslator;
 import ai.meridian.adapter.out.archfixture.AdapterUsingAnotherAdapter;
 import ai.meridian.application.archfixture.ServiceUsingAnAdapter;
 import ai.meridian.domain.archfixture.DomainValueUsingJackson;
@@ -26,6 +26,8 @@ class ArchitectureTest {
     private static final String ADAPTERS = "ai.meridian.adapter..";
     private static final String BOOTSTRAP = "ai.meridian.bootstrap..";
     private static final String OBSERVABILITY = "ai.meridian.observability..";
+    private static final String INBOUND_HTTP = "ai.meridian.support.inboundhttp..";
+    private static final String OPENAI_WIRE = "ai.meridian.support.openaiwire..";
 
     /** javax.crypto is part of java.base (the JDK's HMAC, for key hashes), not a framework. */
     static final ArchRule DOMAIN_USES_THE_JDK_ONLY = classes().that().resideInAPackage(DOMAIN)
@@ -38,7 +40,7 @@ class ArchitectureTest {
 
     /** Helpers adapters may share (e.g. the bounded HTTP body): plain JDK code, so sharing them couples no adapters. */
     static final ArchRule SUPPORT_USES_THE_JDK_ONLY = classes().that().resideInAPackage("ai.meridian.support..")
-            .and().resideOutsideOfPackages("ai.meridian.support.json..", "ai.meridian.support.nettyhttp..")
+            .and().resideOutsideOfPackages("ai.meridian.support.json..", "ai.meridian.support.nettyhttp..", INBOUND_HTTP, OPENAI_WIRE)
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "ai.meridian.support..")
             .as("shared support code depends on the JDK only");
 
@@ -51,21 +53,43 @@ class ArchitectureTest {
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "javax.net.ssl..", "io.netty..", "ai.meridian.support.nettyhttp..")
             .as("the shared Netty HTTP client depends on the JDK and Netty only");
 
+    /**
+     * What the inbound doors share (support/inbound-http: authentication, request ids, error shapes and the protocol-door
+     * hook, the connection guard, ...; support/openai-wire: the OpenAI chat wire format the REST and WebSocket doors speak):
+     * framework code on the core's ports, which knows no adapter and no core service, so sharing it couples no doors.
+     */
+    static final ArchRule INBOUND_SUPPORT_KNOWS_PORTS_ONLY = noClasses().that().resideInAnyPackage(INBOUND_HTTP, OPENAI_WIRE)
+            .should().dependOnClassesThat().resideInAnyPackage(ADAPTERS, "ai.meridian.application.service..", BOOTSTRAP, OBSERVABILITY)
+            .as("shared inbound support knows the core's ports only, no adapters, services, observability or bootstrap");
+
+    /** The shared HTTP infrastructure speaks no door's protocol beyond OpenAI's error shape (its default). */
+    static final ArchRule INBOUND_HTTP_KNOWS_NO_WIRE_FORMAT = noClasses().that().resideInAPackage(INBOUND_HTTP)
+            .should().dependOnClassesThat().resideInAPackage(OPENAI_WIRE)
+            .as("the shared inbound HTTP support does not use the OpenAI chat wire format");
+
     static final ArchRule ADAPTERS_DO_NOT_DEPEND_ON_EACH_OTHER = slices().matching("ai.meridian.adapter.(*).(*)..")
             .should().notDependOnEachOther()
             .as("adapters never depend on each other");
 
-    /** The protocol doors of the REST adapter: each translates its protocol to the use cases on its own. */
-    static final String[] PROTOCOL_DOORS = {"ai.meridian.adapter.in.rest.anthropic..", "ai.meridian.adapter.in.rest.responses..",
-        "ai.meridian.adapter.in.rest.completions.."};
     /**
-     * The OpenAI chat door's translation, which other doors must not borrow (they are package-private today, so Java's
-     * access rules stop it too; the rule keeps it so when one becomes public). What doors share (credentials, request
-     * ids, the client connection, error headers, the protocol-door hook) lives beside them in the root package.
+     * The inbound protocol doors, each an adapter module of its own (adapters-in/rest is the OpenAI REST door,
+     * adapters-in/websocket its WebSocket door): each translates its protocol to the use cases on its own.
      */
-    static final List<String> OPENAI_TRANSLATION = List.of("ChatRequestParser", "ToolsParser", "OpenAiJsonWriter", "SseEvents", "SseBridge",
-            "ChatFastPath", "ChatFastPathInstaller", "ChatCompletionsController", "OpenAiErrorResponseProcessor").stream()
-            .map(name -> "ai.meridian.adapter.in.rest." + name).toList();
+    static final String[] PROTOCOL_DOORS = {"ai.meridian.adapter.in.anthropic..", "ai.meridian.adapter.in.responses..",
+        "ai.meridian.adapter.in.completions..", "ai.meridian.adapter.in.websocket..", "ai.meridian.adapter.in.rest.."};
+    /** The doors that speak another protocol than OpenAI's chat API, so must not borrow its translation. */
+    static final String[] OTHER_PROTOCOL_DOORS = {"ai.meridian.adapter.in.anthropic..", "ai.meridian.adapter.in.responses..",
+        "ai.meridian.adapter.in.completions.."};
+    /**
+     * The OpenAI chat door's translation, which other protocols' doors must not borrow: the wire format the REST and
+     * WebSocket doors share (support/openai-wire, public so both modules can use it) and the REST door's own chat classes
+     * (which Maven keeps out of reach too). What every door shares (credentials, request ids, the client connection, error
+     * headers, the protocol-door hook) is support/inbound-http.
+     */
+    static final List<String> OPENAI_TRANSLATION = java.util.stream.Stream.concat(
+            List.of("ChatRequestParser", "ToolsParser", "OpenAiJsonWriter").stream().map(name -> "ai.meridian.support.openaiwire." + name),
+            List.of("SseEvents", "SseBridge", "ChatFastPath", "ChatFastPathInstaller", "ChatCompletionsController").stream()
+                    .map(name -> "ai.meridian.adapter.in.rest." + name)).toList();
 
     /** Each door apart from the others; shared sub-packages of the adapter (JSON or SSE helpers, ...) may be used by all. */
     static final ArchRule PROTOCOL_DOORS_DO_NOT_DEPEND_ON_EACH_OTHER = doorsApart();
@@ -78,13 +102,14 @@ class ArchitectureTest {
                     .allowEmptyShould(true)); // a door not built yet
         }
         return com.tngtech.archunit.lang.CompositeArchRule.of(rules)
-                .as("the REST adapter's protocol doors (anthropic, responses, completions) do not depend on one another");
+                .as("the protocol doors (anthropic, responses, completions, websocket, rest) do not depend on one another");
     }
 
     static ArchRule protocolDoorsAvoid(List<String> classNames) {
-        return noClasses().that().resideInAnyPackage(PROTOCOL_DOORS)
+        return noClasses().that().resideInAnyPackage(OTHER_PROTOCOL_DOORS)
                 .should().dependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe("the OpenAI chat door's translation",
-                        (com.tngtech.archunit.core.domain.JavaClass c) -> classNames.contains(c.getName())))
+                        (com.tngtech.archunit.core.domain.JavaClass c) -> classNames.contains(c.getName())
+                                || c.getPackageName().startsWith("ai.meridian.support.openaiwire")))
                 .as("protocol doors do not use the OpenAI chat door's translation classes");
     }
 
@@ -115,7 +140,8 @@ class ArchitectureTest {
             ADAPTERS_DO_NOT_DEPEND_ON_EACH_OTHER, ADAPTERS_USE_PORTS_NOT_SERVICES, ONLY_BOOTSTRAP_KNOWS_ADAPTERS,
             ADAPTERS_DO_NOT_USE_OBSERVABILITY, NOTHING_DEPENDS_ON_BOOTSTRAP, USE_CASES_ARE_NAMED_FOR_WHAT_THE_USER_WANTS,
             SUPPORT_USES_THE_JDK_ONLY, SUPPORT_JSON_USES_JACKSON_CORE_ONLY, SUPPORT_NETTY_HTTP_USES_NETTY_ONLY,
-            PROTOCOL_DOORS_DO_NOT_DEPEND_ON_EACH_OTHER, PROTOCOL_DOORS_DO_NOT_USE_OPENAI_TRANSLATION);
+            PROTOCOL_DOORS_DO_NOT_DEPEND_ON_EACH_OTHER, PROTOCOL_DOORS_DO_NOT_USE_OPENAI_TRANSLATION, INBOUND_SUPPORT_KNOWS_PORTS_ONLY,
+            INBOUND_HTTP_KNOWS_NO_WIRE_FORMAT);
 
     private static JavaClasses production;
 
@@ -127,8 +153,8 @@ class ArchitectureTest {
     @Test
     void everyModuleIsImported() {
         for (String pkg : List.of("ai.meridian.domain.", "ai.meridian.application.port.", "ai.meridian.application.service.",
-                "ai.meridian.adapter.in.rest.", "ai.meridian.adapter.in.rest.anthropic.", "ai.meridian.adapter.out.openai.", "ai.meridian.adapter.out.anthropic.", "ai.meridian.adapter.out.triton.", "ai.meridian.adapter.out.extractive.", "ai.meridian.adapter.out.quark.", "ai.meridian.adapter.out.searxng.", "ai.meridian.adapter.out.webfetch.", "ai.meridian.adapter.out.documenttext.", "ai.meridian.adapter.out.embedding.", "ai.meridian.adapter.out.lucene.", "ai.meridian.adapter.out.qdrant.", "ai.meridian.adapter.out.resilience4j.",
-                "ai.meridian.adapter.out.jtokkit.", "ai.meridian.adapter.out.inmemory.", "ai.meridian.adapter.out.jdbc.", "ai.meridian.adapter.out.bucket4j.", "ai.meridian.adapter.out.redis.", "ai.meridian.adapter.out.oidc.", "ai.meridian.support.http.", "ai.meridian.support.json.", "ai.meridian.support.nettyhttp.", "ai.meridian.observability.", "ai.meridian.bootstrap.")) {
+                "ai.meridian.adapter.in.rest.", "ai.meridian.adapter.in.websocket.", "ai.meridian.adapter.in.anthropic.", "ai.meridian.adapter.in.responses.", "ai.meridian.adapter.in.completions.", "ai.meridian.adapter.out.openai.", "ai.meridian.adapter.out.anthropic.", "ai.meridian.adapter.out.triton.", "ai.meridian.adapter.out.extractive.", "ai.meridian.adapter.out.quark.", "ai.meridian.adapter.out.searxng.", "ai.meridian.adapter.out.webfetch.", "ai.meridian.adapter.out.documenttext.", "ai.meridian.adapter.out.embedding.", "ai.meridian.adapter.out.lucene.", "ai.meridian.adapter.out.qdrant.", "ai.meridian.adapter.out.resilience4j.",
+                "ai.meridian.adapter.out.jtokkit.", "ai.meridian.adapter.out.inmemory.", "ai.meridian.adapter.out.jdbc.", "ai.meridian.adapter.out.bucket4j.", "ai.meridian.adapter.out.redis.", "ai.meridian.adapter.out.oidc.", "ai.meridian.support.http.", "ai.meridian.support.json.", "ai.meridian.support.nettyhttp.", "ai.meridian.support.inboundhttp.", "ai.meridian.support.openaiwire.", "ai.meridian.observability.", "ai.meridian.bootstrap.")) {
             assertThat(production.stream().anyMatch(c -> c.getName().startsWith(pkg))).as("classes of %s are checked", pkg).isTrue();
         }
     }
@@ -160,6 +186,9 @@ class ArchitectureTest {
                 .hasMessageContaining("anthropic").hasMessageContaining("responses");
         assertThatThrownBy(() -> protocolDoorsAvoid(List.of(OtherDoorTranslator.class.getName())).check(violating))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("DoorUsingAnotherDoor");
+        // Each door is an adapter module of its own now, so the adapters rule rejects the fixture as well.
+        assertThatThrownBy(() -> ADAPTERS_DO_NOT_DEPEND_ON_EACH_OTHER.check(violating)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("DoorUsingAnotherDoor");
         assertThat(OPENAI_TRANSLATION).allSatisfy(name -> assertThat(production.contain(name)).as("%s exists", name).isTrue());
     }
 

@@ -85,6 +85,12 @@ class ClientCompatibilityIT {
             lines.add("      routes: [{backend: scenarios, model: " + model + "}]");
             lines.add("      retry: {max-attempts: 1}");
         }
+        // Text completions fixtures (the legacy Completions API) on the OpenAI-compatible backend too.
+        for (String model : upstream.models("/v1/completions")) {
+            lines.add("    - id: " + model);
+            lines.add("      routes: [{backend: scenarios, model: " + model + "}]");
+            lines.add("      retry: {max-attempts: 1}");
+        }
         for (String model : upstream.models("/v1/messages")) {
             lines.add("    - id: " + model);
             lines.add("      routes: [{backend: anthropic-scenarios, model: " + model + "}]");

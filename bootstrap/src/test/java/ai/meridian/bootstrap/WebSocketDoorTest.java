@@ -38,6 +38,7 @@ class WebSocketDoorTest {
         backends.put("fake", TestGateway.openAiBackend(upstream.baseUrl(), Map.of("total-timeout", "60s", "circuit-breaker", Map.of("enabled", false))));
         gateway = TestGateway.start(Map.of("backends", backends,
                 "websocket", Map.of("ping-interval", "700ms", "idle-timeout", "3s", "auth-timeout", "1s", "send-buffer", "64KB"),
+                "http", Map.of("request-header-timeout", "1s"),
                 "models", List.of(Map.of("id", "chat", "routes", List.of(TestGateway.route("fake", "m")), "retry", TestGateway.fastRetry(1)))));
     }
 
@@ -78,6 +79,21 @@ class WebSocketDoorTest {
             }
             assertThat(frames.get(1).at("/chunk/object").asText()).isEqualTo("chat.completion.chunk");
             assertThat(upstream.requests().get(0).body()).contains("\"stream\":true");
+        }
+    }
+
+    /**
+     * The connection guard's deadlines are for HTTP requests: once the upgrade is answered (101), frames arm none. Before,
+     * a connection was cut at the head deadline: with the upgrade ahead of the guard's handler by a raw 408 (the upgrade
+     * request's head never reached the guard), behind it by a close one deadline after the first frame from the client.
+     */
+    @Test
+    void aConnectionOutlivesTheDeadlineForARequestHead() throws Exception {
+        upstream.enqueue(UpstreamBehavior.answer("still", " here"));
+        try (WsClient ws = WsClient.connect(gateway.url(), TestGateway.KEY)) {
+            Thread.sleep(2_200); // past the 1 s head deadline (and 1 s after the first pong), within the 3 s idle timeout
+            ws.send(request("late", ""));
+            assertThat(WsClient.text(ws.until("late"))).isEqualTo("still here");
         }
     }
 
@@ -270,7 +286,7 @@ class WebSocketDoorTest {
             while (upstream.clientDisconnects() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertThat(upstream.clientDisconnects()).as("the upstream call is cancelled").isEqualTo(1);
+            assertThat(upstream.clientDisconnects()).as("the upstream call is cancelled (upstream requests: " + upstream.requests().size() + ", streaming " + upstream.streamsInProgress() + ")").isEqualTo(1);
             assertThat(gateway.get("/metrics").body()).contains("meridian_websocket_events_total{event=\"slow_reader\"}");
             // Now read: the frames that were waiting, then the close frame with 1008.
             socket.setSoTimeout(10_000);

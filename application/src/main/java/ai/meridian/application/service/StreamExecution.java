@@ -178,8 +178,14 @@ final class StreamExecution extends Execution implements Cancellable {
             continuing = null;
             return context.messages();
         }
-        ContinuationStyle style = backend.continuation(attempt.route().upstreamModel());
         String delivered = answer.text();
+        if (command.request().textCompletion()) {
+            // A raw prompt is continued by appending what the client had to it: a prefix, whatever the backend prefers for chat.
+            continuing = new Continuing(ContinuationStyle.ASSISTANT_PREFIX, delivered);
+            pendingSwitch = pendingSwitch.to(backend.id(), attempt.tier(), ContinuationStyle.ASSISTANT_PREFIX);
+            return MidStreamContinuation.textMessages(context.messages(), delivered);
+        }
+        ContinuationStyle style = backend.continuation(attempt.route().upstreamModel());
         continuing = new Continuing(style, delivered);
         pendingSwitch = pendingSwitch.to(backend.id(), attempt.tier(), style);
         return MidStreamContinuation.messages(context.messages(), delivered, style);

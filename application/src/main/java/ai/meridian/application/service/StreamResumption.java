@@ -10,6 +10,7 @@ import ai.meridian.application.port.out.StreamEvent;
 import ai.meridian.application.port.out.StreamKey;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
+import ai.meridian.domain.error.GatewayException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -58,7 +59,20 @@ public final class StreamResumption implements ResumeStreamUseCase {
         if (buffer == null || streamId == null || streamId.isBlank() || streamId.length() > 128) {
             return CompletableFuture.completedFuture(false);
         }
-        return buffer.requestStop(new StreamKey(tenant, streamId));
+        CompletableFuture<Boolean> asked;
+        try {
+            asked = buffer.requestStop(new StreamKey(tenant, streamId));
+        } catch (RuntimeException e) {
+            asked = CompletableFuture.failedFuture(e);
+        }
+        // A buffer that cannot be asked (Redis away) is the client's 503 to retry, not a server error.
+        return asked.handle((stopped, error) -> {
+            if (error != null) {
+                throw new GatewayException(new GatewayError(ErrorKind.UNAVAILABLE, "The stream buffer cannot be reached, so stream '" + streamId
+                        + "' could not be asked to stop; try again.", null, "stream_buffer_unavailable", Duration.ofSeconds(1)));
+            }
+            return stopped;
+        });
     }
 
     /** Turns the buffer's events back into observer calls, numbered. */

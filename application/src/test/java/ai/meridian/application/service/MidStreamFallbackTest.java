@@ -305,6 +305,25 @@ class MidStreamFallbackTest {
     }
 
     @Test
+    void aTextCompletionIsContinuedByAppendingWhatTheClientHadToItsPrompt() throws Exception {
+        ai.meridian.domain.routing.ModelCapabilities text = new ai.meridian.domain.routing.ModelCapabilities(
+                java.util.Set.of(ai.meridian.domain.routing.Capability.TEXT_COMPLETION), java.util.Set.of(), 0, 0, null);
+        primary.withCapabilities(text).failsAfter(CUT, "def fib(n):", "\n    if n");
+        secondary.withCapabilities(text).answers(" < 2:", " return n");
+        ChatCommand raw = new ChatCommand(new CallerContext("req-1", "default", "key", null, System.nanoTime()),
+                new ChatRequest("chat", List.of(ChatMessage.user("# Fibonacci\n")), GenerationParams.DEFAULTS, true, false,
+                        GroundingRequest.AS_CONFIGURED, ToolSpec.NONE, true));
+        Client client = new Client();
+        service(true, Optional.empty()).stream(raw, client);
+        client.awaitEnd();
+        // A raw prompt has no turns: the text the client had is appended to it, and the next model writes on from there.
+        assertThat(secondary.calls.get(0).textCompletion()).isTrue();
+        assertThat(secondary.calls.get(0).prompts()).containsExactly("# Fibonacci\ndef fib(n):\n    if n");
+        assertThat(client.answer.text()).isEqualTo("def fib(n):\n    if n < 2: return n");
+        assertThat(client.end.switches()).singleElement().extracting(MidStreamSwitch::style).isEqualTo("prefix");
+    }
+
+    @Test
     void severalChoicesAreNotContinued() throws Exception {
         primary.failsAfter(CUT, "partial");
         GenerationParams two = new GenerationParams(null, null, null, null, null, null, null, null, null, 2, null, null, Map.of(), null);

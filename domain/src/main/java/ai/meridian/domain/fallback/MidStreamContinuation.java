@@ -77,6 +77,26 @@ public final class MidStreamContinuation {
     }
 
     /**
+     * The messages that ask for the rest of a text completion (the legacy Completions API: a raw prompt, no turns): the
+     * text the client had is appended to the prompt (its last user message), so the model writes on from its exact end,
+     * as a prefix continuation does. Chat turns or an instruction would become further raw prompts.
+     */
+    public static List<ChatMessage> textMessages(List<ChatMessage> prompt, String deliveredText) {
+        List<ChatMessage> messages = new ArrayList<>(prompt);
+        if (deliveredText == null || deliveredText.isEmpty()) {
+            return List.copyOf(messages);
+        }
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            ChatMessage m = messages.get(i);
+            if (m.role() == Role.USER) {
+                messages.set(i, m.withContent(m.content() + deliveredText));
+                return List.copyOf(messages);
+            }
+        }
+        throw new IllegalArgumentException("a text completion has a prompt");
+    }
+
+    /**
      * How many characters at the start of a continuation repeat the end of the partial answer (a model asked to
      * continue sometimes restates the last words): the longest such overlap of at least {@value #MIN_OVERLAP}
      * characters, else 0. Only for the prompt style; a prefix continuation writes on from the exact point.

@@ -30,6 +30,13 @@ class MidStreamContinuationTest {
     }
 
     @Test
+    void aTextCompletionIsContinuedByAppendingThePartialAnswerToItsPrompt() {
+        List<ChatMessage> messages = MidStreamContinuation.textMessages(PROMPT, " me more");
+        assertThat(messages).containsExactly(ChatMessage.system("be brief"), ChatMessage.user("tell me me more"));
+        assertThat(MidStreamContinuation.textMessages(PROMPT, "")).isEqualTo(PROMPT);
+    }
+
+    @Test
     void aPromptContinuationShowsThePartialAnswerAndAsksForTheRest() {
         List<ChatMessage> messages = MidStreamContinuation.messages(PROMPT, "The answer is", ContinuationStyle.PROMPT);
         assertThat(messages).hasSize(4);

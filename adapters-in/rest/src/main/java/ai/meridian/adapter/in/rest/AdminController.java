@@ -1,20 +1,23 @@
 package ai.meridian.adapter.in.rest;
 
 import ai.meridian.application.port.in.CallerContext;
-import ai.meridian.application.port.in.ManageApiKeysUseCase;
 import ai.meridian.application.port.in.ManageApiKeysUseCase.IssuedKey;
 import ai.meridian.application.port.in.ManageApiKeysUseCase.KeyChanges;
 import ai.meridian.application.port.in.ManageApiKeysUseCase.KeyDraft;
-import ai.meridian.application.port.in.ManageTenantsUseCase;
+import ai.meridian.application.port.in.ManageApiKeysUseCase;
 import ai.meridian.application.port.in.ManageTenantsUseCase.TenantChanges;
 import ai.meridian.application.port.in.ManageTenantsUseCase.TenantDraft;
-import ai.meridian.application.port.in.ReadAuditLogUseCase;
+import ai.meridian.application.port.in.ManageTenantsUseCase;
 import ai.meridian.application.port.in.ReadAuditLogUseCase.AuditQuery;
-import ai.meridian.application.port.in.ReadUsageUseCase;
+import ai.meridian.application.port.in.ReadAuditLogUseCase;
 import ai.meridian.application.port.in.ReadUsageUseCase.UsageQuery;
+import ai.meridian.application.port.in.ReadUsageUseCase;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.tenancy.KeyLimits;
 import ai.meridian.domain.tenancy.Role;
+import ai.meridian.support.inboundhttp.ApiKeyFilter;
+import ai.meridian.support.inboundhttp.RequestIds;
+import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;

@@ -6,6 +6,8 @@ import ai.meridian.domain.tenancy.ApiKey;
 import ai.meridian.domain.tenancy.KeyLimits;
 import ai.meridian.domain.tenancy.Tenant;
 import ai.meridian.domain.usage.UsageRecord;
+import ai.meridian.support.inboundhttp.Json;
+import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -5,6 +5,12 @@ import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.CompleteChatUseCase;
 import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.domain.chat.ChatRequest;
+import ai.meridian.support.inboundhttp.AnswerHeaders;
+import ai.meridian.support.inboundhttp.ApiKeyFilter;
+import ai.meridian.support.inboundhttp.ClientConnection;
+import ai.meridian.support.inboundhttp.RequestIds;
+import ai.meridian.support.openaiwire.ChatRequestParser;
+import ai.meridian.support.openaiwire.OpenAiJsonWriter;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -19,7 +25,7 @@ import java.util.concurrent.CompletableFuture;
 @Controller
 final class ChatCompletionsController {
     /** Request header that names the conversation; the response carries the id under the same name. */
-    static final String CONVERSATION_HEADER = "x-conversation-id";
+    static final String CONVERSATION_HEADER = AnswerHeaders.CONVERSATION_HEADER;
     private final CompleteChatUseCase chat;
     private final ForwardedHeaders forwarded;
 

@@ -1,7 +1,7 @@
 package ai.meridian.adapter.in.rest;
 
-import ai.meridian.application.port.in.AuthenticateCallerUseCase;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
+import ai.meridian.application.port.in.AuthenticateCallerUseCase;
 import ai.meridian.application.port.in.ChatCommand;
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.CompleteChatUseCase;
@@ -13,6 +13,13 @@ import ai.meridian.application.port.out.Cancellable;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
+import ai.meridian.support.inboundhttp.AnswerHeaders;
+import ai.meridian.support.inboundhttp.Credentials;
+import ai.meridian.support.inboundhttp.ErrorResponses;
+import ai.meridian.support.inboundhttp.GatewayExceptionHandlers;
+import ai.meridian.support.inboundhttp.RequestIds;
+import ai.meridian.support.openaiwire.ChatRequestParser;
+import ai.meridian.support.openaiwire.OpenAiJsonWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

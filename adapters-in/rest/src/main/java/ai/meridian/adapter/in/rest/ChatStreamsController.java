@@ -1,11 +1,14 @@
 package ai.meridian.adapter.in.rest;
 
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
-import ai.meridian.application.port.in.ResumeStreamUseCase;
 import ai.meridian.application.port.in.ResumeStreamUseCase.ResumeCommand;
+import ai.meridian.application.port.in.ResumeStreamUseCase;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
+import ai.meridian.support.inboundhttp.ApiKeyFilter;
+import ai.meridian.support.inboundhttp.ClientConnection;
+import ai.meridian.support.inboundhttp.RequestIds;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

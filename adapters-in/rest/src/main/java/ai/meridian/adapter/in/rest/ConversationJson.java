@@ -7,6 +7,8 @@ import ai.meridian.domain.conversation.ConversationTranscript;
 import ai.meridian.domain.conversation.StoredTurn;
 import ai.meridian.domain.conversation.Turn;
 import ai.meridian.domain.retrieval.Citation;
+import ai.meridian.support.inboundhttp.Json;
+import ai.meridian.support.openaiwire.OpenAiJsonWriter;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

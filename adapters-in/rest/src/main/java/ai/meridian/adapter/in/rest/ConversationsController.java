@@ -1,13 +1,16 @@
 package ai.meridian.adapter.in.rest;
 
 import ai.meridian.application.port.in.CallerContext;
-import ai.meridian.application.port.in.ManageConversationsUseCase;
 import ai.meridian.application.port.in.ManageConversationsUseCase.PageRequest;
+import ai.meridian.application.port.in.ManageConversationsUseCase;
 import ai.meridian.domain.chat.InvalidValueException;
 import ai.meridian.domain.conversation.ConversationId;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
+import ai.meridian.support.inboundhttp.ApiKeyFilter;
+import ai.meridian.support.inboundhttp.RequestIds;
+import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;

@@ -1,16 +1,23 @@
 package ai.meridian.adapter.in.rest;
 
-import ai.meridian.application.port.in.AuthenticateCallerUseCase;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
+import ai.meridian.application.port.in.AuthenticateCallerUseCase;
 import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.QueryKnowledgeUseCase;
 import ai.meridian.application.port.in.QueryKnowledgeUseCase.Grouping;
 import ai.meridian.application.port.in.QueryKnowledgeUseCase.KnowledgeMatch;
 import ai.meridian.application.port.in.QueryKnowledgeUseCase.KnowledgeQuery;
 import ai.meridian.application.port.in.QueryKnowledgeUseCase.MatchedPassage;
-import ai.meridian.domain.knowledge.MetadataFilter;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayException;
+import ai.meridian.domain.knowledge.MetadataFilter;
+import ai.meridian.support.inboundhttp.ApiKeyFilter;
+import ai.meridian.support.inboundhttp.Credentials;
+import ai.meridian.support.inboundhttp.ErrorResponses;
+import ai.meridian.support.inboundhttp.Json;
+import ai.meridian.support.inboundhttp.RateLimitHeaders;
+import ai.meridian.support.inboundhttp.RequestIds;
+import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;

@@ -1,11 +1,15 @@
 package ai.meridian.adapter.in.rest;
 
 import ai.meridian.application.port.in.CallerContext;
-import ai.meridian.application.port.in.EmbedTextsUseCase;
 import ai.meridian.application.port.in.EmbedTextsUseCase.EmbedTextsCommand;
+import ai.meridian.application.port.in.EmbedTextsUseCase;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
+import ai.meridian.support.inboundhttp.ApiKeyFilter;
+import ai.meridian.support.inboundhttp.RateLimitHeaders;
+import ai.meridian.support.inboundhttp.RequestIds;
+import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;

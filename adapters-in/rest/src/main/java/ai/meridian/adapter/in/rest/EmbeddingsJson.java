@@ -1,6 +1,7 @@
 package ai.meridian.adapter.in.rest;
 
 import ai.meridian.application.port.in.EmbedTextsUseCase.EmbeddedTexts;
+import ai.meridian.support.inboundhttp.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

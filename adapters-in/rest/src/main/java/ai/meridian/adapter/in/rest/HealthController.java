@@ -1,7 +1,7 @@
 package ai.meridian.adapter.in.rest;
 
-import ai.meridian.application.port.in.CheckHealthUseCase;
 import ai.meridian.application.port.in.CheckHealthUseCase.Readiness;
+import ai.meridian.application.port.in.CheckHealthUseCase;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;

@@ -8,6 +8,7 @@ import ai.meridian.domain.knowledge.DocumentMetadata;
 import ai.meridian.domain.knowledge.MetadataCondition;
 import ai.meridian.domain.knowledge.MetadataFilter;
 import ai.meridian.domain.knowledge.MetadataValue;
+import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;

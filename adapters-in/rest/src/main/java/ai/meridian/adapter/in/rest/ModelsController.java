@@ -4,6 +4,8 @@ import ai.meridian.application.port.in.ListModelsUseCase;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
+import ai.meridian.support.inboundhttp.RequestIds;
+import ai.meridian.support.openaiwire.OpenAiJsonWriter;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;

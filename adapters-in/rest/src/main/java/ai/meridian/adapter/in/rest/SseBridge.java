@@ -7,6 +7,8 @@ import ai.meridian.application.port.out.Cancellable;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
+import ai.meridian.support.inboundhttp.AnswerHeaders;
+import ai.meridian.support.inboundhttp.ClientConnection;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;

@@ -4,6 +4,7 @@ import ai.meridian.application.port.in.StreamEnd;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.error.GatewayError;
+import ai.meridian.support.openaiwire.OpenAiJsonWriter;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.meridian.adapter.out.embedding.OnnxEmbeddingSettings;
 import ai.meridian.adapter.out.embedding.OnnxTextEmbedder;
 import ai.meridian.application.service.EmbeddingService;
-
+import ai.meridian.support.inboundhttp.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
