@@ -11,6 +11,7 @@ ROUNDS="${1:-1}"
 targets=(
   "domain:DomainFuzzTest#keyParsing"
   "domain:DomainFuzzTest#piiMasking"
+  "domain:DomainFuzzTest#piiJsonMasking"
   "support/openai-wire:RequestParsingFuzzTest#chatRequestBodies"
   "support/openai-wire:RequestParsingFuzzTest#credentialHeaders"
 )

@@ -33,6 +33,8 @@ import ai.meridian.application.service.LanguageEmbeddings;
 import ai.meridian.application.service.Reembedding;
 import ai.meridian.domain.retrieval.RelevanceModel;
 import ai.meridian.application.service.EmbeddingService;
+import ai.meridian.application.service.KnowledgeQueryService;
+import ai.meridian.application.service.Metering;
 import ai.meridian.application.service.KnowledgeBaseService;
 import ai.meridian.application.service.GroundingStage;
 import ai.meridian.application.service.MaskingWebSearch;
@@ -311,8 +313,14 @@ final class RetrievalFactory {
     }
 
     @Singleton
-    EmbeddingService embeddingService(LanguageEmbeddings embeddings) {
-        return new EmbeddingService(embeddings.models());
+    EmbeddingService embeddingService(LanguageEmbeddings embeddings, Metering metering) {
+        return new EmbeddingService(embeddings.models(), metering);
+    }
+
+    /** Knowledge queries for clients (the REST and Dify doors), limited and recorded like every use of the models. */
+    @Singleton
+    KnowledgeQueryService knowledgeQueries(KnowledgeRetriever retriever, Metering metering) {
+        return new KnowledgeQueryService(retriever, metering);
     }
 
     @Singleton

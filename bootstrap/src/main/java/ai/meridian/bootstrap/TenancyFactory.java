@@ -21,6 +21,7 @@ import ai.meridian.application.service.FailoverRateLimiter;
 import ai.meridian.application.service.HealthService;
 import ai.meridian.application.service.KeyDirectory;
 import ai.meridian.application.service.LimitStage;
+import ai.meridian.application.service.Metering;
 import ai.meridian.application.service.OidcCallers;
 import ai.meridian.domain.tenancy.Role;
 import java.net.URI;
@@ -179,6 +180,15 @@ final class TenancyFactory {
         Admission[] admission = new Admission[1];
         if (store.equals("redis")) {
             RedisConnection connection = redis.orElseThrow();
+            // Start-up waits for the first connection (at most the connect timeout), so that the first requests are
+            // counted in Redis rather than degrading at once; a Redis that is down does not stop the gateway starting.
+            try {
+                if (!connection.ping().get(connection.settings().connectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+                    LOG.warn("Redis ({}) does not answer yet: limits are counted in this process until it does", connection.settings().shown());
+                }
+            } catch (Exception e) {
+                LOG.warn("Redis ({}) does not answer yet: limits are counted in this process until it does", connection.settings().shown());
+            }
             SettingsMap s = GatewayConfiguration.section(environment, "meridian.limits");
             Duration timeout = s.duration("redis-timeout", Duration.ofSeconds(1));
             FailoverRateLimiter failover = new FailoverRateLimiter(new RedisRateLimiter(connection), local, timeout,
@@ -207,9 +217,15 @@ final class TenancyFactory {
         return admission[0];
     }
 
+    /** A key's limits and usage for every use case: chat (through the limit stage), embeddings, knowledge queries. */
     @Singleton
-    LimitStage limitStage(Admission admission, UsageLedger ledger, GatewayMetrics metrics, TokenCounter tokens) {
-        return new LimitStage(admission, ledger, metrics, tokens, Clock.systemUTC());
+    Metering metering(Admission admission, UsageLedger ledger, GatewayMetrics metrics) {
+        return new Metering(admission, ledger, metrics, Clock.systemUTC());
+    }
+
+    @Singleton
+    LimitStage limitStage(Metering metering, TokenCounter tokens) {
+        return new LimitStage(metering, tokens);
     }
 
     @Singleton

@@ -73,6 +73,27 @@ class PiiGatewayTest {
         }
     }
 
+    @Test
+    void textPartsWithCacheControlAndNumbersInToolArgumentsAreMaskedAndStayJson() throws Exception {
+        String body = "{\"model\":\"cloud-chat\",\"messages\":["
+                + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":"
+                + "{\"name\":\"lookup\",\"arguments\":\"{\\\"phone\\\":13812345678,\\\"id\\\":110105194912310118,\\\"n\\\":3}\"}}]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"done\"},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Mail alice@example.com\",\"cache_control\":{\"type\":\"ephemeral\"}}]}]}";
+        HttpResponse<String> answer = gateway.post("/v1/chat/completions", body);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        String sent = cloud.requests().get(0).body();
+        assertThat(sent).doesNotContain("alice@example.com", "13812345678", "110105194912310118");
+        com.fasterxml.jackson.databind.JsonNode messages = Admin.JSON.readTree(sent).get("messages");
+        com.fasterxml.jackson.databind.JsonNode arguments = Admin.JSON.readTree(messages.get(0).at("/tool_calls/0/function/arguments").asText());
+        assertThat(arguments.get("phone").asText()).isEqualTo("[CN_MOBILE_1]");
+        assertThat(arguments.get("id").asText()).isEqualTo("[CN_ID_1]");
+        assertThat(arguments.get("n").asInt()).isEqualTo(3);
+        com.fasterxml.jackson.databind.JsonNode part = messages.get(2).get("content").get(0);
+        assertThat(part.get("text").asText()).isEqualTo("Mail [EMAIL_1]");
+        assertThat(part.at("/cache_control/type").asText()).as("the part's own fields are forwarded").isEqualTo("ephemeral");
+    }
+
     /** The answer text of an SSE stream: every {@code delta.content} in order. */
     private static String streamedText(String sse) {
         StringBuilder text = new StringBuilder();

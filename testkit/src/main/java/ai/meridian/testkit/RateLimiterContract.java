@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.meridian.application.port.out.RateLimiterPort;
 import ai.meridian.application.port.out.RateLimiterPort.BucketSpec;
+import ai.meridian.application.port.out.RateLimiterPort.Admit;
 import ai.meridian.application.port.out.RateLimiterPort.BucketState;
+import ai.meridian.application.port.out.RateLimiterPort.ConditionState;
+import ai.meridian.application.port.out.RateLimiterPort.HasTokens;
+import ai.meridian.application.port.out.RateLimiterPort.Verdict;
+import ai.meridian.application.port.out.RateLimiterPort.WithinLimit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,6 +112,67 @@ public abstract class RateLimiterContract {
         get(limiter().add(c, 3, Duration.ofSeconds(1)));
         Thread.sleep(2100);
         assertThat(get(limiter().counters(List.of(c)))).containsExactly(0L);
+    }
+
+    @Test
+    void anAdmissionTakesOnlyWhenEveryConditionHoldsAndSaysWhereEachStands() throws Exception {
+        String key = "{" + UUID.randomUUID() + "}";
+        BucketSpec tokens = new BucketSpec("tpm:" + key, 100, Duration.ofMinutes(1));
+        BucketSpec requests = new BucketSpec("rpm:" + key, 3, Duration.ofMinutes(1));
+        String day = "day:" + key;
+        get(limiter().charge(tokens, 70));
+        get(limiter().add(day, 5, Duration.ofMinutes(5)));
+
+        Verdict admitted = get(limiter().admit(new Admit(List.of(new HasTokens(tokens, 30), new WithinLimit(day, 10, 5)), requests, 1)));
+        assertThat(admitted.admitted()).isTrue();
+        assertThat(admitted.failed()).isEqualTo(-1);
+        assertThat(admitted.conditions()).extracting(ConditionState::holds).containsExactly(true, true);
+        assertThat(admitted.conditions().get(0).bucket().remaining()).isEqualTo(30);
+        assertThat(admitted.conditions().get(0).bucket().untilFull()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1));
+        assertThat(admitted.conditions().get(1).counter()).isEqualTo(5);
+        assertThat(admitted.taken().taken()).isTrue();
+        assertThat(admitted.taken().remaining()).isEqualTo(2);
+
+        Verdict tooManyTokens = get(limiter().admit(new Admit(List.of(new HasTokens(tokens, 31), new WithinLimit(day, 10, 5)), requests, 1)));
+        assertThat(tooManyTokens.failed()).isZero();
+        assertThat(tooManyTokens.conditions().get(0).holds()).isFalse();
+        assertThat(tooManyTokens.conditions().get(0).bucket().untilAvailable()).isPositive();
+        Verdict overBudget = get(limiter().admit(new Admit(List.of(new HasTokens(tokens, 30), new WithinLimit(day, 10, 6)), requests, 1)));
+        assertThat(overBudget.failed()).isEqualTo(1);
+        assertThat(overBudget.conditions().get(1).counter()).isEqualTo(5);
+        assertThat(get(limiter().peek(requests, 1)).remaining()).as("a refused admission takes nothing").isEqualTo(2);
+
+        assertThat(get(limiter().admit(new Admit(List.of(), requests, 1))).admitted()).isTrue();
+        assertThat(get(limiter().admit(new Admit(List.of(), requests, 1))).admitted()).isTrue();
+        Verdict noRequestLeft = get(limiter().admit(new Admit(List.of(new HasTokens(tokens, 1)), requests, 1)));
+        assertThat(noRequestLeft.failed()).as("the take failed").isEqualTo(1);
+        assertThat(noRequestLeft.taken().taken()).isFalse();
+        assertThat(noRequestLeft.taken().remaining()).isZero();
+        assertThat(noRequestLeft.taken().untilAvailable()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1));
+        assertThat(get(limiter().admit(new Admit(List.of(new WithinLimit(day, 10, 1)), null, 0))).admitted())
+                .as("conditions alone, nothing to take").isTrue();
+    }
+
+    @Test
+    void admissionsFromConcurrentCallersTakeExactlyTheBucketsCapacity() throws Exception {
+        String key = "{" + UUID.randomUUID() + "}";
+        BucketSpec requests = new BucketSpec("rpm:" + key, 40, Duration.ofMinutes(1));
+        BucketSpec tokens = new BucketSpec("tpm:" + key, 1000, Duration.ofMinutes(1));
+        ExecutorService callers = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Boolean>> attempts = new ArrayList<>();
+            for (int i = 0; i < 150; i++) {
+                attempts.add(callers.submit(() -> get(limiter().admit(new Admit(List.of(new HasTokens(tokens, 10),
+                        new WithinLimit("day:" + key, 1_000_000, 10)), requests, 1))).admitted()));
+            }
+            int admitted = 0;
+            for (Future<Boolean> attempt : attempts) {
+                admitted += attempt.get(20, TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertThat(admitted).isEqualTo(40);
+        } finally {
+            callers.shutdownNow();
+        }
     }
 
     @Test

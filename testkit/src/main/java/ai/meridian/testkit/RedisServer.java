@@ -20,12 +20,14 @@ public final class RedisServer implements AutoCloseable {
     private final String binary;
     private final Path dir;
     public final int port;
+    private final List<String> extraArgs;
     private Process process;
 
-    private RedisServer(String binary, Path dir, int port) {
+    private RedisServer(String binary, Path dir, int port, List<String> extraArgs) {
         this.binary = binary;
         this.dir = dir;
         this.port = port;
+        this.extraArgs = List.copyOf(extraArgs);
     }
 
     public static String binary() {
@@ -46,13 +48,29 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public static RedisServer start() throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        RedisServer server = new RedisServer(binary(), Files.createTempDirectory("meridian-redis"), port);
+        return start(List.of());
+    }
+
+    /** A server with more command-line settings (e.g. {@code --replicaof host port}, cluster mode). */
+    public static RedisServer start(List<String> extraArgs) throws IOException, InterruptedException {
+        RedisServer server = new RedisServer(binary(), Files.createTempDirectory("meridian-redis"), freePort(), extraArgs);
         server.startAgain();
         return server;
+    }
+
+    /** A replica of {@code master}, for Sentinel to promote. */
+    public static RedisServer replicaOf(RedisServer master) throws IOException, InterruptedException {
+        return start(List.of("--replicaof", "127.0.0.1", String.valueOf(master.port)));
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    Path dir() {
+        return dir;
     }
 
     public String url() {
@@ -61,8 +79,10 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts the server (again, after {@link #kill()}) and waits until it answers. */
     public synchronized void startAgain() throws IOException, InterruptedException {
-        process = new ProcessBuilder(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--dir", dir.toString(), "--protected-mode", "no")
+        List<String> command = new java.util.ArrayList<>(List.of(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no"));
+        command.addAll(extraArgs);
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < deadline) {
@@ -78,6 +98,11 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private boolean answers() {
+        return answers(port);
+    }
+
+    /** True when something on the loopback port answers a Redis PING. */
+    static boolean answers(int port) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(500);
             socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));

@@ -1,8 +1,13 @@
 package ai.meridian.application.service;
 
 import ai.meridian.application.port.out.RateLimiterPort;
+import ai.meridian.application.port.out.RateLimiterPort.Admit;
 import ai.meridian.application.port.out.RateLimiterPort.BucketSpec;
 import ai.meridian.application.port.out.RateLimiterPort.BucketState;
+import ai.meridian.application.port.out.RateLimiterPort.Condition;
+import ai.meridian.application.port.out.RateLimiterPort.ConditionState;
+import ai.meridian.application.port.out.RateLimiterPort.HasTokens;
+import ai.meridian.application.port.out.RateLimiterPort.WithinLimit;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
@@ -22,10 +27,11 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A key's limits as policy, the same for every door: admission before any backend is called, charging after
- * the answer with the tokens it really cost. Admission checks, in order, the tokens-per-minute bucket and the
- * daily and monthly budgets (nothing taken: tokens are only known afterwards; the request's estimated prompt
- * tokens must fit), then takes one request from the requests-per-minute bucket. A refusal is a 429 with
- * {@code Retry-After} and where the key stands ({@link RateLimitStatus}), for the door to write as headers.
+ * the answer with the tokens it really cost. Admission asks the limiter for one decision ({@link RateLimiterPort#admit}):
+ * the tokens-per-minute bucket must hold the request's estimated prompt tokens and the daily and monthly budgets must
+ * have room for them (nothing taken: tokens are only known afterwards), and then one request is taken from the
+ * requests-per-minute bucket. A refusal is a 429 with {@code Retry-After} and where the key stands
+ * ({@link RateLimitStatus}), for the door to write as headers.
  */
 public final class Admission {
     static final Duration MINUTE = Duration.ofMinutes(1);
@@ -36,8 +42,6 @@ public final class Admission {
     private final long windowNanos;
     /** Charges waiting for the next batch, by bucket or counter name (only with a batch window). */
     private final java.util.concurrent.ConcurrentHashMap<String, Pending> pending = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Recent reads of token buckets and budget counters, reused within the batch window. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Read<?>> reads = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Admission(RateLimiterPort limiter) {
         this.limiter = Objects.requireNonNull(limiter, "limiter");
@@ -46,9 +50,9 @@ public final class Admission {
 
     /**
      * With a batch window (for a limiter that costs a round trip per call, such as Redis): charges are added up in
-     * memory and sent once per window, and reads of token buckets and budget counters are reused within it. Requests
-     * per minute are still taken one by one, so they stay exact across replicas; tokens and budgets see each other's
-     * charges within the window.
+     * memory and sent once per window. Admission still asks the limiter for every request (one round trip), so requests
+     * per minute stay exact across replicas; what this replica charged and has not sent yet counts against its own
+     * admissions at once, other replicas see it within the window.
      */
     public Admission(RateLimiterPort limiter, java.util.concurrent.ScheduledExecutorService scheduler, Duration batchWindow) {
         this.limiter = Objects.requireNonNull(limiter, "limiter");
@@ -63,29 +67,11 @@ public final class Admission {
     private record Pending(BucketSpec bucket, Duration ttl, java.util.concurrent.atomic.LongAdder amount) {
     }
 
-    private record Read<T>(CompletableFuture<T> value, long atNanos) {
-    }
-
-    @SuppressWarnings("unchecked")
-    private <T> CompletableFuture<T> cached(String key, java.util.function.Supplier<CompletableFuture<T>> read) {
-        if (windowNanos <= 0) {
-            return read.get();
-        }
-        long now = System.nanoTime();
-        Read<?> known = reads.get(key);
-        if (known != null && now - known.atNanos < windowNanos && !known.value.isCompletedExceptionally()) {
-            return (CompletableFuture<T>) known.value;
-        }
-        if (reads.size() > 10_000) {
-            reads.clear();
-        }
-        CompletableFuture<T> fresh = read.get();
-        reads.put(key, new Read<>(fresh, now));
-        return fresh;
-    }
-
     /** What this replica charged to a bucket or counter and has not sent yet. */
     private long unsent(String name) {
+        if (windowNanos <= 0) {
+            return 0;
+        }
         Pending p = pending.get(name);
         return p == null ? 0 : p.amount.sum();
     }
@@ -104,20 +90,25 @@ public final class Admission {
         }
     }
 
+    /** The key's id as the hash tag its limits share (a shared store keeps them together and decides over them at once). */
+    private static String tag(String keyId) {
+        return "{" + keyId + "}";
+    }
+
     static BucketSpec requests(String keyId, long perMinute) {
-        return new BucketSpec("rpm:" + keyId + ":" + perMinute, perMinute, MINUTE);
+        return new BucketSpec("rpm:" + tag(keyId) + ":" + perMinute, perMinute, MINUTE);
     }
 
     static BucketSpec tokens(String keyId, long perMinute) {
-        return new BucketSpec("tpm:" + keyId + ":" + perMinute, perMinute, MINUTE);
+        return new BucketSpec("tpm:" + tag(keyId) + ":" + perMinute, perMinute, MINUTE);
     }
 
     static String dayCounter(String keyId, LocalDate day) {
-        return "tokens-day:" + keyId + ":" + day;
+        return "tokens-day:" + tag(keyId) + ":" + day;
     }
 
     static String monthCounter(String keyId, YearMonth month) {
-        return "tokens-month:" + keyId + ":" + month;
+        return "tokens-month:" + tag(keyId) + ":" + month;
     }
 
     /** Admits the request or fails with a 429; the status says where the key stands afterwards. */
@@ -125,59 +116,59 @@ public final class Admission {
         if (!limits.any()) {
             return CompletableFuture.completedFuture(RateLimitStatus.NONE);
         }
-        CompletableFuture<Optional<BucketState>> tokenCheck = limits.tokensPerMinute() == null
-                ? CompletableFuture.completedFuture(Optional.empty())
-                : peekTokens(keyId, limits, estimatedTokens).thenApply(Optional::of);
+        List<Condition> conditions = new ArrayList<>(3);
+        List<String> kinds = new ArrayList<>(3);
+        BucketSpec tpm = null;
+        long tpmUnsent = 0;
+        if (limits.tokensPerMinute() != null) {
+            tpm = tokens(keyId, limits.tokensPerMinute());
+            tpmUnsent = unsent(tpm.name());
+            conditions.add(new HasTokens(tpm, Math.max(1, Math.min(estimatedTokens, limits.tokensPerMinute())) + tpmUnsent));
+            kinds.add("tpm");
+        }
         LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
-        boolean budgets = limits.dailyTokens() != null || limits.monthlyTokens() != null;
-        List<String> counters = List.of(dayCounter(keyId, day), monthCounter(keyId, YearMonth.from(day)));
-        CompletableFuture<List<Long>> spent = budgets
-                ? cached(String.join("|", counters), () -> limiter.counters(counters))
-                        .thenApply(used -> List.of(used.get(0) + unsent(counters.get(0)), used.get(1) + unsent(counters.get(1))))
-                : CompletableFuture.completedFuture(List.of(0L, 0L));
-        return tokenCheck.thenCombine(spent, (tpm, used) -> {
-            Optional<Window> tokenWindow = tpm.map(state -> new Window(limits.tokensPerMinute(), state.remaining(), state.untilFull()));
-            if (tpm.isPresent() && (!tpm.get().taken() || tpm.get().remaining() <= 0)) {
-                throw refused("Rate limit reached for tokens per minute (limit " + limits.tokensPerMinute() + ").",
-                        "rate_limit_exceeded", tpm.get().untilAvailable(), new RateLimitStatus(Optional.empty(), tokenWindow));
+        if (limits.dailyTokens() != null) {
+            String counter = dayCounter(keyId, day);
+            conditions.add(new WithinLimit(counter, limits.dailyTokens(), Math.max(estimatedTokens, 1) + unsent(counter)));
+            kinds.add("daily");
+        }
+        if (limits.monthlyTokens() != null) {
+            String counter = monthCounter(keyId, YearMonth.from(day));
+            conditions.add(new WithinLimit(counter, limits.monthlyTokens(), Math.max(estimatedTokens, 1) + unsent(counter)));
+            kinds.add("monthly");
+        }
+        BucketSpec rpm = limits.requestsPerMinute() == null ? null : requests(keyId, limits.requestsPerMinute());
+        long unsentTokens = tpmUnsent;
+        return limiter.admit(new Admit(conditions, rpm, 1)).thenApply(verdict -> {
+            Optional<Window> tokenWindow = Optional.empty();
+            if (limits.tokensPerMinute() != null) {
+                BucketState state = verdict.conditions().get(0).bucket();
+                tokenWindow = Optional.of(new Window(limits.tokensPerMinute(), state.remaining() - unsentTokens, state.untilFull()));
             }
-            checkBudget(limits.dailyTokens(), used.get(0), estimatedTokens, "daily", untilNextDay(now), tokenWindow);
-            checkBudget(limits.monthlyTokens(), used.get(1), estimatedTokens, "monthly", untilNextMonth(now), tokenWindow);
-            return tokenWindow;
-        }).thenCompose(tokenWindow -> {
-            if (limits.requestsPerMinute() == null) {
-                return CompletableFuture.completedFuture(new RateLimitStatus(Optional.empty(), tokenWindow));
+            Optional<Window> requestWindow = verdict.taken() == null ? Optional.empty()
+                    : Optional.of(new Window(limits.requestsPerMinute(), verdict.taken().remaining(), verdict.taken().untilFull()));
+            if (verdict.admitted()) {
+                return new RateLimitStatus(requestWindow, tokenWindow);
             }
-            return limiter.tryTake(requests(keyId, limits.requestsPerMinute()), 1).thenApply(state -> {
-                RateLimitStatus status = new RateLimitStatus(
-                        Optional.of(new Window(limits.requestsPerMinute(), state.remaining(), state.untilFull())), tokenWindow);
-                if (!state.taken()) {
-                    throw refused("Rate limit reached for requests per minute (limit " + limits.requestsPerMinute() + ").",
-                            "rate_limit_exceeded", state.untilAvailable(), status);
-                }
-                return status;
-            });
+            if (verdict.failed() == conditions.size()) {
+                throw refused("Rate limit reached for requests per minute (limit " + limits.requestsPerMinute() + ").",
+                        "rate_limit_exceeded", verdict.taken().untilAvailable(), new RateLimitStatus(requestWindow, tokenWindow));
+            }
+            RateLimitStatus status = new RateLimitStatus(Optional.empty(), tokenWindow);
+            ConditionState failed = verdict.conditions().get(verdict.failed());
+            long used = failed.counter() + (conditions.get(verdict.failed()) instanceof WithinLimit w ? w.amount() - Math.max(estimatedTokens, 1) : 0);
+            switch (kinds.get(verdict.failed())) {
+                case "tpm" -> throw refused("Rate limit reached for tokens per minute (limit " + limits.tokensPerMinute() + ").",
+                        "rate_limit_exceeded", failed.bucket().untilAvailable(), status);
+                case "daily" -> throw budgetSpent(limits.dailyTokens(), used, "daily", untilNextDay(now), status);
+                default -> throw budgetSpent(limits.monthlyTokens(), used, "monthly", untilNextMonth(now), status);
+            }
         });
     }
 
-    private CompletableFuture<BucketState> peekTokens(String keyId, KeyLimits limits, long estimatedTokens) {
-        BucketSpec bucket = tokens(keyId, limits.tokensPerMinute());
-        long wanted = Math.max(1, Math.min(estimatedTokens, limits.tokensPerMinute()));
-        if (windowNanos <= 0) {
-            return limiter.peek(bucket, wanted);
-        }
-        // Within the window the last reading stands; whether this request fits is judged against what it said remains.
-        return cached(bucket.name(), () -> limiter.peek(bucket, 1)).thenApply(state -> {
-            long remaining = state.remaining() - unsent(bucket.name());
-            return new BucketState(remaining >= wanted, remaining, remaining >= wanted ? Duration.ZERO : state.untilFull(), state.untilFull());
-        });
-    }
-
-    private static void checkBudget(Long budget, long used, long estimate, String which, Duration untilReset, Optional<Window> tokenWindow) {
-        if (budget != null && used + Math.max(estimate, 1) > budget) {
-            throw refused("This key's " + which + " token budget (" + budget + ") is spent (" + used + " used).",
-                    "insufficient_quota", untilReset, new RateLimitStatus(Optional.empty(), tokenWindow));
-        }
+    private static GatewayException budgetSpent(long budget, long used, String which, Duration untilReset, RateLimitStatus status) {
+        return refused("This key's " + which + " token budget (" + budget + ") is spent (" + used + " used).", "insufficient_quota",
+                untilReset, status);
     }
 
     private static GatewayException refused(String message, String code, Duration retryAfter, RateLimitStatus status) {

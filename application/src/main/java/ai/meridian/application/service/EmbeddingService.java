@@ -7,6 +7,8 @@ import ai.meridian.application.port.out.retrieval.RetrievalUnavailableException;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
+import ai.meridian.domain.chat.TokenUsage;
+import ai.meridian.domain.tenancy.RateLimitStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +19,10 @@ import java.util.concurrent.CompletionException;
  * instruction): OpenAI's API has no notion of query versus passage, and clients that index and search with
  * the same call get vectors that compare consistently. Texts longer than the model's input are truncated by
  * the model, as sentence-transformers does, and usage counts the tokens actually embedded.
+ *
+ * <p>With {@link Metering}, a key's limits apply as to chat: admitted before anything is embedded (the prompt tokens
+ * estimated from the inputs' length, since the model's own count is CPU work kept off the caller's thread), then
+ * charged with the model's own count and written to the usage ledger (backend {@value #LEDGER_BACKEND}).
  */
 public final class EmbeddingService implements EmbedTextsUseCase {
     /** OpenAI's own limit on inputs per request. */
@@ -24,18 +30,28 @@ public final class EmbeddingService implements EmbedTextsUseCase {
     /** A bound on one input's size before tokenisation, so a huge string cannot tie up a tokenizer thread. */
     public static final int MAX_INPUT_CHARS = 100_000;
 
+    /** What the usage ledger names as the backend of {@code /v1/embeddings} requests: the gateway's own models. */
+    public static final String LEDGER_BACKEND = "embeddings";
+
     private final List<EmbedTextPort> models;
+    private final Metering metering;
 
     public EmbeddingService(EmbedTextPort embedder) {
         this(List.of(embedder));
     }
 
-    /** Serves each of the models by its name; the first is the one {@link #model()} names. */
+    /** Serves each of the models by its name; the first is the one {@link #model()} names. Not metered. */
     public EmbeddingService(List<EmbedTextPort> models) {
+        this(models, null);
+    }
+
+    /** Serves each of the models, applying each key's limits and recording usage through {@code metering} (if not null). */
+    public EmbeddingService(List<EmbedTextPort> models, Metering metering) {
         if (models.isEmpty()) {
             throw new IllegalArgumentException("at least one embedding model");
         }
         this.models = List.copyOf(models);
+        this.metering = metering;
     }
 
     @Override
@@ -77,10 +93,17 @@ public final class EmbeddingService implements EmbedTextsUseCase {
                 throw GatewayException.invalid(param, "'" + param + "' is longer than " + MAX_INPUT_CHARS + " characters.");
             }
         }
-        return embedder.embed(inputs, EmbeddingUse.DOCUMENT)
+        CompletableFuture<RateLimitStatus> admitted = metering == null ? CompletableFuture.completedFuture(RateLimitStatus.NONE)
+                : metering.admit(command.caller(), command.caller().access().limits().countsTokens() ? estimate(embedder, inputs) : 0);
+        return admitted.thenCompose(status -> embedder.embed(inputs, EmbeddingUse.DOCUMENT)
                 // Runs on the embedding thread that completed the vectors: tokenising for usage stays off callers' threads.
-                .thenApply(vectors -> new EmbeddedTexts(embedder.model(), vectors, inputs.stream()
-                        .mapToInt(embedder::countTokens).sum()))
+                .thenApply(vectors -> {
+                    int tokens = inputs.stream().mapToInt(embedder::countTokens).sum();
+                    if (metering != null) {
+                        metering.record(command.caller(), embedder.model(), LEDGER_BACKEND, new TokenUsage(tokens, 0));
+                    }
+                    return new EmbeddedTexts(embedder.model(), vectors, tokens, status);
+                }))
                 .exceptionally(e -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     if (cause instanceof RetrievalUnavailableException) {
@@ -89,5 +112,23 @@ public final class EmbeddingService implements EmbedTextsUseCase {
                     }
                     throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
                 });
+    }
+
+    /**
+     * The tokens the inputs will cost, estimated without the tokenizer: a Han character is about a token, other text
+     * about four characters a token, and the model reads at most its window of each input.
+     */
+    static long estimate(EmbedTextPort model, List<String> inputs) {
+        long total = 0;
+        for (String input : inputs) {
+            long han = 0;
+            for (int i = 0; i < input.length(); i++) {
+                if (Character.UnicodeScript.of(input.charAt(i)) == Character.UnicodeScript.HAN) {
+                    han++;
+                }
+            }
+            total += Math.min(model.maxInputTokens(), 2 + han + (input.length() - han + 3) / 4);
+        }
+        return total;
     }
 }

@@ -93,6 +93,11 @@ public final class FailoverRateLimiter implements RateLimiterPort {
     }
 
     @Override
+    public CompletableFuture<Verdict> admit(Admit request) {
+        return run(l -> l.admit(request));
+    }
+
+    @Override
     public CompletableFuture<BucketState> tryTake(BucketSpec bucket, long amount) {
         return run(l -> l.tryTake(bucket, amount));
     }

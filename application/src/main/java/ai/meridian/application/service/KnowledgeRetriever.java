@@ -1,6 +1,10 @@
 package ai.meridian.application.service;
 
 import ai.meridian.application.port.in.QueryKnowledgeUseCase;
+import ai.meridian.application.port.in.QueryKnowledgeUseCase.Grouping;
+import ai.meridian.application.port.in.QueryKnowledgeUseCase.KnowledgeMatch;
+import ai.meridian.application.port.in.QueryKnowledgeUseCase.KnowledgeQuery;
+import ai.meridian.application.port.in.QueryKnowledgeUseCase.MatchedPassage;
 import ai.meridian.application.port.out.KnowledgeBaseStore;
 import ai.meridian.application.port.out.retrieval.ChunkQuery;
 import ai.meridian.application.port.out.retrieval.IndexHit;
@@ -38,7 +42,7 @@ import java.util.concurrent.TimeoutException;
  * it. If embedding fails or is too slow the search runs on keywords alone (and says so in
  * {@link Ranked#unavailable()}); if the index fails, nothing is found and that is said.
  */
-public final class KnowledgeRetriever implements QueryKnowledgeUseCase {
+public final class KnowledgeRetriever {
     private final KnowledgeBaseStore store;
     private final KnowledgeIndexPort index;
     private final LanguageEmbeddings embeddings;
@@ -109,7 +113,7 @@ public final class KnowledgeRetriever implements QueryKnowledgeUseCase {
         }
         // A question's first characters say what it is about; analysing 70,000 of them (Chinese segmentation is
         // slow) held the search threads past every other query's timeout.
-        String query = fullQuery.length() > SEARCHED_QUERY_CHARS ? fullQuery.substring(0, SEARCHED_QUERY_CHARS) : fullQuery;
+        String query = searched(fullQuery);
         long timeout = settings.knowledgeTimeout().toMillis();
         long start = System.nanoTime();
         String space = embeddings.modelFor(query).model();
@@ -169,22 +173,60 @@ public final class KnowledgeRetriever implements QueryKnowledgeUseCase {
         return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 
-    @Override
-    public CompletableFuture<List<KnowledgeMatch>> query(KnowledgeQuery query) {
+    /**
+     * What is wrong with a query before anything is searched (its caller may not read, may not use a named base, or a
+     * value is out of range), as the failure to answer with; {@code null} when nothing is.
+     */
+    public RuntimeException check(KnowledgeQuery query) {
         if (!query.access().permits(Action.READ)) {
-            return CompletableFuture.failedFuture(AccessDenied.forbidden(Action.READ));
+            return AccessDenied.forbidden(Action.READ);
+        }
+        for (String name : query.knowledgeBases()) {
+            if (!name.equals(GroundingSettings.ALL_KNOWLEDGE_BASES) && !query.access().mayUseKnowledgeBase(name)) {
+                return AccessDenied.forbidden("This key may not use the knowledge base '" + name + "'.", "knowledge_bases",
+                        "knowledge_base_not_allowed");
+            }
         }
         if (query.text().isBlank()) {
-            return CompletableFuture.failedFuture(GatewayException.invalid("query", "query must not be empty"));
+            return GatewayException.invalid("query", "query must not be empty");
         }
         if (query.text().length() > MAX_QUERY_CHARS) {
-            return CompletableFuture.failedFuture(GatewayException.invalid("query", "query is longer than " + MAX_QUERY_CHARS + " characters"));
+            return GatewayException.invalid("query", "query is longer than " + MAX_QUERY_CHARS + " characters");
         }
         if (query.topK() < 1 || query.topK() > 100) {
-            return CompletableFuture.failedFuture(GatewayException.invalid("top_k", "top_k must be between 1 and 100"));
+            return GatewayException.invalid("top_k", "top_k must be between 1 and 100");
         }
         if (!(query.minScore() >= 0 && query.minScore() <= 1)) {
-            return CompletableFuture.failedFuture(GatewayException.invalid("score_threshold", "score_threshold must be between 0 and 1"));
+            return GatewayException.invalid("score_threshold", "score_threshold must be between 0 and 1");
+        }
+        return null;
+    }
+
+    /** The text of a query that is searched and embedded. */
+    static String searched(String fullQuery) {
+        return fullQuery.length() > SEARCHED_QUERY_CHARS ? fullQuery.substring(0, SEARCHED_QUERY_CHARS) : fullQuery;
+    }
+
+    /** The embedding model a query is embedded by (its language's). */
+    public String queryModel(String fullQuery) {
+        return embeddings.modelFor(searched(fullQuery)).model();
+    }
+
+    /** The tokens embedding a query costs in its model (what a knowledge query is charged). */
+    public int queryTokens(String fullQuery) {
+        String query = searched(fullQuery);
+        try {
+            return embeddings.modelFor(query).countTokens(query);
+        } catch (RetrievalUnavailableException e) {
+            return 1 + query.length() / 4; // the model is shutting down: an estimate will do
+        }
+    }
+
+    /** Passages from the query's knowledge bases, checked with {@link #check} first. */
+    public CompletableFuture<List<KnowledgeMatch>> query(KnowledgeQuery query) {
+        RuntimeException wrong = check(query);
+        if (wrong != null) {
+            return CompletableFuture.failedFuture(wrong);
         }
         // Documents need more chunk candidates than chunks do: several of the best chunks may share a document.
         int candidates = Math.min(KnowledgeIndexPort.MAX_LIMIT, Math.max(settings.knowledgeCandidates(),
@@ -205,7 +247,7 @@ public final class KnowledgeRetriever implements QueryKnowledgeUseCase {
         return ranked.stream().limit(topK).map(r -> match(r, List.of(r))).toList();
     }
 
-    /** Each document once, in the order of its best chunk, with up to {@link #PASSAGES_PER_DOCUMENT} of its best chunks. */
+    /** Each document once, in the order of its best chunk, with up to {@link QueryKnowledgeUseCase#PASSAGES_PER_DOCUMENT} of its best chunks. */
     static List<KnowledgeMatch> byDocument(List<RankedChunk> ranked, int topK) {
         Map<String, List<RankedChunk>> documents = new LinkedHashMap<>();
         for (RankedChunk r : ranked) {
@@ -214,10 +256,10 @@ public final class KnowledgeRetriever implements QueryKnowledgeUseCase {
                 if (documents.size() == topK) {
                     continue;
                 }
-                passages = new ArrayList<>(PASSAGES_PER_DOCUMENT);
+                passages = new ArrayList<>(QueryKnowledgeUseCase.PASSAGES_PER_DOCUMENT);
                 documents.put(documentKey(r.hit()), passages);
             }
-            if (passages.size() < PASSAGES_PER_DOCUMENT) {
+            if (passages.size() < QueryKnowledgeUseCase.PASSAGES_PER_DOCUMENT) {
                 passages.add(r);
             }
         }

@@ -13,8 +13,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Where personal data may not go, and what comes back. Prompts (every message's text and text parts, tool-call
- * arguments, tool results, reasoning sent back) bound for an untrusted backend, and queries bound for an untrusted
+ * Where personal data may not go, and what comes back. Prompts (every message's text and text parts, with the fields
+ * of their own such parts carry, tool-call arguments as JSON, their numbers included, tool results, reasoning sent back)
+ * bound for an untrusted backend, and queries bound for an untrusted
  * search engine, are masked with placeholders; an answer that echoes a placeholder is restored for the caller
  * (unless {@code restoreAnswers} is off). Which backends are untrusted is configuration; the local extractive
  * answerer never is.
@@ -65,12 +66,14 @@ public final class PiiPolicy {
             List<ContentPart> parts = new ArrayList<>(m.parts().size());
             boolean changed = false;
             for (ContentPart part : m.parts()) {
-                if (part.isText() && part.json() == null) {
+                if (part.isText()) {
                     String text = masker.mask(part.text(), vault);
-                    changed |= !text.equals(part.text());
-                    parts.add(ContentPart.text(text));
+                    // A text part with fields of its own (cache_control, ...) is forwarded as its whole object: mask that too.
+                    String json = part.json() == null ? null : masker.maskJson(part.json(), vault);
+                    changed |= !text.equals(part.text()) || !java.util.Objects.equals(json, part.json());
+                    parts.add(new ContentPart(ContentPart.TEXT, text, json));
                 } else {
-                    parts.add(part); // media, and text parts with fields of their own, are forwarded as the client wrote them
+                    parts.add(part); // media are forwarded as the client wrote them
                 }
             }
             if (changed) {
@@ -86,7 +89,7 @@ public final class PiiPolicy {
             List<ToolCall> calls = new ArrayList<>(m.toolCalls().size());
             boolean changed = false;
             for (ToolCall call : m.toolCalls()) {
-                String arguments = masker.mask(call.arguments(), vault);
+                String arguments = masker.maskJson(call.arguments(), vault);
                 changed |= !arguments.equals(call.arguments());
                 calls.add(new ToolCall(call.id(), call.type(), call.name(), arguments));
             }
@@ -96,7 +99,7 @@ public final class PiiPolicy {
         }
         if (m.functionCall() != null || m.reasoningContent() != null && !m.reasoningContent().isEmpty()) {
             ToolCall function = m.functionCall() == null ? null : new ToolCall(m.functionCall().id(), m.functionCall().type(),
-                    m.functionCall().name(), masker.mask(m.functionCall().arguments(), vault));
+                    m.functionCall().name(), masker.maskJson(m.functionCall().arguments(), vault));
             String reasoning = m.reasoningContent() == null ? null : masker.mask(m.reasoningContent(), vault);
             if (!Objects.equals(function, m.functionCall()) || !Objects.equals(reasoning, m.reasoningContent())) {
                 out = new ChatMessage(out.role(), out.parts().isEmpty() ? out.content() : null, out.parts(), out.contentNull(), out.name(),

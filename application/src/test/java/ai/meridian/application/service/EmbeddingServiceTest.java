@@ -93,4 +93,66 @@ class EmbeddingServiceTest {
                     assertThat(((GatewayException) e).error().retryAfter()).isEqualTo(Duration.ofSeconds(1));
                 });
     }
+
+    /** The ledger's lines as they are written. */
+    static final class ListLedgerStore implements ai.meridian.application.port.out.UsageLedgerStore {
+        final List<ai.meridian.domain.usage.UsageRecord> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public CompletableFuture<Void> add(List<ai.meridian.domain.usage.UsageRecord> records) {
+            lines.addAll(records);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<ai.meridian.application.port.in.ReadUsageUseCase.UsagePage> query(
+                ai.meridian.application.port.in.ReadUsageUseCase.UsageQuery query) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public CompletableFuture<java.util.Map<String, SpentTokens>> spentSince(java.time.LocalDate day, java.time.LocalDate monthStart) {
+            return CompletableFuture.completedFuture(java.util.Map.of());
+        }
+    }
+
+    @Test
+    void aMeteredServiceRefusesBeforeEmbeddingAndChargesAndRecordsTheModelsCount() throws Exception {
+        TenancyTest.MutableClock clock = new TenancyTest.MutableClock(java.time.Instant.parse("2026-11-27T12:00:00Z"));
+        ListLedgerStore store = new ListLedgerStore();
+        UsageLedger ledger = new UsageLedger(store);
+        Metering metering = new Metering(new Admission(new FixedWindowLimiter(clock)), ledger,
+                ai.meridian.application.port.out.GatewayMetrics.NOOP, clock);
+        ToyEmbedder embedder = new ToyEmbedder();
+        EmbeddingService service = new EmbeddingService(List.of(embedder), metering);
+        ai.meridian.domain.tenancy.KeyLimits budget = new ai.meridian.domain.tenancy.KeyLimits(null, null, 6L, null);
+        CallerContext caller = new CallerContext("req-2", "acme", "k1", null, 0, java.util.Map.of(),
+                new ai.meridian.domain.tenancy.Access(ai.meridian.domain.tenancy.Role.MEMBER, List.of(), List.of(), budget, false), "");
+
+        // Estimated at 2 + 7/4 = 4 tokens before (4 of 6 would fit), counted as 4 words after; the next would need 8.
+        EmbeddedTexts first = service.embed(new EmbedTextsCommand(caller, "toy", List.of("a b c d"), null)).get(5, TimeUnit.SECONDS);
+        assertThat(first.promptTokens()).isEqualTo(4);
+        assertThat(embedder.uses).hasSize(1);
+        CompletableFuture<EmbeddedTexts> refused = service.embed(new EmbedTextsCommand(caller, "toy", List.of("a b c d"), null));
+        assertThatThrownBy(() -> refused.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(GatewayException.class)
+                .satisfies(e -> assertThat(((GatewayException) e).error().code()).isEqualTo("insufficient_quota"));
+        assertThat(embedder.uses).as("refused before the model is asked").hasSize(1);
+
+        ledger.flush().get();
+        assertThat(store.lines).singleElement().satisfies(line -> {
+            assertThat(line.model()).isEqualTo("toy");
+            assertThat(line.backend()).isEqualTo(EmbeddingService.LEDGER_BACKEND);
+            assertThat(line.keyId()).isEqualTo("k1");
+            assertThat(line.requests()).isEqualTo(1);
+            assertThat(line.inputTokens()).isEqualTo(4);
+        });
+    }
+
+    @Test
+    void theEstimateReadsHanCharactersAsTokensAndStopsAtTheModelsWindow() {
+        ToyEmbedder toy = new ToyEmbedder();
+        assertThat(EmbeddingService.estimate(toy, List.of("hello world"))).isEqualTo(5);
+        assertThat(EmbeddingService.estimate(toy, List.of("你好世界"))).isEqualTo(6);
+        assertThat(EmbeddingService.estimate(toy, List.of("x".repeat(100_000), "y"))).isEqualTo(512 + 3);
+    }
 }

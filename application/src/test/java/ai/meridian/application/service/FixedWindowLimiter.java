@@ -16,6 +16,8 @@ final class FixedWindowLimiter implements RateLimiterPort {
     private final Map<String, Long> counters = new ConcurrentHashMap<>();
     volatile boolean down;
     int calls;
+    /** Admissions asked for (each a single decision, however many primitive calls it is made of here). */
+    int admissions;
 
     FixedWindowLimiter(Clock clock) {
         this.clock = clock;
@@ -45,6 +47,14 @@ final class FixedWindowLimiter implements RateLimiterPort {
         Duration untilFull = Duration.ofMillis(spec.period().toMillis() - (clock.millis() - w[1]));
         long remaining = spec.capacity() - w[0];
         return new BucketState(taken, remaining, taken || remaining >= amount ? Duration.ZERO : untilFull, w[0] == 0 ? Duration.ZERO : untilFull);
+    }
+
+    @Override
+    public CompletableFuture<Verdict> admit(Admit request) {
+        synchronized (this) {
+            admissions++;
+        }
+        return RateLimiterPort.super.admit(request);
     }
 
     @Override

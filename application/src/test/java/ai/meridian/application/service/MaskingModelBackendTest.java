@@ -134,6 +134,25 @@ class MaskingModelBackendTest {
     }
 
     @Test
+    void textPartsWithFieldsOfTheirOwnAndNumbersInToolArgumentsAreMaskedToo() throws Exception {
+        EchoBackend backend = new EchoBackend();
+        String part = "{\"type\":\"text\",\"text\":\"write to " + SECRET_MAIL + "\",\"cache_control\":{\"type\":\"ephemeral\"}}";
+        List<ChatMessage> prompt = List.of(
+                ChatMessage.assistantToolCalls(null, List.of(ToolCall.function("c0", "lookup", "{\"phone\":" + SECRET_PHONE + ",\"n\":2}"))),
+                ChatMessage.toolResult("c0", "found"),
+                new ChatMessage(ai.meridian.domain.chat.Role.USER, null,
+                        List.of(new ContentPart(ContentPart.TEXT, "write to " + SECRET_MAIL, part)), false, null, List.of(), null, null, null, Map.of()));
+        new MaskingModelBackend(backend, POLICY).complete(call(prompt)).get();
+        List<ChatMessage> sent = backend.seen.get(0).messages();
+        assertThat(sent.get(0).toolCalls().get(0).arguments()).as("still JSON: the number became a string")
+                .isEqualTo("{\"phone\":\"[CN_MOBILE_1]\",\"n\":2}");
+        ContentPart maskedPart = sent.get(2).parts().get(0);
+        assertThat(maskedPart.text()).isEqualTo("write to [EMAIL_1]");
+        assertThat(maskedPart.json()).isEqualTo("{\"type\":\"text\",\"text\":\"write to [EMAIL_1]\",\"cache_control\":{\"type\":\"ephemeral\"}}");
+        assertThat(sent.toString()).doesNotContain(SECRET_MAIL, SECRET_PHONE);
+    }
+
+    @Test
     void aPromptWithoutPersonalDataGoesThroughUntouched() throws Exception {
         EchoBackend backend = new EchoBackend();
         BackendCall plain = call(List.of(ChatMessage.user("What is 2 + 2? Order 2026112700123, price 19.99")));

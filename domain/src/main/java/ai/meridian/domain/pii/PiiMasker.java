@@ -75,6 +75,17 @@ public final class PiiMasker {
         return out.append(text, at, text.length()).toString();
     }
 
+    /**
+     * JSON text (tool-call arguments, a content part's object) with the personal data in its string values and numbers
+     * replaced by placeholders, still valid JSON: a number holding personal data becomes a string holding its
+     * placeholder (restored as the value's digits, in quotes). Text that is not well-formed JSON is masked as text.
+     */
+    public String maskJson(String json, PiiVault vault) {
+        Objects.requireNonNull(json, "json");
+        String masked = JsonMasking.mask(json, value -> mask(value, vault));
+        return masked != null ? masked : mask(json, vault);
+    }
+
     /** True when {@code text} holds anything the rules find (for tests and metrics). */
     public boolean containsPii(String text) {
         return !find(text).isEmpty();

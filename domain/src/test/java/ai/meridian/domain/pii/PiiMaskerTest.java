@@ -65,6 +65,35 @@ class PiiMaskerTest {
     }
 
     @Test
+    void jsonIsMaskedInItsStringsAndNumbersAndStaysJson() {
+        PiiVault vault = new PiiVault();
+        String args = "{\"phone\": 13812345678, \"id\":110105194912310118, \"card\":4111111111111111,"
+                + " \"note\":\"mail a@example.com\\nor 13912345678\", \"count\": 13, \"price\": -19.99e2,"
+                + " \"13812345678\": [true, false, null, {\"ip\": \"10.0.0.1\"}], \"plain\": \"\\u0041\"}";
+        assertThat(masker.maskJson(args, vault)).isEqualTo("{\"phone\": \"[CN_MOBILE_1]\", \"id\":\"[CN_ID_1]\", \"card\":\"[BANK_CARD_1]\","
+                + " \"note\":\"mail [EMAIL_1]\\nor [CN_MOBILE_2]\", \"count\": 13, \"price\": -19.99e2,"
+                + " \"13812345678\": [true, false, null, {\"ip\": \"[IPV4_1]\"}], \"plain\": \"\\u0041\"}");
+        assertThat(vault.restore("{\"to\":\"[CN_MOBILE_1]\",\"id\":\"[CN_ID_1]\"}")).isEqualTo("{\"to\":\"13812345678\",\"id\":\"110105194912310118\"}");
+        // An escape right before a number no longer hides it: strings are read decoded.
+        assertThat(masker.maskJson("[\"tel:\\t13812345678\"]", new PiiVault())).isEqualTo("[\"tel:\\t[CN_MOBILE_1]\"]");
+        assertThat(masker.maskJson("13812345678", new PiiVault())).isEqualTo("\"[CN_MOBILE_1]\"");
+        String unchanged = "{\"order\": 2026112700123, \"a\": [1, 2.5, \"x\"], \"b\": {}}";
+        assertThat(masker.maskJson(unchanged, new PiiVault())).isSameAs(unchanged);
+    }
+
+    @Test
+    void textThatIsNotJsonIsMaskedAsText() {
+        for (String broken : List.of("{\"phone\": 13812345678", "{\"phone\" 13812345678}", "call 13812345678", "[13812345678,]",
+                "{\"a\":01}", "\"open 13812345678", "{} 13812345678", "{\"a\":\"\\x\"} 13812345678", "")) {
+            assertThat(masker.maskJson(broken, new PiiVault())).as(broken).isEqualTo(masker.mask(broken, new PiiVault()));
+        }
+        assertThat(masker.maskJson("[".repeat(5000) + "13812345678" + "]".repeat(5000), new PiiVault())).as("too deep: as text")
+                .contains("[CN_MOBILE_1]").doesNotContain("13812345678");
+        assertThat(masker.maskJson("[".repeat(500) + "13812345678" + "]".repeat(500), new PiiVault()))
+                .isEqualTo("[".repeat(500) + "\"[CN_MOBILE_1]\"" + "]".repeat(500));
+    }
+
+    @Test
     void customRulesComeFromConfiguration() {
         PiiMasker custom = new PiiMasker(PiiRules.of(List.of("EMAIL"), List.of(PiiRule.custom("EMPLOYEE_ID", "EMP-[0-9]{6}"))));
         PiiVault vault = new PiiVault();

@@ -1,5 +1,6 @@
 package ai.meridian.application.port.in;
 
+import ai.meridian.domain.tenancy.RateLimitStatus;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -10,7 +11,7 @@ public interface EmbedTextsUseCase {
     /**
      * Embeds the inputs in order. Fails with a {@code GatewayException}: {@code MODEL_NOT_FOUND} for a model
      * this gateway does not serve, {@code INVALID_REQUEST} for bad inputs, {@code UNAVAILABLE} when the
-     * embedding queue is full.
+     * embedding queue is full, {@code RATE_LIMITED} when the key's limits or budgets refuse it.
      */
     CompletableFuture<EmbeddedTexts> embed(EmbedTextsCommand command);
 
@@ -26,11 +27,16 @@ public interface EmbedTextsUseCase {
         }
     }
 
-    /** One unit vector per input, in input order, and the model tokens they cost. */
-    record EmbeddedTexts(String model, List<float[]> vectors, int promptTokens) {
+    /** One unit vector per input, in input order, the model tokens they cost, and where the key stands against its limits. */
+    record EmbeddedTexts(String model, List<float[]> vectors, int promptTokens, RateLimitStatus rateLimit) {
         public EmbeddedTexts {
             Objects.requireNonNull(model, "model");
             vectors = List.copyOf(vectors);
+            rateLimit = rateLimit == null ? RateLimitStatus.NONE : rateLimit;
+        }
+
+        public EmbeddedTexts(String model, List<float[]> vectors, int promptTokens) {
+            this(model, vectors, promptTokens, RateLimitStatus.NONE);
         }
     }
 }

@@ -3,6 +3,7 @@ package ai.meridian.application.port.in;
 import ai.meridian.domain.knowledge.DocumentMetadata;
 import ai.meridian.domain.knowledge.MetadataFilter;
 import ai.meridian.domain.tenancy.Access;
+import ai.meridian.domain.tenancy.RateLimitStatus;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +16,19 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface QueryKnowledgeUseCase {
 
-    CompletableFuture<List<KnowledgeMatch>> query(KnowledgeQuery query);
+    /**
+     * The matches, and where the caller's key stands against its limits: a query counts as a request and costs the
+     * tokens of embedding it, like any other use of the gateway's models (a refusal is a 429 {@code GatewayException}).
+     */
+    CompletableFuture<QueriedKnowledge> query(KnowledgeQuery query);
+
+    /** The matches of a query, best first, and the caller's rate-limit standing after it. */
+    record QueriedKnowledge(List<KnowledgeMatch> matches, RateLimitStatus rateLimit) {
+        public QueriedKnowledge {
+            matches = List.copyOf(matches);
+            rateLimit = rateLimit == null ? RateLimitStatus.NONE : rateLimit;
+        }
+    }
 
     /** How results are given: one per document (with its best passages) or one per chunk. */
     enum Grouping {
@@ -27,19 +40,33 @@ public interface QueryKnowledgeUseCase {
 
     /**
      * A query of the caller's knowledge bases. {@code access} is what the caller may do (its role must permit reading,
-     * and its key's allow-list limits the bases); the constructor without it is for the gateway's own queries.
+     * and its key's allow-list limits the bases); {@code keyId} the key whose limits and usage it counts against (empty:
+     * the gateway's own query, not metered). The constructors without them are for the gateway's own queries.
      */
     record KnowledgeQuery(String tenant, List<String> knowledgeBases, String text, int topK, double minScore,
-                          MetadataFilter filter, Grouping grouping, Access access) {
+                          MetadataFilter filter, Grouping grouping, Access access, String keyId) {
 
         public KnowledgeQuery(String tenant, List<String> knowledgeBases, String text, int topK, double minScore,
                               MetadataFilter filter, Grouping grouping) {
-            this(tenant, knowledgeBases, text, topK, minScore, filter, grouping, Access.OPERATOR);
+            this(tenant, knowledgeBases, text, topK, minScore, filter, grouping, Access.OPERATOR, "");
+        }
+
+        public KnowledgeQuery(String tenant, List<String> knowledgeBases, String text, int topK, double minScore,
+                              MetadataFilter filter, Grouping grouping, Access access) {
+            this(tenant, knowledgeBases, text, topK, minScore, filter, grouping, access, "");
+        }
+
+        /** A caller's query: its tenant, what it may do, and its key. */
+        public static KnowledgeQuery of(CallerContext caller, List<String> knowledgeBases, String text, int topK, double minScore,
+                                        MetadataFilter filter, Grouping grouping) {
+            return new KnowledgeQuery(caller.tenant(), knowledgeBases, text, topK, minScore, filter, grouping, caller.access(),
+                    caller.keyId());
         }
 
         public KnowledgeQuery {
             Objects.requireNonNull(tenant, "tenant");
             Objects.requireNonNull(access, "access");
+            keyId = keyId == null ? "" : keyId;
             knowledgeBases = List.copyOf(knowledgeBases);
             Objects.requireNonNull(text, "text");
             filter = filter == null ? MetadataFilter.NONE : filter;

@@ -10,11 +10,11 @@ import java.util.function.BiConsumer;
  * {@code x-ratelimit-remaining-*} and {@code x-ratelimit-reset-*} for requests and for tokens, the reset as OpenAI
  * writes it ({@code 20ms}, {@code 1.5s}, {@code 6m0s}). A key without a limit gets none of them.
  */
-final class RateLimitHeaders {
+public final class RateLimitHeaders {
     private RateLimitHeaders() {
     }
 
-    static void write(RateLimitStatus status, BiConsumer<String, String> header) {
+    public static void write(RateLimitStatus status, BiConsumer<String, String> header) {
         if (status == null || status.isEmpty()) {
             return;
         }

@@ -2,17 +2,21 @@ package ai.meridian.adapter.in.rest;
 
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase;
+import ai.meridian.application.port.in.CallerContext;
+import ai.meridian.application.port.in.QueryKnowledgeUseCase;
 import ai.meridian.application.port.in.QueryKnowledgeUseCase.Grouping;
 import ai.meridian.application.port.in.QueryKnowledgeUseCase.KnowledgeMatch;
 import ai.meridian.application.port.in.QueryKnowledgeUseCase.KnowledgeQuery;
 import ai.meridian.application.port.in.QueryKnowledgeUseCase.MatchedPassage;
-import ai.meridian.application.port.in.QueryKnowledgeUseCase;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.knowledge.MetadataFilter;
 import ai.meridian.support.inboundhttp.ApiKeyFilter;
 import ai.meridian.support.inboundhttp.Credentials;
+import ai.meridian.support.inboundhttp.ErrorResponses;
 import ai.meridian.support.inboundhttp.Json;
+import ai.meridian.support.inboundhttp.RateLimitHeaders;
+import ai.meridian.support.inboundhttp.RequestIds;
 import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Requires;
@@ -90,10 +94,15 @@ final class DifyRetrievalController {
         } catch (GatewayException e) {
             return done(difyError(HttpStatus.BAD_REQUEST, 400, e.error().message()));
         }
-        return knowledge.query(new KnowledgeQuery(caller.get().tenant(), List.of(knowledgeId), query, topK, threshold, filter, grouping,
-                        caller.get().access()))
-                .<MutableHttpResponse<?>>thenApply(matches -> json(HttpStatus.OK,
-                        Map.of("records", matches.stream().map(DifyRetrievalController::record).toList())))
+        CallerContext context = CallerContext.of(caller.get(), RequestIds.of(request), null, System.nanoTime(),
+                ApiKeyFilter.clientAddress(request));
+        return knowledge.query(KnowledgeQuery.of(context, List.of(knowledgeId), query, topK, threshold, filter, grouping))
+                .<MutableHttpResponse<?>>thenApply(found -> {
+                    MutableHttpResponse<?> response = json(HttpStatus.OK,
+                            Map.of("records", found.matches().stream().map(DifyRetrievalController::record).toList()));
+                    RateLimitHeaders.write(found.rateLimit(), response::header);
+                    return response;
+                })
                 .exceptionally(error -> {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                     if (cause instanceof GatewayException g && g.error().kind() == ErrorKind.PERMISSION) {
@@ -106,7 +115,11 @@ final class DifyRetrievalController {
                         return difyError(HttpStatus.BAD_REQUEST, 400, g.error().message());
                     }
                     if (cause instanceof GatewayException g) {
-                        return difyError(HttpStatus.valueOf(g.error().httpStatus()), g.error().httpStatus(), g.error().message());
+                        MutableHttpResponse<?> response = difyError(HttpStatus.valueOf(g.error().httpStatus()), g.error().httpStatus(),
+                                g.error().message());
+                        // A 429 (the key's limits) or a 503 says when to come back, and where the key stands.
+                        ErrorResponses.writeHeaders(context.requestId(), g.error(), response::header);
+                        return response;
                     }
                     return difyError(HttpStatus.INTERNAL_SERVER_ERROR, 500, "The server had an error while processing your request.");
                 });

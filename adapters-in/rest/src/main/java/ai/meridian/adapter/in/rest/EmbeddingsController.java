@@ -7,6 +7,7 @@ import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.support.inboundhttp.ApiKeyFilter;
+import ai.meridian.support.inboundhttp.RateLimitHeaders;
 import ai.meridian.support.inboundhttp.RequestIds;
 import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,9 +50,13 @@ final class EmbeddingsController {
         Integer dimensions = ChatRequestParser.optionalInt(root, "dimensions");
         EmbedTextsCommand command = new EmbedTextsCommand(CallerContext.of(ApiKeyFilter.callerOf(request), requestId,
                 request.getHeaders().get("traceparent"), receivedAt, ApiKeyFilter.clientAddress(request)), model, inputs, dimensions);
-        return embeddings.embed(command).thenApply(result -> HttpResponse.ok(EmbeddingsJson.response(result, base64))
-                .contentType(MediaType.APPLICATION_JSON_TYPE)
-                .header(RequestIds.HEADER, requestId));
+        return embeddings.embed(command).thenApply(result -> {
+            MutableHttpResponse<?> response = HttpResponse.ok(EmbeddingsJson.response(result, base64))
+                    .contentType(MediaType.APPLICATION_JSON_TYPE)
+                    .header(RequestIds.HEADER, requestId);
+            RateLimitHeaders.write(result.rateLimit(), response::header);
+            return response;
+        });
     }
 
     private static List<String> inputs(JsonNode root) {

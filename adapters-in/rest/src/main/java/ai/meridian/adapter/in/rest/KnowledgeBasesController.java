@@ -18,6 +18,7 @@ import ai.meridian.domain.knowledge.KnowledgeDocument;
 import ai.meridian.domain.knowledge.MetadataFilter;
 import ai.meridian.support.inboundhttp.ApiKeyFilter;
 import ai.meridian.support.inboundhttp.Json;
+import ai.meridian.support.inboundhttp.RateLimitHeaders;
 import ai.meridian.support.inboundhttp.RequestIds;
 import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -77,10 +78,14 @@ final class KnowledgeBasesController {
         MetadataFilter filter = KnowledgeJson.filter(root.get("filter"), "filter");
         Grouping grouping = KnowledgeJson.grouping(root, Grouping.CHUNK);
         CallerContext caller = tenant(request);
-        return knowledge.query(new KnowledgeQuery(caller.tenant(), List.of(name), query, topK == null ? 5 : topK,
-                        threshold == null ? 0 : threshold, filter, grouping, caller.access()))
-                .thenApply(matches -> json(HttpStatus.OK, Map.of("object", "list",
-                        "data", matches.stream().map(m -> KnowledgeJson.match(m, grouping)).toList()), request));
+        return knowledge.query(KnowledgeQuery.of(caller, List.of(name), query, topK == null ? 5 : topK,
+                        threshold == null ? 0 : threshold, filter, grouping))
+                .thenApply(found -> {
+                    MutableHttpResponse<?> response = json(HttpStatus.OK, Map.of("object", "list",
+                            "data", found.matches().stream().map(m -> KnowledgeJson.match(m, grouping)).toList()), request);
+                    RateLimitHeaders.write(found.rateLimit(), response::header);
+                    return response;
+                });
     }
 
     private static CallerContext tenant(HttpRequest<?> request) {

@@ -94,8 +94,9 @@ public final class RedisConnection implements AutoCloseable {
         if (connecting != null && !connecting.isDone()) {
             return connecting;
         }
+        // A cluster client must know the topology before it connects (Lettuce refuses otherwise): read it from the seeds first.
         CompletionStage<? extends StatefulConnection<String, byte[]>> attempt = settings.cluster()
-                ? clusterClient.connectAsync(CODEC)
+                ? clusterClient.refreshPartitionsAsync().thenCompose(topology -> clusterClient.connectAsync(CODEC))
                 : client.connectAsync(CODEC, RedisURI.create(settings.url()));
         connecting = attempt.toCompletableFuture().thenApply(c -> {
             synchronized (this) {
@@ -169,7 +170,9 @@ public final class RedisConnection implements AutoCloseable {
 
     /** A separate connection for subscriptions (pub/sub cannot share the command connection). */
     public CompletableFuture<StatefulRedisPubSubConnection<String, String>> pubSub() {
-        return (settings.cluster() ? clusterClient.connectPubSubAsync(StringCodec.UTF8).thenApply(c -> (StatefulRedisPubSubConnection<String, String>) c)
+        return (settings.cluster()
+                ? connect().thenCompose(known -> clusterClient.connectPubSubAsync(StringCodec.UTF8))
+                        .thenApply(c -> (StatefulRedisPubSubConnection<String, String>) c)
                 : client.connectPubSubAsync(StringCodec.UTF8, RedisURI.create(settings.url()))).toCompletableFuture();
     }
 
