@@ -165,6 +165,8 @@ class StreamSurvivalDrillTest {
                 "redis", Map.of("url", redis.url(), "command-timeout", "5s"),
                 "streams", Map.of("buffer", "redis", "resume-window", "3s"),
                 "websocket", Map.of("send-buffer", "4MB"),
+                // Every drill client comes from 127.0.0.1: the per-address cap (512) would refuse the full drill's 1,000.
+                "http", Map.of("max-connections-per-address", 8192),
                 "models", List.of(Map.of("id", "drill", "routes", List.of(TestGateway.route("primary", "big")), "retry", TestGateway.fastRetry(1),
                         "fallbacks", List.of(Map.of("routes", List.of(TestGateway.route("secondary", "small")), "retry", TestGateway.fastRetry(2))))));
     }
