@@ -61,6 +61,8 @@ class StreamSurvivalDrillTest {
     void manyStreamsSurviveDisconnectsReconnectsToAnotherReplicaAndBackendCuts() throws Exception {
         int streams = Integer.getInteger("meridian.drill.streams", CI_STREAMS);
         long pieceDelay = Long.getLong("meridian.drill.piece-delay-ms", streams > 200 ? 120 : 40);
+        // The full drill's 1,000 streams on two cores reconnect seconds late: a 3 s window would expire streams their clients still want.
+        int windowSeconds = Integer.getInteger("meridian.drill.resume-window-s", streams > 200 ? 10 : 3);
         AtomicInteger cuts = new AtomicInteger();
         FakeOpenAiUpstream primary = FakeOpenAiUpstream.start();
         FakeOpenAiUpstream secondary = FakeOpenAiUpstream.start();
@@ -88,8 +90,8 @@ class StreamSurvivalDrillTest {
             return UpstreamBehavior.answer(pieces(n, from)).withPieceDelay(Duration.ofMillis(pieceDelay));
         });
         try (RedisServer redis = RedisServer.start();
-             TestGateway a = TestGateway.start(config(primary, secondary, redis));
-             TestGateway b = TestGateway.start(config(primary, secondary, redis))) {
+             TestGateway a = TestGateway.start(config(primary, secondary, redis, windowSeconds));
+             TestGateway b = TestGateway.start(config(primary, secondary, redis, windowSeconds))) {
             List<TestGateway> gateways = List.of(a, b);
             // Warm up both gateways, then take the heap's baseline.
             for (TestGateway g : gateways) {
@@ -139,7 +141,7 @@ class StreamSurvivalDrillTest {
                 Thread.sleep(50);
             }
             assertThat(primary.streamsInProgress() + secondary.streamsInProgress()).as("open upstream calls").isZero();
-            Thread.sleep(3_500); // past the resume window: every buffer left expires
+            Thread.sleep(windowSeconds * 1000L + 500); // past the resume window: every buffer left expires
             primary.reset();
             secondary.reset();
             long after = heapAfterGc();
@@ -155,7 +157,7 @@ class StreamSurvivalDrillTest {
         }
     }
 
-    private static Map<String, Object> config(FakeOpenAiUpstream primary, FakeOpenAiUpstream secondary, RedisServer redis) {
+    private static Map<String, Object> config(FakeOpenAiUpstream primary, FakeOpenAiUpstream secondary, RedisServer redis, int windowSeconds) {
         Map<String, Object> backends = new LinkedHashMap<>();
         Map<String, Object> settings = Map.of("total-timeout", "120s", "first-token-timeout", "30s", "max-connections", 4096,
                 "circuit-breaker", Map.of("enabled", false));
@@ -163,7 +165,7 @@ class StreamSurvivalDrillTest {
         backends.put("secondary", TestGateway.openAiBackend(secondary.baseUrl(), settings));
         return Map.of("backends", backends,
                 "redis", Map.of("url", redis.url(), "command-timeout", "5s"),
-                "streams", Map.of("buffer", "redis", "resume-window", "3s"),
+                "streams", Map.of("buffer", "redis", "resume-window", windowSeconds + "s"),
                 "websocket", Map.of("send-buffer", "4MB"),
                 // Every drill client comes from 127.0.0.1: the per-address cap (512) would refuse the full drill's 1,000.
                 "http", Map.of("max-connections-per-address", 8192),
