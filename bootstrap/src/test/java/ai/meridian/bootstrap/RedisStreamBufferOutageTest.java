@@ -49,6 +49,9 @@ class RedisStreamBufferOutageTest {
                         assertThat(resume.status).isEqualTo(503);
                         JsonNode error = JSON.readTree(resume.body());
                         assertThat(error.at("/error/code").asText()).isEqualTo("stream_buffer_unavailable");
+                        assertThat(error.at("/error/message").asText()).as("Redis's own words stay in the log")
+                                .contains("Redis did not answer").doesNotContainIgnoringCase("lettuce").doesNotContain("Exception")
+                                .doesNotContain("127.0.0.1").doesNotContain("refused");
                     }
 
                     List<RawSse.Event> rest = client.rest();

@@ -30,10 +30,18 @@ final class WsClient implements AutoCloseable {
     }
 
     static WsClient connect(String gatewayUrl, String apiKey) {
+        return connect(gatewayUrl, apiKey, null);
+    }
+
+    /** As a browser page at {@code origin} would open it (browsers always send their page's {@code Origin}). */
+    static WsClient connect(String gatewayUrl, String apiKey, String origin) {
         Listener listener = new Listener();
         WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (apiKey != null) {
             builder.header("Authorization", "Bearer " + apiKey);
+        }
+        if (origin != null) {
+            builder.header("Origin", origin);
         }
         builder.buildAsync(URI.create(gatewayUrl.replace("http://", "ws://") + "/v1/chat/stream"), listener).join();
         return listener.client;

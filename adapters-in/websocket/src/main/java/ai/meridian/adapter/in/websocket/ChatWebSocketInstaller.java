@@ -1,6 +1,7 @@
 package ai.meridian.adapter.in.websocket;
 
 import ai.meridian.application.port.in.AuthenticateCallerUseCase;
+import ai.meridian.application.port.in.CheckOriginUseCase;
 import ai.meridian.application.port.in.CompleteChatUseCase;
 import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.application.port.in.ResumeStreamUseCase;
@@ -31,7 +32,7 @@ final class ChatWebSocketInstaller implements BeanCreatedEventListener<NettyServ
     // Providers, not the beans: the registry is made while the server is, before the use cases may be.
     ChatWebSocketInstaller(BeanProvider<CompleteChatUseCase> chat, BeanProvider<ResumeStreamUseCase> resume,
                            BeanProvider<AuthenticateCallerUseCase> authentication, BeanProvider<ForwardedHeaders> forwarded,
-                           BeanProvider<GatewayMetrics> metrics,
+                           BeanProvider<GatewayMetrics> metrics, BeanProvider<CheckOriginUseCase> origins,
                            @Value("${meridian.websocket.ping-interval:30s}") String pingInterval,
                            @Value("${meridian.websocket.idle-timeout:5m}") String idleTimeout,
                            @Value("${meridian.websocket.auth-timeout:10s}") String authTimeout,
@@ -45,7 +46,8 @@ final class ChatWebSocketInstaller implements BeanCreatedEventListener<NettyServ
                 bytes("meridian.websocket.send-buffer", sendBuffer),
                 (int) Math.min(Integer.MAX_VALUE, bytes("meridian.websocket.max-frame-size", maxFrameSize)),
                 maxRequests);
-        this.shared = new ChatWebSocketUpgrade.Shared(chat::get, resume::get, authentication::get, forwarded::get, metrics::get, settings);
+        this.shared = new ChatWebSocketUpgrade.Shared(chat::get, resume::get, authentication::get, forwarded::get, metrics::get,
+                () -> origins.find(null).orElse(null), settings);
     }
 
     /** A size in bytes, or with KB, MB or GB (powers of 1024). */

@@ -63,6 +63,8 @@ final class ChatWebSocketSession extends ChannelInboundHandlerAdapter {
     private final HttpHeaders upgradeHeaders;
     private final String clientAddress;
     private Caller caller;
+    /** The page that opened the connection (browsers send it), checked against the key's tenant once it authenticates. */
+    private final String origin;
     private ChannelHandlerContext ctx;
     private final Map<String, Request> requests = new LinkedHashMap<>();
     private long queuedBytes;
@@ -73,7 +75,8 @@ final class ChatWebSocketSession extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> ticker;
     private boolean closing;
 
-    ChatWebSocketSession(ChatWebSocketUpgrade.Shared shared, Caller caller, HttpHeaders upgradeHeaders, String clientAddress) {
+    ChatWebSocketSession(ChatWebSocketUpgrade.Shared shared, Caller caller, HttpHeaders upgradeHeaders, String clientAddress, String origin) {
+        this.origin = origin;
         this.shared = shared;
         this.settings = shared.settings;
         this.caller = caller;
@@ -247,6 +250,12 @@ final class ChatWebSocketSession extends ChannelInboundHandlerAdapter {
             send(ChatWebSocketFrames.error(null, 0, new GatewayError(ErrorKind.AUTHENTICATION,
                     token == null ? "The auth frame needs an 'api_key'." : "Incorrect API key provided.", "api_key", "invalid_api_key", null)));
             close(CLOSE_POLICY, "authentication failed");
+            return;
+        }
+        GatewayError foreign = shared.originRefusal(origin, known.get());
+        if (foreign != null) {
+            send(ChatWebSocketFrames.error(null, 0, foreign));
+            close(CLOSE_POLICY, "origin not allowed");
             return;
         }
         caller = known.get();

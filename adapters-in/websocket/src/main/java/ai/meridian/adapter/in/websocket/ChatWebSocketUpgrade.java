@@ -2,6 +2,7 @@ package ai.meridian.adapter.in.websocket;
 
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase;
+import ai.meridian.application.port.in.CheckOriginUseCase;
 import ai.meridian.application.port.in.CompleteChatUseCase;
 import ai.meridian.application.port.in.ForwardedHeaders;
 import ai.meridian.application.port.in.ResumeStreamUseCase;
@@ -61,20 +62,24 @@ final class ChatWebSocketUpgrade extends ChannelInboundHandlerAdapter {
         private final Supplier<AuthenticateCallerUseCase> authenticationSupplier;
         private final Supplier<ForwardedHeaders> forwardedSupplier;
         private final Supplier<GatewayMetrics> metricsSupplier;
+        private final Supplier<CheckOriginUseCase> originsSupplier;
         final WebSocketSettings settings;
         private volatile CompleteChatUseCase chat;
         private volatile ResumeStreamUseCase resume;
         private volatile AuthenticateCallerUseCase authentication;
         private volatile ForwardedHeaders forwarded;
         private volatile GatewayMetrics metrics;
+        private volatile Optional<CheckOriginUseCase> origins;
 
         Shared(Supplier<CompleteChatUseCase> chat, Supplier<ResumeStreamUseCase> resume, Supplier<AuthenticateCallerUseCase> authentication,
-               Supplier<ForwardedHeaders> forwarded, Supplier<GatewayMetrics> metrics, WebSocketSettings settings) {
+               Supplier<ForwardedHeaders> forwarded, Supplier<GatewayMetrics> metrics, Supplier<CheckOriginUseCase> origins,
+               WebSocketSettings settings) {
             this.chatSupplier = chat;
             this.resumeSupplier = resume;
             this.authenticationSupplier = authentication;
             this.forwardedSupplier = forwarded;
             this.metricsSupplier = metrics;
+            this.originsSupplier = origins;
             this.settings = settings;
         }
 
@@ -102,6 +107,33 @@ final class ChatWebSocketUpgrade extends ChannelInboundHandlerAdapter {
             GatewayMetrics known = metrics;
             return known != null ? known : (metrics = metricsSupplier.get());
         }
+
+        /**
+         * Why a browser page at {@code origin} may not use this connection, or null when it may: the CORS policy applies
+         * to WebSockets too, since a browser opens one from any page without asking (cross-site WebSocket hijacking).
+         * Without an {@code Origin} (not a browser) there is nothing to check. {@code caller} null: not authenticated yet,
+         * so the origin must be one some enabled tenant or the configuration lists.
+         */
+        GatewayError originRefusal(String origin, Caller caller) {
+            if (origin == null) {
+                return null;
+            }
+            Optional<CheckOriginUseCase> known = origins;
+            if (known == null) {
+                known = origins = Optional.ofNullable(originsSupplier.get());
+            }
+            CheckOriginUseCase check = known.orElse(null);
+            boolean allowed = check != null && check.enabled()
+                    && (caller == null ? check.allowsPreflight(origin) : check.allows(caller, origin));
+            if (allowed) {
+                return null;
+            }
+            String shown = origin.length() > 200 ? origin.substring(0, 200) + "…" : origin;
+            return new GatewayError(ErrorKind.PERMISSION, check == null || !check.enabled()
+                    ? "Browser pages may not open WebSockets on this gateway (Origin '" + shown + "'): cross-origin access is off "
+                    + "(meridian.cors.enabled)." : "The origin '" + shown + "' may not open WebSockets on this API.",
+                    null, "origin_not_allowed", null);
+        }
     }
 
     private final Shared shared;
@@ -112,6 +144,7 @@ final class ChatWebSocketUpgrade extends ChannelInboundHandlerAdapter {
     /** A refused upgrade's body is read and dropped; the connection closes after the answer. */
     private boolean discarding;
     private Caller caller;
+    private String origin;
     private String clientAddress = "";
 
     ChatWebSocketUpgrade(Shared shared) {
@@ -173,6 +206,12 @@ final class ChatWebSocketUpgrade extends ChannelInboundHandlerAdapter {
                     "A WebSocket upgrade must be the first request on its connection; open a new connection."));
             return;
         }
+        origin = headers.get(HttpHeaderNames.ORIGIN);
+        GatewayError foreign = shared.originRefusal(origin, null);
+        if (foreign != null) {
+            refuse(ctx, requestId, HttpResponseStatus.FORBIDDEN, foreign);
+            return;
+        }
         Credentials.Presented presented = Credentials.extract(headers.getAll(HttpHeaderNames.AUTHORIZATION), List.of(), Credentials.Scheme.BEARER);
         if (presented instanceof Credentials.Malformed malformed) {
             refuse(ctx, requestId, HttpResponseStatus.UNAUTHORIZED, new GatewayError(ErrorKind.AUTHENTICATION, malformed.message(), null,
@@ -197,6 +236,11 @@ final class ChatWebSocketUpgrade extends ChannelInboundHandlerAdapter {
             return;
         }
         caller = known.orElse(null); // none yet: the client's first frame must be {"type":"auth",...}
+        foreign = caller == null ? null : shared.originRefusal(origin, caller);
+        if (foreign != null) {
+            refuse(ctx, requestId, HttpResponseStatus.FORBIDDEN, foreign);
+            return;
+        }
         if (request instanceof FullHttpRequest || request instanceof LastHttpContent) {
             handshake(ctx, request);
         } else {
@@ -237,7 +281,7 @@ final class ChatWebSocketUpgrade extends ChannelInboundHandlerAdapter {
                 pipeline.remove(name);
             }
             pipeline.addLast("meridian-ws-aggregator", new WebSocketFrameAggregator(shared.settings.maxFrameSize()));
-            pipeline.addLast(ChatWebSocketSession.NAME, new ChatWebSocketSession(shared, caller, upgradeHeaders, clientAddress));
+            pipeline.addLast(ChatWebSocketSession.NAME, new ChatWebSocketSession(shared, caller, upgradeHeaders, clientAddress, origin));
             // The framework read on demand (auto-read off); frames are read as they come from now on.
             ctx.channel().config().setAutoRead(true);
             ctx.channel().read();

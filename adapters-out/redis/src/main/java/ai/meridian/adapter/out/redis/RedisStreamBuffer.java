@@ -298,7 +298,7 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
             subscribed.thenCompose(v -> commands().get(startKey(key)).toCompletableFuture()).whenComplete((startBytes, error) -> {
                 String start = text(startBytes);
                 if (error != null) {
-                    fail("Redis did not answer: " + error.getMessage());
+                    fail("Redis did not answer", error);
                     return;
                 }
                 if (start == null) {
@@ -317,7 +317,7 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
                 try {
                     commands = commands();
                 } catch (RuntimeException e) {
-                    fail(e.getMessage());
+                    fail("Redis could not be reached", e);
                     return;
                 }
                 commands.xrange(eventsKey(key), Range.create("-", "+"), io.lettuce.core.Limit.from(1)).toCompletableFuture()
@@ -325,7 +325,7 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
                             catchUp(oldest, kept);
                             return null;
                         }).exceptionally(e -> {
-                            fail("Redis did not answer: " + e.getMessage());
+                            fail("Redis did not answer", e);
                             return null;
                         });
             });
@@ -408,7 +408,7 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
                 commands = commands();
             } catch (RuntimeException e) {
                 fetching = false;
-                fail(e.getMessage());
+                fail("Redis could not be reached", e);
                 return;
             }
             commands.xrange(eventsKey(key), Range.create(from + "-0", to + "-0")).whenComplete((found, error) -> {
@@ -418,8 +418,7 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
                         return;
                     }
                     if (error != null || found.size() < to - from + 1) {
-                        fail(error != null ? "Redis did not answer: " + error.getMessage()
-                                : "events " + from + " to " + to + " were not kept (Redis lost them)");
+                        fail(error != null ? "Redis did not answer" : "events " + from + " to " + to + " were not kept (Redis lost them)", error);
                         return;
                     }
                     for (StreamMessage<String, byte[]> message : found) {
@@ -444,7 +443,11 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
             }
         }
 
-        private void fail(String why) {
+        /** Ends the follow with {@code why}, which the client reads; Redis's own words ({@code cause}) go to the log only. */
+        private void fail(String why, Throwable cause) {
+            if (cause != null) {
+                LOG.log(Level.WARNING, "Redis stream buffer: following stream " + key.streamId() + " failed: " + why, cause);
+            }
             synchronized (this) {
                 if (done) {
                     return;
