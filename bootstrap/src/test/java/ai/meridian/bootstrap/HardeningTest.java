@@ -1,6 +1,7 @@
 package ai.meridian.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.meridian.testkit.FakeOpenAiUpstream;
 import ai.meridian.testkit.UpstreamBehavior;
@@ -15,8 +16,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** CORS per tenant (preflights answered without a key), header size and JSON nesting limits: clear 4xx answers. */
+/**
+ * CORS per tenant (preflights answered without a key; the WebSocket door applies the same policy to browser pages, against
+ * cross-site WebSocket hijacking, and leaves clients without an {@code Origin} alone), header size and JSON nesting limits:
+ * clear 4xx answers.
+ */
 class HardeningTest {
+    private static final String[] UPGRADE = {"Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==",
+            "Sec-WebSocket-Version", "13"};
     private static FakeOpenAiUpstream upstream;
     private static TestGateway gateway;
     private static String acmeKey;
@@ -107,5 +114,80 @@ class HardeningTest {
             assertThat(head).startsWith("HTTP/1.1 4");
             assertThat(head).isIn("HTTP/1.1 431", "HTTP/1.1 413", "HTTP/1.1 400");
         }
+    }
+
+    // ---- the WebSocket door and browser pages ----
+
+    private static String request(String id) {
+        return "{\"type\":\"request\",\"id\":\"" + id + "\",\"body\":{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}}";
+    }
+
+    private static RawSse upgrade(String... headers) {
+        return RawSse.open("127.0.0.1", port(gateway), "GET", "/v1/chat/stream", null, concat(UPGRADE, headers));
+    }
+
+    static int port(TestGateway gateway) {
+        return Integer.parseInt(gateway.url().substring(gateway.url().lastIndexOf(':') + 1));
+    }
+
+    @Test
+    void aPageAtAnOriginNobodyListsIsRefusedBeforeTheUpgradeEvenWithAValidKey() {
+        int before = upstream.requests().size();
+        try (RawSse refused = upgrade("Origin", "https://evil.example", "Authorization", "Bearer " + TestGateway.KEY)) {
+            assertThat(refused.status).isEqualTo(403);
+            assertThat(refused.body()).contains("origin_not_allowed").contains("https://evil.example");
+        }
+        try (RawSse refused = upgrade("Origin", "null")) {
+            assertThat(refused.status).as("a sandboxed or file:// page").isEqualTo(403);
+        }
+        assertThat(upstream.requests()).hasSize(before);
+    }
+
+    @Test
+    void aListedOriginOpensOneAndAKeyWorksOnlyFromItsOwnTenantsOrigins() throws Exception {
+        try (WsClient ws = WsClient.connect(gateway.url(), null, "https://app.acme.example")) {
+            ws.send("{\"type\":\"auth\",\"api_key\":\"" + acmeKey + "\"}");
+            assertThat(ws.next().path("type").asText()).isEqualTo("authenticated");
+            ws.send(request("r"));
+            assertThat(WsClient.text(ws.until("r"))).isEqualTo("ok");
+        }
+        try (WsClient ws = WsClient.connect(gateway.url(), null, "https://app.acme.example")) {
+            ws.send("{\"type\":\"auth\",\"api_key\":\"" + TestGateway.KEY + "\"}");
+            assertThat(ws.next().at("/error/code").asText()).as("acme's page with another tenant's key").isEqualTo("origin_not_allowed");
+            assertThat(ws.closeReason()).startsWith("1008");
+        }
+        try (RawSse refused = upgrade("Origin", "https://app.acme.example", "Authorization", "Bearer " + TestGateway.KEY)) {
+            assertThat(refused.status).as("the same, with the key in the header").isEqualTo(403);
+            assertThat(refused.body()).contains("origin_not_allowed");
+        }
+        try (WsClient ws = WsClient.connect(gateway.url(), TestGateway.KEY, "https://console.example")) {
+            ws.send(request("c"));
+            assertThat(WsClient.text(ws.until("c"))).as("the configuration's origin serves every tenant").isEqualTo("ok");
+        }
+        try (WsClient ws = WsClient.connect(gateway.url(), TestGateway.KEY)) {
+            ws.send(request("n"));
+            assertThat(WsClient.text(ws.until("n"))).as("no Origin: not a browser").isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void withCrossOriginAccessOffNoBrowserPageMayOpenOne() {
+        try (TestGateway closed = TestGateway.start(Map.of(
+                "backends", Map.of("up", TestGateway.openAiBackend(upstream.baseUrl(), Map.of())),
+                "models", List.of(Map.of("id", "chat", "routes", List.of(TestGateway.route("up", "m"))))))) {
+            try (RawSse refused = RawSse.open("127.0.0.1", port(closed), "GET", "/v1/chat/stream", null, concat(UPGRADE,
+                    "Origin", "http://localhost:3000", "Authorization", "Bearer " + TestGateway.KEY))) {
+                assertThat(refused.status).isEqualTo(403);
+                assertThat(refused.body()).contains("origin_not_allowed").contains("meridian.cors.enabled");
+            }
+            assertThatThrownBy(() -> WsClient.connect(closed.url(), TestGateway.KEY, "https://any.example")).rootCause().hasMessageContaining("403");
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = new String[a.length + b.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 }

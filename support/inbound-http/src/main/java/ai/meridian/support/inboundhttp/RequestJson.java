@@ -30,6 +30,7 @@ public final class RequestJson {
         try {
             root = Json.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
+            // The parser's own message (which names its internals) goes to the log with the request id, as the cause.
             throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
                     "We could not parse the JSON body of your request (" + describe(e) + "). "
                             + "The API expects a JSON object encoded as UTF-8.", null, "invalid_json", null), e);
@@ -45,11 +46,11 @@ public final class RequestJson {
     }
 
     /** What is wrong with the JSON, in our words, and where: never the parser's own message. */
-    static String describe(JsonProcessingException e) {
+    public static String describe(JsonProcessingException e) {
         String original = String.valueOf(e.getOriginalMessage());
         String what;
         if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
-            what = "it exceeds a limit: nesting too deep, or a number or a string too long";
+            what = "it exceeds a limit: nesting deeper than " + Json.MAX_NESTING + " levels, or a number or a string too long";
         } else if (e instanceof com.fasterxml.jackson.core.io.JsonEOFException || original.contains("end-of-input")) {
             what = "it ends in the middle of a value";
         } else if (original.contains("UTF-8") || original.contains("UTF8") || original.contains("surrogate")) {

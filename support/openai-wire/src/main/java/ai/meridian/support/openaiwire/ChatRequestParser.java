@@ -18,10 +18,8 @@ import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.retrieval.GroundingRequest;
 import ai.meridian.support.inboundhttp.AnswerHeaders;
 import ai.meridian.support.inboundhttp.CacheOptions;
-import ai.meridian.support.inboundhttp.Json;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import ai.meridian.support.inboundhttp.RequestJson;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -62,7 +60,7 @@ public final class ChatRequestParser {
      */
     public static ChatCommand command(byte[] body, String requestId, Caller caller, long receivedAtNanos, String clientAddress,
                                UnaryOperator<String> header, ForwardedHeaders forwarded) {
-        JsonNode root = readJsonObject(body);
+        JsonNode root = RequestJson.readObject(body);
         ChatRequest request = parse(root);
         return new ChatCommand(CallerContext.of(caller, requestId, header.apply("traceparent"), receivedAtNanos, clientAddress,
                         forwarded.select(header)).withCache(CacheOptions.read(root, header.apply("cache-control"))),
@@ -70,7 +68,7 @@ public final class ChatRequestParser {
     }
 
     static ChatRequest parse(byte[] body) {
-        return parse(readJsonObject(body));
+        return parse(RequestJson.readObject(body));
     }
 
     static ChatRequest parse(JsonNode root) {
@@ -144,56 +142,6 @@ public final class ChatRequestParser {
                     + " Use an id returned by this API, or \"" + ConversationRef.NEW + "\" to start a conversation.",
                     CONVERSATION_ID, "invalid_value", null));
         }
-    }
-
-    /** Parses the body as one JSON object: not JSON, not UTF-8, or not an object is a 400. */
-    public static JsonNode readJsonObject(byte[] body) {
-        if (body == null || body.length == 0) {
-            throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
-                    "The request body is empty. The API expects a JSON object.", null, "invalid_json", null));
-        }
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            // The parser's own message (which names its internals) goes to the log with the request id, as the cause.
-            throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
-                    "We could not parse the JSON body of your request (" + describe(e) + "). "
-                            + "The API expects a JSON object encoded as UTF-8.", null, "invalid_json", null), e);
-        } catch (IOException e) {
-            throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
-                    "We could not read the JSON body of your request.", null, "invalid_json", null));
-        }
-        if (root == null || !root.isObject()) {
-            throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
-                    "The request body must be a JSON object.", null, "invalid_json", null));
-        }
-        return root;
-    }
-
-    /** What is wrong with the JSON, in our words, and where: never the parser's own message. */
-    static String describe(JsonProcessingException e) {
-        String original = String.valueOf(e.getOriginalMessage());
-        String what;
-        if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
-            what = "it exceeds a limit: nesting deeper than " + Json.MAX_NESTING + " levels, or a number or a string too long";
-        } else if (e instanceof com.fasterxml.jackson.core.io.JsonEOFException || original.contains("end-of-input")) {
-            what = "it ends in the middle of a value";
-        } else if (original.contains("UTF-8") || original.contains("UTF8") || original.contains("surrogate")) {
-            what = "it is not valid UTF-8";
-        } else if (original.contains("Trailing token")) {
-            what = "there is more after the JSON value";
-        } else if (original.contains("Unrecognized token") || original.contains("was expecting")) {
-            what = "a value is not JSON (strings need double quotes; true, false and null are lower-case)";
-        } else if (original.contains("Unexpected character") || original.contains("Illegal")) {
-            what = "an unexpected character";
-        } else if (original.contains("Numeric value") || original.contains("number")) {
-            what = "a number is malformed or out of range";
-        } else {
-            what = "it is not well-formed JSON";
-        }
-        return e.getLocation() == null || e.getLocation().getLineNr() < 0 ? what
-                : what + ", at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
     }
 
     private static List<ChatMessage> messages(JsonNode root) {

@@ -18,6 +18,7 @@ import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.retrieval.GroundingRequest;
 import ai.meridian.support.inboundhttp.Json;
+import ai.meridian.support.inboundhttp.RequestJson;
 import ai.meridian.support.json.RawJson;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -141,12 +142,8 @@ final class MessagesRequestParser {
         try {
             root = Json.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            String detail = e.getOriginalMessage() == null ? "malformed JSON" : e.getOriginalMessage().lines().findFirst().orElse("malformed JSON");
-            if (detail.length() > 160) {
-                detail = detail.substring(0, 160) + "...";
-            }
             throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST, "There was an issue with the format of your request: "
-                    + "the body is not valid JSON encoded as UTF-8 (" + detail + ")", null, "invalid_json", null));
+                    + "the body is not valid JSON encoded as UTF-8 (" + RequestJson.describe(e) + ")", null, "invalid_json", null), e);
         } catch (IOException e) {
             throw new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST, "The request body could not be read.", null, "invalid_json", null));
         }

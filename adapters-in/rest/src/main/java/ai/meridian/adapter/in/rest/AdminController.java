@@ -17,6 +17,7 @@ import ai.meridian.domain.tenancy.KeyLimits;
 import ai.meridian.domain.tenancy.Role;
 import ai.meridian.support.inboundhttp.ApiKeyFilter;
 import ai.meridian.support.inboundhttp.RequestIds;
+import ai.meridian.support.inboundhttp.RequestJson;
 import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.core.annotation.Nullable;
@@ -91,7 +92,7 @@ final class AdminController {
 
     @Post(uri = "/tenants", consumes = {MediaType.APPLICATION_JSON, MediaType.ALL}, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<byte[]>> createTenant(HttpRequest<?> request, @Body @Nullable byte[] body) {
-        JsonNode root = ChatRequestParser.readJsonObject(body);
+        JsonNode root = RequestJson.readObject(body);
         AdminJson.onlyFields(root, TENANT_CREATE);
         TenantDraft draft = new TenantDraft(ChatRequestParser.requiredString(root, "id"), ChatRequestParser.optionalString(root, "name"),
                 AdminJson.strings(root, "cors_origins").orElse(List.of()));
@@ -112,7 +113,7 @@ final class AdminController {
 
     @Patch(uri = "/tenants/{id}", consumes = {MediaType.APPLICATION_JSON, MediaType.ALL}, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<byte[]>> updateTenant(HttpRequest<?> request, @PathVariable String id, @Body @Nullable byte[] body) {
-        JsonNode root = ChatRequestParser.readJsonObject(body);
+        JsonNode root = RequestJson.readObject(body);
         AdminJson.onlyFields(root, TENANT_UPDATE);
         TenantChanges changes = new TenantChanges(Optional.ofNullable(ChatRequestParser.optionalString(root, "name")),
                 AdminJson.bool(root, "enabled"), AdminJson.strings(root, "cors_origins"));
@@ -124,7 +125,7 @@ final class AdminController {
 
     @Post(uri = "/keys", consumes = {MediaType.APPLICATION_JSON, MediaType.ALL}, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<byte[]>> createKey(HttpRequest<?> request, @Body @Nullable byte[] body) {
-        JsonNode root = ChatRequestParser.readJsonObject(body);
+        JsonNode root = RequestJson.readObject(body);
         AdminJson.onlyFields(root, KEY_CREATE);
         JsonNode limits = root.get("limits");
         JsonNode expires = root.get("expires_at");
@@ -165,7 +166,7 @@ final class AdminController {
 
     @Patch(uri = "/keys/{id}", consumes = {MediaType.APPLICATION_JSON, MediaType.ALL}, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<byte[]>> updateKey(HttpRequest<?> request, @PathVariable String id, @Body @Nullable byte[] body) {
-        JsonNode root = ChatRequestParser.readJsonObject(body);
+        JsonNode root = RequestJson.readObject(body);
         AdminJson.onlyFields(root, KEY_UPDATE);
         JsonNode limits = root.get("limits");
         Optional<Optional<Instant>> expires = !root.has("expires_at") ? Optional.empty()
@@ -181,7 +182,7 @@ final class AdminController {
     CompletableFuture<MutableHttpResponse<byte[]>> rotateKey(HttpRequest<?> request, @PathVariable String id, @Body @Nullable byte[] body) {
         Duration grace = Duration.ZERO;
         if (body != null && body.length > 0) {
-            JsonNode root = ChatRequestParser.readJsonObject(body);
+            JsonNode root = RequestJson.readObject(body);
             AdminJson.onlyFields(root, ROTATE);
             Integer seconds = ChatRequestParser.optionalInt(root, "grace_period_seconds");
             grace = seconds == null ? Duration.ZERO : Duration.ofSeconds(seconds);

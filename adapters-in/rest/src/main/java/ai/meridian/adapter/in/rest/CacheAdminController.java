@@ -7,6 +7,7 @@ import ai.meridian.application.port.in.ManageCacheUseCase.Purge;
 import ai.meridian.support.inboundhttp.ApiKeyFilter;
 import ai.meridian.support.inboundhttp.Json;
 import ai.meridian.support.inboundhttp.RequestIds;
+import ai.meridian.support.inboundhttp.RequestJson;
 import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Requires;
@@ -54,7 +55,7 @@ final class CacheAdminController {
 
     @Post(uri = "/purge", consumes = {MediaType.APPLICATION_JSON, MediaType.ALL}, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<byte[]>> purge(HttpRequest<?> request, @Body @Nullable byte[] body) {
-        JsonNode root = body == null || body.length == 0 ? Json.MAPPER.createObjectNode() : ChatRequestParser.readJsonObject(body);
+        JsonNode root = body == null || body.length == 0 ? Json.MAPPER.createObjectNode() : RequestJson.readObject(body);
         AdminJson.onlyFields(root, PURGE);
         Optional<String> tenant = Optional.ofNullable(ChatRequestParser.optionalString(root, "tenant"));
         Optional<String> model = Optional.ofNullable(ChatRequestParser.optionalString(root, "model"));

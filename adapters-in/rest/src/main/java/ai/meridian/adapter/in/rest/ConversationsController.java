@@ -10,6 +10,7 @@ import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.support.inboundhttp.ApiKeyFilter;
 import ai.meridian.support.inboundhttp.RequestIds;
+import ai.meridian.support.inboundhttp.RequestJson;
 import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.core.annotation.Nullable;
@@ -63,7 +64,7 @@ final class ConversationsController {
     @Patch(uri = "/v1/conversations/{id}", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL},
             produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<byte[]>> rename(HttpRequest<?> request, @PathVariable("id") String id, @Body @Nullable byte[] body) {
-        JsonNode root = ChatRequestParser.readJsonObject(body);
+        JsonNode root = RequestJson.readObject(body);
         JsonNode title = root.get("title");
         if (title == null || title.isNull()) {
             throw ChatRequestParser.missing("title");

@@ -17,6 +17,7 @@ import ai.meridian.support.inboundhttp.ErrorResponses;
 import ai.meridian.support.inboundhttp.Json;
 import ai.meridian.support.inboundhttp.RateLimitHeaders;
 import ai.meridian.support.inboundhttp.RequestIds;
+import ai.meridian.support.inboundhttp.RequestJson;
 import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Requires;
@@ -78,7 +79,7 @@ final class DifyRetrievalController {
         MetadataFilter filter;
         Grouping grouping;
         try {
-            JsonNode root = ChatRequestParser.readJsonObject(body);
+            JsonNode root = RequestJson.readObject(body);
             knowledgeId = ChatRequestParser.requiredString(root, "knowledge_id");
             query = ChatRequestParser.requiredString(root, "query");
             JsonNode setting = root.get("retrieval_setting");

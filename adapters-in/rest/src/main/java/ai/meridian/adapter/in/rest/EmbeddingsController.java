@@ -9,6 +9,7 @@ import ai.meridian.domain.error.GatewayException;
 import ai.meridian.support.inboundhttp.ApiKeyFilter;
 import ai.meridian.support.inboundhttp.RateLimitHeaders;
 import ai.meridian.support.inboundhttp.RequestIds;
+import ai.meridian.support.inboundhttp.RequestJson;
 import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Requires;
@@ -43,7 +44,7 @@ final class EmbeddingsController {
     CompletableFuture<MutableHttpResponse<?>> embed(HttpRequest<?> request, @Body @Nullable byte[] body) {
         long receivedAt = System.nanoTime();
         String requestId = RequestIds.of(request);
-        JsonNode root = ChatRequestParser.readJsonObject(body);
+        JsonNode root = RequestJson.readObject(body);
         String model = ChatRequestParser.requiredString(root, "model");
         List<String> inputs = inputs(root);
         boolean base64 = base64(root);

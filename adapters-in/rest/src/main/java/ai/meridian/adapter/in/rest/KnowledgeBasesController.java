@@ -20,6 +20,7 @@ import ai.meridian.support.inboundhttp.ApiKeyFilter;
 import ai.meridian.support.inboundhttp.Json;
 import ai.meridian.support.inboundhttp.RateLimitHeaders;
 import ai.meridian.support.inboundhttp.RequestIds;
+import ai.meridian.support.inboundhttp.RequestJson;
 import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Requires;
@@ -71,7 +72,7 @@ final class KnowledgeBasesController {
      */
     @Post(uri = "/v1/knowledge_bases/{name}/query", consumes = {MediaType.APPLICATION_JSON, MediaType.ALL}, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> query(HttpRequest<?> request, @PathVariable String name, @Body @Nullable byte[] body) {
-        JsonNode root = ChatRequestParser.readJsonObject(body);
+        JsonNode root = RequestJson.readObject(body);
         String query = ChatRequestParser.requiredString(root, "query");
         Integer topK = ChatRequestParser.optionalInt(root, "top_k");
         Double threshold = ChatRequestParser.optionalDecimal(root, "score_threshold");
@@ -94,7 +95,7 @@ final class KnowledgeBasesController {
 
     @Post(uri = "/v1/knowledge_bases", consumes = {MediaType.APPLICATION_JSON, MediaType.ALL}, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> create(HttpRequest<?> request, @Body @Nullable byte[] body) {
-        JsonNode root = ChatRequestParser.readJsonObject(body);
+        JsonNode root = RequestJson.readObject(body);
         String name = ChatRequestParser.requiredString(root, "name");
         String description = ChatRequestParser.optionalString(root, "description");
         return bases.create(tenant(request), name, description).thenApply(base -> json(HttpStatus.CREATED,
@@ -122,7 +123,7 @@ final class KnowledgeBasesController {
     @Post(uri = "/v1/knowledge_bases/{name}/documents", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN},
             produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> ingestJson(HttpRequest<?> request, @PathVariable String name, @Body @Nullable byte[] body) {
-        JsonNode root = ChatRequestParser.readJsonObject(body);
+        JsonNode root = RequestJson.readObject(body);
         JsonNode documents = root.get("documents");
         if (documents == null || documents.isNull()) {
             throw ChatRequestParser.missing("documents");
@@ -184,7 +185,7 @@ final class KnowledgeBasesController {
             DocumentMetadata metadata = DocumentMetadata.EMPTY;
             for (CompletedPart part : parts) {
                 if (!(part instanceof CompletedFileUpload) && "metadata".equals(part.getName())) {
-                    metadata = KnowledgeJson.metadata(ChatRequestParser.readJsonObject(partBytes(part)), "metadata");
+                    metadata = KnowledgeJson.metadata(RequestJson.readObject(partBytes(part)), "metadata");
                 }
             }
             for (CompletedPart part : parts) {
