@@ -1,5 +1,9 @@
 package ai.meridian.adapter.in.anthropic;
 
+import ai.meridian.support.json.JsonOutput;
+import static ai.meridian.support.json.JsonOutput.bytes;
+import static ai.meridian.support.json.JsonOutput.string;
+
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.domain.chat.Choice;
 import ai.meridian.domain.chat.FinishReason;
@@ -10,10 +14,7 @@ import ai.meridian.domain.retrieval.Citation;
 import ai.meridian.support.inboundhttp.Json;
 import ai.meridian.support.json.RawJson;
 import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,33 +34,8 @@ final class AnthropicJsonWriter {
     private AnthropicJsonWriter() {
     }
 
-    @FunctionalInterface
-    interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    static byte[] bytes(Body body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
-            body.write(g);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    static String string(Body body) {
-        StringWriter out = new StringWriter(128);
-        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
-            body.write(g);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
-    }
-
     /** One server-sent event: Anthropic names each event after its data's type. */
-    static String event(String type, Body data) {
+    static String event(String type, JsonOutput.Body data) {
         return "event: " + type + "\ndata: " + string(data) + "\n\n";
     }
 

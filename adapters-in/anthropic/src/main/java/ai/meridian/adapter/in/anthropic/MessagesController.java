@@ -1,5 +1,6 @@
 package ai.meridian.adapter.in.anthropic;
 
+import ai.meridian.support.json.JsonOutput;
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.ChatCommand;
@@ -89,7 +90,7 @@ final class MessagesController {
         String requestId = RequestIds.of(request);
         MessagesRequestParser.Parsed parsed = MessagesRequestParser.parse(body, true, settings, null);
         int count = tokens.countPromptTokens(ApiKeyFilter.context(request), parsed.request());
-        return HttpResponse.ok(AnthropicJsonWriter.bytes(g -> {
+        return HttpResponse.ok(JsonOutput.bytes(g -> {
             g.writeStartObject();
             g.writeNumberField("input_tokens", count);
             g.writeEndObject();

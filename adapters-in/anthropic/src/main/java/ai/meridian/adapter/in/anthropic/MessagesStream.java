@@ -1,5 +1,6 @@
 package ai.meridian.adapter.in.anthropic;
 
+import ai.meridian.support.json.JsonOutput;
 import ai.meridian.application.port.in.ChatStreamObserver;
 import ai.meridian.application.port.in.StreamEnd;
 import ai.meridian.application.port.in.StreamStart;
@@ -335,7 +336,7 @@ final class MessagesStream implements ChatStreamObserver {
         });
     }
 
-    private String blockDelta(AnthropicJsonWriter.Body delta) {
+    private String blockDelta(JsonOutput.Body delta) {
         int index = openBlock;
         return AnthropicJsonWriter.event("content_block_delta", g -> {
             g.writeStartObject();

@@ -1,5 +1,8 @@
 package ai.meridian.adapter.in.completions;
 
+import static ai.meridian.support.json.JsonOutput.bytes;
+import static ai.meridian.support.json.JsonOutput.string;
+
 import ai.meridian.application.port.in.ChatReply;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.domain.chat.Choice;
@@ -9,12 +12,8 @@ import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.retrieval.Citation;
-import ai.meridian.support.inboundhttp.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 
@@ -25,31 +24,6 @@ import java.util.Map;
  */
 final class CompletionsJsonWriter {
     private CompletionsJsonWriter() {
-    }
-
-    @FunctionalInterface
-    private interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static byte[] bytes(Body body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
-            body.write(g);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    private static String string(Body body) {
-        StringWriter out = new StringWriter(256);
-        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
-            body.write(g);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
     }
 
     /** The core's completion ids ({@code chatcmpl-…}) as the Completions API spells them ({@code cmpl-…}). */

@@ -1,17 +1,16 @@
 package ai.meridian.adapter.in.responses;
 
+import static ai.meridian.support.json.JsonOutput.bytes;
+import static ai.meridian.support.json.JsonOutput.string;
+
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.response.ResponseStatus;
 import ai.meridian.domain.response.StoredResponse;
 import ai.meridian.domain.retrieval.Citation;
-import ai.meridian.support.inboundhttp.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,31 +20,6 @@ import java.util.Optional;
  */
 final class ResponsesJsonWriter {
     private ResponsesJsonWriter() {
-    }
-
-    @FunctionalInterface
-    interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    static byte[] bytes(Body body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
-            body.write(g);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    static String string(Body body) {
-        StringWriter out = new StringWriter(512);
-        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
-            body.write(g);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
     }
 
     /**

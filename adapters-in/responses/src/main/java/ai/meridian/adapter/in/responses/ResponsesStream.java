@@ -1,5 +1,6 @@
 package ai.meridian.adapter.in.responses;
 
+import ai.meridian.support.json.JsonOutput;
 import ai.meridian.application.port.in.ResponseStart;
 import ai.meridian.application.port.in.ResponseStreamObserver;
 import ai.meridian.application.port.in.StreamEnd;
@@ -512,9 +513,9 @@ final class ResponsesStream implements ResponseStreamObserver {
     }
 
     /** Appends one event: {@code event:} line, then the data with its type first and its sequence number last. */
-    private void event(String type, ResponsesJsonWriter.Body fields) {
+    private void event(String type, JsonOutput.Body fields) {
         int number = sequence;
-        append(type, ResponsesJsonWriter.string(g -> {
+        append(type, JsonOutput.string(g -> {
             g.writeStartObject();
             g.writeStringField("type", type);
             fields.write(g);

@@ -1,5 +1,7 @@
 package ai.meridian.adapter.in.rest;
 
+import static ai.meridian.support.json.JsonOutput.bytes;
+
 import ai.meridian.application.port.out.ConversationStore.ConversationPage;
 import ai.meridian.domain.chat.Role;
 import ai.meridian.domain.conversation.Conversation;
@@ -7,12 +9,9 @@ import ai.meridian.domain.conversation.ConversationTranscript;
 import ai.meridian.domain.conversation.StoredTurn;
 import ai.meridian.domain.conversation.Turn;
 import ai.meridian.domain.retrieval.Citation;
-import ai.meridian.support.inboundhttp.Json;
 import ai.meridian.support.openaiwire.OpenAiJsonWriter;
 import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -21,21 +20,6 @@ import java.util.List;
  */
 final class ConversationJson {
     private ConversationJson() {
-    }
-
-    @FunctionalInterface
-    private interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static byte[] bytes(Body body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
-            body.write(g);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 
     static byte[] page(ConversationPage page) {

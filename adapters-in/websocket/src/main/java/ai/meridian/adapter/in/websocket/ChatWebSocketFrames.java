@@ -1,15 +1,13 @@
 package ai.meridian.adapter.in.websocket;
 
+import ai.meridian.support.json.JsonOutput;
 import ai.meridian.application.port.in.StreamEnd;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.error.GatewayError;
-import ai.meridian.support.inboundhttp.Json;
 import ai.meridian.support.openaiwire.OpenAiJsonWriter;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
@@ -43,21 +41,12 @@ final class ChatWebSocketFrames {
         }
     }
 
-    @FunctionalInterface
-    private interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static String frame(Body body) {
-        StringWriter out = new StringWriter(256);
-        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+    private static String frame(JsonOutput.Body body) {
+        return JsonOutput.string(g -> {
             g.writeStartObject();
             body.write(g);
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
+        });
     }
 
     private void head(JsonGenerator g, String type, long seq) throws IOException {

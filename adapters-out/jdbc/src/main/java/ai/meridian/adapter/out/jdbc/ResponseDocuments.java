@@ -1,5 +1,6 @@
 package ai.meridian.adapter.out.jdbc;
 
+import ai.meridian.support.json.JsonOutput;
 import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.Role;
 import ai.meridian.domain.retrieval.Citation;
@@ -8,7 +9,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,22 +23,9 @@ final class ResponseDocuments {
     private ResponseDocuments() {
     }
 
-    private interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static String json(Body body) {
-        StringWriter out = new StringWriter(256);
-        try (JsonGenerator g = RawJson.FACTORY.createGenerator(out)) {
-            body.write(g);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
-    }
 
     static String messages(List<ChatMessage> messages) {
-        return json(g -> {
+        return JsonOutput.string(g -> {
             g.writeStartArray();
             for (ChatMessage m : messages) {
                 writeMessage(g, m);
@@ -48,7 +35,7 @@ final class ResponseDocuments {
     }
 
     static String message(ChatMessage m) {
-        return json(g -> writeMessage(g, m));
+        return JsonOutput.string(g -> writeMessage(g, m));
     }
 
     private static void writeMessage(JsonGenerator g, ChatMessage m) throws IOException {
@@ -101,7 +88,7 @@ final class ResponseDocuments {
         if (citations.isEmpty()) {
             return null;
         }
-        return json(g -> {
+        return JsonOutput.string(g -> {
             g.writeStartArray();
             for (Citation c : citations) {
                 g.writeStartObject();
@@ -140,7 +127,7 @@ final class ResponseDocuments {
         if (notices.isEmpty()) {
             return null;
         }
-        return json(g -> {
+        return JsonOutput.string(g -> {
             g.writeStartArray();
             for (String notice : notices) {
                 g.writeString(notice);
@@ -169,7 +156,7 @@ final class ResponseDocuments {
         if (details.isEmpty()) {
             return null;
         }
-        return json(g -> {
+        return JsonOutput.string(g -> {
             g.writeStartObject();
             for (Map.Entry<String, String> field : details.entrySet()) {
                 g.writeFieldName(field.getKey());

@@ -37,11 +37,6 @@ final class StreamEventCodec {
     private StreamEventCodec() {
     }
 
-    @FunctionalInterface
-    private interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
-
     static String encode(StreamEvent event) {
         StringWriter out = new StringWriter(128);
         try (JsonGenerator g = RawJson.FACTORY.createGenerator(out)) {
