@@ -3,15 +3,10 @@ package ai.meridian.adapter.out.anthropic;
 import ai.meridian.application.port.out.BackendSettings;
 import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.application.port.out.ModelBackendFactory;
-import ai.meridian.support.nettyhttp.HttpClientOptions;
 import ai.meridian.support.nettyhttp.PooledHttpClient;
+import ai.meridian.support.nettyhttp.UpstreamLoops;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Makes {@code type: anthropic} backends. Given the inbound server's event loops, backends share them (a request
@@ -20,30 +15,15 @@ import java.util.concurrent.TimeUnit;
 public final class AnthropicBackendFactory implements ModelBackendFactory, AutoCloseable {
     public static final String TYPE = "anthropic";
 
-    private final EventLoopGroup group;
-    private final Class<? extends SocketChannel> channelType;
-    private final boolean ownsGroup;
-    private final int loops;
+    private final UpstreamLoops loops;
 
     public AnthropicBackendFactory(EventLoopGroup group, Class<? extends SocketChannel> channelType) {
-        this(group, channelType, false);
+        this.loops = UpstreamLoops.shared(group, channelType);
     }
 
     /** A factory with its own NIO event loops, one per core. */
     public AnthropicBackendFactory() {
-        this(new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
-                new DefaultThreadFactory("meridian-anthropic", true), NioIoHandler.newFactory()), NioSocketChannel.class, true);
-    }
-
-    private AnthropicBackendFactory(EventLoopGroup group, Class<? extends SocketChannel> channelType, boolean ownsGroup) {
-        this.group = group;
-        this.channelType = channelType;
-        this.ownsGroup = ownsGroup;
-        int n = 0;
-        for (var ignored : group) {
-            n++;
-        }
-        this.loops = n;
+        this.loops = UpstreamLoops.own("meridian-anthropic");
     }
 
     @Override
@@ -54,16 +34,12 @@ public final class AnthropicBackendFactory implements ModelBackendFactory, AutoC
     @Override
     public ModelBackend create(BackendSettings settings) {
         AnthropicBackendConfig config = AnthropicBackendConfig.from(settings);
-        int perLoop = Math.max(1, (config.maxConnections() + loops - 1) / loops);
-        PooledHttpClient http = new PooledHttpClient(group, channelType, config.endpoint(),
-                new HttpClientOptions(config.connectTimeout(), config.idleTimeout(), perLoop));
+        PooledHttpClient http = loops.client(config.endpoint(), config.connectTimeout(), config.idleTimeout(), config.maxConnections());
         return new AnthropicMessagesBackend(config, http);
     }
 
     @Override
     public void close() {
-        if (ownsGroup) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        }
+        loops.close();
     }
 }

@@ -2,6 +2,7 @@ package ai.meridian.adapter.out.anthropic;
 
 import ai.meridian.domain.fallback.Failure;
 import ai.meridian.domain.fallback.FailureKind;
+import ai.meridian.support.nettyhttp.RetryAfter;
 import ai.meridian.support.nettyhttp.UpstreamProtocolException;
 import ai.meridian.support.nettyhttp.UpstreamTimeoutException;
 import io.netty.channel.ConnectTimeoutException;
@@ -11,9 +12,6 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
 
@@ -65,7 +63,7 @@ final class Failures {
         }
         String message = "backend " + backend + " answered HTTP " + status + (detail == null || detail.isBlank() ? "" : ": " + truncate(detail));
         FailureKind kind = status == 402 ? FailureKind.BACKEND_REJECTED : FailureKind.ofHttpStatus(status);
-        return new Failure(kind, message, status, Optional.ofNullable(retryAfter(headers)));
+        return new Failure(kind, message, status, Optional.ofNullable(RetryAfter.of(headers)));
     }
 
     /** An {@code error} event in the middle of a stream (or an error object in a 200 body). */
@@ -93,24 +91,6 @@ final class Failures {
         }
         return Failure.of(kind, "backend " + backend + " sent an error: " + (type == null ? "" : type + ": ")
                 + truncate(message == null ? "(no message)" : message));
-    }
-
-    /** {@code retry-after} in seconds or as an HTTP date. */
-    static Duration retryAfter(HttpHeaders headers) {
-        String value = headers.get("retry-after");
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Duration.ofMillis(Math.max(0, (long) (Double.parseDouble(value.trim()) * 1000)));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Duration until = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
-                return until.isNegative() ? Duration.ZERO : until;
-            } catch (RuntimeException notADate) {
-                return null;
-            }
-        }
     }
 
     private static String truncate(String s) {

@@ -1,5 +1,6 @@
 package ai.meridian.adapter.out.openai;
 
+import ai.meridian.support.nettyhttp.RetryAfter;
 import ai.meridian.support.nettyhttp.UpstreamProtocolException;
 import ai.meridian.support.nettyhttp.UpstreamTimeoutException;
 import ai.meridian.domain.fallback.Failure;
@@ -10,9 +11,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
-import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import javax.net.ssl.SSLException;
 
 /** Classifies what went wrong with an upstream call into the domain's failure kinds. */
@@ -54,33 +52,7 @@ final class Failures {
             }
         }
         String message = "backend " + backend + " answered HTTP " + status + (detail == null || detail.isBlank() ? "" : ": " + truncate(detail));
-        return Failure.ofStatus(status, message, retryAfter(headers));
-    }
-
-    /** {@code retry-after-ms} (OpenAI), else {@code retry-after} in seconds or as an HTTP date. */
-    static Duration retryAfter(HttpHeaders headers) {
-        String ms = headers.get("retry-after-ms");
-        if (ms != null) {
-            try {
-                return Duration.ofMillis(Math.max(0, (long) Double.parseDouble(ms.trim())));
-            } catch (NumberFormatException ignored) {
-                // fall through to retry-after
-            }
-        }
-        String value = headers.get("retry-after");
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Duration.ofMillis(Math.max(0, (long) (Double.parseDouble(value.trim()) * 1000)));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Duration until = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
-                return until.isNegative() ? Duration.ZERO : until;
-            } catch (RuntimeException notADate) {
-                return null;
-            }
-        }
+        return Failure.ofStatus(status, message, RetryAfter.of(headers));
     }
 
     private static String truncate(String s) {

@@ -1,16 +1,12 @@
 package ai.meridian.adapter.out.openai;
 
-import ai.meridian.support.nettyhttp.HttpClientOptions;
 import ai.meridian.support.nettyhttp.PooledHttpClient;
+import ai.meridian.support.nettyhttp.UpstreamLoops;
 import ai.meridian.application.port.out.BackendSettings;
 import ai.meridian.application.port.out.ModelBackend;
 import ai.meridian.application.port.out.ModelBackendFactory;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
  * Makes {@code type: openai} backends. Given the inbound server's event loops, backends share them, so
@@ -19,30 +15,15 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 public final class OpenAiBackendFactory implements ModelBackendFactory, AutoCloseable {
     public static final String TYPE = "openai";
 
-    private final EventLoopGroup group;
-    private final Class<? extends SocketChannel> channelType;
-    private final boolean ownsGroup;
-    private final int loops;
+    private final UpstreamLoops loops;
 
     public OpenAiBackendFactory(EventLoopGroup group, Class<? extends SocketChannel> channelType) {
-        this(group, channelType, false);
+        this.loops = UpstreamLoops.shared(group, channelType);
     }
 
     /** A factory with its own NIO event loops, one per core. */
     public OpenAiBackendFactory() {
-        this(new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
-                new DefaultThreadFactory("meridian-upstream", true), NioIoHandler.newFactory()), NioSocketChannel.class, true);
-    }
-
-    private OpenAiBackendFactory(EventLoopGroup group, Class<? extends SocketChannel> channelType, boolean ownsGroup) {
-        this.group = group;
-        this.channelType = channelType;
-        this.ownsGroup = ownsGroup;
-        int n = 0;
-        for (var ignored : group) {
-            n++;
-        }
-        this.loops = n;
+        this.loops = UpstreamLoops.own("meridian-upstream");
     }
 
     @Override
@@ -53,9 +34,7 @@ public final class OpenAiBackendFactory implements ModelBackendFactory, AutoClos
     @Override
     public ModelBackend create(BackendSettings settings) {
         OpenAiBackendConfig config = OpenAiBackendConfig.from(settings);
-        int perLoop = Math.max(1, (config.maxConnections() + loops - 1) / loops);
-        PooledHttpClient http = new PooledHttpClient(group, channelType, config.endpoint(),
-                new HttpClientOptions(config.connectTimeout(), config.idleTimeout(), perLoop));
+        PooledHttpClient http = loops.client(config.endpoint(), config.connectTimeout(), config.idleTimeout(), config.maxConnections());
         OpenAiCompatibleBackend backend = new OpenAiCompatibleBackend(config, http);
         backend.continueWith(continuation(settings));
         backend.discoverModels();
@@ -78,8 +57,6 @@ public final class OpenAiBackendFactory implements ModelBackendFactory, AutoClos
 
     @Override
     public void close() {
-        if (ownsGroup) {
-            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
-        }
+        loops.close();
     }
 }
