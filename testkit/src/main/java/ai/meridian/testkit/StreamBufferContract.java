@@ -104,6 +104,16 @@ public abstract class StreamBufferContract {
             ended.complete("lost: " + why);
         }
 
+        @Override
+        public void onAbandoned() {
+            ended.complete("abandoned");
+        }
+
+        /** Whether the follow has ended (without waiting). */
+        public boolean isOver() {
+            return ended.isDone();
+        }
+
         public synchronized List<Long> numbers() {
             return List.copyOf(numbers);
         }
@@ -112,7 +122,7 @@ public abstract class StreamBufferContract {
             return List.copyOf(events);
         }
 
-        /** How the follow ended: {@code last}, {@code missing}, {@code truncated:<first kept>} or {@code lost: <why>}. */
+        /** How the follow ended: {@code last}, {@code missing}, {@code truncated:<first kept>}, {@code lost: <why>} or {@code abandoned}. */
         public String end() throws Exception {
             return ended.get(10, TimeUnit.SECONDS);
         }

@@ -121,6 +121,14 @@ public final class StreamResumption implements ResumeStreamUseCase {
         }
 
         @Override
+        public void onAbandoned() {
+            metrics.streamResumed("abandoned", replayed);
+            observer.onError(new GatewayError(ErrorKind.UNAVAILABLE, "The gateway replica that was generating stream '" + key.streamId()
+                    + "' stopped before the answer was complete; nothing more will come. Send the request again.", null,
+                    "stream_abandoned", null));
+        }
+
+        @Override
         public void onLost(String why) {
             metrics.streamResumed("lost", replayed);
             GatewayError error = new GatewayError(ErrorKind.UNAVAILABLE, "The stream's buffer failed while it was being resumed ("

@@ -95,6 +95,14 @@ final class ListStreamBuffer implements StreamBufferPort {
             closed = true;
         }
 
+        /** What a buffer tells followers when the stream's writer died before its end. */
+        synchronized void abandon() {
+            for (StreamFollower follower : List.copyOf(followers)) {
+                follower.onAbandoned();
+            }
+            followers.clear();
+        }
+
         synchronized List<StreamEvent> events() {
             return List.copyOf(events);
         }

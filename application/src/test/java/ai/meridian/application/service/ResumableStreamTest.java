@@ -173,6 +173,21 @@ class ResumableStreamTest {
     }
 
     @Test
+    void aFollowerOfAStreamWhoseWriterDiedIsToldSoAndMayRetry() throws Exception {
+        backend.hangs();
+        ChatService chat = service(Duration.ofSeconds(30));
+        Client client = new Client();
+        chat.stream(command("acme"), client);
+        backend.lastListener.onDelta(Delta.of("one"));
+        Client follower = new Client();
+        new StreamResumption(buffer, chat.streams, GatewayMetrics.NOOP)
+                .resume(new ResumeCommand(new CallerContext("r", "acme", "k", null, 0), client.streamId, 2), follower);
+        buffer.streams.values().iterator().next().abandon();
+        await(() -> follower.events.size() == 2);
+        assertThat(follower.events).containsExactly("1 start", "1 error 503 stream_abandoned");
+    }
+
+    @Test
     void aStopRequestCancelsTheUpstreamCallAndTheAttachedClientHearsTheEnd() throws Exception {
         backend.hangs();
         ChatService chat = service(Duration.ofSeconds(30));

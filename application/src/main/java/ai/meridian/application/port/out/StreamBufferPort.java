@@ -69,5 +69,11 @@ public interface StreamBufferPort {
 
         /** The buffer failed while following (e.g. Redis went away); the stream may still be resumed later. */
         void onLost(String why);
+
+        /**
+         * The stream will not go on: whatever recorded it stopped (its gateway replica died) before the stream's last
+         * event, and every event it recorded has been delivered.
+         */
+        void onAbandoned();
     }
 }

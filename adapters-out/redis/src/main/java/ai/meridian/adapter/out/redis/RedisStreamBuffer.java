@@ -33,6 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>{@code <prefix>stream:{tenant:id}:start}: event 1, kept whatever the bound;</li>
  * <li>{@code ...:events}: a Redis Stream of the later events, entry id {@code <number>-0}, trimmed to {@code maxEvents - 1};</li>
  * <li>{@code ...:readers}: a lease that following clients renew ({@link #LEASE}), so the writer knows someone follows;</li>
+ * <li>{@code ...:writer}: the id of the replica recording it, whose heartbeat key {@code <prefix>stream-replica:<id>}
+ * lives while the replica does ({@link #REPLICA_TTL}, renewed every second), so followers elsewhere learn when the
+ * writer died before the stream's end ({@link StreamFollower#onAbandoned}) instead of waiting out its lifetime;</li>
  * <li>channel {@code ...:live}: each event published as it is appended, {@code <number>\n<json>}.</li>
  * </ul>
  * Both keys expire {@code maxLifetime} after the stream began and {@code keepAfterEnd} after it ended. A follower
@@ -46,6 +49,10 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
     private static final System.Logger LOG = System.getLogger(RedisStreamBuffer.class.getName());
     /** How long a follower's presence lasts unless renewed (it renews every third of it). */
     static final Duration LEASE = Duration.ofSeconds(3);
+    /** How long a replica counts as alive after its last heartbeat (one a second). */
+    static final Duration REPLICA_TTL = Duration.ofSeconds(5);
+    /** Checks (one a second) that must find the writer gone before its followers are told: one missed beat is not death. */
+    private static final int WRITER_CHECKS = 2;
     private static final String EVENT_FIELD = "e";
 
     private final RedisConnection redis;
@@ -65,6 +72,8 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
     /** Streams recorded on this replica and what to run when a client asks to stop them. */
     private final Map<StreamKey, Runnable> stopActions = new ConcurrentHashMap<>();
     private final AtomicLong lastWarning = new AtomicLong();
+    /** This replica's id, the value of the writer key of every stream it records. */
+    private final String replicaId = java.util.UUID.randomUUID().toString();
 
     /** A buffer on the gateway's shared Redis connection; every key starts with its key prefix. */
     public RedisStreamBuffer(RedisConnection redis) {
@@ -76,6 +85,15 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
         });
         this.stopChannel = redis.key("stream-stop");
         pubSub();
+        timer.scheduleAtFixedRate(this::heartbeat, 0, 1, TimeUnit.SECONDS);
+    }
+
+    private void heartbeat() {
+        try {
+            commands().set(replicaKey(replicaId), bytes("1"), SetArgs.Builder.px(REPLICA_TTL.toMillis()));
+        } catch (RuntimeException e) {
+            // Redis away: nothing is recorded either, and the beat resumes with the connection.
+        }
     }
 
     /** The pub/sub connection, subscribed to stop requests; a failed attempt is made again at the next use. */
@@ -133,6 +151,14 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
         return base(key) + ":readers";
     }
 
+    private String writerKey(StreamKey key) {
+        return base(key) + ":writer";
+    }
+
+    private String replicaKey(String id) {
+        return redis.key("stream-replica:" + id);
+    }
+
     private String liveChannel(StreamKey key) {
         return base(key) + ":live";
     }
@@ -178,6 +204,7 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
                                 warn("recording a stream", e);
                                 return null;
                             });
+                    commands.set(writerKey(key), bytes(replicaId), SetArgs.Builder.px(limits.maxLifetime().toMillis()));
                 } else {
                     commands.xadd(eventsKey(key), new XAddArgs().id(number + "-0").maxlen(limits.maxEvents() - 1L), Map.of(EVENT_FIELD, bytes(json)))
                             .exceptionally(e -> {
@@ -215,6 +242,7 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
                 RedisClusterAsyncCommands<String, byte[]> commands = commands();
                 commands.pexpire(startKey(key), Math.max(1, limits.keepAfterEnd().toMillis()));
                 commands.pexpire(eventsKey(key), Math.max(1, limits.keepAfterEnd().toMillis()));
+                commands.pexpire(writerKey(key), Math.max(1, limits.keepAfterEnd().toMillis()));
             } catch (RuntimeException e) {
                 warn("expiring a stream", e);
             }
@@ -283,6 +311,8 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
         private boolean caughtUp;
         private boolean fetching;
         private boolean done;
+        /** Checks in a row that found the writer's replica gone. */
+        private int writerGone;
         private ScheduledFuture<?> lease;
 
         Follow(StreamKey key, long after, StreamFollower follower) {
@@ -336,7 +366,53 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
                 commands().set(readersKey(key), bytes("1"), SetArgs.Builder.px(LEASE.toMillis()));
             } catch (RuntimeException e) {
                 warn("renewing a follower's lease", e);
+                return;
             }
+            try {
+                checkWriter();
+            } catch (RuntimeException e) {
+                warn("checking a stream's writer", e); // disconnected meanwhile: checked again at the next tick
+            }
+        }
+
+        /**
+         * Whether the replica recording the stream still beats. A stream without a writer key (recorded by an older
+         * version) is not judged. After {@link #WRITER_CHECKS} checks in a row find it gone, what it recorded is delivered
+         * and the follow ends with {@code onAbandoned}.
+         */
+        private void checkWriter() {
+            RedisClusterAsyncCommands<String, byte[]> commands = commands();
+            commands.get(writerKey(key)).toCompletableFuture()
+                    .thenCompose(id -> id == null ? CompletableFuture.completedFuture(-1L)
+                            : commands.exists(replicaKey(text(id))).toCompletableFuture())
+                    .whenComplete((alive, error) -> {
+                        synchronized (this) {
+                            if (done || error != null) {
+                                return;
+                            }
+                            writerGone = alive == 0 ? writerGone + 1 : 0;
+                            if (writerGone >= WRITER_CHECKS) {
+                                deliverRestOrAbandon(commands);
+                            }
+                        }
+                    });
+        }
+
+        /** The writer is dead: events it recorded that were not delivered yet are; with none left, the follow is abandoned. */
+        private void deliverRestOrAbandon(RedisClusterAsyncCommands<String, byte[]> commands) {
+            commands.xrevrange(eventsKey(key), Range.create("-", "+"), io.lettuce.core.Limit.from(1)).whenComplete((tail, error) -> {
+                synchronized (this) {
+                    if (done || error != null) {
+                        return;
+                    }
+                    long top = tail.isEmpty() ? 1 : numberOf(tail.get(0));
+                    if (top > last) {
+                        fetchMissing(last + 1, top);
+                    } else {
+                        end(follower::onAbandoned);
+                    }
+                }
+            });
         }
 
         private synchronized void catchUp(List<StreamMessage<String, byte[]>> oldest, List<StreamMessage<String, byte[]>> kept) {
@@ -508,6 +584,11 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
     @Override
     public void close() {
         timer.shutdownNow();
+        try {
+            commands().del(replicaKey(replicaId)); // followers elsewhere learn at once that nothing more comes from here
+        } catch (RuntimeException e) {
+            // Redis away: the heartbeat key expires by itself
+        }
         CompletableFuture<StatefulRedisPubSubConnection<String, String>> known = pubSub;
         if (known != null) {
             known.thenAccept(StatefulRedisPubSubConnection::closeAsync);

@@ -81,4 +81,48 @@ class RedisStreamBufferTest extends StreamBufferContract {
         assertThat(otherReplica.requestStop(key).get()).isTrue();
         assertThat(stopped.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     }
+
+    @Test
+    void followersElsewhereAreToldWhenTheReplicaRecordingAStreamDiesBeforeItsEnd() throws Exception {
+        RedisConnection doomedConnection = RedisConnection.open(new RedisSettings(redis.url(), java.util.List.of(), "meridian:",
+                Duration.ofSeconds(2), Duration.ofSeconds(2)));
+        doomedConnection.ping().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        RedisStreamBuffer doomed = new RedisStreamBuffer(doomedConnection);
+        StreamKey key = key("acme");
+        StreamRecording recording = doomed.record(key, ROOMY);
+        recording.append(1, start(key));
+        recording.append(2, new StreamEvent.Piece(Delta.of("one")));
+        doomedConnection.ping().get(10, java.util.concurrent.TimeUnit.SECONDS); // after the writes on its connection
+        Heard early = new Heard();
+        otherReplica.follow(key, 1, early);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (early.numbers().size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        recording.append(3, new StreamEvent.Piece(Delta.of("two")));
+        Thread.sleep(2_500);
+        assertThat(early.isOver() ? early.end() : "following").as("a live writer keeps its followers").isEqualTo("following");
+
+        // The replica dies without ending the stream: no close of the recording, its heartbeat stops.
+        doomed.close();
+        doomedConnection.close();
+        long died = System.nanoTime();
+        assertThat(early.end()).isEqualTo("abandoned");
+        assertThat(early.numbers()).as("everything recorded was delivered first").containsExactly(1L, 2L, 3L);
+        Heard late = new Heard();
+        otherReplica.follow(key, 1, late);
+        assertThat(late.end()).as("a follower that comes later").isEqualTo("abandoned");
+        assertThat(late.numbers()).containsExactly(1L, 2L, 3L);
+        assertThat(Duration.ofNanos(System.nanoTime() - died)).isLessThan(Duration.ofSeconds(9));
+
+        StreamKey ended = key("acme");
+        StreamRecording finished = buffer.record(ended, ROOMY);
+        finished.append(1, start(ended));
+        finished.append(2, new StreamEvent.End(new ai.meridian.application.port.in.StreamEnd(java.util.List.of(ai.meridian.domain.chat.FinishReason.STOP), new ai.meridian.domain.chat.TokenUsage(5, 8))));
+        finished.close();
+        connection.ping().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        Heard after = new Heard();
+        otherReplica.follow(ended, 1, after);
+        assertThat(after.end()).as("an ended stream ends with its last event").isEqualTo("last");
+    }
 }
