@@ -110,13 +110,21 @@ public final class VectorRecall {
             int candidates = Integer.parseInt(c.strip());
             try (LuceneKnowledgeIndex index = new LuceneKnowledgeIndex(LuceneIndexSettings.defaults(dir).withVectorSearch(0, candidates))) {
                 double found = 0;
+                for (int warm = 0; warm < Math.min(50, queryVectors.length); warm++) {
+                    index.vectorSearch(Wiring.TENANT, List.of(Wiring.BASE), model, queryVectors[warm], k).get(1, TimeUnit.MINUTES);
+                }
+                long[] nanos = new long[queryVectors.length];
                 for (int i = 0; i < queryVectors.length; i++) {
+                    long t0 = System.nanoTime();
                     List<IndexHit> hits = index.vectorSearch(Wiring.TENANT, List.of(Wiring.BASE), model, queryVectors[i], k).get(1, TimeUnit.MINUTES);
+                    nanos[i] = System.nanoTime() - t0;
                     Set<String> want = truth.get(i);
                     found += hits.stream().filter(h -> want.contains(h.chunkId())).count() / (double) k;
                 }
-                System.out.printf("HNSW (%d segments), hnsw-candidates %d: recall@%d against exact search %.4f%n", index.segmentCount(),
-                        candidates, k, found / queryVectors.length);
+                Arrays.sort(nanos);
+                System.out.printf("HNSW (%d segments), hnsw-candidates %d: recall@%d against exact search %.4f; vector search (top %d) "
+                                + "p50 %.2f ms, p99 %.2f ms over %d queries%n", index.segmentCount(), candidates, k, found / queryVectors.length, k,
+                        nanos[nanos.length / 2] / 1e6, nanos[(int) Math.min(nanos.length - 1, Math.ceil(nanos.length * 0.99) - 1)] / 1e6, nanos.length);
             }
         }
     }
