@@ -313,6 +313,8 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
         private boolean done;
         /** Checks in a row that found the writer's replica gone. */
         private int writerGone;
+        /** When the last event was delivered: a stream still moving has a live writer, and its follower asks nothing. */
+        private volatile long lastEventNanos = System.nanoTime();
         private ScheduledFuture<?> lease;
 
         Follow(StreamKey key, long after, StreamFollower follower) {
@@ -366,6 +368,9 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
                 commands().set(readersKey(key), bytes("1"), SetArgs.Builder.px(LEASE.toMillis()));
             } catch (RuntimeException e) {
                 warn("renewing a follower's lease", e);
+                return;
+            }
+            if (System.nanoTime() - lastEventNanos < REPLICA_TTL.toNanos()) {
                 return;
             }
             try {
@@ -506,6 +511,7 @@ public final class RedisStreamBuffer implements StreamBufferPort, AutoCloseable 
         }
 
         private void deliver(long number, StreamEvent event) {
+            lastEventNanos = System.nanoTime();
             if (number > 1) {
                 last = number;
             }

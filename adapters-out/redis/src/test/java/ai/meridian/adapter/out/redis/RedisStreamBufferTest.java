@@ -66,6 +66,7 @@ class RedisStreamBufferTest extends StreamBufferContract {
         recording.onStopRequested(stopped::countDown);
         recording.append(1, start(key));
         recording.append(2, new StreamEvent.Piece(Delta.of("one")));
+        connection.ping().get(10, java.util.concurrent.TimeUnit.SECONDS); // the writes landed: another connection may read them
         Heard heard = new Heard();
         otherReplica.follow(key, 1, heard);
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -100,7 +101,7 @@ class RedisStreamBufferTest extends StreamBufferContract {
             Thread.sleep(5);
         }
         recording.append(3, new StreamEvent.Piece(Delta.of("two")));
-        Thread.sleep(2_500);
+        Thread.sleep(RedisStreamBuffer.REPLICA_TTL.toMillis() + 3_000); // quiet past the point where followers start asking
         assertThat(early.isOver() ? early.end() : "following").as("a live writer keeps its followers").isEqualTo("following");
 
         // The replica dies without ending the stream: no close of the recording, its heartbeat stops.
