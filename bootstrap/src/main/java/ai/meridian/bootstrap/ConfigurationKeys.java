@@ -187,6 +187,8 @@ final class ConfigurationKeys {
                 "meridian.knowledge.lucene.write-threads",
                 "meridian.knowledge.lucene.ram-buffer-mb",
                 "meridian.knowledge.lucene.hnsw-candidates",
+                "meridian.knowledge.lucene.compact-after-idle",
+                "meridian.knowledge.lucene.compact-to-segments",
                 "meridian.knowledge.lucene.exact-search-limit",
                 "meridian.knowledge.qdrant.host",
                 "meridian.knowledge.qdrant.port",

@@ -171,7 +171,8 @@ final class RetrievalFactory {
         LuceneIndexSettings d = LuceneIndexSettings.defaults(Path.of(s.string("path", dataDir + "/knowledge")));
         return new LuceneKnowledgeIndex(new LuceneIndexSettings(d.directory(), s.integer("search-threads", d.searchThreads()),
                 s.integer("write-threads", d.writeThreads()), s.decimal("ram-buffer-mb", d.ramBufferMb()),
-                s.integer("exact-search-limit", d.exactSearchLimit()), s.integer("hnsw-candidates", d.hnswCandidates())));
+                s.integer("exact-search-limit", d.exactSearchLimit()), s.integer("hnsw-candidates", d.hnswCandidates()),
+                s.duration("compact-after-idle", d.compactAfterIdle()), s.integer("compact-to-segments", d.compactToSegments())));
     }
 
     @Singleton

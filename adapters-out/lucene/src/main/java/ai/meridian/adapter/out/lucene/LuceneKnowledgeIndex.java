@@ -116,7 +116,15 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
     private final ThreadPoolExecutor writes;
     private final ThreadPoolExecutor searches;
     private final int exactSearchLimit;
+    private static final System.Logger LOG = System.getLogger(LuceneKnowledgeIndex.class.getName());
     private final int hnswCandidates;
+    private final java.time.Duration compactAfterIdle;
+    private final int compactToSegments;
+    /** Checks for a quiet spell to compact in; null when idle compaction is off. */
+    private final java.util.concurrent.ScheduledExecutorService idleCheck;
+    private volatile long lastWriteNanos = System.nanoTime();
+    /** Set when a quiet spell was looked at (compacted or not worth it); a write clears it. */
+    private volatile boolean compactedSinceLastWrite;
 
     public LuceneKnowledgeIndex(LuceneIndexSettings settings) {
         try {
@@ -148,6 +156,40 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
         this.searches = pool("meridian-lucene-search", settings.searchThreads());
         this.exactSearchLimit = settings.exactSearchLimit();
         this.hnswCandidates = settings.hnswCandidates();
+        this.compactAfterIdle = settings.compactAfterIdle();
+        this.compactToSegments = settings.compactToSegments();
+        if (compactAfterIdle.isZero()) {
+            this.idleCheck = null;
+        } else {
+            this.idleCheck = Executors.newSingleThreadScheduledExecutor(daemon("meridian-lucene-compact", new AtomicInteger()));
+            long every = Math.max(50, Math.min(30_000, compactAfterIdle.toMillis() / 4));
+            idleCheck.scheduleWithFixedDelay(this::compactIfIdle, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * A quiet index with many segments is merged down in the background: every segment costs each query a BM25 pass and
+     * an HNSW walk, and after an ingestion burst Lucene's own merging leaves several. Once per quiet spell (a write starts
+     * a new one), only above twice the target, so a few small segments added later are not worth a rewrite.
+     */
+    private void compactIfIdle() {
+        long quietFor = System.nanoTime() - lastWriteNanos;
+        if (compactedSinceLastWrite || quietFor < compactAfterIdle.toNanos() || writes.isShutdown()) {
+            return;
+        }
+        compactedSinceLastWrite = true;
+        try {
+            int segments = segmentCount();
+            if (segments <= 2 * compactToSegments) {
+                return;
+            }
+            long start = System.nanoTime();
+            compact(compactToSegments).get();
+            LOG.log(System.Logger.Level.INFO, "knowledge index compacted from " + segments + " to " + segmentCount() + " segments in "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms after " + compactAfterIdle + " without writes");
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "compacting the idle knowledge index failed; it is tried again after the next quiet spell", e);
+        }
     }
 
     @Override
@@ -678,6 +720,8 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
     }
 
     private CompletableFuture<Void> write(WriteOperation operation) {
+        lastWriteNanos = System.nanoTime();
+        compactedSinceLastWrite = false;
         CompletableFuture<Long> applied = new CompletableFuture<>();
         submit(writes, applied, () -> {
             try {
@@ -738,6 +782,9 @@ public final class LuceneKnowledgeIndex implements KnowledgeIndexPort, AutoClose
     /** Finishes queued writes, commits, and closes the index. */
     @Override
     public void close() {
+        if (idleCheck != null) {
+            idleCheck.shutdownNow();
+        }
         shutdown(writes);
         shutdown(searches);
         shutdown(committer);

@@ -46,6 +46,33 @@ class LuceneKnowledgeIndexTest {
     }
 
     @Test
+    void aQuietIndexWithManySegmentsCompactsItselfOnceWritesStop() throws Exception {
+        LuceneIndexSettings settings = LuceneIndexSettings.defaults(directory).withCompaction(java.time.Duration.ofMillis(400), 1);
+        try (LuceneKnowledgeIndex index = new LuceneKnowledgeIndex(settings)) {
+            for (int i = 0; i < 3; i++) { // three commits, three segments: fewer than a merge tier, so Lucene leaves them
+                index.upsert(SCOPE, List.of(chunk("c" + i, "segment number " + i, new float[] {1, i}))).get(10, TimeUnit.SECONDS);
+            }
+            assertThat(index.segmentCount()).as("not while writes come").isEqualTo(3);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (index.segmentCount() > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(index.segmentCount()).isEqualTo(1);
+            assertThat(index.keywordSearch("acme", List.of("docs"), "segment", 10).get(10, TimeUnit.SECONDS)).hasSize(3);
+        }
+        try (LuceneKnowledgeIndex off = new LuceneKnowledgeIndex(LuceneIndexSettings.defaults(directory).withCompaction(java.time.Duration.ZERO, 1))) {
+            off.upsert(SCOPE, List.of(chunk("d1", "one more", new float[] {0, 1}))).get(10, TimeUnit.SECONDS);
+            off.upsert(SCOPE, List.of(chunk("d2", "and another", new float[] {0, 1}))).get(10, TimeUnit.SECONDS);
+            Thread.sleep(1_000);
+            assertThat(off.segmentCount()).as("compact-after-idle 0: never").isEqualTo(3);
+        }
+        assertThatThrownBy(() -> LuceneIndexSettings.defaults(directory).withCompaction(java.time.Duration.ofSeconds(-1), 2))
+                .hasMessageContaining("compact-after-idle");
+        assertThatThrownBy(() -> LuceneIndexSettings.defaults(directory).withCompaction(java.time.Duration.ofMinutes(5), 0))
+                .hasMessageContaining("compact-to-segments");
+    }
+
+    @Test
     void compactingMergesSegmentsAndKeepsEverythingSearchable() throws Exception {
         try (LuceneKnowledgeIndex index = new LuceneKnowledgeIndex(LuceneIndexSettings.defaults(directory))) {
             for (int i = 0; i < 6; i++) { // each upsert commits, so each leaves a segment of its own
