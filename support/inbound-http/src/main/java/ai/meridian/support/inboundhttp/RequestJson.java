@@ -76,6 +76,11 @@ public final class RequestJson {
         return node == null || node.isNull() ? null : node;
     }
 
+    /** {@link #requiredString(JsonNode, String, String)} of a top-level field: the field is its own path. */
+    public static String requiredString(JsonNode parent, String field) {
+        return requiredString(parent, field, field);
+    }
+
     public static String requiredString(JsonNode parent, String field, String path) {
         JsonNode node = member(parent, field);
         if (node == null) {
@@ -85,6 +90,11 @@ public final class RequestJson {
             throw wrongType(path, "a string", node);
         }
         return node.asText();
+    }
+
+    /** {@link #optionalString(JsonNode, String, String)} of a top-level field: the field is its own path. */
+    public static String optionalString(JsonNode parent, String field) {
+        return optionalString(parent, field, field);
     }
 
     public static String optionalString(JsonNode parent, String field, String path) {
@@ -98,6 +108,11 @@ public final class RequestJson {
         return node.asText();
     }
 
+    /** {@link #optionalBoolean(JsonNode, String, String)} of a top-level field: the field is its own path. */
+    public static Boolean optionalBoolean(JsonNode parent, String field) {
+        return optionalBoolean(parent, field, field);
+    }
+
     public static Boolean optionalBoolean(JsonNode parent, String field, String path) {
         JsonNode node = member(parent, field);
         if (node == null) {
@@ -107,6 +122,11 @@ public final class RequestJson {
             throw wrongType(path, "a boolean", node);
         }
         return node.booleanValue();
+    }
+
+    /** {@link #optionalNumber(JsonNode, String, String)} of a top-level field: the field is its own path. */
+    public static Double optionalNumber(JsonNode parent, String field) {
+        return optionalNumber(parent, field, field);
     }
 
     public static Double optionalNumber(JsonNode parent, String field, String path) {
@@ -124,6 +144,11 @@ public final class RequestJson {
         return value;
     }
 
+    /** {@link #optionalInt(JsonNode, String, String)} of a top-level field: the field is its own path. */
+    public static Integer optionalInt(JsonNode parent, String field) {
+        return optionalInt(parent, field, field);
+    }
+
     public static Integer optionalInt(JsonNode parent, String field, String path) {
         JsonNode node = member(parent, field);
         if (node == null) {
@@ -138,6 +163,11 @@ public final class RequestJson {
         return node.intValue();
     }
 
+    /** {@link #optionalLong(JsonNode, String, String)} of a top-level field: the field is its own path. */
+    public static Long optionalLong(JsonNode parent, String field) {
+        return optionalLong(parent, field, field);
+    }
+
     public static Long optionalLong(JsonNode parent, String field, String path) {
         JsonNode node = member(parent, field);
         if (node == null) {
@@ -150,6 +180,17 @@ public final class RequestJson {
             throw outOfRange(path, node, Long.MIN_VALUE, Long.MAX_VALUE);
         }
         return node.longValue();
+    }
+
+    public static JsonNode requiredObject(JsonNode parent, String field, String path) {
+        JsonNode node = member(parent, field);
+        if (node == null) {
+            throw missing(path);
+        }
+        if (!node.isObject()) {
+            throw wrongType(path, "an object", node);
+        }
+        return node;
     }
 
     public static JsonNode optionalObject(JsonNode parent, String field, String path) {
@@ -192,10 +233,13 @@ public final class RequestJson {
 
     /** Meridian's own grounding fields: {@code web_search} (boolean) and {@code knowledge_bases} (names). */
     public static GroundingRequest grounding(JsonNode root) {
-        Optional<Boolean> webSearch = Optional.ofNullable(optionalBoolean(root, "web_search", "web_search"));
-        JsonNode bases = optionalArray(root, "knowledge_bases", "knowledge_bases");
+        Optional<Boolean> webSearch = Optional.ofNullable(optionalBoolean(root, "web_search"));
+        JsonNode bases = member(root, "knowledge_bases");
         Optional<List<String>> knowledgeBases = Optional.empty();
         if (bases != null) {
+            if (!bases.isArray()) {
+                throw wrongType("knowledge_bases", "an array of strings", bases);
+            }
             List<String> names = new ArrayList<>(bases.size());
             for (int i = 0; i < bases.size(); i++) {
                 if (!bases.get(i).isTextual()) {

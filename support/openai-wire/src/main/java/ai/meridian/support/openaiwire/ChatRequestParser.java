@@ -1,5 +1,18 @@
 package ai.meridian.support.openaiwire;
 
+import static ai.meridian.support.inboundhttp.RequestJson.grounding;
+import static ai.meridian.support.inboundhttp.RequestJson.invalidValue;
+import static ai.meridian.support.inboundhttp.RequestJson.missing;
+import static ai.meridian.support.inboundhttp.RequestJson.optionalBoolean;
+import static ai.meridian.support.inboundhttp.RequestJson.optionalInt;
+import static ai.meridian.support.inboundhttp.RequestJson.optionalLong;
+import static ai.meridian.support.inboundhttp.RequestJson.optionalNumber;
+import static ai.meridian.support.inboundhttp.RequestJson.optionalString;
+import static ai.meridian.support.inboundhttp.RequestJson.requiredObject;
+import static ai.meridian.support.inboundhttp.RequestJson.requiredString;
+import static ai.meridian.support.inboundhttp.RequestJson.stop;
+import static ai.meridian.support.inboundhttp.RequestJson.wrongType;
+
 import ai.meridian.application.port.in.AuthenticateCallerUseCase.Caller;
 import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.ChatCommand;
@@ -15,7 +28,6 @@ import ai.meridian.domain.conversation.ConversationRef;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
-import ai.meridian.domain.retrieval.GroundingRequest;
 import ai.meridian.support.inboundhttp.AnswerHeaders;
 import ai.meridian.support.inboundhttp.CacheOptions;
 import ai.meridian.support.inboundhttp.RequestJson;
@@ -74,7 +86,7 @@ public final class ChatRequestParser {
     static ChatRequest parse(JsonNode root) {
         String model = requiredString(root, "model");
         List<ChatMessage> messages = messages(root);
-        boolean stream = optionalBoolean(root, "stream", false);
+        boolean stream = Boolean.TRUE.equals(optionalBoolean(root, "stream"));
         boolean includeUsage = streamOptions(root, stream);
         Integer maxCompletionTokens = optionalInt(root, "max_completion_tokens");
         Integer maxTokens = maxCompletionTokens != null ? maxCompletionTokens : optionalInt(root, "max_tokens");
@@ -84,14 +96,14 @@ public final class ChatRequestParser {
                     optionalNumber(root, "temperature"),
                     optionalNumber(root, "top_p"),
                     maxTokens,
-                    stop(root),
+                    stop(root, "stop"),
                     optionalLong(root, "seed"),
                     optionalString(root, "user"),
                     responseFormat(root),
                     optionalNumber(root, "presence_penalty"),
                     optionalNumber(root, "frequency_penalty"),
                     optionalInt(root, "n"),
-                    optionalBooleanObject(root, "logprobs"),
+                    optionalBoolean(root, "logprobs"),
                     optionalInt(root, "top_logprobs"),
                     passThrough(root),
                     maxTokensField);
@@ -304,59 +316,7 @@ public final class ChatRequestParser {
                         "stream_options." + name, "unknown_parameter", null));
             }
         });
-        return optionalBoolean(options, "include_usage", "stream_options.include_usage", false);
-    }
-
-    /** {@code web_search} (boolean) and {@code knowledge_bases} (names) override the model's grounding. */
-    private static GroundingRequest grounding(JsonNode root) {
-        JsonNode web = root.get("web_search");
-        Optional<Boolean> webSearch = Optional.empty();
-        if (web != null && !web.isNull()) {
-            if (!web.isBoolean()) {
-                throw wrongType("web_search", "a boolean", web);
-            }
-            webSearch = Optional.of(web.booleanValue());
-        }
-        JsonNode bases = root.get("knowledge_bases");
-        Optional<List<String>> knowledgeBases = Optional.empty();
-        if (bases != null && !bases.isNull()) {
-            if (!bases.isArray()) {
-                throw wrongType("knowledge_bases", "an array of strings", bases);
-            }
-            List<String> names = new ArrayList<>(bases.size());
-            for (int i = 0; i < bases.size(); i++) {
-                if (!bases.get(i).isTextual()) {
-                    throw wrongType("knowledge_bases[" + i + "]", "a string", bases.get(i));
-                }
-                names.add(bases.get(i).asText());
-            }
-            if (names.size() > 16) {
-                throw invalidValue("knowledge_bases", "at most 16 knowledge bases per request");
-            }
-            knowledgeBases = Optional.of(names);
-        }
-        return new GroundingRequest(webSearch, knowledgeBases);
-    }
-
-    private static List<String> stop(JsonNode root) {
-        JsonNode node = root.get("stop");
-        if (node == null || node.isNull()) {
-            return List.of();
-        }
-        if (node.isTextual()) {
-            return List.of(node.asText());
-        }
-        if (!node.isArray()) {
-            throw wrongType("stop", "a string or an array of strings", node);
-        }
-        List<String> stops = new ArrayList<>(node.size());
-        for (int i = 0; i < node.size(); i++) {
-            if (!node.get(i).isTextual()) {
-                throw wrongType("stop[" + i + "]", "a string", node.get(i));
-            }
-            stops.add(node.get(i).asText());
-        }
-        return stops;
+        return Boolean.TRUE.equals(optionalBoolean(options, "include_usage", "stream_options.include_usage"));
     }
 
     private static ResponseFormat responseFormat(JsonNode root) {
@@ -376,154 +336,6 @@ public final class ChatRequestParser {
             return new ResponseFormat(type, "json_schema".equals(type) && schema != null && schema.isObject() ? schema.toString() : null);
         } catch (InvalidValueException e) {
             throw invalidValue(e.param(), e.getMessage());
-        }
-    }
-
-    public static String requiredString(JsonNode parent, String field) {
-        return requiredString(parent, field, field);
-    }
-
-    public static String requiredString(JsonNode parent, String field, String path) {
-        JsonNode node = parent.get(field);
-        if (node == null || node.isNull()) {
-            throw missing(path);
-        }
-        if (!node.isTextual()) {
-            throw wrongType(path, "a string", node);
-        }
-        return node.asText();
-    }
-
-    public static String optionalString(JsonNode parent, String field) {
-        return optionalString(parent, field, field);
-    }
-
-    public static String optionalString(JsonNode parent, String field, String path) {
-        JsonNode node = parent.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw wrongType(path, "a string", node);
-        }
-        return node.asText();
-    }
-
-    static JsonNode requiredObject(JsonNode parent, String field, String path) {
-        JsonNode node = parent.get(field);
-        if (node == null || node.isNull()) {
-            throw missing(path);
-        }
-        if (!node.isObject()) {
-            throw wrongType(path, "an object", node);
-        }
-        return node;
-    }
-
-    private static Boolean optionalBooleanObject(JsonNode parent, String field) {
-        JsonNode node = parent.get(field);
-        return node == null || node.isNull() ? null : optionalBoolean(parent, field, false);
-    }
-
-    static boolean optionalBoolean(JsonNode parent, String field, boolean fallback) {
-        return optionalBoolean(parent, field, field, fallback);
-    }
-
-    static boolean optionalBoolean(JsonNode parent, String field, String path, boolean fallback) {
-        JsonNode node = parent.get(field);
-        if (node == null || node.isNull()) {
-            return fallback;
-        }
-        if (!node.isBoolean()) {
-            throw wrongType(path, "a boolean", node);
-        }
-        return node.booleanValue();
-    }
-
-    public static Double optionalDecimal(JsonNode parent, String field) {
-        return optionalNumber(parent, field);
-    }
-
-    private static Double optionalNumber(JsonNode parent, String field) {
-        JsonNode node = parent.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isNumber()) {
-            throw wrongType(field, "a decimal", node);
-        }
-        double value = node.doubleValue();
-        if (Double.isNaN(value) || Double.isInfinite(value)) {
-            throw invalidValue(field, "Invalid '" + field + "': the number is out of range.");
-        }
-        return value;
-    }
-
-    public static Integer optionalInt(JsonNode parent, String field) {
-        JsonNode node = parent.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isIntegralNumber()) {
-            throw wrongType(field, "an integer", node);
-        }
-        if (!node.canConvertToInt()) {
-            throw outOfRange(field, node, Integer.MIN_VALUE, Integer.MAX_VALUE);
-        }
-        return node.intValue();
-    }
-
-    private static Long optionalLong(JsonNode parent, String field) {
-        JsonNode node = parent.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isIntegralNumber()) {
-            throw wrongType(field, "an integer", node);
-        }
-        if (!node.canConvertToLong()) {
-            throw outOfRange(field, node, Long.MIN_VALUE, Long.MAX_VALUE);
-        }
-        return node.longValue();
-    }
-
-    static GatewayException invalidValue(String param, String message) {
-        return new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST, message, param, "invalid_value", null));
-    }
-
-    /** An integer that is an integer, only too large for the parameter: a value error, not a type error. */
-    private static GatewayException outOfRange(String param, JsonNode node, long min, long max) {
-        String shown = node.asText().length() > 40 ? node.asText().substring(0, 40) + "..." : node.asText();
-        return invalidValue(param, "Invalid '" + param + "': " + shown + " is out of range (" + min + " to " + max + ").");
-    }
-
-    public static GatewayException missing(String param) {
-        return new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
-                "Missing required parameter: '" + param + "'.", param, "missing_required_parameter", null));
-    }
-
-    public static GatewayException wrongType(String param, String expected, JsonNode actual) {
-        return new GatewayException(new GatewayError(ErrorKind.INVALID_REQUEST,
-                "Invalid type for '" + param + "': expected " + expected + ", but got " + typeName(actual) + " instead.",
-                param, "invalid_type", null));
-    }
-
-    private static String typeName(JsonNode node) {
-        switch (node.getNodeType()) {
-            case STRING:
-                return "a string";
-            case NUMBER:
-                return node.isIntegralNumber() ? "an integer" : "a decimal";
-            case BOOLEAN:
-                return "a boolean";
-            case ARRAY:
-                return "an array";
-            case OBJECT:
-                return "an object";
-            case NULL:
-                return "null";
-            default:
-                return "a " + node.getNodeType().name().toLowerCase();
         }
     }
 }

@@ -1,11 +1,11 @@
 package ai.meridian.support.openaiwire;
 
-import static ai.meridian.support.openaiwire.ChatRequestParser.invalidValue;
-import static ai.meridian.support.openaiwire.ChatRequestParser.missing;
-import static ai.meridian.support.openaiwire.ChatRequestParser.optionalString;
-import static ai.meridian.support.openaiwire.ChatRequestParser.requiredObject;
-import static ai.meridian.support.openaiwire.ChatRequestParser.requiredString;
-import static ai.meridian.support.openaiwire.ChatRequestParser.wrongType;
+import static ai.meridian.support.inboundhttp.RequestJson.invalidValue;
+import static ai.meridian.support.inboundhttp.RequestJson.missing;
+import static ai.meridian.support.inboundhttp.RequestJson.optionalString;
+import static ai.meridian.support.inboundhttp.RequestJson.requiredObject;
+import static ai.meridian.support.inboundhttp.RequestJson.requiredString;
+import static ai.meridian.support.inboundhttp.RequestJson.wrongType;
 
 import ai.meridian.domain.chat.ToolCall;
 import ai.meridian.domain.chat.ToolChoice;

@@ -62,30 +62,30 @@ final class CompletionsRequestParser {
     }
 
     static ChatRequest parse(JsonNode root) {
-        String model = requiredString(root, "model", "model");
+        String model = requiredString(root, "model");
         List<ChatMessage> prompts = prompts(root);
-        boolean stream = Boolean.TRUE.equals(optionalBoolean(root, "stream", "stream"));
+        boolean stream = Boolean.TRUE.equals(optionalBoolean(root, "stream"));
         boolean includeUsage = streamOptions(root, stream);
-        Integer logprobs = optionalInt(root, "logprobs", "logprobs");
+        Integer logprobs = optionalInt(root, "logprobs");
         if (logprobs != null && (logprobs < 0 || logprobs > 20)) {
             throw invalidValue("logprobs", "Invalid 'logprobs': expected an integer from 0 to 20 (the most likely tokens to list).");
         }
-        Integer n = optionalInt(root, "n", "n");
+        Integer n = optionalInt(root, "n");
         if (n != null && n >= 1 && (long) n * prompts.size() > MAX_PROMPTS) {
             throw invalidValue("n", "Invalid 'n': " + n + " choices for each of " + prompts.size() + " prompts is more than "
                     + MAX_PROMPTS + " in all.");
         }
         try {
             GenerationParams params = new GenerationParams(
-                    optionalNumber(root, "temperature", "temperature"),
-                    optionalNumber(root, "top_p", "top_p"),
-                    optionalInt(root, "max_tokens", "max_tokens"),
+                    optionalNumber(root, "temperature"),
+                    optionalNumber(root, "top_p"),
+                    optionalInt(root, "max_tokens"),
                     RequestJson.stop(root, "stop"),
-                    optionalLong(root, "seed", "seed"),
-                    optionalString(root, "user", "user"),
+                    optionalLong(root, "seed"),
+                    optionalString(root, "user"),
                     null,
-                    optionalNumber(root, "presence_penalty", "presence_penalty"),
-                    optionalNumber(root, "frequency_penalty", "frequency_penalty"),
+                    optionalNumber(root, "presence_penalty"),
+                    optionalNumber(root, "frequency_penalty"),
                     n,
                     logprobs == null ? null : Boolean.TRUE,
                     logprobs,

@@ -87,24 +87,24 @@ final class ResponsesRequestParser {
                 throw unsupported(refused.getKey(), refused.getValue());
             }
         }
-        if (Boolean.TRUE.equals(optionalBoolean(root, "background", "background"))) {
+        if (Boolean.TRUE.equals(optionalBoolean(root, "background"))) {
             throw unsupported("background", "Background responses ('background': true) are not supported on this gateway: "
                     + "send the request without it (and 'stream': true to see the answer as it is written).");
         }
-        String model = requiredString(root, "model", "model");
-        String instructions = optionalString(root, "instructions", "instructions");
+        String model = requiredString(root, "model");
+        String instructions = optionalString(root, "instructions");
         List<InputItem> input = input(root);
-        boolean stream = Boolean.TRUE.equals(optionalBoolean(root, "stream", "stream"));
+        boolean stream = Boolean.TRUE.equals(optionalBoolean(root, "stream"));
         streamOptions(root, stream);
-        Boolean storeField = optionalBoolean(root, "store", "store");
+        Boolean storeField = optionalBoolean(root, "store");
         boolean store = storeField == null ? storeByDefault : storeField;
-        String previous = optionalString(root, "previous_response_id", "previous_response_id");
-        String truncation = optionalString(root, "truncation", "truncation");
+        String previous = optionalString(root, "previous_response_id");
+        String truncation = optionalString(root, "truncation");
         if (truncation != null && !truncation.equals("auto") && !truncation.equals("disabled")) {
             throw invalidValue("truncation", "Invalid value for 'truncation': '" + shown(truncation) + "'. Supported values are: 'auto' and 'disabled'.");
         }
         Set<String> include = include(root);
-        Integer topLogprobs = optionalInt(root, "top_logprobs", "top_logprobs");
+        Integer topLogprobs = optionalInt(root, "top_logprobs");
         if (topLogprobs != null && (topLogprobs < 0 || topLogprobs > 20)) {
             throw invalidValue("top_logprobs", "Invalid 'top_logprobs': expected an integer from 0 to 20.");
         }
@@ -120,7 +120,7 @@ final class ResponsesRequestParser {
         if (text.verbosity() != null) {
             extra.put("verbosity", RawJson.quote(text.verbosity()));
         }
-        Integer maxOutput = optionalInt(root, "max_output_tokens", "max_output_tokens");
+        Integer maxOutput = optionalInt(root, "max_output_tokens");
         GroundingRequest grounding = RequestJson.grounding(root);
         if (tools.webSearch()) {
             if (grounding.webSearch().equals(Optional.of(false))) {
@@ -130,8 +130,8 @@ final class ResponsesRequestParser {
         }
         GenerationParams params;
         try {
-            params = new GenerationParams(optionalNumber(root, "temperature", "temperature"), optionalNumber(root, "top_p", "top_p"), maxOutput,
-                    List.of(), null, optionalString(root, "user", "user"), text.format(), null, null, null, logprobs ? Boolean.TRUE : null,
+            params = new GenerationParams(optionalNumber(root, "temperature"), optionalNumber(root, "top_p"), maxOutput,
+                    List.of(), null, optionalString(root, "user"), text.format(), null, null, null, logprobs ? Boolean.TRUE : null,
                     logprobs ? topLogprobs == null ? Integer.valueOf(0) : topLogprobs : null, extra, maxOutput == null ? null : "max_tokens");
         } catch (InvalidValueException e) {
             throw invalidValue(responsesParam(e.param()), e.getMessage().replace("max_tokens", "max_output_tokens"));
@@ -598,7 +598,7 @@ final class ResponsesRequestParser {
             }
         }
         Optional<ToolChoice> choice = choice(member(root, "tool_choice"), webSearch);
-        Boolean parallel = optionalBoolean(root, "parallel_tool_calls", "parallel_tool_calls");
+        Boolean parallel = optionalBoolean(root, "parallel_tool_calls");
         if (choice.isPresent() && definitions.isEmpty() && !"none".equals(choice.get().mode()) && !"auto".equals(choice.get().mode())) {
             throw invalidValue("tool_choice", "Invalid value for 'tool_choice': it names a function or requires one, but the request has no function tools.");
         }

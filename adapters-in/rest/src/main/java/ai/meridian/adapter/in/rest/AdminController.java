@@ -1,6 +1,5 @@
 package ai.meridian.adapter.in.rest;
 
-import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.ManageApiKeysUseCase.IssuedKey;
 import ai.meridian.application.port.in.ManageApiKeysUseCase.KeyChanges;
 import ai.meridian.application.port.in.ManageApiKeysUseCase.KeyDraft;
@@ -18,7 +17,6 @@ import ai.meridian.domain.tenancy.Role;
 import ai.meridian.support.inboundhttp.ApiKeyFilter;
 import ai.meridian.support.inboundhttp.RequestIds;
 import ai.meridian.support.inboundhttp.RequestJson;
-import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -94,7 +92,7 @@ final class AdminController {
     CompletableFuture<MutableHttpResponse<byte[]>> createTenant(HttpRequest<?> request, @Body @Nullable byte[] body) {
         JsonNode root = RequestJson.readObject(body);
         AdminJson.onlyFields(root, TENANT_CREATE);
-        TenantDraft draft = new TenantDraft(ChatRequestParser.requiredString(root, "id"), ChatRequestParser.optionalString(root, "name"),
+        TenantDraft draft = new TenantDraft(RequestJson.requiredString(root, "id"), RequestJson.optionalString(root, "name"),
                 AdminJson.strings(root, "cors_origins").orElse(List.of()));
         return tenants.createTenant(ApiKeyFilter.context(request), draft)
                 .thenApply(t -> json(request, HttpStatus.CREATED, AdminJson.tenant(t)));
@@ -115,7 +113,7 @@ final class AdminController {
     CompletableFuture<MutableHttpResponse<byte[]>> updateTenant(HttpRequest<?> request, @PathVariable String id, @Body @Nullable byte[] body) {
         JsonNode root = RequestJson.readObject(body);
         AdminJson.onlyFields(root, TENANT_UPDATE);
-        TenantChanges changes = new TenantChanges(Optional.ofNullable(ChatRequestParser.optionalString(root, "name")),
+        TenantChanges changes = new TenantChanges(Optional.ofNullable(RequestJson.optionalString(root, "name")),
                 AdminJson.bool(root, "enabled"), AdminJson.strings(root, "cors_origins"));
         return tenants.updateTenant(ApiKeyFilter.context(request), id, changes)
                 .thenApply(t -> json(request, HttpStatus.OK, AdminJson.tenant(t)));
@@ -129,8 +127,8 @@ final class AdminController {
         AdminJson.onlyFields(root, KEY_CREATE);
         JsonNode limits = root.get("limits");
         JsonNode expires = root.get("expires_at");
-        KeyDraft draft = new KeyDraft(Optional.ofNullable(ChatRequestParser.optionalString(root, "tenant")),
-                ChatRequestParser.optionalString(root, "name"), role(root).orElse(Role.MEMBER),
+        KeyDraft draft = new KeyDraft(Optional.ofNullable(RequestJson.optionalString(root, "tenant")),
+                RequestJson.optionalString(root, "name"), role(root).orElse(Role.MEMBER),
                 AdminJson.strings(root, "allowed_models").orElse(List.of()), AdminJson.strings(root, "allowed_knowledge_bases").orElse(List.of()),
                 limits == null || limits.isNull() ? KeyLimits.NONE : AdminJson.limits(limits),
                 expires == null || expires.isNull() ? Optional.empty() : Optional.of(AdminJson.epochSeconds(expires, "expires_at")));
@@ -144,7 +142,7 @@ final class AdminController {
     }
 
     private static Optional<Role> role(JsonNode root) {
-        String role = ChatRequestParser.optionalString(root, "role");
+        String role = RequestJson.optionalString(root, "role");
         if (role == null) {
             return Optional.empty();
         }
@@ -172,7 +170,7 @@ final class AdminController {
         Optional<Optional<Instant>> expires = !root.has("expires_at") ? Optional.empty()
                 : root.get("expires_at").isNull() ? Optional.of(Optional.empty())
                 : Optional.of(Optional.of(AdminJson.epochSeconds(root.get("expires_at"), "expires_at")));
-        KeyChanges changes = new KeyChanges(Optional.ofNullable(ChatRequestParser.optionalString(root, "name")), role(root),
+        KeyChanges changes = new KeyChanges(Optional.ofNullable(RequestJson.optionalString(root, "name")), role(root),
                 AdminJson.strings(root, "allowed_models"), AdminJson.strings(root, "allowed_knowledge_bases"),
                 !root.has("limits") ? Optional.empty() : Optional.of(limits.isNull() ? KeyLimits.NONE : AdminJson.limits(limits)), expires);
         return keys.updateKey(ApiKeyFilter.context(request), id, changes).thenApply(k -> json(request, HttpStatus.OK, AdminJson.key(k)));
@@ -184,7 +182,7 @@ final class AdminController {
         if (body != null && body.length > 0) {
             JsonNode root = RequestJson.readObject(body);
             AdminJson.onlyFields(root, ROTATE);
-            Integer seconds = ChatRequestParser.optionalInt(root, "grace_period_seconds");
+            Integer seconds = RequestJson.optionalInt(root, "grace_period_seconds");
             grace = seconds == null ? Duration.ZERO : Duration.ofSeconds(seconds);
         }
         return keys.rotateKey(ApiKeyFilter.context(request), id, grace).thenApply(k -> json(request, HttpStatus.OK, issued(k)));

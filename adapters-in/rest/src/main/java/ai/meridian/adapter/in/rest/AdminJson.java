@@ -1,5 +1,6 @@
 package ai.meridian.adapter.in.rest;
 
+import ai.meridian.support.inboundhttp.RequestJson;
 import ai.meridian.domain.audit.AuditEntry;
 import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.tenancy.ApiKey;
@@ -7,7 +8,6 @@ import ai.meridian.domain.tenancy.KeyLimits;
 import ai.meridian.domain.tenancy.Tenant;
 import ai.meridian.domain.usage.UsageRecord;
 import ai.meridian.support.inboundhttp.Json;
-import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -144,13 +144,13 @@ final class AdminJson {
             return Optional.empty();
         }
         if (!node.isArray()) {
-            throw ChatRequestParser.wrongType(field, "an array of strings", node);
+            throw RequestJson.wrongType(field, "an array of strings", node);
         }
         List<String> values = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) {
             JsonNode item = node.get(i);
             if (!item.isTextual() || item.asText().isBlank() || item.asText().contains("\n")) {
-                throw ChatRequestParser.wrongType(field + "[" + i + "]", "a non-empty string", item);
+                throw RequestJson.wrongType(field + "[" + i + "]", "a non-empty string", item);
             }
             values.add(item.asText());
         }
@@ -163,7 +163,7 @@ final class AdminJson {
             return Optional.empty();
         }
         if (!node.isBoolean()) {
-            throw ChatRequestParser.wrongType(field, "a boolean", node);
+            throw RequestJson.wrongType(field, "a boolean", node);
         }
         return Optional.of(node.asBoolean());
     }
@@ -174,14 +174,14 @@ final class AdminJson {
             return null;
         }
         if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < 1) {
-            throw ChatRequestParser.wrongType(path, "a positive integer (or null for no limit)", node);
+            throw RequestJson.wrongType(path, "a positive integer (or null for no limit)", node);
         }
         return node.asLong();
     }
 
     static KeyLimits limits(JsonNode node) {
         if (!node.isObject()) {
-            throw ChatRequestParser.wrongType("limits", "an object", node);
+            throw RequestJson.wrongType("limits", "an object", node);
         }
         onlyFields(node, Set.of("requests_per_minute", "tokens_per_minute", "daily_token_budget", "monthly_token_budget"));
         return new KeyLimits(positiveLong(node, "requests_per_minute", "limits.requests_per_minute"),
@@ -193,7 +193,7 @@ final class AdminJson {
     /** A time as Unix seconds. */
     static Instant epochSeconds(JsonNode node, String field) {
         if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < 0 || node.asLong() > 253_402_300_799L) {
-            throw ChatRequestParser.wrongType(field, "a time in Unix seconds", node);
+            throw RequestJson.wrongType(field, "a time in Unix seconds", node);
         }
         return Instant.ofEpochSecond(node.asLong());
     }

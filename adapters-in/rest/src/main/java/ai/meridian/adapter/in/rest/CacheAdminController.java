@@ -8,7 +8,6 @@ import ai.meridian.support.inboundhttp.ApiKeyFilter;
 import ai.meridian.support.inboundhttp.Json;
 import ai.meridian.support.inboundhttp.RequestIds;
 import ai.meridian.support.inboundhttp.RequestJson;
-import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
@@ -57,9 +56,9 @@ final class CacheAdminController {
     CompletableFuture<MutableHttpResponse<byte[]>> purge(HttpRequest<?> request, @Body @Nullable byte[] body) {
         JsonNode root = body == null || body.length == 0 ? Json.MAPPER.createObjectNode() : RequestJson.readObject(body);
         AdminJson.onlyFields(root, PURGE);
-        Optional<String> tenant = Optional.ofNullable(ChatRequestParser.optionalString(root, "tenant"));
-        Optional<String> model = Optional.ofNullable(ChatRequestParser.optionalString(root, "model"));
-        Optional<String> key = Optional.ofNullable(ChatRequestParser.optionalString(root, "key"));
+        Optional<String> tenant = Optional.ofNullable(RequestJson.optionalString(root, "tenant"));
+        Optional<String> model = Optional.ofNullable(RequestJson.optionalString(root, "model"));
+        Optional<String> key = Optional.ofNullable(RequestJson.optionalString(root, "key"));
         return cache.purge(ApiKeyFilter.context(request), tenant, model, key).thenApply(purge -> json(request, purge(purge)));
     }
 

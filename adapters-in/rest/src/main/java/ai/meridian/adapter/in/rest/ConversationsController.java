@@ -11,7 +11,6 @@ import ai.meridian.domain.error.GatewayException;
 import ai.meridian.support.inboundhttp.ApiKeyFilter;
 import ai.meridian.support.inboundhttp.RequestIds;
 import ai.meridian.support.inboundhttp.RequestJson;
-import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -67,10 +66,10 @@ final class ConversationsController {
         JsonNode root = RequestJson.readObject(body);
         JsonNode title = root.get("title");
         if (title == null || title.isNull()) {
-            throw ChatRequestParser.missing("title");
+            throw RequestJson.missing("title");
         }
         if (!title.isTextual()) {
-            throw ChatRequestParser.wrongType("title", "a string", title);
+            throw RequestJson.wrongType("title", "a string", title);
         }
         return conversations.rename(caller(request), id, title.asText()).thenApply(c -> json(request, ConversationJson.conversation(c)));
     }

@@ -18,7 +18,6 @@ import ai.meridian.support.inboundhttp.Json;
 import ai.meridian.support.inboundhttp.RateLimitHeaders;
 import ai.meridian.support.inboundhttp.RequestIds;
 import ai.meridian.support.inboundhttp.RequestJson;
-import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
@@ -80,14 +79,14 @@ final class DifyRetrievalController {
         Grouping grouping;
         try {
             JsonNode root = RequestJson.readObject(body);
-            knowledgeId = ChatRequestParser.requiredString(root, "knowledge_id");
-            query = ChatRequestParser.requiredString(root, "query");
+            knowledgeId = RequestJson.requiredString(root, "knowledge_id");
+            query = RequestJson.requiredString(root, "query");
             JsonNode setting = root.get("retrieval_setting");
             if (setting != null && !setting.isNull() && !setting.isObject()) {
-                throw ChatRequestParser.wrongType("retrieval_setting", "an object", setting);
+                throw RequestJson.wrongType("retrieval_setting", "an object", setting);
             }
-            Integer k = setting == null || setting.isNull() ? null : ChatRequestParser.optionalInt(setting, "top_k");
-            Double t = setting == null || setting.isNull() ? null : ChatRequestParser.optionalDecimal(setting, "score_threshold");
+            Integer k = setting == null || setting.isNull() ? null : RequestJson.optionalInt(setting, "top_k");
+            Double t = setting == null || setting.isNull() ? null : RequestJson.optionalNumber(setting, "score_threshold");
             topK = k == null ? 5 : k;
             threshold = t == null ? 0 : t;
             filter = KnowledgeJson.filter(root.get("metadata_condition"), "metadata_condition");

@@ -10,7 +10,6 @@ import ai.meridian.support.inboundhttp.ApiKeyFilter;
 import ai.meridian.support.inboundhttp.RateLimitHeaders;
 import ai.meridian.support.inboundhttp.RequestIds;
 import ai.meridian.support.inboundhttp.RequestJson;
-import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
@@ -45,10 +44,10 @@ final class EmbeddingsController {
         long receivedAt = System.nanoTime();
         String requestId = RequestIds.of(request);
         JsonNode root = RequestJson.readObject(body);
-        String model = ChatRequestParser.requiredString(root, "model");
+        String model = RequestJson.requiredString(root, "model");
         List<String> inputs = inputs(root);
         boolean base64 = base64(root);
-        Integer dimensions = ChatRequestParser.optionalInt(root, "dimensions");
+        Integer dimensions = RequestJson.optionalInt(root, "dimensions");
         EmbedTextsCommand command = new EmbedTextsCommand(CallerContext.of(ApiKeyFilter.callerOf(request), requestId,
                 request.getHeaders().get("traceparent"), receivedAt, ApiKeyFilter.clientAddress(request)), model, inputs, dimensions);
         return embeddings.embed(command).thenApply(result -> {
@@ -63,13 +62,13 @@ final class EmbeddingsController {
     private static List<String> inputs(JsonNode root) {
         JsonNode input = root.get("input");
         if (input == null || input.isNull()) {
-            throw ChatRequestParser.missing("input");
+            throw RequestJson.missing("input");
         }
         if (input.isTextual()) {
             return List.of(input.asText());
         }
         if (!input.isArray()) {
-            throw ChatRequestParser.wrongType("input", "a string or an array of strings", input);
+            throw RequestJson.wrongType("input", "a string or an array of strings", input);
         }
         List<String> texts = new ArrayList<>(input.size());
         for (int i = 0; i < input.size(); i++) {
@@ -80,7 +79,7 @@ final class EmbeddingsController {
                         "input", "unsupported_value", null));
             }
             if (!item.isTextual()) {
-                throw ChatRequestParser.wrongType("input[" + i + "]", "a string", item);
+                throw RequestJson.wrongType("input[" + i + "]", "a string", item);
             }
             texts.add(item.asText());
         }
@@ -88,7 +87,7 @@ final class EmbeddingsController {
     }
 
     private static boolean base64(JsonNode root) {
-        String format = ChatRequestParser.optionalString(root, "encoding_format");
+        String format = RequestJson.optionalString(root, "encoding_format");
         if (format == null || format.equals("float")) {
             return false;
         }

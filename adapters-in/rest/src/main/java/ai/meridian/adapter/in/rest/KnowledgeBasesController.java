@@ -21,7 +21,6 @@ import ai.meridian.support.inboundhttp.Json;
 import ai.meridian.support.inboundhttp.RateLimitHeaders;
 import ai.meridian.support.inboundhttp.RequestIds;
 import ai.meridian.support.inboundhttp.RequestJson;
-import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
@@ -73,9 +72,9 @@ final class KnowledgeBasesController {
     @Post(uri = "/v1/knowledge_bases/{name}/query", consumes = {MediaType.APPLICATION_JSON, MediaType.ALL}, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> query(HttpRequest<?> request, @PathVariable String name, @Body @Nullable byte[] body) {
         JsonNode root = RequestJson.readObject(body);
-        String query = ChatRequestParser.requiredString(root, "query");
-        Integer topK = ChatRequestParser.optionalInt(root, "top_k");
-        Double threshold = ChatRequestParser.optionalDecimal(root, "score_threshold");
+        String query = RequestJson.requiredString(root, "query");
+        Integer topK = RequestJson.optionalInt(root, "top_k");
+        Double threshold = RequestJson.optionalNumber(root, "score_threshold");
         MetadataFilter filter = KnowledgeJson.filter(root.get("filter"), "filter");
         Grouping grouping = KnowledgeJson.grouping(root, Grouping.CHUNK);
         CallerContext caller = tenant(request);
@@ -96,8 +95,8 @@ final class KnowledgeBasesController {
     @Post(uri = "/v1/knowledge_bases", consumes = {MediaType.APPLICATION_JSON, MediaType.ALL}, produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> create(HttpRequest<?> request, @Body @Nullable byte[] body) {
         JsonNode root = RequestJson.readObject(body);
-        String name = ChatRequestParser.requiredString(root, "name");
-        String description = ChatRequestParser.optionalString(root, "description");
+        String name = RequestJson.requiredString(root, "name");
+        String description = RequestJson.optionalString(root, "description");
         return bases.create(tenant(request), name, description).thenApply(base -> json(HttpStatus.CREATED,
                 summary(new KnowledgeBaseSummary(base, 0, 0)), request));
     }
@@ -126,22 +125,22 @@ final class KnowledgeBasesController {
         JsonNode root = RequestJson.readObject(body);
         JsonNode documents = root.get("documents");
         if (documents == null || documents.isNull()) {
-            throw ChatRequestParser.missing("documents");
+            throw RequestJson.missing("documents");
         }
         if (!documents.isArray()) {
-            throw ChatRequestParser.wrongType("documents", "an array", documents);
+            throw RequestJson.wrongType("documents", "an array", documents);
         }
         List<DocumentSource> sources = new ArrayList<>();
         for (int i = 0; i < documents.size(); i++) {
             JsonNode d = documents.get(i);
             String at = "documents[" + i + "]";
             if (!d.isObject()) {
-                throw ChatRequestParser.wrongType(at, "an object", d);
+                throw RequestJson.wrongType(at, "an object", d);
             }
             if (d.has("url")) {
                 JsonNode url = d.get("url");
                 if (!url.isTextual()) {
-                    throw ChatRequestParser.wrongType(at + ".url", "a string", url);
+                    throw RequestJson.wrongType(at + ".url", "a string", url);
                 }
                 String value = url.asText();
                 // Schemes are case-insensitive (RFC 3986): HTTP://host is an http URL.
@@ -152,10 +151,10 @@ final class KnowledgeBasesController {
             } else {
                 JsonNode text = d.get("text");
                 if (text == null || text.isNull()) {
-                    throw ChatRequestParser.missing(at + ".text");
+                    throw RequestJson.missing(at + ".text");
                 }
                 if (!text.isTextual()) {
-                    throw ChatRequestParser.wrongType(at + ".text", "a string", text);
+                    throw RequestJson.wrongType(at + ".text", "a string", text);
                 }
                 sources.add(new DocumentSource.Text(stringOrEmpty(d, "title", at), text.asText(), stringOrEmpty(d, "source", at),
                         documentMetadata(d, at)));
@@ -257,7 +256,7 @@ final class KnowledgeBasesController {
             return "";
         }
         if (!value.isTextual()) {
-            throw ChatRequestParser.wrongType(at + "." + field, "a string", value);
+            throw RequestJson.wrongType(at + "." + field, "a string", value);
         }
         return value.asText();
     }

@@ -1,5 +1,6 @@
 package ai.meridian.adapter.in.rest;
 
+import ai.meridian.support.inboundhttp.RequestJson;
 import ai.meridian.application.port.in.QueryKnowledgeUseCase.Grouping;
 import ai.meridian.application.port.in.QueryKnowledgeUseCase.KnowledgeMatch;
 import ai.meridian.application.port.in.QueryKnowledgeUseCase.MatchedPassage;
@@ -8,7 +9,6 @@ import ai.meridian.domain.knowledge.DocumentMetadata;
 import ai.meridian.domain.knowledge.MetadataCondition;
 import ai.meridian.domain.knowledge.MetadataFilter;
 import ai.meridian.domain.knowledge.MetadataValue;
-import ai.meridian.support.openaiwire.ChatRequestParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +41,7 @@ final class KnowledgeJson {
             return DocumentMetadata.EMPTY;
         }
         if (!node.isObject()) {
-            throw ChatRequestParser.wrongType(at, "an object", node);
+            throw RequestJson.wrongType(at, "an object", node);
         }
         Map<String, MetadataValue> values = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
@@ -83,13 +83,13 @@ final class KnowledgeJson {
             List<String> strings = new ArrayList<>(v.size());
             for (int i = 0; i < v.size(); i++) {
                 if (!v.get(i).isTextual()) {
-                    throw ChatRequestParser.wrongType(path + "[" + i + "]", "a string", v.get(i));
+                    throw RequestJson.wrongType(path + "[" + i + "]", "a string", v.get(i));
                 }
                 strings.add(v.get(i).asText());
             }
             return new MetadataValue.Text(strings);
         }
-        throw ChatRequestParser.wrongType(path, "a string, a number or an array of strings", v);
+        throw RequestJson.wrongType(path, "a string, a number or an array of strings", v);
     }
 
     /**
@@ -101,13 +101,13 @@ final class KnowledgeJson {
             return MetadataFilter.NONE;
         }
         if (!node.isObject()) {
-            throw ChatRequestParser.wrongType(at, "an object", node);
+            throw RequestJson.wrongType(at, "an object", node);
         }
         MetadataFilter.Logic logic = MetadataFilter.Logic.AND;
         JsonNode op = node.get("logical_operator");
         if (op != null && !op.isNull()) {
             if (!op.isTextual()) {
-                throw ChatRequestParser.wrongType(at + ".logical_operator", "a string", op);
+                throw RequestJson.wrongType(at + ".logical_operator", "a string", op);
             }
             logic = switch (op.asText().toLowerCase(Locale.ROOT)) {
                 case "and" -> MetadataFilter.Logic.AND;
@@ -120,7 +120,7 @@ final class KnowledgeJson {
             return MetadataFilter.NONE;
         }
         if (!conditions.isArray()) {
-            throw ChatRequestParser.wrongType(at + ".conditions", "an array", conditions);
+            throw RequestJson.wrongType(at + ".conditions", "an array", conditions);
         }
         if (conditions.size() > MetadataFilter.MAX_CONDITIONS) {
             throw GatewayException.invalid(at + ".conditions", "At most " + MetadataFilter.MAX_CONDITIONS + " conditions.");
@@ -134,12 +134,12 @@ final class KnowledgeJson {
 
     private static MetadataCondition condition(JsonNode c, String at) {
         if (!c.isObject()) {
-            throw ChatRequestParser.wrongType(at, "an object", c);
+            throw RequestJson.wrongType(at, "an object", c);
         }
         JsonNode name = c.get("name");
         String key;
         if (name == null || name.isNull()) {
-            throw ChatRequestParser.missing(at + ".name");
+            throw RequestJson.missing(at + ".name");
         } else if (name.isTextual()) {
             key = name.asText();
         } else if (name.isArray() && name.size() == 1 && name.get(0).isTextual()) {
@@ -147,14 +147,14 @@ final class KnowledgeJson {
         } else if (name.isArray()) {
             throw GatewayException.invalid(at + ".name", "Give one metadata name per condition.");
         } else {
-            throw ChatRequestParser.wrongType(at + ".name", "a string or an array of one string", name);
+            throw RequestJson.wrongType(at + ".name", "a string or an array of one string", name);
         }
         JsonNode operator = c.get("comparison_operator");
         if (operator == null || operator.isNull()) {
-            throw ChatRequestParser.missing(at + ".comparison_operator");
+            throw RequestJson.missing(at + ".comparison_operator");
         }
         if (!operator.isTextual()) {
-            throw ChatRequestParser.wrongType(at + ".comparison_operator", "a string", operator);
+            throw RequestJson.wrongType(at + ".comparison_operator", "a string", operator);
         }
         JsonNode value = c.get("value");
         String text;
@@ -163,7 +163,7 @@ final class KnowledgeJson {
         } else if (value.isTextual() || value.isNumber() || value.isBoolean()) {
             text = value.asText();
         } else {
-            throw ChatRequestParser.wrongType(at + ".value", "a string or a number", value);
+            throw RequestJson.wrongType(at + ".value", "a string or a number", value);
         }
         try {
             return new MetadataCondition(key, MetadataCondition.Operator.of(operator.asText()), text);
@@ -178,7 +178,7 @@ final class KnowledgeJson {
             return fallback;
         }
         if (!g.isTextual()) {
-            throw ChatRequestParser.wrongType("group_by", "a string", g);
+            throw RequestJson.wrongType("group_by", "a string", g);
         }
         return switch (g.asText()) {
             case "document" -> Grouping.DOCUMENT;
