@@ -36,8 +36,7 @@ public final class ErrorResponses {
 
     /** The same body as text (an SSE error event's data, a WebSocket error frame's object). */
     public static String openAiEvent(GatewayError error) {
-        java.io.StringWriter out = new java.io.StringWriter(256);
-        try (com.fasterxml.jackson.core.JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+        return ai.meridian.support.json.JsonOutput.string(g -> {
             g.writeStartObject();
             g.writeObjectFieldStart("error");
             g.writeStringField("message", error.message());
@@ -54,10 +53,7 @@ public final class ErrorResponses {
             }
             g.writeEndObject();
             g.writeEndObject();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return out.toString();
+        });
     }
 
     /** The reason phrase of a status, also of one outside HTTP's registry (Anthropic's 529). */

@@ -1,5 +1,10 @@
 package ai.meridian.support.openaiwire;
 
+import static ai.meridian.support.inboundhttp.AnswerJson.extras;
+import static ai.meridian.support.inboundhttp.AnswerJson.raw;
+import static ai.meridian.support.inboundhttp.AnswerJson.rawOrNull;
+import static ai.meridian.support.inboundhttp.AnswerJson.usage;
+import static ai.meridian.support.inboundhttp.AnswerJson.usageFields;
 import static ai.meridian.support.json.JsonOutput.bytes;
 import static ai.meridian.support.json.JsonOutput.string;
 
@@ -17,13 +22,11 @@ import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.chat.ToolCall;
 import ai.meridian.domain.chat.ToolCallDelta;
 import ai.meridian.domain.error.GatewayError;
-import ai.meridian.domain.retrieval.Citation;
 import ai.meridian.support.inboundhttp.ErrorResponses;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Writes OpenAI's response shapes byte for byte as the official SDKs parse them: completions, stream
@@ -163,82 +166,13 @@ public final class OpenAiJsonWriter {
         }
     }
 
-    private static void rawOrNull(JsonGenerator g, String field, String json) throws IOException {
-        g.writeFieldName(field);
-        if (json == null) {
-            g.writeNull();
-        } else {
-            g.writeRawValue(json);
-        }
-    }
-
-    /** Fields kept raw, written as they came. */
-    private static void raw(JsonGenerator g, Map<String, String> fields) throws IOException {
-        for (Map.Entry<String, String> field : fields.entrySet()) {
-            g.writeFieldName(field.getKey());
-            g.writeRawValue(field.getValue());
-        }
-    }
-
-    /**
-     * What Meridian adds to OpenAI's shape, only when there is something to say: Perplexity-style
-     * {@code citations} (URLs, numbered as the answer cites them) and {@code search_results}, the
-     * {@code conversation_id}, and {@code notices} about degraded service. Clients ignore unknown fields.
-     */
-    private static void extras(JsonGenerator g, List<Citation> citations, Optional<String> conversationId, List<String> notices)
-            throws IOException {
-        if (!citations.isEmpty()) {
-            g.writeArrayFieldStart("citations");
-            for (Citation c : citations) {
-                g.writeString(c.url());
-            }
-            g.writeEndArray();
-            g.writeArrayFieldStart("search_results");
-            for (Citation c : citations) {
-                g.writeStartObject();
-                g.writeStringField("title", c.title());
-                g.writeStringField("url", c.url());
-                g.writeStringField("date", c.date());
-                g.writeStringField("snippet", c.snippet());
-                g.writeStringField("source", c.source());
-                if (c.score() != null) {
-                    g.writeNumberField("score", c.score());
-                }
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-        }
-        if (conversationId.isPresent()) {
-            g.writeStringField("conversation_id", conversationId.get());
-        }
-        if (!notices.isEmpty()) {
-            g.writeArrayFieldStart("notices");
-            for (String notice : notices) {
-                g.writeString(notice);
-            }
-            g.writeEndArray();
-        }
-    }
-
     /** Usage as OpenAI writes it, as a JSON object of its own. */
     public static String usageObject(TokenUsage usage) {
         return string(g -> {
             g.writeStartObject();
-            g.writeNumberField("prompt_tokens", usage.promptTokens());
-            g.writeNumberField("completion_tokens", usage.completionTokens());
-            g.writeNumberField("total_tokens", usage.totalTokens());
-            raw(g, usage.details());
+            usageFields(g, usage);
             g.writeEndObject();
         });
-    }
-
-    private static void usage(JsonGenerator g, TokenUsage usage) throws IOException {
-        g.writeObjectFieldStart("usage");
-        g.writeNumberField("prompt_tokens", usage.promptTokens());
-        g.writeNumberField("completion_tokens", usage.completionTokens());
-        g.writeNumberField("total_tokens", usage.totalTokens());
-        raw(g, usage.details());
-        g.writeEndObject();
     }
 
     /**

@@ -1,5 +1,9 @@
 package ai.meridian.adapter.in.completions;
 
+import static ai.meridian.support.inboundhttp.AnswerJson.extras;
+import static ai.meridian.support.inboundhttp.AnswerJson.raw;
+import static ai.meridian.support.inboundhttp.AnswerJson.rawOrNull;
+import static ai.meridian.support.inboundhttp.AnswerJson.usage;
 import static ai.meridian.support.json.JsonOutput.bytes;
 import static ai.meridian.support.json.JsonOutput.string;
 
@@ -10,12 +14,10 @@ import ai.meridian.domain.chat.Completion;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.chat.FinishReason;
 import ai.meridian.domain.chat.TokenUsage;
-import ai.meridian.domain.error.GatewayError;
-import ai.meridian.domain.retrieval.Citation;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The legacy Completions API's shapes: a {@code text_completion} answer with {@code choices[].text}, the stream's
@@ -44,7 +46,7 @@ final class CompletionsJsonWriter {
                 g.writeStartObject();
                 g.writeStringField("text", choice.text());
                 g.writeNumberField("index", choice.index());
-                raw(g, "logprobs", choice.logprobs());
+                rawOrNull(g, "logprobs", choice.logprobs());
                 g.writeStringField("finish_reason", choice.finishReason().wireName());
                 if (!choice.reasoningContent().isEmpty()) {
                     g.writeStringField("reasoning_content", choice.reasoningContent());
@@ -58,7 +60,7 @@ final class CompletionsJsonWriter {
                 g.writeStringField("system_fingerprint", c.systemFingerprint());
             }
             raw(g, c.extra());
-            extras(g, reply.citations(), reply.notices());
+            extras(g, reply.citations(), Optional.empty(), reply.notices());
             g.writeEndObject();
         });
     }
@@ -71,7 +73,7 @@ final class CompletionsJsonWriter {
             g.writeStartObject();
             g.writeStringField("text", delta.content());
             g.writeNumberField("index", delta.choice());
-            raw(g, "logprobs", delta.logprobs());
+            rawOrNull(g, "logprobs", delta.logprobs());
             g.writeNullField("finish_reason");
             if (!delta.reasoningContent().isEmpty()) {
                 g.writeStringField("reasoning_content", delta.reasoningContent());
@@ -80,7 +82,7 @@ final class CompletionsJsonWriter {
             g.writeEndObject();
             g.writeEndArray();
             if (firstOfStream) {
-                extras(g, start.citations(), start.notices());
+                extras(g, start.citations(), Optional.empty(), start.notices());
             }
             g.writeEndObject();
         });
@@ -99,7 +101,7 @@ final class CompletionsJsonWriter {
             g.writeEndObject();
             g.writeEndArray();
             if (firstOfStream) {
-                extras(g, start.citations(), start.notices());
+                extras(g, start.citations(), Optional.empty(), start.notices());
             }
             g.writeEndObject();
         });
@@ -116,27 +118,6 @@ final class CompletionsJsonWriter {
         });
     }
 
-    static String errorEvent(GatewayError error) {
-        return string(g -> {
-            g.writeStartObject();
-            g.writeObjectFieldStart("error");
-            g.writeStringField("message", error.message());
-            g.writeStringField("type", error.kind().type());
-            if (error.param() == null) {
-                g.writeNullField("param");
-            } else {
-                g.writeStringField("param", error.param());
-            }
-            if (error.code() == null) {
-                g.writeNullField("code");
-            } else {
-                g.writeStringField("code", error.code());
-            }
-            g.writeEndObject();
-            g.writeEndObject();
-        });
-    }
-
     private static void head(JsonGenerator g, StreamStart start, Map<String, String> chunkExtra) throws IOException {
         g.writeStartObject();
         g.writeStringField("id", id(start.id()));
@@ -144,59 +125,5 @@ final class CompletionsJsonWriter {
         g.writeNumberField("created", start.created());
         g.writeStringField("model", start.model());
         raw(g, chunkExtra);
-    }
-
-    private static void usage(JsonGenerator g, TokenUsage usage) throws IOException {
-        g.writeObjectFieldStart("usage");
-        g.writeNumberField("prompt_tokens", usage.promptTokens());
-        g.writeNumberField("completion_tokens", usage.completionTokens());
-        g.writeNumberField("total_tokens", usage.totalTokens());
-        raw(g, usage.details());
-        g.writeEndObject();
-    }
-
-    private static void raw(JsonGenerator g, String field, String json) throws IOException {
-        g.writeFieldName(field);
-        if (json == null) {
-            g.writeNull();
-        } else {
-            g.writeRawValue(json);
-        }
-    }
-
-    private static void raw(JsonGenerator g, Map<String, String> fields) throws IOException {
-        for (Map.Entry<String, String> field : fields.entrySet()) {
-            g.writeFieldName(field.getKey());
-            g.writeRawValue(field.getValue());
-        }
-    }
-
-    /** Meridian's additions, as on chat answers: Perplexity-style sources and notices about degraded service. */
-    private static void extras(JsonGenerator g, List<Citation> citations, List<String> notices) throws IOException {
-        if (!citations.isEmpty()) {
-            g.writeArrayFieldStart("citations");
-            for (Citation c : citations) {
-                g.writeString(c.url());
-            }
-            g.writeEndArray();
-            g.writeArrayFieldStart("search_results");
-            for (Citation c : citations) {
-                g.writeStartObject();
-                g.writeStringField("title", c.title());
-                g.writeStringField("url", c.url());
-                g.writeStringField("date", c.date());
-                g.writeStringField("snippet", c.snippet());
-                g.writeStringField("source", c.source());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-        }
-        if (!notices.isEmpty()) {
-            g.writeArrayFieldStart("notices");
-            for (String notice : notices) {
-                g.writeString(notice);
-            }
-            g.writeEndArray();
-        }
     }
 }

@@ -5,6 +5,7 @@ import ai.meridian.application.port.in.StreamEnd;
 import ai.meridian.application.port.in.StreamStart;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.error.GatewayError;
+import ai.meridian.support.inboundhttp.ErrorResponses;
 import ai.meridian.support.inboundhttp.AnswerHeaders;
 import ai.meridian.support.inboundhttp.EventStream;
 
@@ -62,7 +63,7 @@ final class CompletionsStream implements ChatStreamObserver {
             events.failBeforeOpen(error);
             return;
         }
-        events.send(event(CompletionsJsonWriter.errorEvent(error)));
+        events.send(event(ErrorResponses.openAiEvent(error)));
         events.end();
     }
 
