@@ -11,8 +11,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Which embedding model embeds a text: the Chinese model for text whose letters are at least a fifth Han characters
- * ({@link Language#detect}), the other model for everything else; one model for both when only one is configured.
+ * Which embedding model embeds a text: the Chinese model for text whose letters are at least a tenth Han characters
+ * ({@link Language#forEmbedding}: a Chinese passage that is mostly a code listing still goes to the Chinese model),
+ * the other model for everything else; one model for both when only one is configured.
  * Each model's vectors live in their own vector space (named by the model), so a chunk is compared only with queries
  * embedded by the same model. Chunks are routed one by one (a mixed knowledge base gets both kinds), queries too.
  */
@@ -31,7 +32,7 @@ public final class LanguageEmbeddings {
     }
 
     public EmbedTextPort modelFor(String text) {
-        return Language.detect(text) == Language.CHINESE ? chinese : other;
+        return Language.forEmbedding(text) == Language.CHINESE ? chinese : other;
     }
 
     /** The vector spaces chunks are written to now; chunks in any other space are stale. */
