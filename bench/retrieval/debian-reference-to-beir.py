@@ -16,12 +16,22 @@ from both; the translation of the query's section is relevant with grade 1 (same
 subsections in the query's language with grade 1 too. That is the usual case of a mixed knowledge base: a
 question in either language, relevant text in both.
 
-  debian-reference-to-beir.py OUT_DIR --lang en|zh-cn|mixed [--queries 300] [--seed 42] [--max-chars 3000]
+With --book faq the same is built from the Debian FAQ (packages debian-faq, debian-faq-zh-cn): its numbered
+sections are questions ("3.1.4. If I decide to switch to another distribution later, can I do that?"), so its
+queries are natural questions and its documents their answers, where the reference's queries are topic headings.
+
+  debian-reference-to-beir.py OUT_DIR --lang en|zh-cn|mixed [--book reference|faq] [--queries 300] [--seed 42]
+                              [--max-chars 3000]
 """
 import argparse, html, json, os, random, re, sys
 from html.parser import HTMLParser
 
-BOOK = "/usr/share/debian-reference"
+BOOKS = {
+    # book: (directory of a language's HTML files, file name pattern of its chapters)
+    "reference": (lambda lang: "/usr/share/debian-reference", lambda lang: r"(ch[0-9]+|ap[a-z])\.%s\.html" % re.escape(lang)),
+    "faq": (lambda lang: "/usr/share/doc/debian/FAQ" + ("" if lang == "en" else "/" + lang),
+            lambda lang: r"(?!index\.|faqinfo\.)[a-z-]+\.%s\.html" % re.escape(lang)),
+}
 HEADING = re.compile(r"^((?:[0-9]+|[A-Z])(?:\.[0-9]+)+)\.\s*(.*)$")
 
 
@@ -73,14 +83,15 @@ class Sections(HTMLParser):
         self.flush()
 
 
-def read(lang, max_chars):
+def read(book, lang, max_chars):
     """{number: (chapter, heading, text)} over every chapter and appendix of the book in one language."""
     result = {}
-    for name in sorted(os.listdir(BOOK)):
-        if not re.fullmatch(r"(ch[0-9]+|ap[a-z])\.%s\.html" % re.escape(lang), name):
+    directory, pattern = BOOKS[book][0](lang), BOOKS[book][1](lang)
+    for name in sorted(os.listdir(directory)):
+        if not re.fullmatch(pattern, name):
             continue
         parser = Sections()
-        with open(os.path.join(BOOK, name), encoding="utf-8") as f:
+        with open(os.path.join(directory, name), encoding="utf-8") as f:
             parser.feed(f.read())
         parser.close()
         for section in parser.sections:
@@ -114,12 +125,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--lang", required=True, choices=["en", "zh-cn", "mixed"])
+    ap.add_argument("--book", default="reference", choices=sorted(BOOKS))
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--max-chars", type=int, default=3000)
     args = ap.parse_args()
     langs = ["en", "zh-cn"] if args.lang == "mixed" else [args.lang]
-    books = {lang: read(lang, args.max_chars) for lang in langs}
+    books = {lang: read(args.book, lang, args.max_chars) for lang in langs}
     docs, candidates = [], []
     for lang, sections in books.items():
         headings = {}

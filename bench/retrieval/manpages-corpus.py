@@ -3,15 +3,17 @@
 # 8 and 1 that Debian installed (packages manpages, manpages-dev and whatever else brought pages), troff markup
 # stripped, one document per page, in BEIR's layout (corpus.jsonl; queries and qrels empty: VectorRecall holds out
 # sentences as its queries). About 316 000 distinct sentences of 40-400 characters on the build host.
-#   python3 bench/retrieval/manpages-corpus.py OUT_DIR
+# MAN_ROOT picks another tree, e.g. /usr/share/man/zh_CN for the Chinese pages of manpages-zh.
+#   python3 bench/retrieval/manpages-corpus.py OUT_DIR [MAN_ROOT (/usr/share/man)]
 import glob, gzip, json, os, re, sys
 
 out_dir = sys.argv[1]
+man_root = sys.argv[2] if len(sys.argv) > 2 else "/usr/share/man"
 os.makedirs(os.path.join(out_dir, "qrels"), exist_ok=True)
 pages = 0
 with open(os.path.join(out_dir, "corpus.jsonl"), "w") as out:
     for section in ["man2", "man3", "man5", "man7", "man8", "man1"]:
-        for path in sorted(glob.glob(f"/usr/share/man/{section}/*.gz")):
+        for path in sorted(glob.glob(f"{man_root}/{section}/*.gz")):
             try:
                 raw = gzip.open(path, "rt", errors="replace").read()
             except OSError:

@@ -37,10 +37,10 @@ public final class RelevanceModel {
      * docs/retrieval.md for the figures and the procedure. A model without its own coefficients uses {@code generic}.
      */
     public static final RelevanceModel DEFAULT = new RelevanceModel(Map.of(
-            "bge-small-zh-v1.5", new Coefficients(-8.30, 9.30, 13.10),
-            "bge-small-en-v1.5", new Coefficients(-12.66, 6.15, 17.34)),
-            new Coefficients(-8.30, 9.30, 13.10),
-            new Coefficients(-2.96, 11.98, 0.0));
+            "bge-small-zh-v1.5", new Coefficients(-9.89, 11.10, 17.91),
+            "bge-small-en-v1.5", new Coefficients(-14.12, 6.69, 21.19)),
+            new Coefficients(-9.89, 11.10, 17.91),
+            new Coefficients(-2.98, 15.45, 0.0));
 
     private final Map<String, Coefficients> bySpace;
     private final Coefficients generic;

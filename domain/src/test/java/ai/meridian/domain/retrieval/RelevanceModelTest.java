@@ -32,5 +32,13 @@ class RelevanceModelTest {
         assertThat(model.relevance(0.0, 0.9, "bge-small-en-v1.5")).isGreaterThan(0.5);
         assertThat(model.relevance(0.0, 0.8, "bge-small-zh-v1.5")).isGreaterThan(0.5);
         assertThat(model.relevance(0.8, 0.55, "bge-small-en-v1.5")).isGreaterThan(0.5);
+        // Where one retriever alone crosses Dify's 0.5 (docs/retrieval.md): cosine 0.67 (English), 0.55 (Chinese),
+        // normalised BM25 0.19 for a chunk without a vector in the query's space.
+        assertThat(model.relevance(0.0, 0.68, "bge-small-en-v1.5")).isGreaterThan(0.5);
+        assertThat(model.relevance(0.0, 0.65, "bge-small-en-v1.5")).isLessThan(0.5);
+        assertThat(model.relevance(0.0, 0.56, "bge-small-zh-v1.5")).isGreaterThan(0.5);
+        assertThat(model.relevance(0.0, 0.54, "bge-small-zh-v1.5")).isLessThan(0.5);
+        assertThat(model.relevance(0.20, Double.NaN, "bge-small-zh-v1.5")).isGreaterThan(0.5);
+        assertThat(model.relevance(0.18, Double.NaN, "bge-small-zh-v1.5")).isLessThan(0.5);
     }
 }

@@ -14,9 +14,9 @@ import java.util.Map;
  * docs/retrieval.md describes: per vector space {@code σ(bias + a·keyword + b·cosine)} and one keyword-only model.
  * Positives: chunks of judged-relevant documents. Negatives: the top 20 candidates (by keyword + cosine) of each
  * off-topic query, weighted so both classes weigh the same, and the unjudged candidates of answerable queries with
- * weight {@code --unjudged-weight} (0.01). Ridge 0.01. Prints the coefficients to paste into {@code RelevanceModel}.
+ * weight {@code --unjudged-weight} (0.003). Ridge 0.01. Prints the coefficients to paste into {@code RelevanceModel}.
  *
- * <pre>RelevanceFit DUMP.tsv[,DUMP.tsv...] [--unjudged-weight 0.01]</pre>
+ * <pre>RelevanceFit DUMP.tsv[,DUMP.tsv...] [--unjudged-weight 0.003]</pre>
  */
 public final class RelevanceFit {
     private RelevanceFit() {
@@ -27,7 +27,7 @@ public final class RelevanceFit {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = Wiring.options(args, 1);
-        double unjudged = Double.parseDouble(Wiring.option(options, "unjudged-weight", "0.01"));
+        double unjudged = Double.parseDouble(Wiring.option(options, "unjudged-weight", "0.003"));
         Map<String, List<Row>> byQuery = new LinkedHashMap<>();
         for (String file : args[0].split(",")) {
             List<String> lines = Files.readAllLines(Path.of(file), StandardCharsets.UTF_8);
