@@ -189,6 +189,15 @@ class ResumableStreamsTest {
             }
             assertThat(gateway.post("/v1/chat/completions/" + streamId + "/cancel", "", "authorization", "Bearer " + globex).statusCode())
                     .isEqualTo(404);
+            // A read-only key of the stream's own tenant may follow it but not stop it for everyone.
+            String reader = admin.key("acme", "\"role\":\"reader\"")[1];
+            BadInputTest.assertOpenAiError(gateway.post("/v1/chat/completions/" + streamId + "/cancel", "", "authorization", "Bearer " + reader),
+                    403, null, "permission_denied");
+            try (RawSse follower = RawSse.open("127.0.0.1", port, "GET", "/v1/chat/completions/" + streamId + "/events", null,
+                    "Authorization", "Bearer " + reader, "Last-Event-ID", "2")) {
+                assertThat(follower.status).as("a reader follows it").isEqualTo(200);
+                assertThat(follower.next().data()).doesNotContain("\"finish_reason\":\"cancelled\"");
+            }
             try (RawSse again = RawSse.open("127.0.0.1", port, "GET", "/v1/chat/completions/" + streamId + "/events", null,
                     "Authorization", "Bearer " + acme, "Last-Event-ID", "2")) {
                 assertThat(again.status).as("its own tenant resumes it").isEqualTo(200);

@@ -265,6 +265,31 @@ class WebSocketDoorTest {
     }
 
     @Test
+    void aReadOnlyKeyFollowingAStreamCancelsOnlyItsOwnFollowing() throws Exception {
+        Admin admin = new Admin(gateway);
+        admin.tenant("ws-acme");
+        String member = admin.key("ws-acme", null)[1];
+        String reader = admin.key("ws-acme", "\"role\":\"reader\"")[1];
+        String[] words = words(30);
+        upstream.enqueue(UpstreamBehavior.answer(words).withPieceDelay(Duration.ofMillis(30)));
+        try (WsClient owner = WsClient.connect(gateway.url(), member); WsClient follower = WsClient.connect(gateway.url(), reader)) {
+            owner.send(request("o", ""));
+            JsonNode start = owner.next();
+            String streamId = start.path("stream_id").asText();
+            follower.send("{\"type\":\"resume\",\"id\":\"f\",\"stream_id\":\"" + streamId + "\",\"after\":0}");
+            assertThat(follower.next().path("type").asText()).isEqualTo("start");
+            follower.send("{\"type\":\"cancel\",\"id\":\"f\"}");
+            List<JsonNode> followed = follower.until("f");
+            assertThat(followed.get(followed.size() - 1).path("type").asText()).isEqualTo("cancelled");
+            // The owner's answer runs to its end: the reader's cancel detached the reader, it did not stop the stream.
+            List<JsonNode> own = owner.until("o");
+            assertThat(own.get(own.size() - 1).path("type").asText()).isEqualTo("final");
+            assertThat(WsClient.text(own)).isEqualTo(String.join("", words));
+            assertThat(upstream.clientDisconnects()).isZero();
+        }
+    }
+
+    @Test
     void aSlowReaderIsCutOffWith1008AndItsUpstreamCallCancelled() throws Exception {
         String big = "x".repeat(4000);
         String[] pieces = new String[4000];

@@ -1,5 +1,6 @@
 package ai.meridian.application.service;
 
+import ai.meridian.application.port.in.CallerContext;
 import ai.meridian.application.port.in.NumberedStreamObserver;
 import ai.meridian.application.port.in.ResumeStreamUseCase;
 import ai.meridian.application.port.out.Cancellable;
@@ -11,6 +12,7 @@ import ai.meridian.application.port.out.StreamKey;
 import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.error.GatewayException;
+import ai.meridian.domain.tenancy.Action;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -55,13 +57,16 @@ public final class StreamResumption implements ResumeStreamUseCase {
     }
 
     @Override
-    public CompletableFuture<Boolean> stop(String tenant, String streamId) {
+    public CompletableFuture<Boolean> stop(CallerContext caller, String streamId) {
+        if (!caller.access().permits(Action.WRITE)) {
+            return CompletableFuture.failedFuture(AccessDenied.forbidden(Action.WRITE));
+        }
         if (buffer == null || streamId == null || streamId.isBlank() || streamId.length() > 128) {
             return CompletableFuture.completedFuture(false);
         }
         CompletableFuture<Boolean> asked;
         try {
-            asked = buffer.requestStop(new StreamKey(tenant, streamId));
+            asked = buffer.requestStop(new StreamKey(caller.tenant(), streamId));
         } catch (RuntimeException e) {
             asked = CompletableFuture.failedFuture(e);
         }

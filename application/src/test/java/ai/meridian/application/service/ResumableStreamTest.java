@@ -17,7 +17,9 @@ import ai.meridian.domain.chat.ChatMessage;
 import ai.meridian.domain.chat.ChatRequest;
 import ai.meridian.domain.chat.Delta;
 import ai.meridian.domain.chat.FinishReason;
+import ai.meridian.domain.error.ErrorKind;
 import ai.meridian.domain.error.GatewayError;
+import ai.meridian.domain.error.GatewayException;
 import ai.meridian.domain.fallback.FallbackPlan;
 import ai.meridian.domain.fallback.RetryPolicy;
 import ai.meridian.domain.fallback.Tier;
@@ -26,6 +28,8 @@ import ai.meridian.domain.routing.ModelDefinition;
 import ai.meridian.domain.routing.Route;
 import ai.meridian.domain.routing.Routes;
 import ai.meridian.domain.routing.TierRouting;
+import ai.meridian.domain.tenancy.Access;
+import ai.meridian.domain.tenancy.Role;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -187,6 +191,10 @@ class ResumableStreamTest {
         assertThat(follower.events).containsExactly("1 start", "1 error 503 stream_abandoned");
     }
 
+    private static CallerContext caller(String tenant, Role role) {
+        return new CallerContext("stop", tenant, "k", null, 0, java.util.Map.of(), new Access(role, List.of(), List.of(), null, false), "");
+    }
+
     @Test
     void aStopRequestCancelsTheUpstreamCallAndTheAttachedClientHearsTheEnd() throws Exception {
         backend.hangs();
@@ -195,8 +203,13 @@ class ResumableStreamTest {
         chat.stream(command("acme"), client);
         backend.lastListener.onDelta(Delta.of("one"));
         StreamResumption resumption = new StreamResumption(buffer, chat.streams, GatewayMetrics.NOOP);
-        assertThat(resumption.stop("globex", client.streamId).join()).as("another tenant's stream").isFalse();
-        assertThat(resumption.stop("acme", client.streamId).join()).isTrue();
+        assertThat(resumption.stop(caller("globex", Role.MEMBER), client.streamId).join()).as("another tenant's stream").isFalse();
+        // Stopping a stream is a write: a read-only key of the same tenant may follow it, not stop it for everyone.
+        assertThat(resumption.stop(caller("acme", Role.READER), client.streamId))
+                .failsWithin(Duration.ofSeconds(5)).withThrowableThat().havingCause()
+                .satisfies(e -> assertThat(((GatewayException) e).error().kind()).isEqualTo(ErrorKind.PERMISSION));
+        assertThat(backend.cancellations).hasValue(0);
+        assertThat(resumption.stop(caller("acme", Role.MEMBER), client.streamId).join()).isTrue();
         assertThat(backend.cancellations).hasValue(1);
         assertThat(client.events).containsExactly("1 start", "2 one", "3 finish cancelled");
     }

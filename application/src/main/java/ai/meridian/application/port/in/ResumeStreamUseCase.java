@@ -19,8 +19,11 @@ public interface ResumeStreamUseCase {
      */
     Cancellable resume(ResumeCommand command, NumberedStreamObserver observer);
 
-    /** Stops stream {@code streamId} of {@code tenant} (its generation and upstream call); false when it is not known. */
-    CompletableFuture<Boolean> stop(String tenant, String streamId);
+    /**
+     * Stops stream {@code streamId} of the caller's tenant (its generation and upstream call) for everyone following it;
+     * false when it is not known. Stopping is a write: a read-only key is refused (403), and may only detach.
+     */
+    CompletableFuture<Boolean> stop(CallerContext caller, String streamId);
 
     /** Which stream, whose, and the number of the last event the client has. */
     record ResumeCommand(CallerContext caller, String streamId, long afterEvent) {

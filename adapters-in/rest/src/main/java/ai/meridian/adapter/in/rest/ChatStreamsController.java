@@ -51,8 +51,7 @@ final class ChatStreamsController {
 
     @Post(uri = "/v1/chat/completions/{streamId}/cancel", produces = MediaType.APPLICATION_JSON)
     CompletableFuture<MutableHttpResponse<?>> cancel(HttpRequest<?> request, @PathVariable String streamId) {
-        Caller caller = ApiKeyFilter.callerOf(request);
-        return streams.stop(caller.tenant(), streamId).thenApply(stopped -> {
+        return streams.stop(ApiKeyFilter.context(request), streamId).thenApply(stopped -> {
             if (!stopped) {
                 throw new GatewayException(new GatewayError(ErrorKind.NOT_FOUND, "No stream '" + streamId + "' is known to this tenant "
                         + "(it does not exist, has expired, or streams are not resumable on this gateway).", "stream_id", "stream_not_found", null));

@@ -514,11 +514,15 @@ final class ChatWebSocketSession extends ChannelInboundHandlerAdapter {
             }
         }
 
-        /** The client cancelled it (or reads too slowly): the answer is stopped and its upstream call cancelled. */
+        /**
+         * The client cancelled it (or reads too slowly): the answer is stopped and its upstream call cancelled. A
+         * read-only key's stop is refused by the core; its cancel then only detaches this connection.
+         */
         void stopUpstream() {
             done = true;
             if (streamId != null && (resumable || following)) {
-                shared.resume().stop(caller.tenant(), streamId);
+                shared.resume().stop(CallerContext.of(caller, RequestIds.fromHeader(null), upgradeHeaders.get("traceparent"), System.nanoTime(),
+                        clientAddress), streamId).exceptionally(refused -> false);
             }
             if (handle != null) {
                 handle.cancel();
