@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.meridian.testkit.FakeOpenAiUpstream;
 import ai.meridian.testkit.UpstreamBehavior;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -135,6 +137,23 @@ class ConnectionGuardTest {
     }
 
     @Test
+    void theAnthropicDoorsSlowBodyIsToldInAnthropicsShape() throws Exception {
+        try (Socket socket = open()) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: " + TestGateway.KEY
+                    + "\r\nanthropic-version: 2023-06-01\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"model\":")
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            String answer = readAll(socket);
+            assertThat(answer).startsWith("HTTP/1.1 408");
+            JsonNode body = new ObjectMapper().readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+            assertThat(body.path("type").asText()).isEqualTo("error");
+            assertThat(body.at("/error/type").asText()).isEqualTo("invalid_request_error");
+            assertThat(body.at("/error/message").asText()).contains("body");
+        }
+    }
+
+    @Test
     void connectionsOverThePerAddressCapAreAnswered429() throws Exception {
         List<Socket> held = new ArrayList<>();
         try {
@@ -212,6 +231,11 @@ class ConnectionGuardTest {
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(refused.body()).contains("shutting down");
             assertThat(refused.headers().firstValue("retry-after")).contains("1");
+            var anthropic = draining.post("/v1/messages", "{}", "anthropic-version", "2023-06-01");
+            assertThat(anthropic.statusCode()).isEqualTo(503);
+            JsonNode refusal = new ObjectMapper().readTree(anthropic.body());
+            assertThat(refusal.path("type").asText()).as("the Anthropic door's shape").isEqualTo("error");
+            assertThat(refusal.at("/error/message").asText()).contains("shutting down");
             String stream = readAll(streaming);
             streaming.close();
             assertThat(stream).startsWith("HTTP/1.1 200").contains("third").contains("data: [DONE]");

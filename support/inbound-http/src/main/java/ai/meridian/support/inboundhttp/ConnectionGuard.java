@@ -28,6 +28,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,9 +67,12 @@ final class ConnectionGuard {
         private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
         private final AtomicInteger inFlight = new AtomicInteger();
         private final Set<Channel> open = ConcurrentHashMap.newKeySet();
+        private final List<ProtocolDoor> doors;
         private volatile boolean draining;
 
-        Shared(Duration headerTimeout, Duration bodyTimeout, int maxPerAddress) {
+        /** {@code doors}: the protocols whose paths get their errors in their own shape (OpenAI's elsewhere). */
+        Shared(Duration headerTimeout, Duration bodyTimeout, int maxPerAddress, List<ProtocolDoor> doors) {
+            this.doors = List.copyOf(doors);
             if (headerTimeout.isNegative() || headerTimeout.isZero() || bodyTimeout.isNegative() || bodyTimeout.isZero()) {
                 throw new IllegalArgumentException("meridian.http.request-header-timeout and request-body-timeout must be positive");
             }
@@ -127,6 +131,8 @@ final class ConnectionGuard {
     private boolean http11 = true;
     /** The connection was switched to another protocol (a WebSocket): no more HTTP requests, so no deadlines for them. */
     private boolean upgraded;
+    /** The door of the request being received or answered last (null before a head, or for OpenAI's paths). */
+    private ProtocolDoor door;
 
     ConnectionGuard(Shared shared) {
         this.shared = shared;
@@ -166,9 +172,19 @@ final class ConnectionGuard {
         writeRaw(HttpResponseStatus.REQUEST_TIMEOUT, error);
     }
 
+    /** The error body in the protocol of the request it answers: its door's, else OpenAI's (also before any head). */
+    private byte[] errorBody(GatewayError error) {
+        return door != null ? door.errorBody(error) : ErrorResponses.openAiBody(error);
+    }
+
+    private static ProtocolDoor doorOf(List<ProtocolDoor> doors, String uri) {
+        int query = uri.indexOf('?');
+        return ProtocolDoor.forPath(doors, query < 0 ? uri : uri.substring(0, query)).orElse(null);
+    }
+
     /** An error answered below the HTTP codec, as bytes, and the connection closed. */
     private void writeRaw(HttpResponseStatus status, GatewayError error) {
-        byte[] body = ErrorResponses.openAiBody(error);
+        byte[] body = errorBody(error);
         StringBuilder head = new StringBuilder("HTTP/1.1 ").append(status.code()).append(' ').append(status.reasonPhrase())
                 .append("\r\ncontent-type: application/json\r\ncontent-length: ").append(body.length)
                 .append("\r\nconnection: close\r\n");
@@ -236,6 +252,7 @@ final class ConnectionGuard {
             if (msg instanceof ByteBuf bytes && bytes.isReadable() && !receivingHead && !receivingBody && !upgraded) {
                 // The first byte of a request (or of bytes after one): its head is due within the deadline.
                 receivingHead = true;
+                door = null; // not known until this request's head is read
                 arm(ctx, shared.headerTimeout, "head");
             }
             super.channelRead(ctx, msg);
@@ -263,6 +280,7 @@ final class ConnectionGuard {
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
             if (msg instanceof HttpRequest request) {
                 receivingHead = false;
+                door = doorOf(shared.doors, request.uri());
                 boolean whole = msg instanceof LastHttpContent;
                 receivingBody = !whole;
                 if (receivingBody) {
@@ -298,7 +316,7 @@ final class ConnectionGuard {
             GatewayError error = new GatewayError(ErrorKind.UNAVAILABLE, "The gateway is shutting down; retry the request.", null,
                     null, Duration.ofSeconds(1));
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    Unpooled.wrappedBuffer(ErrorResponses.openAiBody(error)));
+                    Unpooled.wrappedBuffer(errorBody(error)));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)

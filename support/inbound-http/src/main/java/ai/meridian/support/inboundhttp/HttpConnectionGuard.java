@@ -10,12 +10,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Puts a {@link ConnectionGuard} on every HTTP/1 connection: per-address connection cap
  * ({@code meridian.http.max-connections-per-address}), deadlines for a request's head and body
  * ({@code meridian.http.request-header-timeout}, {@code request-body-timeout}), answers for half-closed
- * clients, and the drain at shutdown, which is started here and which waits on {@link #inFlight()}.
+ * clients, and the drain at shutdown, which is started here and which waits on {@link #inFlight()}. Its own
+ * answers (408, 503) are in the protocol of the request's path ({@link ProtocolDoor}), OpenAI's elsewhere.
  */
 @Singleton
 public final class HttpConnectionGuard implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
@@ -25,8 +27,9 @@ public final class HttpConnectionGuard implements BeanCreatedEventListener<Netty
 
     HttpConnectionGuard(@Value("${meridian.http.request-header-timeout:30s}") Duration headerTimeout,
                         @Value("${meridian.http.request-body-timeout:60s}") Duration bodyTimeout,
-                        @Value("${meridian.http.max-connections-per-address:512}") int maxPerAddress) {
-        this.shared = new ConnectionGuard.Shared(headerTimeout, bodyTimeout, maxPerAddress);
+                        @Value("${meridian.http.max-connections-per-address:512}") int maxPerAddress,
+                        List<ProtocolDoor> doors) {
+        this.shared = new ConnectionGuard.Shared(headerTimeout, bodyTimeout, maxPerAddress, doors);
     }
 
     /** Refuses new requests from now on (503, {@code Connection: close}) and closes idle connections. */
