@@ -131,8 +131,8 @@ final class ConnectionGuard {
     private boolean http11 = true;
     /** The connection was switched to another protocol (a WebSocket): no more HTTP requests, so no deadlines for them. */
     private boolean upgraded;
-    /** The door of the request being received or answered last (null before a head, or for OpenAI's paths). */
-    private ProtocolDoor door;
+    /** The URI of the request being received or answered last (null before its head): its door words the guard's errors. */
+    private String uri;
 
     ConnectionGuard(Shared shared) {
         this.shared = shared;
@@ -172,14 +172,17 @@ final class ConnectionGuard {
         writeRaw(HttpResponseStatus.REQUEST_TIMEOUT, error);
     }
 
-    /** The error body in the protocol of the request it answers: its door's, else OpenAI's (also before any head). */
+    /**
+     * The error body in the protocol of the request it answers: its door's, else OpenAI's (also before any head).
+     * Looked up only here, when the guard itself answers, not for every request.
+     */
     private byte[] errorBody(GatewayError error) {
-        return door != null ? door.errorBody(error) : ErrorResponses.openAiBody(error);
-    }
-
-    private static ProtocolDoor doorOf(List<ProtocolDoor> doors, String uri) {
+        if (uri == null) {
+            return ErrorResponses.openAiBody(error);
+        }
         int query = uri.indexOf('?');
-        return ProtocolDoor.forPath(doors, query < 0 ? uri : uri.substring(0, query)).orElse(null);
+        return ProtocolDoor.forPath(shared.doors, query < 0 ? uri : uri.substring(0, query))
+                .map(door -> door.errorBody(error)).orElseGet(() -> ErrorResponses.openAiBody(error));
     }
 
     /** An error answered below the HTTP codec, as bytes, and the connection closed. */
@@ -252,7 +255,7 @@ final class ConnectionGuard {
             if (msg instanceof ByteBuf bytes && bytes.isReadable() && !receivingHead && !receivingBody && !upgraded) {
                 // The first byte of a request (or of bytes after one): its head is due within the deadline.
                 receivingHead = true;
-                door = null; // not known until this request's head is read
+                uri = null; // its door is not known until this request's head is read
                 arm(ctx, shared.headerTimeout, "head");
             }
             super.channelRead(ctx, msg);
@@ -280,7 +283,7 @@ final class ConnectionGuard {
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
             if (msg instanceof HttpRequest request) {
                 receivingHead = false;
-                door = doorOf(shared.doors, request.uri());
+                uri = request.uri();
                 boolean whole = msg instanceof LastHttpContent;
                 receivingBody = !whole;
                 if (receivingBody) {
