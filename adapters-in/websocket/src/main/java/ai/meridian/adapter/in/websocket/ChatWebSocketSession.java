@@ -352,8 +352,12 @@ final class ChatWebSocketSession extends ChannelInboundHandlerAdapter {
         request.frames.resumedAfter(after);
         request.streamId = streamId.asText();
         requests.put(id, request);
-        request.handle = shared.resume().resume(new ResumeCommand(CallerContext.of(caller, requestId, upgradeHeaders.get("traceparent"),
-                System.nanoTime(), clientAddress), streamId.asText(), after), request);
+        request.handle = shared.resume().resume(new ResumeCommand(context(requestId), streamId.asText(), after), request);
+    }
+
+    /** Who asks, for a use case called outside a chat request: this connection's key, address and trace. */
+    private CallerContext context(String requestId) {
+        return CallerContext.of(caller, requestId, upgradeHeaders.get("traceparent"), System.nanoTime(), clientAddress);
     }
 
     private void cancel(JsonNode frame) {
@@ -521,8 +525,7 @@ final class ChatWebSocketSession extends ChannelInboundHandlerAdapter {
         void stopUpstream() {
             done = true;
             if (streamId != null && (resumable || following)) {
-                shared.resume().stop(CallerContext.of(caller, RequestIds.fromHeader(null), upgradeHeaders.get("traceparent"), System.nanoTime(),
-                        clientAddress), streamId).exceptionally(refused -> false);
+                shared.resume().stop(context(RequestIds.fromHeader(null)), streamId).exceptionally(refused -> false);
             }
             if (handle != null) {
                 handle.cancel();
