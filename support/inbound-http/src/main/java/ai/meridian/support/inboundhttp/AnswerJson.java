@@ -32,11 +32,7 @@ public final class AnswerJson {
             g.writeArrayFieldStart("search_results");
             for (Citation c : citations) {
                 g.writeStartObject();
-                g.writeStringField("title", c.title());
-                g.writeStringField("url", c.url());
-                g.writeStringField("date", c.date());
-                g.writeStringField("snippet", c.snippet());
-                g.writeStringField("source", c.source());
+                sourceFields(g, c);
                 if (c.score() != null) {
                     g.writeNumberField("score", c.score());
                 }
@@ -47,6 +43,23 @@ public final class AnswerJson {
         if (conversationId.isPresent()) {
             g.writeStringField("conversation_id", conversationId.get());
         }
+        notices(g, notices);
+    }
+
+    /**
+     * The fields of a source every door writes in its {@code search_results} entry: title, url, date, snippet and
+     * where it came from; a door adds its own (chat the {@code score}, Anthropic's the {@code number}).
+     */
+    public static void sourceFields(JsonGenerator g, Citation c) throws IOException {
+        g.writeStringField("title", c.title());
+        g.writeStringField("url", c.url());
+        g.writeStringField("date", c.date());
+        g.writeStringField("snippet", c.snippet());
+        g.writeStringField("source", c.source());
+    }
+
+    /** {@code "notices": [...]} about degraded service, when there are any. */
+    public static void notices(JsonGenerator g, List<String> notices) throws IOException {
         if (!notices.isEmpty()) {
             g.writeArrayFieldStart("notices");
             for (String notice : notices) {

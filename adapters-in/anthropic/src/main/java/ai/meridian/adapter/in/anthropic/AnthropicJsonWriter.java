@@ -1,6 +1,5 @@
 package ai.meridian.adapter.in.anthropic;
 
-import ai.meridian.support.json.JsonOutput;
 import static ai.meridian.support.json.JsonOutput.bytes;
 import static ai.meridian.support.json.JsonOutput.string;
 
@@ -11,7 +10,9 @@ import ai.meridian.domain.chat.TokenUsage;
 import ai.meridian.domain.chat.ToolCall;
 import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.retrieval.Citation;
+import ai.meridian.support.inboundhttp.AnswerJson;
 import ai.meridian.support.inboundhttp.Json;
+import ai.meridian.support.json.JsonOutput;
 import ai.meridian.support.json.RawJson;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
@@ -302,11 +303,7 @@ final class AnthropicJsonWriter {
             for (Citation c : citations) {
                 g.writeStartObject();
                 g.writeNumberField("number", c.number());
-                g.writeStringField("title", c.title());
-                g.writeStringField("url", c.url());
-                g.writeStringField("date", c.date());
-                g.writeStringField("snippet", c.snippet());
-                g.writeStringField("source", c.source());
+                AnswerJson.sourceFields(g, c);
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -314,12 +311,6 @@ final class AnthropicJsonWriter {
         if (conversationId.isPresent()) {
             g.writeStringField("conversation_id", conversationId.get());
         }
-        if (!notices.isEmpty()) {
-            g.writeArrayFieldStart("notices");
-            for (String notice : notices) {
-                g.writeString(notice);
-            }
-            g.writeEndArray();
-        }
+        AnswerJson.notices(g, notices);
     }
 }

@@ -9,6 +9,7 @@ import ai.meridian.domain.error.GatewayError;
 import ai.meridian.domain.response.ResponseStatus;
 import ai.meridian.domain.response.StoredResponse;
 import ai.meridian.domain.retrieval.Citation;
+import ai.meridian.support.inboundhttp.AnswerJson;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.util.List;
@@ -117,22 +118,12 @@ final class ResponsesJsonWriter {
             g.writeArrayFieldStart("search_results");
             for (Citation c : v.citations()) {
                 g.writeStartObject();
-                g.writeStringField("title", c.title());
-                g.writeStringField("url", c.url());
-                g.writeStringField("date", c.date());
-                g.writeStringField("snippet", c.snippet());
-                g.writeStringField("source", c.source());
+                AnswerJson.sourceFields(g, c);
                 g.writeEndObject();
             }
             g.writeEndArray();
         }
-        if (!v.notices().isEmpty()) {
-            g.writeArrayFieldStart("notices");
-            for (String notice : v.notices()) {
-                g.writeString(notice);
-            }
-            g.writeEndArray();
-        }
+        AnswerJson.notices(g, v.notices());
         g.writeEndObject();
     }
 
