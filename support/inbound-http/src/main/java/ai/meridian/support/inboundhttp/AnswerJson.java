@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * Pieces of an answer the OpenAI-shaped doors (chat and the legacy Completions API) write alike: Meridian's additions
- * (sources, conversation, notices), OpenAI's {@code usage} object, and fields relayed from the upstream as raw JSON.
+ * (sources, conversation, notices), OpenAI's {@code usage} object, and fields relayed from the upstream as raw JSON. The
+ * Anthropic and Responses doors use its source fields and notices too.
  */
 public final class AnswerJson {
     private AnswerJson() {
